@@ -1,0 +1,183 @@
+/**
+ * The typed contract between the renderer and the main process. The preload exposes exactly this object as
+ * `window.earshot`; the renderer imports only these types. Every request payload is validated in main
+ * (electron/main/ipc.ts) with the schemas in electron/contract/schemas.ts.
+ */
+import type { DeviceInfo, Segment, Word } from '../core/asr/types.ts';
+import type { ErrorCode } from '../core/errors.ts';
+
+export type { DeviceInfo, Segment, Word, ErrorCode };
+
+/** Errors cross the bridge as plain data carrying the shared code. */
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface LicenseStatus {
+  state: 'none' | 'valid' | 'invalid' | 'expired' | 'not_yet_valid' | 'quota_exceeded';
+  /** The exact reason, from the shared error table, when not valid. */
+  error?: ApiError;
+  maskedKey?: string;
+  customer?: string;
+  plan?: string;
+  expiresAt?: string;
+  usage?: { audioHoursToday: number; audioHoursPerDay: number; resetsAt: string };
+  /** True when the OS offers no real secret store (Linux `basic_text`): the key is only obfuscated. */
+  weakStorage?: boolean;
+}
+
+export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSettings {
+  modelId?: string;
+  language?: string;
+  task?: 'transcribe' | 'translate';
+  device?: 'auto' | 'cpu' | 'gpu';
+  initialPrompt?: string;
+}
+
+export interface JobView {
+  id: string;
+  source: { kind: 'file' | 'url'; value: string; name: string };
+  stage: JobStage;
+  /** 0..1 within the whole job. */
+  progress: number;
+  /** Seconds left, from measured speed; undefined until measurable. */
+  etaSeconds?: number;
+  device?: DeviceInfo;
+  error?: ApiError;
+  transcriptId?: string;
+  createdAt: string;
+  settings: JobSettings;
+}
+
+export interface TranscriptSummary {
+  id: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  duration: number;
+  language: string;
+  model: string;
+  /** Media file the transcript came from, for playback (may no longer exist). */
+  mediaPath?: string;
+}
+
+export interface Transcript extends TranscriptSummary {
+  segments: Segment[];
+  device?: DeviceInfo;
+}
+
+export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
+
+export interface ModelView {
+  id: string;
+  name: string;
+  family: 'whisper' | 'ctc';
+  installed: boolean;
+  isDefault: boolean;
+  bundled: boolean;
+  sizeBytes?: number;
+  languages: string[];
+  description?: string;
+  /** Honest label, e.g. for the demo model trained on synthetic voices. */
+  notice?: string;
+}
+
+export interface ModelDownloadProgress {
+  modelId: string;
+  receivedBytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  etaSeconds?: number;
+  state: 'downloading' | 'verifying' | 'installed' | 'failed' | 'cancelled';
+  error?: ApiError;
+}
+
+export interface Settings {
+  device: 'auto' | 'cpu' | 'gpu';
+  threads: number;
+  language: string;
+  task: 'transcribe' | 'translate';
+  vad: boolean;
+  defaultModelId?: string;
+  theme: 'system' | 'light' | 'dark';
+  server: { enabled: boolean; port: number; host: string };
+}
+
+export interface SystemInfo {
+  platform: string;
+  cpus: number;
+  memoryBytes: number;
+  providers: string[];
+  appVersion: string;
+  dataHome: string;
+}
+
+export interface SearchHit {
+  transcriptId: string;
+  title: string;
+  segmentId: number;
+  start: number;
+  snippet: string;
+}
+
+/** `window.earshot` */
+export interface EarshotApi {
+  license: {
+    status(): Promise<Result<LicenseStatus>>;
+    set(key: string): Promise<Result<LicenseStatus>>;
+    remove(): Promise<Result<LicenseStatus>>;
+  };
+  jobs: {
+    list(): Promise<Result<JobView[]>>;
+    addFiles(paths: string[], settings?: JobSettings): Promise<Result<JobView[]>>;
+    addUrl(url: string, settings?: JobSettings): Promise<Result<JobView>>;
+    cancel(id: string): Promise<Result<void>>;
+    retry(id: string): Promise<Result<JobView>>;
+    remove(id: string): Promise<Result<void>>;
+    onUpdate(listener: (job: JobView) => void): () => void;
+  };
+  transcripts: {
+    list(): Promise<Result<TranscriptSummary[]>>;
+    get(id: string): Promise<Result<Transcript>>;
+    updateSegments(id: string, segments: Segment[]): Promise<Result<Transcript>>;
+    rename(id: string, title: string): Promise<Result<TranscriptSummary>>;
+    remove(id: string): Promise<Result<void>>;
+    restore(id: string): Promise<Result<TranscriptSummary>>;
+    search(query: string): Promise<Result<SearchHit[]>>;
+    export(
+      id: string,
+      format: ExportFormat,
+    ): Promise<Result<{ fileName: string; mime: string; data: string; encoding: 'utf8' | 'base64' }>>;
+    /** URL the renderer's <audio>/<video> element can play (custom protocol in Electron). */
+    mediaUrl(id: string): Promise<Result<string | null>>;
+  };
+  models: {
+    list(): Promise<Result<ModelView[]>>;
+    pull(id: string, variant?: string): Promise<Result<void>>;
+    cancelPull(id: string): Promise<Result<void>>;
+    import(dir: string): Promise<Result<ModelView>>;
+    remove(id: string): Promise<Result<void>>;
+    setDefault(id: string): Promise<Result<void>>;
+    onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
+  };
+  settings: {
+    get(): Promise<Result<Settings>>;
+    update(patch: Partial<Settings>): Promise<Result<Settings>>;
+  };
+  system: {
+    info(): Promise<Result<SystemInfo>>;
+    /** Native file/folder picker; returns absolute paths. */
+    pickFiles(): Promise<Result<string[]>>;
+    /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
+    pathForFile(file: File): string;
+  };
+}
+
+/** Channel names: `<service>:<method>` for invoke, `<service>:event` for pushes. */
+export const EVENT_CHANNELS = { jobUpdate: 'jobs:event', modelProgress: 'models:event' } as const;

@@ -1,0 +1,87 @@
+/**
+ * Result and option types shared by every model family (Whisper, CTC) and every face (CLI, API, desktop).
+ * Times are seconds from the start of the input audio.
+ */
+
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+  /** 0..1, the model's probability for the word's tokens (geometric mean). */
+  confidence: number;
+}
+
+export interface Segment {
+  id: number;
+  start: number;
+  end: number;
+  text: string;
+  words?: Word[];
+  /** Mean log-probability of the segment's tokens (Whisper); for CTC, mean log-probability of the emitted frames. */
+  avgLogprob: number;
+  /** Probability that the window held no speech (Whisper's <|nospeech|>); 0 for families without it. */
+  noSpeechProb: number;
+}
+
+export type DeviceRequest = 'auto' | 'cpu' | 'gpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+/** What actually runs, reported honestly to the user (e.g. "CPU · 8 threads", "GPU · DirectML"). */
+export interface DeviceInfo {
+  /** onnxruntime execution provider that the sessions use. */
+  provider: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+  label: string;
+  threads?: number;
+  /** Providers that were tried and failed before this one, with the reason. */
+  fallbacks: { provider: string; reason: string }[];
+}
+
+export interface TranscribeOptions {
+  /** ISO-639-1 code, or undefined/'auto' to detect. */
+  language?: string;
+  task?: 'transcribe' | 'translate';
+  device?: DeviceRequest;
+  threads?: number;
+  mode?: 'sequential' | 'batched';
+  beamSize?: number;
+  /** Temperature fallback (Whisper's defaults) on by default. */
+  temperatureFallback?: boolean;
+  /** Custom vocabulary: names and jargon, given to Whisper as the initial prompt. */
+  initialPrompt?: string;
+  wordTimestamps?: boolean;
+  /** Use voice activity detection to skip silence. */
+  vad?: boolean;
+  signal?: AbortSignal;
+  /** Fraction of the audio done, 0..1. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface TranscriptResult {
+  text: string;
+  language: string;
+  duration: number;
+  device: DeviceInfo;
+  model: string;
+  segments: Segment[];
+}
+
+/** 16 kHz mono float32 audio, the input every model family takes. */
+export interface Pcm16k {
+  samples: Float32Array;
+  sampleRate: 16000;
+}
+
+/** A loaded model of any family. `transcribe` streams segments as they finish. */
+export interface SpeechModel {
+  readonly family: 'whisper' | 'ctc';
+  readonly name: string;
+  readonly device: DeviceInfo;
+  readonly languages: string[];
+  transcribe(audio: Pcm16k, options?: TranscribeOptions): TranscriptionRun;
+  dispose(): Promise<void>;
+}
+
+/** One transcription in flight: iterate it for segments as they finish, or await `result()` for everything. */
+export interface TranscriptionRun extends AsyncIterable<Segment> {
+  /** Resolves once the run ends (draining the stream itself if nobody iterates it). */
+  result(): Promise<TranscriptResult>;
+}

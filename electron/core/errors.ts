@@ -1,0 +1,66 @@
+/**
+ * The one table of error codes. Core code throws `EarshotError`; the HTTP API turns it into the
+ * seed's JSON bodies and status codes; the UI shows `message`. Nothing downstream re-maps codes.
+ */
+export const ERROR_TABLE = {
+  // license (see ../shared/seed/authentication.txt)
+  INVALID_LICENSE: { status: 401, message: 'Invalid license key' },
+  LICENSE_EXPIRED: { status: 403, message: 'License expired' },
+  LICENSE_NOT_YET_VALID: { status: 403, message: 'License not yet valid' },
+  QUOTA_EXCEEDED: { status: 403, message: 'Quota exceeded' },
+  RATE_LIMIT_EXCEEDED: { status: 429, message: 'Rate limit exceeded' },
+  // requests and media
+  MISSING_PARAMETER: { status: 400, message: 'Missing required parameter' },
+  INVALID_PARAMETER: { status: 400, message: 'Invalid parameter' },
+  MALFORMED_JSON: { status: 400, message: 'Malformed JSON body' },
+  UNSUPPORTED_FORMAT: { status: 415, message: 'Unsupported audio format' },
+  FILE_TOO_LARGE: { status: 422, message: 'File too large' },
+  AUDIO_TOO_LONG: { status: 422, message: 'Audio too long' },
+  EMPTY_AUDIO: { status: 422, message: 'The file contains no audio samples' },
+  CORRUPT_MEDIA: { status: 422, message: 'The media file is truncated or corrupt' },
+  URL_FETCH_FAILED: { status: 400, message: 'Could not download the URL' },
+  URL_NOT_ALLOWED: { status: 400, message: 'URL not allowed' },
+  // models and engine
+  MODEL_NOT_FOUND: { status: 503, message: 'Model not found' },
+  MODEL_INVALID: { status: 500, message: 'Model folder is invalid' },
+  DOWNLOAD_FAILED: { status: 502, message: 'Download failed' },
+  CHECKSUM_MISMATCH: { status: 502, message: 'Downloaded file failed verification' },
+  DISK_FULL: { status: 507, message: 'Not enough disk space' },
+  CANCELLED: { status: 499, message: 'Cancelled' },
+  TIMEOUT: { status: 504, message: 'Timed out' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export class EarshotError extends Error {
+  readonly code: ErrorCode;
+  /** Extra fields that travel with the error to API clients (e.g. `expires_at`, `retry_after`). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message ?? ERROR_TABLE[code].message, options);
+    this.name = 'EarshotError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_TABLE[this.code].status;
+  }
+
+  /** The API body: `{error, code, ...details}` exactly as the seed documents it. */
+  toJSON(): Record<string, unknown> {
+    return { error: this.message, code: this.code, ...this.details };
+  }
+}
+
+export function isEarshotError(e: unknown, code?: ErrorCode): e is EarshotError {
+  return e instanceof EarshotError && (code === undefined || e.code === code);
+}
+
+/** Turns an AbortSignal's abort into the CANCELLED error; call at safe points in long loops. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
+}

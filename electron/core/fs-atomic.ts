@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { EarshotError } from './errors.ts';
+
+/**
+ * Write a file so that readers see either the old or the new content, never a torn one:
+ * write a sibling temp file, fsync it, rename over the target, fsync the folder.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'w', mode ?? 0o644);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    if (mode !== undefined) await fs.chmod(tmp, mode);
+    await fs.rename(tmp, file);
+    await fsyncDir(dir);
+  } catch (e) {
+    await handle?.close().catch(() => {});
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new EarshotError('DISK_FULL', `Not enough disk space to write ${path.basename(file)}`, {}, { cause: e });
+    }
+    throw e;
+  }
+}
+
+export async function writeJsonAtomic(file: string, value: unknown, mode?: number): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+/** Reads JSON, returning `fallback` when the file does not exist (any other error is thrown). */
+export async function readJson<T>(file: string, fallback: T): Promise<T> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw e;
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open directories for fsync; the rename is still atomic there.
+  if (process.platform === 'win32') return;
+  const h = await fs.open(dir, 'r').catch(() => undefined);
+  if (!h) return;
+  await h.sync().catch(() => {});
+  await h.close();
+}

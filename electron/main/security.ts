@@ -1,0 +1,36 @@
+import type { BrowserWindow, Session } from 'electron';
+
+/** The renderer loads only bundled files; no remote code, no inline scripts, media from our own protocol. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "media-src 'self' earshot-media:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Session-wide defaults: CSP on every response, every permission request denied. */
+export function hardenSession(session: Session): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+/** No navigation away from the app and no new windows; links to the web open nowhere. */
+export function lockNavigation(win: BrowserWindow, appUrl: string): void {
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(appUrl)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+}

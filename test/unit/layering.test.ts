@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { findViolations } from '../../tools/check-layering.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'earshot-layering-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmp, 't-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+test('the project tree respects the layering rule', () => {
+  assert.deepEqual(findViolations(path.resolve(import.meta.dirname, '../..')), []);
+});
+
+test('core importing electron is a violation', () => {
+  const root = tree({ 'electron/core/a.ts': "import { app } from 'electron';\n" });
+  const v = findViolations(root);
+  assert.equal(v.length, 1);
+  assert.match(v[0].rule, /must not import electron/);
+});
+
+test('core importing main, preload or renderer is a violation, also through dynamic import and require', () => {
+  const root = tree({
+    'electron/core/x/a.ts':
+      "import { w } from '../../main/window.ts';\nconst p = await import('../../preload/preload.ts');\n",
+    'electron/core/b.ts': "const r = require('../../renderer/src/App.tsx');\n",
+  });
+  assert.deepEqual(
+    findViolations(root)
+      .map((v) => v.specifier)
+      .sort(),
+    ['../../main/window.ts', '../../preload/preload.ts', '../../renderer/src/App.tsx'].sort(),
+  );
+});
+
+test('renderer importing node built-ins or core runtime code is a violation', () => {
+  const root = tree({
+    'renderer/src/a.tsx':
+      "import fs from 'node:fs';\nimport path from 'path';\nimport { dataHome } from '../../electron/core/paths.ts';\n",
+  });
+  assert.deepEqual(
+    findViolations(root).map((v) => v.specifier),
+    ['node:fs', 'path', '../../electron/core/paths.ts'],
+  );
+});
+
+test('renderer may import types from the contract, but not its runtime values', () => {
+  const root = tree({
+    'renderer/src/ok.ts': "import type { EarshotApi } from '../../electron/contract/api.ts';\n",
+    'renderer/src/bad.ts': "import { EVENT_CHANNELS } from '../../electron/contract/api.ts';\n",
+  });
+  const v = findViolations(root);
+  assert.equal(v.length, 1);
+  assert.equal(v[0].file, 'renderer/src/bad.ts');
+});

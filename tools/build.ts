@@ -1,0 +1,56 @@
+/**
+ * Bundles the Node/Electron entry points with esbuild (the renderer is built by Vite):
+ * dist/main/main.js (ESM), dist/preload/preload.cjs (CJS: sandboxed preloads cannot be ESM), dist/cli.js and the
+ * worker scripts core code starts. Native and wasm packages stay external so their files load from node_modules.
+ */
+import { chmod, mkdir } from 'node:fs/promises';
+import { build, type BuildOptions } from 'esbuild';
+
+const external = [
+  'electron',
+  'onnxruntime-node',
+  '@ffmpeg/core',
+  '@huggingface/transformers',
+  'electron-store',
+  'fastify',
+  '@fastify/*',
+  'ws',
+];
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external,
+  logLevel: 'warning',
+  // ESM bundles need require() for the CommonJS packages they inline.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+};
+
+export async function buildAll(): Promise<void> {
+  await mkdir('dist', { recursive: true });
+  await Promise.all([
+    build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/main/main.js', format: 'esm' }),
+    build({
+      ...common,
+      banner: undefined,
+      entryPoints: ['electron/preload/preload.ts'],
+      outfile: 'dist/preload/preload.cjs',
+      format: 'cjs',
+      platform: 'node',
+    }),
+    build({
+      ...common,
+      entryPoints: ['electron/cli.ts'],
+      outfile: 'dist/cli.js',
+      format: 'esm',
+      banner: { js: `#!/usr/bin/env node\n${common.banner!.js}` },
+    }),
+  ]);
+  await chmod('dist/cli.js', 0o755);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildAll();
+}
