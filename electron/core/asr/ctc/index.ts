@@ -1,0 +1,7 @@
+import { EarshotError } from '../../errors.ts';
+import type { LoadModelOptions } from '../load-model.ts';
+import type { SpeechModel } from '../types.ts';
+
+export async function loadCtcModel(dir: string, _options: LoadModelOptions): Promise<SpeechModel> {
+  throw new EarshotError('MODEL_INVALID', `CTC engine not available yet (${dir})`);
+}
