@@ -1,0 +1,133 @@
+/**
+ * Transcript exports: TXT (with or without timestamps), SRT and VTT (line-length limits), JSON (word level),
+ * CSV and DOCX. Everything a user edited is in `segments`, so edits flow into every format.
+ */
+import type { Segment } from '../asr/types.ts';
+import { buildCues, type CaptionOptions } from './captions.ts';
+import { shortTimestamp, timecode } from './timecode.ts';
+
+export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
+export const EXPORT_FORMATS: ExportFormat[] = ['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'];
+
+export interface ExportableTranscript {
+  title?: string;
+  language: string;
+  duration: number;
+  model?: string;
+  device?: unknown;
+  segments: Segment[];
+}
+
+export interface ExportOutput {
+  extension: string;
+  mime: string;
+  data: string | Uint8Array;
+}
+
+export function transcriptText(segments: Segment[]): string {
+  return segments
+    .map((s) => s.text.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+export function toTxt(t: ExportableTranscript, withTimestamps = false): string {
+  const lines = t.segments
+    .filter((s) => s.text.trim())
+    .map((s) => (withTimestamps ? `[${shortTimestamp(s.start)}] ${s.text.trim()}` : s.text.trim()));
+  return `${lines.join('\n')}\n`;
+}
+
+export function toSrt(t: ExportableTranscript, options?: CaptionOptions): string {
+  return buildCues(t.segments, options)
+    .map((c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${c.lines.join('\n')}\n`)
+    .join('\n');
+}
+
+export function toVtt(t: ExportableTranscript, options?: CaptionOptions): string {
+  const cues = buildCues(t.segments, options).map(
+    (c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${c.lines.join('\n')}\n`,
+  );
+  return `WEBVTT\n\n${cues.join('\n')}`;
+}
+
+export function toJson(t: ExportableTranscript): string {
+  return `${JSON.stringify(
+    {
+      text: transcriptText(t.segments),
+      language: t.language,
+      duration: t.duration,
+      model: t.model,
+      device: t.device,
+      segments: t.segments.map((s) => ({
+        id: s.id,
+        start: s.start,
+        end: s.end,
+        text: s.text.trim(),
+        avgLogprob: s.avgLogprob,
+        noSpeechProb: s.noSpeechProb,
+        words: s.words ?? [],
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** RFC 4180: quote every text field, double inner quotes; CRLF line ends so spreadsheets agree. */
+export function toCsv(t: ExportableTranscript): string {
+  const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  const rows = [['start', 'end', 'text'].join(',')];
+  for (const s of t.segments) rows.push([s.start.toFixed(3), s.end.toFixed(3), q(s.text.trim())].join(','));
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+export async function toDocx(t: ExportableTranscript): Promise<Uint8Array> {
+  const { Document, Packer, Paragraph, TextRun, HeadingLevel } = await import('docx');
+  const paragraphs = t.segments
+    .filter((s) => s.text.trim())
+    .map(
+      (s) =>
+        new Paragraph({
+          children: [
+            new TextRun({ text: `[${shortTimestamp(s.start)}] `, color: '808080' }),
+            new TextRun(s.text.trim()),
+          ],
+        }),
+    );
+  const doc = new Document({
+    sections: [
+      { children: [new Paragraph({ text: t.title ?? 'Transcript', heading: HeadingLevel.HEADING_1 }), ...paragraphs] },
+    ],
+  });
+  return new Uint8Array(await Packer.toBuffer(doc));
+}
+
+export async function exportTranscript(
+  t: ExportableTranscript,
+  format: ExportFormat,
+  captions?: CaptionOptions,
+): Promise<ExportOutput> {
+  switch (format) {
+    case 'txt':
+      return { extension: 'txt', mime: 'text/plain', data: toTxt(t) };
+    case 'txt-timestamps':
+      return { extension: 'txt', mime: 'text/plain', data: toTxt(t, true) };
+    case 'srt':
+      return { extension: 'srt', mime: 'application/x-subrip', data: toSrt(t, captions) };
+    case 'vtt':
+      return { extension: 'vtt', mime: 'text/vtt', data: toVtt(t, captions) };
+    case 'json':
+      return { extension: 'json', mime: 'application/json', data: toJson(t) };
+    case 'csv':
+      return { extension: 'csv', mime: 'text/csv', data: toCsv(t) };
+    case 'docx':
+      return {
+        extension: 'docx',
+        mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        data: await toDocx(t),
+      };
+    default:
+      throw new Error(`Unknown export format: ${format satisfies never}`);
+  }
+}
