@@ -17,7 +17,7 @@ const external = [
   'ws',
 ];
 
-const common: BuildOptions = {
+const baseOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -28,7 +28,31 @@ const common: BuildOptions = {
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
-export async function buildAll(): Promise<void> {
+/**
+ * The build flavour for license trust (electron/core/license/flavor.ts). `--release` bakes BUILD_FLAVOR = 'release'
+ * into every bundle through `define` (nothing at run time can change it) and swaps the committed development
+ * signing key for an empty module, so release bundles neither trust nor contain it.
+ */
+export function flavorOptions(release: boolean): Pick<BuildOptions, 'define' | 'plugins'> {
+  if (!release) return {};
+  return {
+    define: { __EARSHOT_BUILD_FLAVOR__: '"release"' },
+    plugins: [
+      {
+        name: 'omit-dev-signing-key',
+        setup(b) {
+          b.onLoad({ filter: /dev-keys[\\/]dev-private-key\.ts$/ }, () => ({
+            contents: "export const DEV_PRIVATE_KEY_PEM: string = '';",
+            loader: 'ts',
+          }));
+        },
+      },
+    ],
+  };
+}
+
+export async function buildAll(options: { release?: boolean } = {}): Promise<void> {
+  const common = { ...baseOptions, ...flavorOptions(options.release ?? false) };
   await mkdir('dist', { recursive: true });
   await Promise.all([
     build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/main/main.js', format: 'esm' }),
@@ -52,5 +76,5 @@ export async function buildAll(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await buildAll();
+  await buildAll({ release: process.argv.includes('--release') });
 }

@@ -5,6 +5,7 @@
  */
 import { type KeyObject, sign, verify } from 'node:crypto';
 import { z } from 'zod';
+import { EarshotError } from '../errors.ts';
 import { invalidLicense } from './errors.ts';
 
 export const KEY_PREFIX = 'ESK1';
@@ -60,7 +61,12 @@ export function normalizeKey(raw: string): string {
 }
 
 export function encodeKey(claims: LicenseClaims, privateKey: KeyObject): string {
-  const body = `${KEY_PREFIX}.${toBase64Url(JSON.stringify(claimsSchema.parse(claims)))}`;
+  const checked = claimsSchema.safeParse(claims);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new EarshotError('INVALID_PARAMETER', `Claim '${issue?.path.join('.')}' is invalid: ${issue?.message}`);
+  }
+  const body = `${KEY_PREFIX}.${toBase64Url(JSON.stringify(checked.data))}`;
   const signature = sign(null, Buffer.from(body, 'ascii'), privateKey);
   return `${body}.${toBase64Url(signature)}`;
 }

@@ -215,6 +215,12 @@ export class LicenseService {
     };
   }
 
+  /** The trusted signer with this key id, if any (for `inspect`). */
+  trustedSigner(kid: string): { kid: string; label: string } | undefined {
+    const k = this.trust.get(kid);
+    return k && { kid: k.kid, label: k.label };
+  }
+
   /** Failed authentications so far (all addresses, or one). */
   failedAuthCount(address?: string): number {
     return this.failures.failedAuthCount(address);
@@ -229,13 +235,18 @@ export class LicenseService {
    * stores it in the data folder for every later service. An older list than the current one is refused (no rollback).
    */
   async importRevocationList(text: string): Promise<RevocationList> {
-    const list = verifyRevocationList(text, this.trust);
+    const list = this.checkRevocationList(text);
     if (this.revocations && list.issuedAt < this.revocations.issuedAt) {
       throw new EarshotError('INVALID_PARAMETER', 'Revocation list rejected: older than the one already imported');
     }
     await writeFileAtomic(this.revocationFile(), text, 0o644);
     this.revocations = list;
     return list;
+  }
+
+  /** Verifies a signed revocation list against this build's trust set without installing it. */
+  checkRevocationList(text: string): RevocationList {
+    return verifyRevocationList(text, this.trust);
   }
 
   revocationList(): RevocationList | undefined {
