@@ -71,6 +71,13 @@ export async function buildAll(options: { release?: boolean } = {}): Promise<voi
       format: 'esm',
       banner: { js: `#!/usr/bin/env node\n${common.banner!.js}` },
     }),
+    // The WebAssembly ffmpeg runs in a worker thread; electron/core/audio/wasm.ts finds this file next to the bundle.
+    build({
+      ...common,
+      entryPoints: ['electron/core/audio/wasm-worker.ts'],
+      outfile: 'dist/audio-wasm-worker.js',
+      format: 'esm',
+    }),
   ]);
   await chmod('dist/cli.js', 0o755);
 }
