@@ -1,6 +1,146 @@
+/**
+ * `earshot serve`: the self-hosted speech-to-text API server (compatible with the Smallest Self-Host API).
+ * Refuses to start unless LICENSE_KEY holds at least one valid license.
+ */
+import { parseArgs } from 'node:util';
+import { EarshotError, isEarshotError } from '../core/errors.ts';
+import { LicenseService } from '../core/license/index.ts';
+import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
+import { serverServices } from '../core/server/deps.ts';
+import { startServer } from '../core/server/index.ts';
+
 export const summary = 'Run the self-hosted speech-to-text API server';
 
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('earshot serve: not implemented yet\n');
-  return 2;
+const HELP = `Usage: earshot serve [options]
+
+Serves the Smallest Self-Host compatible API (POST /v1/listen, GET /health, WS /v1/listen/stream, ...).
+The license key(s) come from LICENSE_KEY (comma-separate several for rotation); clients send
+"Authorization: Token <key>" with one of them.
+
+Options:
+  --host <addr>            Address to bind (default 127.0.0.1; use 0.0.0.0 to serve the network)
+  --port <n>               Port (default 7100; 0 picks a free one)
+  --model <dir|id>         Model folder or catalog id (default: the default model)
+  --tls-cert <file>        PEM certificate; with --tls-key, serve HTTPS
+  --tls-key <file>         PEM private key
+  --allow-private-urls     Let URL inputs and callbacks reach private/loopback addresses
+                           (also EARSHOT_ALLOW_PRIVATE_URLS=1)
+  --max-size-mb <n>        Largest upload or download (default 100)
+  --queue <n>              Requests that may wait for a worker before 503 (default 32)
+  --workers <n>            Transcriptions run at the same time (default 1)
+  --device <auto|cpu|gpu>  Where the model runs (default auto)
+  --threads <n>            CPU threads per inference
+  --request-timeout <s>    Whole-request time budget in seconds (default 300)
+  --max-duration <s>       Longest audio accepted in seconds (default 7200)
+  --quiet                  No request log
+`;
+
+function positiveInt(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new EarshotError('INVALID_PARAMETER', `${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  }
+  return n;
+}
+
+export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      model: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'allow-private-urls': { type: 'boolean' },
+      'max-size-mb': { type: 'string' },
+      queue: { type: 'string' },
+      workers: { type: 'string' },
+      device: { type: 'string' },
+      threads: { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-duration': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
+    throw new EarshotError('INVALID_PARAMETER', 'HTTPS needs both --tls-cert and --tls-key');
+  }
+  const device = values.device ?? 'auto';
+  if (device !== 'auto' && device !== 'cpu' && device !== 'gpu') {
+    throw new EarshotError('INVALID_PARAMETER', '--device must be auto, cpu or gpu');
+  }
+  const d = DEFAULT_SERVER_CONFIG;
+  return {
+    ...d,
+    host: values.host ?? env.API_SERVER_HOST ?? d.host,
+    port: positiveInt(values.port ?? env.API_SERVER_PORT, '--port', d.port, true),
+    model: values.model,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    licenseKeys: parseLicenseKeys(env.LICENSE_KEY),
+    allowPrivateUrls: Boolean(values['allow-private-urls']) || envFlag(env.EARSHOT_ALLOW_PRIVATE_URLS),
+    maxSizeMb: positiveInt(values['max-size-mb'], '--max-size-mb', d.maxSizeMb),
+    queueSize: positiveInt(values.queue, '--queue', d.queueSize, true),
+    workers: positiveInt(values.workers, '--workers', d.workers),
+    device,
+    threads: values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1),
+    requestTimeoutSeconds: positiveInt(values['request-timeout'], '--request-timeout', d.requestTimeoutSeconds),
+    maxAudioSeconds: positiveInt(values['max-duration'], '--max-duration', d.maxAudioSeconds),
+    callbackBackoffMs: positiveInt(env.EARSHOT_CALLBACK_BACKOFF_MS, 'EARSHOT_CALLBACK_BACKOFF_MS', d.callbackBackoffMs),
+    quiet: Boolean(values.quiet),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let config: ServerConfig | 'help';
+  try {
+    config = configFromArgs(argv);
+  } catch (e) {
+    process.stderr.write(`earshot serve: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const license = new LicenseService();
+  const services = serverServices({
+    license,
+    licenseKeys: config.licenseKeys,
+    maxAudioSeconds: config.maxAudioSeconds,
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, services, { version: process.env.EARSHOT_VERSION ?? '0.1.0' });
+  } catch (e) {
+    const why = isEarshotError(e) ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`earshot serve: cannot start: ${why}\n`);
+    return 1;
+  }
+  process.stderr.write(`earshot serve: listening on ${server.url} (loading the model...)\n`);
+  server.ready.then(
+    () => {
+      const state = server.context.transcriber.state;
+      const model = state.status === 'ready' ? `${state.loaded.id} on ${state.loaded.model.device.label}` : '';
+      process.stderr.write(`earshot serve: ready, model ${model}\n`);
+    },
+    (e: unknown) =>
+      process.stderr.write(`earshot serve: the model failed to load: ${e instanceof Error ? e.message : e}\n`),
+  );
+
+  // Finish what is in flight (including webhook deliveries), then exit.
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stderr.write('earshot serve: shutting down\n');
+  await server.close();
+  await license.flush();
+  return 0;
 }

@@ -29,6 +29,8 @@ export const ERROR_TABLE = {
   CANCELLED: { status: 499, message: 'Cancelled' },
   TIMEOUT: { status: 504, message: 'Timed out' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
+  // HTTP API
+  NOT_FOUND: { status: 404, message: 'Not found' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,0 +1,147 @@
+/**
+ * Builds the API server: one fastify instance, route plugins with their own schemas, and the cross-cutting parts
+ * (request ids, JSON-lines logs with secrets redacted, the error mapping, metrics). `startServer` in index.ts adds the
+ * model loading and the listening socket; tests and the desktop app can also use `buildApp` directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { EarshotError } from '../errors.ts';
+import { makeAuthHook } from './auth.ts';
+import type { ServerConfig } from './config.ts';
+import type { RouteContext } from './context.ts';
+import { toHttpError } from './http-errors.ts';
+import { InferenceQueue } from './inference-queue.ts';
+import { JobStore } from './jobs.ts';
+import { ServerMetrics } from './metrics.ts';
+import { cloudAliasRoutes } from './routes/cloud-aliases.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { listenRoutes } from './routes/listen.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { streamRoutes } from './routes/stream.ts';
+import type { ServerServices } from './services.ts';
+import { Transcriber } from './transcriber.ts';
+
+/** A client's X-Request-ID is kept when it is short and plain; otherwise we make one. */
+export function acceptRequestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value && /^[\w.:@-]{1,128}$/.test(value)) return value;
+  return `req_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  context: RouteContext;
+}
+
+export async function buildApp(
+  config: ServerConfig,
+  services: ServerServices,
+  options: { tmpDir: string; version: string },
+): Promise<BuiltApp> {
+  const https =
+    config.tlsCert && config.tlsKey
+      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+      : undefined;
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    logger: config.quiet
+      ? false
+      : {
+          level: process.env.EARSHOT_LOG_LEVEL ?? 'info',
+          redact: {
+            paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'licenseKey', 'key'],
+            censor: '[redacted]',
+          },
+        },
+    genReqId: (req: IncomingMessage) => acceptRequestId(req.headers['x-request-id']),
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // Requests' URLs could carry tokens in a query string; pino's default serializer logs only method, url and
+    // address, and we never put secrets in URLs ourselves.
+  }) as unknown as FastifyInstance;
+
+  const metrics = new ServerMetrics();
+  const queue = new InferenceQueue(config.workers, config.queueSize);
+  const transcriber = new Transcriber(config, services, queue, metrics);
+  const jobs = new JobStore(
+    {
+      callbackAttempts: config.callbackAttempts,
+      callbackBackoffMs: config.callbackBackoffMs,
+      retentionSeconds: config.jobRetentionSeconds,
+      allowPrivateUrls: config.allowPrivateUrls,
+      log: (fields, message) => app.log.info(fields, message),
+    },
+    metrics,
+  );
+  metrics.gauge('earshot_queue_depth', 'Requests waiting for an inference worker', () => queue.depth);
+  metrics.gauge('earshot_active_transcriptions', 'Transcriptions running now', () => queue.active);
+  metrics.gauge('earshot_active_jobs', 'Callback jobs not finished yet', () => jobs.active);
+  metrics.gauge('earshot_queue_capacity', 'Requests allowed to wait', () => queue.capacity);
+  metrics.gauge('earshot_model_ready', '1 when the model is loaded', () =>
+    transcriber.state.status === 'ready' ? 1 : 0,
+  );
+
+  const context: RouteContext = {
+    config,
+    services,
+    transcriber,
+    jobs,
+    metrics,
+    tmpDir: options.tmpDir,
+    version: options.version,
+    startedAt: Date.now(),
+    authenticate: makeAuthHook(config.licenseKeys, services.license, metrics),
+  };
+
+  // Raw audio bodies are handed to the route as a stream, which writes them to a temp file under the size cap.
+  const passStream = (_req: unknown, payload: unknown, done: (err: Error | null, body?: unknown) => void) =>
+    done(null, payload);
+  // Plain text is never audio: without its parser such bodies get 415 like any other unsupported type.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/octet-stream', passStream);
+  app.addContentTypeParser(/^audio\/[\w.+-]+$/, passStream);
+  app.addContentTypeParser(/^video\/[\w.+-]+$/, passStream);
+  await app.register(multipart, {
+    limits: { fileSize: config.maxSizeMb * 1024 * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 22 },
+  });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = toHttpError(error, {
+      requestId: request.id,
+      supportedFormats: services.audio.supportedFormats,
+      maxSizeMb: config.maxSizeMb,
+    });
+    if (mapped.status >= 500 && mapped.status !== 503) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
+    reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = new EarshotError('NOT_FOUND', `No endpoint ${request.method} ${request.url.split('?')[0]}`);
+    reply.code(404).send(e.toJSON());
+  });
+
+  healthRoutes(app, context);
+  listenRoutes(app, context);
+  jobRoutes(app, context);
+  cloudAliasRoutes(app, context);
+  metricsRoutes(app, context);
+  streamRoutes(app, context);
+  return { app, context };
+}

@@ -1,0 +1,21 @@
+/** What every route plugin receives: the config and the shared services, built once in app.ts. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthMode } from './auth.ts';
+import type { ServerConfig } from './config.ts';
+import type { JobStore } from './jobs.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { ServerServices } from './services.ts';
+import type { Transcriber } from './transcriber.ts';
+
+export interface RouteContext {
+  config: ServerConfig;
+  services: ServerServices;
+  transcriber: Transcriber;
+  jobs: JobStore;
+  metrics: ServerMetrics;
+  /** Folder for uploads in flight. */
+  tmpDir: string;
+  version: string;
+  startedAt: number;
+  authenticate: (mode: AuthMode) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}

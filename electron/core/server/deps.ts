@@ -1,0 +1,92 @@
+/**
+ * The composition of the server's services from the engine modules: audio decoding and URL download, the license
+ * service, and model loading. This is the only server file that imports them.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/index.ts';
+import { loadSpeechModel } from '../asr/load-model.ts';
+import { isEarshotError } from '../errors.ts';
+import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
+import type { AudioService, LicenseGate, ModelProvider, ServerServices } from './services.ts';
+
+export function audioService(maxDurationSeconds: number): AudioService {
+  return {
+    supportedFormats: SUPPORTED_FORMATS,
+    async decode(source, signal) {
+      const decoded = await decodeToPcm16k(source, { signal, maxDurationSeconds });
+      return { samples: decoded.samples, sampleRate: 16000, duration: decoded.meta.duration };
+    },
+    async download(url, { maxBytes, allowPrivate, signal }) {
+      const got = await fetchToTempFile(url, { maxBytes, allowPrivate, maxRedirects: 5, signal });
+      return { path: got.path, bytes: got.bytes };
+    },
+  };
+}
+
+export function licenseGate(service: LicenseService, configuredKeys: readonly string[]): LicenseGate {
+  return {
+    async verify(key) {
+      service.verify(key);
+    },
+    authorize: (key, clientAddress) => service.authorize(key, { clientAddress }),
+    async recordFailure(clientAddress) {
+      // The service counts failures (and computes the slow-down) on a failed authorize; an empty key always fails.
+      try {
+        (await service.authorize('', { clientAddress })).release();
+      } catch (e) {
+        return (e as { delayMs?: number }).delayMs ?? 0;
+      }
+      return 0;
+    },
+    safeEqual: constantTimeEqual,
+    redact: redactKey,
+    async usage() {
+      const seen = new Map<string, { licenseId: string; audioSecondsToday: number; audioSecondsPerDay: number }>();
+      for (const key of configuredKeys) {
+        try {
+          const claims = service.verify(key);
+          seen.set(claims.id, {
+            licenseId: claims.id,
+            audioSecondsToday: service.usage(claims.id).audioSeconds,
+            audioSecondsPerDay: claims.limits.audioHoursPerDay * 3600,
+          });
+        } catch (e) {
+          if (!isEarshotError(e)) throw e;
+        }
+      }
+      return [...seen.values()];
+    },
+  };
+}
+
+/** A folder path loads directly; anything else (a catalog id, or nothing for the default) goes to the model manager. */
+export function modelProvider(): ModelProvider {
+  return {
+    async load(idOrPath, options) {
+      if (idOrPath && existsSync(idOrPath) && statSync(idOrPath).isDirectory()) {
+        return { id: idOrPath, model: await loadSpeechModel(idOrPath, options) };
+      }
+      const resolved = await resolveModel(idOrPath);
+      return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
+    },
+  };
+}
+
+async function resolveModel(idOrPath: string | undefined): Promise<{ id: string; dir: string }> {
+  // The model manager's resolver; imported by name at run time until it lands in electron/core/models/index.ts.
+  const specifier = '../models/index.ts';
+  const models = (await import(specifier)) as { resolveModel(id?: string): Promise<{ id: string; dir: string }> };
+  return models.resolveModel(idOrPath);
+}
+
+export function serverServices(options: {
+  license: LicenseService;
+  licenseKeys: readonly string[];
+  maxAudioSeconds: number;
+}): ServerServices {
+  return {
+    audio: audioService(options.maxAudioSeconds),
+    license: licenseGate(options.license, options.licenseKeys),
+    models: modelProvider(),
+  };
+}

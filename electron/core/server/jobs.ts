@@ -1,0 +1,164 @@
+/**
+ * Callback (async) jobs: `/v1/listen` with `callback_url` answers `{job_id, status:"processing"}` at once, the work
+ * runs in the background, and the outcome is POSTed to the callback as `{job_id, status, result | error}`, retried
+ * with exponential back-off. Jobs stay pollable at GET /v1/jobs/{id} (by the key that created them) for a while.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ServerMetrics } from './metrics.ts';
+import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
+
+export type JobStatus = 'processing' | 'completed' | 'failed';
+
+export interface Job {
+  job_id: string;
+  status: JobStatus;
+  created_at: string;
+  completed_at?: string;
+  result?: unknown;
+  error?: Record<string, unknown>;
+  callback: { url: string; delivered: boolean; attempts: number; last_error?: string };
+  /** Hash of the license key that created the job; only that key may poll it. */
+  owner: string;
+}
+
+export interface JobStoreOptions {
+  callbackAttempts: number;
+  callbackBackoffMs: number;
+  retentionSeconds: number;
+  allowPrivateUrls: boolean;
+  /** Called with JSON-safe facts about each delivery (logged by the server). */
+  log: (fields: Record<string, unknown>, message: string) => void;
+}
+
+export function ownerOf(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export class JobStore {
+  private readonly jobs = new Map<string, Job>();
+  private readonly deliveries = new Set<Promise<void>>();
+  private sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: JobStoreOptions,
+    private readonly metrics: ServerMetrics,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  get active(): number {
+    let n = 0;
+    for (const j of this.jobs.values()) if (j.status === 'processing') n++;
+    return n;
+  }
+
+  create(callbackUrl: string, key: string): Job {
+    const job: Job = {
+      job_id: `job_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      status: 'processing',
+      created_at: new Date().toISOString(),
+      callback: { url: callbackUrl, delivered: false, attempts: 0 },
+      owner: ownerOf(key),
+    };
+    this.jobs.set(job.job_id, job);
+    return job;
+  }
+
+  get(id: string, key: string): Job | undefined {
+    const job = this.jobs.get(id);
+    return job && job.owner === ownerOf(key) ? job : undefined;
+  }
+
+  /** The public view of a job (no owner hash, no callback internals beyond delivery state). */
+  view(job: Job): Record<string, unknown> {
+    const { owner: _owner, callback, ...rest } = job;
+    return { ...rest, callback_delivered: callback.delivered, callback_attempts: callback.attempts };
+  }
+
+  /** Runs `work` in the background, records its outcome and delivers the webhook. */
+  start(job: Job, work: () => Promise<unknown>): void {
+    const delivery = work()
+      .then(
+        (result) => this.finish(job, 'completed', { result }),
+        (e: unknown) => {
+          const error =
+            e && typeof e === 'object' && 'toJSON' in e && typeof e.toJSON === 'function'
+              ? (e.toJSON() as Record<string, unknown>)
+              : { error: 'Internal server error', code: 'INTERNAL_ERROR' };
+          return this.finish(job, 'failed', { error });
+        },
+      )
+      .then(() => this.deliver(job))
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  /** Waits for every background job and webhook delivery (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.deliveries.size) await Promise.allSettled([...this.deliveries]);
+    clearInterval(this.sweeper);
+  }
+
+  private finish(job: Job, status: JobStatus, outcome: { result?: unknown; error?: Record<string, unknown> }): void {
+    job.status = status;
+    job.completed_at = new Date().toISOString();
+    if (outcome.result !== undefined) job.result = outcome.result;
+    if (outcome.error) job.error = outcome.error;
+  }
+
+  private async deliver(job: Job): Promise<void> {
+    const body = JSON.stringify(
+      job.status === 'completed'
+        ? { job_id: job.job_id, status: job.status, result: job.result }
+        : { job_id: job.job_id, status: job.status, error: job.error },
+    );
+    let delay = this.options.callbackBackoffMs;
+    for (let attempt = 1; attempt <= this.options.callbackAttempts; attempt++) {
+      job.callback.attempts = attempt;
+      try {
+        const url = parseHttpUrl(job.callback.url, 'callback_url');
+        // Checked again at delivery time: DNS may have changed since the job was accepted.
+        await assertReachableUrl(url, 'callback_url', this.options.allowPrivateUrls);
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'earshot-webhook/1',
+            'x-earshot-job-id': job.job_id,
+          },
+          body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) {
+          job.callback.delivered = true;
+          this.metrics.webhooks.inc({ outcome: 'delivered' });
+          this.options.log({ job_id: job.job_id, attempt, status: res.status }, 'webhook delivered');
+          return;
+        }
+        job.callback.last_error = `HTTP ${res.status}`;
+      } catch (e) {
+        job.callback.last_error = e instanceof Error ? e.message : String(e);
+      }
+      this.metrics.webhooks.inc({ outcome: 'retry' });
+      this.options.log(
+        { job_id: job.job_id, attempt, error: job.callback.last_error },
+        attempt < this.options.callbackAttempts ? 'webhook failed, retrying' : 'webhook failed, giving up',
+      );
+      if (attempt < this.options.callbackAttempts) {
+        await new Promise((r) => setTimeout(r, delay));
+        delay *= 2;
+      }
+    }
+    this.metrics.webhooks.inc({ outcome: 'failed' });
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.options.retentionSeconds * 1000;
+    for (const [id, job] of this.jobs) {
+      if (job.completed_at && Date.parse(job.completed_at) < cutoff) this.jobs.delete(id);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The cloud-style endpoints that the self-host package's own test script and client routers call:
+ * POST /api/v1/lightning/get_text and POST /waves/v1/pulse/get_text. Raw bytes (or JSON `{url}`) with options in the
+ * query; the answer uses the cloud shape `{status, transcription, words, utterances, metadata}`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { EarshotError } from '../../errors.ts';
+import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import type { RouteContext } from '../context.ts';
+import { optionProperties } from '../listen-options.ts';
+import { shapeWords, stripPunctuation } from '../transcriber.ts';
+import { refuseWhenFull } from './listen.ts';
+
+const querySchema = {
+  type: 'object',
+  properties: {
+    ...optionProperties,
+    model: { type: 'string', maxLength: 32 },
+    webhook_url: { type: 'string', maxLength: 2048 },
+    age_detection: { type: 'boolean' },
+    gender_detection: { type: 'boolean' },
+    emotion_detection: { type: 'boolean' },
+  },
+} as const;
+
+const jsonSchema = {
+  type: 'object',
+  required: ['url'],
+  properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
+
+export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  for (const path of ['/api/v1/lightning/get_text', '/waves/v1/pulse/get_text']) {
+    const lightning = path.includes('lightning');
+    app.post<{ Querystring: { webhook_url?: string } }>(
+      path,
+      {
+        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: jsonSchema } } } },
+        onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+      },
+      async (request, reply) => {
+        if (request.query.webhook_url) {
+          throw new EarshotError(
+            'INVALID_PARAMETER',
+            'webhook_url is not supported here; use POST /v1/listen with callback_url',
+            {
+              parameter: 'webhook_url',
+            },
+          );
+        }
+        const { input, options, cleanup } = await readAudioRequest(request, ctx);
+        const lease = request.lease!;
+        const { signal, timedOut } = requestSignal(reply, ctx.config.requestTimeoutSeconds);
+        try {
+          const t = await ctx.transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+          const text = t.result.text.trim();
+          const words = options.timestamps ? shapeWords(t.result.segments, options.punctuate) : [];
+          const utterances = options.timestamps
+            ? t.result.segments.map((s) => ({
+                text: options.punctuate ? s.text.trim() : stripPunctuation(s.text),
+                start: Math.round(s.start * 1000) / 1000,
+                end: Math.round(s.end * 1000) / 1000,
+              }))
+            : [];
+          const metadata: Record<string, unknown> = {
+            duration: Math.round(t.duration * 1000) / 1000,
+            fileSize: t.fileSize,
+          };
+          if (input.kind === 'url')
+            metadata.filename = decodeURIComponent(new URL(input.url).pathname.split('/').pop() ?? '');
+          return {
+            status: 'success',
+            transcription: options.punctuate ? text : stripPunctuation(text),
+            audio_length: metadata.duration,
+            language: t.result.language,
+            words,
+            // The Lightning (v4.0.0) name for the same array, read by the self-host test script.
+            ...(lightning ? { word_timestamps: words } : {}),
+            utterances,
+            metadata,
+          };
+        } catch (e) {
+          throw timeoutAware(e, timedOut, ctx.config.requestTimeoutSeconds);
+        } finally {
+          await cleanup();
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import type { RouteContext } from '../context.ts';
+import { jsonBodySchema, optionsSchema } from '../listen-options.ts';
+import { listenResponse } from '../transcriber.ts';
+
+export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { transcriber, jobs, config } = ctx;
+
+  app.post(
+    '/v1/listen',
+    {
+      schema: {
+        querystring: optionsSchema,
+        body: { content: { 'application/json': { schema: jsonBodySchema } } },
+      },
+      onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+    },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const { input, options, cleanup } = await readAudioRequest(request, ctx);
+      const lease = request.lease!;
+
+      if (options.callback_url) {
+        // Admission is checked and the work queued in the same tick, so an accepted job is never refused later.
+        if (transcriber.queue.full) {
+          await cleanup();
+          throw transcriber.queue.unavailable();
+        }
+        const job = jobs.create(options.callback_url, request.licenseKey!);
+        request.lease = undefined; // the job owns the lease now and releases it when done
+        const budget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
+        const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s));
+        jobs.start(job, async () => {
+          try {
+            return listenResponse(job.job_id, await work, options);
+          } catch (e) {
+            throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
+          } finally {
+            lease.release();
+            await cleanup();
+          }
+        });
+        request.log.info({ job_id: job.job_id }, 'job accepted');
+        return { job_id: job.job_id, status: 'processing' };
+      }
+
+      const { signal, timedOut } = requestSignal(reply, config.requestTimeoutSeconds);
+      try {
+        const t = await transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+        return listenResponse(request.id, t, options);
+      } catch (e) {
+        throw timeoutAware(e, timedOut, config.requestTimeoutSeconds);
+      } finally {
+        await cleanup();
+      }
+    },
+  );
+}
+
+/** Sheds load before an upload is read: a full queue answers 503 at once. */
+export function refuseWhenFull(ctx: RouteContext) {
+  return async function refuseWhenQueueFull(): Promise<void> {
+    ctx.transcriber.readyModel();
+    if (ctx.transcriber.queue.full) throw ctx.transcriber.queue.unavailable();
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The narrow view of the engine the server is built on. `deps.ts` fills it from the real modules (audio, license,
+ * asr, models); the server itself never imports them directly, so the whole HTTP surface depends on this one shape.
+ */
+import type { Pcm16k, SpeechModel } from '../asr/types.ts';
+
+export interface DecodedAudio extends Pcm16k {
+  /** Seconds of audio. */
+  duration: number;
+}
+
+export interface AudioService {
+  /** Decodes a file path or bytes to 16 kHz mono float32. Throws EarshotError (UNSUPPORTED_FORMAT, CORRUPT_MEDIA...). */
+  decode(source: string | Uint8Array, signal: AbortSignal): Promise<DecodedAudio>;
+  /** Streams an http(s) URL to a temp file under the size cap; the caller removes the file. */
+  download(
+    url: string,
+    options: { maxBytes: number; allowPrivate: boolean; signal: AbortSignal },
+  ): Promise<{ path: string; bytes: number }>;
+  /** Container names accepted, for the 415 body. */
+  supportedFormats: readonly string[];
+}
+
+/** One authorised use of a license; release it when the work ends. */
+export interface LicenseLease {
+  recordAudio(seconds: number): Promise<void> | void;
+  release(): void;
+}
+
+export interface LicenseGate {
+  /** Throws EarshotError (INVALID_LICENSE, LICENSE_EXPIRED...) unless the key is a valid license. */
+  verify(key: string): Promise<void>;
+  /** Checks validity, rate, concurrency and quota; throws the matching EarshotError, slowing repeat offenders. */
+  authorize(key: string, clientAddress: string): Promise<LicenseLease>;
+  /**
+   * Records a failed attempt from an address (missing or foreign key); resolves to how long to stall that client
+   * before answering (repeat offenders are slowed down). `authorize` errors carry the same as `delayMs`.
+   */
+  recordFailure(clientAddress: string): Promise<number>;
+  /** Constant-time equality for secrets of any length. */
+  safeEqual(a: string, b: string): boolean;
+  /** Quota use for /metrics: audio seconds used today per license id. */
+  usage(): Promise<{ licenseId: string; audioSecondsToday: number; audioSecondsPerDay: number }[]>;
+  redact(key: string): string;
+}
+
+export interface LoadedModel {
+  id: string;
+  model: SpeechModel;
+}
+
+export interface ModelProvider {
+  /** Resolves and loads the configured (or default) model. */
+  load(
+    idOrPath: string | undefined,
+    options: { device?: 'auto' | 'cpu' | 'gpu'; threads?: number },
+  ): Promise<LoadedModel>;
+}
+
+export interface ServerServices {
+  audio: AudioService;
+  license: LicenseGate;
+  models: ModelProvider;
+}

@@ -1,0 +1,224 @@
+/**
+ * The server's one path from input to transcript: download (for URLs), decode, check the length, run the shared
+ * model through the bounded queue, and shape the result. Every face of the API (/v1/listen, the cloud aliases,
+ * callback jobs) calls `transcribe`; only the response shaping differs.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
+import { EarshotError } from '../errors.ts';
+import type { ServerConfig } from './config.ts';
+import type { InferenceQueue } from './inference-queue.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { LoadedModel, ServerServices } from './services.ts';
+import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
+
+export interface ListenOptions {
+  language: string;
+  punctuate: boolean;
+  diarize: boolean;
+  num_speakers?: number;
+  timestamps: boolean;
+  callback_url?: string;
+}
+
+export type AudioInput = { kind: 'file'; path: string; bytes: number } | { kind: 'url'; url: string };
+
+export interface Transcript {
+  result: TranscriptResult;
+  duration: number;
+  fileSize: number;
+  processingSeconds: number;
+}
+
+export interface ListenResponse {
+  request_id: string;
+  text: string;
+  confidence: number;
+  duration: number;
+  language: string;
+  words?: { word: string; start: number; end: number; confidence: number }[];
+}
+
+export type ModelState =
+  | { status: 'loading' }
+  | { status: 'ready'; loaded: LoadedModel }
+  | { status: 'failed'; reason: string };
+
+/** Languages that mean "detect it" rather than a fixed code. */
+const AUTO_LANGUAGES = new Set(['auto', 'multi', 'multi-eu', 'multi-asian', 'multi-indic']);
+
+export class Transcriber {
+  state: ModelState = { status: 'loading' };
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly services: ServerServices,
+    readonly queue: InferenceQueue,
+    private readonly metrics: ServerMetrics,
+  ) {}
+
+  /** Loads the model in the background; health reports 503 until it is ready. */
+  async loadModel(): Promise<void> {
+    try {
+      const loaded = await this.services.models.load(this.config.model, {
+        device: this.config.device,
+        threads: this.config.threads,
+      });
+      this.state = { status: 'ready', loaded };
+    } catch (e) {
+      this.state = { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
+      throw e;
+    }
+  }
+
+  readyModel(): LoadedModel {
+    if (this.state.status === 'ready') return this.state.loaded;
+    const reason = this.state.status === 'loading' ? 'The model is still loading' : 'The model failed to load';
+    throw new EarshotError('SERVICE_UNAVAILABLE', reason, { retry_after: this.state.status === 'loading' ? 5 : 60 });
+  }
+
+  /** Validates options that do not need the audio; throws 400s before any upload is read or work is queued. */
+  async checkOptions(options: ListenOptions): Promise<void> {
+    if (options.diarize) {
+      throw new EarshotError(
+        'INVALID_PARAMETER',
+        'Speaker diarization is not supported by this server yet; send diarize=false (num_speakers is ignored without it)',
+        { parameter: 'diarize' },
+      );
+    }
+    const { model } = this.readyModel();
+    const language = options.language.toLowerCase();
+    if (!AUTO_LANGUAGES.has(language) && model.languages.length > 0 && !model.languages.includes(language)) {
+      throw new EarshotError('INVALID_PARAMETER', `Language '${options.language}' is not supported by this model`, {
+        parameter: 'language',
+        supported_languages: model.languages,
+      });
+    }
+    if (options.callback_url) {
+      const url = parseHttpUrl(options.callback_url, 'callback_url');
+      await assertReachableUrl(url, 'callback_url', this.config.allowPrivateUrls);
+    }
+  }
+
+  /** Checks a URL input's scheme and target before it is queued. */
+  async checkUrl(value: string): Promise<void> {
+    const url = parseHttpUrl(value, 'url');
+    await assertReachableUrl(url, 'url', this.config.allowPrivateUrls);
+  }
+
+  async transcribe(
+    input: AudioInput,
+    options: ListenOptions,
+    signal: AbortSignal,
+    onAudio?: (seconds: number) => Promise<void> | void,
+  ): Promise<Transcript> {
+    return this.queue.run(async () => {
+      const started = performance.now();
+      let file = input.kind === 'file' ? input : undefined;
+      let downloaded: string | undefined;
+      try {
+        if (input.kind === 'url') {
+          const got = await this.services.audio.download(input.url, {
+            maxBytes: this.config.maxSizeMb * 1024 * 1024,
+            allowPrivate: this.config.allowPrivateUrls,
+            signal,
+          });
+          downloaded = got.path;
+          file = { kind: 'file', path: got.path, bytes: got.bytes };
+        }
+        const audio = await this.services.audio.decode(file!.path, signal);
+        if (audio.duration > this.config.maxAudioSeconds) {
+          throw new EarshotError(
+            'AUDIO_TOO_LONG',
+            `Audio is ${Math.round(audio.duration)} s long; the maximum is ${this.config.maxAudioSeconds} s`,
+            { max_duration_seconds: this.config.maxAudioSeconds },
+          );
+        }
+        // Charged before inference, as the license contract asks: a request over the day's quota does no work.
+        await onAudio?.(audio.duration);
+        const result = await this.runModel(audio, options, signal);
+        const processingSeconds = (performance.now() - started) / 1000;
+        if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+        this.metrics.audioSeconds.inc({}, audio.duration);
+        return { result, duration: audio.duration, fileSize: file!.bytes, processingSeconds };
+      } finally {
+        if (downloaded) await fs.rm(downloaded, { force: true });
+      }
+    }, signal);
+  }
+
+  /** Runs the model on samples already at 16 kHz (the streaming route), through the same queue. */
+  transcribeSamples(samples: Float32Array, options: ListenOptions, signal: AbortSignal): Promise<TranscriptResult> {
+    return this.queue.run(
+      () => this.runModel({ samples, sampleRate: 16000, duration: samples.length / 16000 }, options, signal),
+      signal,
+    );
+  }
+
+  private async runModel(
+    audio: { samples: Float32Array; sampleRate: 16000; duration: number },
+    options: ListenOptions,
+    signal: AbortSignal,
+  ): Promise<TranscriptResult> {
+    const { model } = this.readyModel();
+    const language = AUTO_LANGUAGES.has(options.language.toLowerCase()) ? undefined : options.language.toLowerCase();
+    return model
+      .transcribe(
+        { samples: audio.samples, sampleRate: 16000 },
+        { language, wordTimestamps: options.timestamps, signal },
+      )
+      .result();
+  }
+}
+
+export function newRequestId(): string {
+  return `req_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Drops punctuation for punctuate=false (apostrophes inside words stay: "don't"). */
+export function stripPunctuation(text: string): string {
+  return text
+    .replace(/[^\p{L}\p{N}\s']|'(?!\p{L})|(?<!\p{L})'/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function allWords(segments: Segment[]): Word[] {
+  return segments.flatMap((s) => s.words ?? []);
+}
+
+/** Overall confidence: the mean word confidence when words exist, else the segments' mean token probability. */
+export function overallConfidence(segments: Segment[]): number {
+  const words = allWords(segments);
+  if (words.length) return round(words.reduce((a, w) => a + w.confidence, 0) / words.length, 4);
+  if (!segments.length) return 0;
+  const p = segments.reduce((a, s) => a + Math.exp(Math.min(0, s.avgLogprob)), 0) / segments.length;
+  return round(Math.min(1, Math.max(0, p)), 4);
+}
+
+export function shapeWords(segments: Segment[], punctuate: boolean) {
+  return allWords(segments)
+    .map((w) => ({
+      word: punctuate ? w.word.trim() : stripPunctuation(w.word),
+      start: round(w.start),
+      end: round(w.end),
+      confidence: round(w.confidence, 4),
+    }))
+    .filter((w) => w.word.length > 0);
+}
+
+export function listenResponse(requestId: string, t: Transcript, options: ListenOptions): ListenResponse {
+  const text = t.result.text.trim();
+  const body: ListenResponse = {
+    request_id: requestId,
+    text: options.punctuate ? text : stripPunctuation(text),
+    confidence: overallConfidence(t.result.segments),
+    duration: round(t.duration),
+    language: t.result.language,
+  };
+  if (options.timestamps) body.words = shapeWords(t.result.segments, options.punctuate);
+  return body;
+}
