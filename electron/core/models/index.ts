@@ -1,0 +1,446 @@
+/**
+ * ModelManager: the one service behind `earshot models ...`, the desktop Settings and model resolution for
+ * `transcribe`/`serve`. Models live in `<data home>/models/<id>/` (or `modelsDir`); the bundled demo model lives in
+ * bundledModelsDir(). The user's default is persisted atomically in `<models>/registry.json`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
+import { EarshotError, isEarshotError } from '../errors.ts';
+import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { bundledModelsDir, dataPaths } from '../paths.ts';
+import {
+  type Catalog,
+  type CatalogEntry,
+  isBundled,
+  languagesOf,
+  loadCatalog,
+  type WhisperCatalogEntry,
+  variantFiles,
+  variantSize,
+} from './catalog.ts';
+import { type DownloadOptions, downloadFiles, hfEndpoint, type TransferProgress } from './download.ts';
+import { type InstalledMeta, installModel, listFiles, readInstalledMeta, removeModelFolder } from './install.ts';
+import { type ModelFamily, validateModelFolder } from './validate.ts';
+
+export type { Catalog, CatalogEntry } from './catalog.ts';
+export { validateModelFolder } from './validate.ts';
+
+export interface ModelManagerOptions {
+  /** Where downloaded and imported models live (default dataPaths().models). */
+  modelsDir?: string;
+  /** Where bundled models live (default bundledModelsDir()). */
+  bundledDir?: string;
+  /** A parsed catalog or the path of one (default models/catalog.json of the app). */
+  catalog?: Catalog | string;
+  /** Mirror base URL (default HF_ENDPOINT or https://huggingface.co). */
+  endpoint?: string;
+  /** Tuning for downloads (retries, backoff, stall timeout, free-space probe, dispatcher). */
+  download?: Partial<
+    Pick<DownloadOptions, 'retries' | 'backoffMs' | 'stallTimeoutMs' | 'freeSpace' | 'reserveBytes' | 'dispatcher'>
+  >;
+  /** Hugging Face token for gated repositories (default HF_TOKEN). */
+  token?: string;
+}
+
+/** Everything the manager knows about one model: catalog facts plus where it is installed. */
+export interface ModelInfo {
+  id: string;
+  name: string;
+  family: ModelFamily;
+  bundled: boolean;
+  installed: boolean;
+  isDefault: boolean;
+  /** Folder when installed (or bundled and present). */
+  dir?: string;
+  languages: string[];
+  description?: string;
+  notice?: string;
+  licence?: string;
+  /** Installed weight variants (Whisper) . */
+  variants: string[];
+  /** Catalog variants available to download. */
+  availableVariants: string[];
+  /** Bytes on disk when installed, else the catalog's default-variant estimate. */
+  sizeBytes?: number;
+  sizeEstimated?: boolean;
+  origin: 'bundled' | 'catalog' | 'import';
+  accuracy?: { metric: string; value: number; source: string; note?: string }[];
+}
+
+export interface PullOptions {
+  variant?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: ModelDownloadProgress & { file?: string }) => void;
+}
+
+export interface ResolvedModel {
+  id: string;
+  dir: string;
+  family: ModelFamily;
+}
+
+interface Registry {
+  default?: string;
+}
+
+export class ModelManager {
+  readonly modelsDir: string;
+  readonly bundledDir: string;
+  readonly catalog: Catalog;
+  private readonly options: ModelManagerOptions;
+  private readonly pulls = new Map<string, AbortController>();
+
+  constructor(options: ModelManagerOptions = {}) {
+    this.options = options;
+    this.modelsDir = options.modelsDir ?? dataPaths().models;
+    this.bundledDir = options.bundledDir ?? bundledModelsDir();
+    this.catalog = typeof options.catalog === 'object' ? options.catalog : loadCatalog(options.catalog);
+  }
+
+  get registryFile(): string {
+    return path.join(this.modelsDir, 'registry.json');
+  }
+
+  /** Where unfinished downloads are kept for resuming; never listed as models. */
+  partialDir(id: string): string {
+    return path.join(this.modelsDir, '.partial', id);
+  }
+
+  entry(id: string): CatalogEntry | undefined {
+    return this.catalog.models.find((m) => m.id === id);
+  }
+
+  /** Catalog models (installed or not), then imported models, each with its install state. */
+  async list(): Promise<ModelInfo[]> {
+    const def = await this.getDefault();
+    const out: ModelInfo[] = [];
+    for (const entry of this.catalog.models) out.push(await this.describeCatalogEntry(entry, def));
+    for (const id of await this.installedIds()) {
+      if (out.some((m) => m.id === id)) continue;
+      const dir = path.join(this.modelsDir, id);
+      const meta = await readInstalledMeta(dir);
+      if (!meta) continue;
+      out.push({
+        id,
+        name: meta.name,
+        family: meta.family,
+        bundled: false,
+        installed: true,
+        isDefault: def === id,
+        dir,
+        languages: [],
+        variants: meta.variants,
+        availableVariants: [],
+        sizeBytes: await folderBytes(dir),
+        origin: 'import',
+      });
+    }
+    return out;
+  }
+
+  /** The renderer's view (electron/contract/api.ts ModelView). */
+  async views(): Promise<ModelView[]> {
+    return (await this.list()).map((m) => ({
+      id: m.id,
+      name: m.name,
+      family: m.family,
+      installed: m.installed,
+      isDefault: m.isDefault,
+      bundled: m.bundled,
+      sizeBytes: m.sizeBytes,
+      languages: m.languages,
+      description: m.description,
+      notice: m.notice,
+    }));
+  }
+
+  /**
+   * Downloads a catalog model's variant into the partial area (resuming what is there), verifies each file, then
+   * installs the folder atomically. Progress goes to `onProgress` in the contract's shape.
+   */
+  async pull(id: string, options: PullOptions = {}): Promise<ModelInfo> {
+    const entry = this.entry(id);
+    if (!entry) throw new EarshotError('MODEL_NOT_FOUND', `Unknown model '${id}' (see 'earshot models list')`);
+    if (isBundled(entry)) throw new EarshotError('INVALID_PARAMETER', `${id} is bundled with Earshot; nothing to pull`);
+    const variant = options.variant ?? entry.defaultVariant;
+    // Files an earlier install already holds (the shared JSON when adding a variant) are kept, not fetched again.
+    const installedDir = path.join(this.modelsDir, id);
+    const files = variantFiles(entry, variant).filter((f) => !existsSync(path.join(installedDir, f.path)));
+    if (this.pulls.has(id)) throw new EarshotError('INVALID_PARAMETER', `${id} is already being downloaded`);
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    this.pulls.set(id, controller);
+    let last: Partial<ModelDownloadProgress> = {};
+    const report = (p: Partial<ModelDownloadProgress> & Pick<ModelDownloadProgress, 'state'>, file?: string) =>
+      options.onProgress?.({
+        modelId: id,
+        receivedBytes: 0,
+        totalBytes: 0,
+        bytesPerSecond: 0,
+        ...last,
+        ...p,
+        file,
+      });
+    try {
+      const partial = this.partialDir(id);
+      const downloaded = await downloadFiles({
+        ...this.options.download,
+        repo: entry.source.repo,
+        revision: entry.source.revision,
+        files,
+        partialDir: partial,
+        endpoint: this.options.endpoint ?? hfEndpoint(),
+        token: this.options.token ?? process.env.HF_TOKEN,
+        signal,
+        onProgress: (p: TransferProgress) => {
+          last = {
+            receivedBytes: p.receivedBytes,
+            totalBytes: p.totalBytes,
+            bytesPerSecond: p.bytesPerSecond,
+            etaSeconds: p.etaSeconds,
+          };
+          report({ state: 'downloading' }, p.file);
+        },
+      });
+      report({ state: 'verifying' });
+      await installModel(
+        this.modelsDir,
+        id,
+        files.map((f) => ({ rel: f.path, from: path.join(partial, f.path) })),
+        {
+          id,
+          name: entry.name,
+          origin: 'catalog',
+          repo: entry.source.repo,
+          revision: entry.source.revision,
+          installedAt: new Date().toISOString(),
+          verification: Object.fromEntries(downloaded.map((d) => [d.path, d.verifiedBy])),
+        },
+        { move: true, checkVariants: [variant], signal },
+      );
+      await fs.rm(partial, { recursive: true, force: true });
+      report({ state: 'installed', receivedBytes: last.totalBytes, etaSeconds: 0 });
+      return this.describeCatalogEntry(entry, await this.getDefault());
+    } catch (e) {
+      const error = toEarshotError(e);
+      // A file that failed verification or validation is worthless; a network failure keeps its bytes for resuming.
+      if (error.code === 'MODEL_INVALID') await fs.rm(this.partialDir(id), { recursive: true, force: true });
+      report({ state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: apiError(error) });
+      throw error;
+    } finally {
+      this.pulls.delete(id);
+    }
+  }
+
+  /** Cancels a running pull of `id` (the partial files stay for a later resume). */
+  cancelPull(id: string): boolean {
+    const c = this.pulls.get(id);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  /**
+   * Imports a local folder in the Whisper ONNX or CTC layout: validates it in place (exact problems listed), then
+   * copies it atomically to `<models>/<id>` (id: the folder name, unless given).
+   */
+  async import(dir: string, options: { id?: string; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    const source = path.resolve(dir);
+    const check = await validateModelFolder(source);
+    if (!check.ok) {
+      throw new EarshotError('MODEL_INVALID', `${source} cannot be imported:\n- ${check.problems.join('\n- ')}`, {
+        problems: check.problems,
+      });
+    }
+    const id = options.id ?? slug(path.basename(source));
+    const existing = this.entry(id);
+    if (existing && isBundled(existing)) throw new EarshotError('INVALID_PARAMETER', `'${id}' is a bundled model's id`);
+    const files = (await listFiles(source)).filter((rel) => !rel.startsWith('.'));
+    const name = existing?.name ?? (await importedName(source, id));
+    await installModel(
+      this.modelsDir,
+      id,
+      files.map((rel) => ({ rel, from: path.join(source, rel) })),
+      { id, name, origin: 'import', importedFrom: source, installedAt: new Date().toISOString() },
+      // Already opened with onnxruntime above; re-check only that the copy is complete.
+      { move: false, checkOnnx: false, signal: options.signal },
+    );
+    const info = (await this.list()).find((m) => m.id === id);
+    if (!info) throw new EarshotError('INTERNAL_ERROR', `${id} was installed but is not listed`);
+    return info;
+  }
+
+  async remove(id: string): Promise<void> {
+    const entry = this.entry(id);
+    if (entry && isBundled(entry))
+      throw new EarshotError('INVALID_PARAMETER', `${id} is bundled and cannot be removed`);
+    const dir = path.join(this.modelsDir, safeId(id));
+    const installed = existsSync(dir);
+    await fs.rm(this.partialDir(safeId(id)), { recursive: true, force: true });
+    if (!installed) throw new EarshotError('MODEL_NOT_FOUND', `Model '${id}' is not installed`);
+    await removeModelFolder(dir);
+    if ((await this.getDefault()) === id)
+      await this.writeRegistry({ ...(await this.readRegistry()), default: undefined });
+  }
+
+  async getDefault(): Promise<string | undefined> {
+    return (await this.readRegistry()).default;
+  }
+
+  async setDefault(id: string): Promise<void> {
+    const info = (await this.list()).find((m) => m.id === id);
+    if (!info?.installed) {
+      throw new EarshotError('MODEL_NOT_FOUND', `Model '${id}' is not installed; pull or import it first`);
+    }
+    await this.writeRegistry({ ...(await this.readRegistry()), default: id });
+  }
+
+  /**
+   * The model to run: a folder path or an installed/bundled id when given; otherwise the user's default, else the
+   * first installed model, else the bundled demo model.
+   */
+  async resolveModel(idOrPath?: string): Promise<ResolvedModel> {
+    if (idOrPath) return this.resolveExplicit(idOrPath);
+    const models = (await this.list()).filter((m) => m.installed && m.dir);
+    const pick =
+      models.find((m) => m.isDefault) ??
+      models.find((m) => !m.bundled) ??
+      models.find((m) => m.bundled && m.id === 'demo-en') ??
+      models[0];
+    if (!pick?.dir) {
+      throw new EarshotError(
+        'MODEL_NOT_FOUND',
+        `No model installed and the bundled demo model is missing from ${this.bundledDir}; run 'earshot models pull whisper-base.en'`,
+      );
+    }
+    return { id: pick.id, dir: pick.dir, family: pick.family };
+  }
+
+  private async resolveExplicit(idOrPath: string): Promise<ResolvedModel> {
+    const looksLikePath = idOrPath.includes('/') || idOrPath.includes(path.sep) || idOrPath.startsWith('.');
+    if (looksLikePath || (existsSync(idOrPath) && statSync(idOrPath).isDirectory())) {
+      const dir = path.resolve(idOrPath);
+      const check = await validateModelFolder(dir, { checkOnnx: false });
+      if (!check.family || !check.ok) {
+        const why = check.problems.join('; ');
+        throw new EarshotError(existsSync(dir) ? 'MODEL_INVALID' : 'MODEL_NOT_FOUND', `${dir}: ${why}`);
+      }
+      return { id: path.basename(dir), dir, family: check.family };
+    }
+    const info = (await this.list()).find((m) => m.id === idOrPath);
+    if (info?.installed && info.dir) return { id: info.id, dir: info.dir, family: info.family };
+    if (info) {
+      throw new EarshotError(
+        'MODEL_NOT_FOUND',
+        `Model '${idOrPath}' is not installed; run 'earshot models pull ${idOrPath}'`,
+      );
+    }
+    throw new EarshotError('MODEL_NOT_FOUND', `Unknown model '${idOrPath}' (see 'earshot models list')`);
+  }
+
+  private async describeCatalogEntry(entry: CatalogEntry, def: string | undefined): Promise<ModelInfo> {
+    const base = {
+      id: entry.id,
+      name: entry.name,
+      languages: languagesOf(this.catalog, entry),
+      description: entry.description,
+      notice: entry.notice,
+      licence: entry.licence,
+      isDefault: def === entry.id,
+      accuracy: entry.accuracy,
+    };
+    if (isBundled(entry)) {
+      const dir = path.join(this.bundledDir, path.basename(entry.path));
+      const present = existsSync(path.join(dir, 'model.json')) || existsSync(path.join(dir, 'config.json'));
+      return {
+        ...base,
+        family: entry.family,
+        bundled: true,
+        installed: present,
+        dir: present ? dir : undefined,
+        variants: present ? ['fp32'] : [],
+        availableVariants: [],
+        sizeBytes: present ? await folderBytes(dir) : undefined,
+        origin: 'bundled',
+      };
+    }
+    const dir = path.join(this.modelsDir, entry.id);
+    const meta = existsSync(dir) ? await readInstalledMeta(dir) : undefined;
+    const estimate = variantSize(entry as WhisperCatalogEntry, entry.defaultVariant);
+    return {
+      ...base,
+      family: 'whisper',
+      bundled: false,
+      installed: meta !== undefined,
+      dir: meta ? dir : undefined,
+      variants: meta?.variants ?? [],
+      availableVariants: Object.keys(entry.variants),
+      sizeBytes: meta ? await folderBytes(dir) : estimate.bytes,
+      sizeEstimated: meta ? false : estimate.estimated,
+      origin: meta?.origin ?? 'catalog',
+    };
+  }
+
+  /** Folders under the models dir that hold an Earshot install record (dot-folders are work areas). */
+  private async installedIds(): Promise<string[]> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(this.modelsDir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  }
+
+  private async readRegistry(): Promise<Registry> {
+    return readJson<Registry>(this.registryFile, {});
+  }
+
+  private async writeRegistry(r: Registry): Promise<void> {
+    await writeJsonAtomic(this.registryFile, r);
+  }
+}
+
+export function toEarshotError(e: unknown): EarshotError {
+  if (isEarshotError(e)) return e;
+  return new EarshotError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
+}
+
+function apiError(e: EarshotError): ApiError {
+  return { code: e.code, message: e.message, details: e.details };
+}
+
+/** A folder name turned into a model id: lower case, [a-z0-9._-]. */
+function slug(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
+  return s || 'imported-model';
+}
+
+function safeId(id: string): string {
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) throw new EarshotError('INVALID_PARAMETER', `Invalid model id '${id}'`);
+  return id;
+}
+
+async function importedName(dir: string, id: string): Promise<string> {
+  const meta = await readJson<{ name?: unknown } | undefined>(path.join(dir, 'model.json'), undefined).catch(
+    () => undefined,
+  );
+  return typeof meta?.name === 'string' ? meta.name : id;
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let sum = 0;
+  for (const rel of await listFiles(dir).catch(() => [] as string[])) {
+    sum += (await fs.stat(path.join(dir, rel))).size;
+  }
+  return sum;
+}
+
+export type { InstalledMeta };

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { EarshotError } from '../../electron/core/errors.ts';
+import { ModelManager, type ModelManagerOptions } from '../../electron/core/models/index.ts';
+import { startHub, type HubServer } from './hf-server.ts';
+import { FIXTURES, REPO, tempDir, testCatalog } from './helpers.ts';
+
+let hub: HubServer;
+let home: { dir: string; cleanup: () => Promise<void> };
+const DECODER = 'onnx/decoder_model_merged.onnx';
+
+before(async () => {
+  hub = await startHub(path.join(FIXTURES, 'whisper-mini'), REPO);
+});
+after(() => hub.close());
+beforeEach(async () => {
+  await home?.cleanup();
+  home = await tempDir('earshot-models-');
+  hub.log.length = 0;
+  hub.faults.dropAfter?.clear();
+  hub.faults.corrupt?.clear();
+  hub.faults.stall?.clear();
+  hub.faults.missing?.clear();
+});
+after(() => home?.cleanup());
+
+function manager(extra: ModelManagerOptions['download'] = {}): ModelManager {
+  return new ModelManager({
+    modelsDir: path.join(home.dir, 'models'),
+    bundledDir: FIXTURES,
+    catalog: testCatalog(),
+    endpoint: hub.url,
+    download: { retries: 2, backoffMs: 10, stallTimeoutMs: 2000, reserveBytes: 0, ...extra },
+  });
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<EarshotError> {
+  const e = await p.then(
+    () => assert.fail('expected a failure'),
+    (err: unknown) => err,
+  );
+  assert.ok(e instanceof EarshotError, String(e));
+  assert.equal(e.code, code, e.message);
+  if (message) assert.match(e.message, message);
+  return e;
+}
+
+/** Visible model folders (what `list` would show), ignoring dot work areas. */
+async function visibleModels(): Promise<string[]> {
+  const dir = path.join(home.dir, 'models');
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name);
+}
+
+test('full download: verified, installed atomically, progress reported, listed', async () => {
+  const m = manager();
+  const states: string[] = [];
+  let lastProgress = { receivedBytes: 0, totalBytes: 0 };
+  const info = await m.pull('whisper-mini', {
+    onProgress: (p) => {
+      if (states.at(-1) !== p.state) states.push(p.state);
+      lastProgress = p;
+    },
+  });
+  assert.equal(info.installed, true);
+  assert.deepEqual(info.variants, ['fp32']);
+  assert.deepEqual(states, ['downloading', 'verifying', 'installed']);
+  assert.equal(lastProgress.receivedBytes, lastProgress.totalBytes);
+  const dir = path.join(home.dir, 'models', 'whisper-mini');
+  const original = await readFile(path.join(FIXTURES, 'whisper-mini', DECODER));
+  assert.deepEqual(await readFile(path.join(dir, DECODER)), original);
+  const meta = JSON.parse(await readFile(path.join(dir, '.earshot-model.json'), 'utf8'));
+  assert.equal(meta.verification[DECODER], 'sha256');
+  assert.equal(meta.verification['config.json'], 'git-blob');
+  assert.equal(existsSync(m.partialDir('whisper-mini')), false, 'partial area cleaned up');
+  // Large files went through the Hub-style redirect to the CDN path.
+  assert.ok(hub.log.some((r) => r.status === 302) && hub.log.some((r) => r.path.startsWith('/cdn/')));
+  // Adding a second variant keeps the first and fetches only the new weights.
+  hub.log.length = 0;
+  const both = await m.pull('whisper-mini', { variant: 'quantized' });
+  assert.deepEqual(both.variants, ['fp32', 'quantized']);
+  assert.ok(
+    hub.log.every((r) => r.path.includes('_quantized')),
+    JSON.stringify(hub.log),
+  );
+  assert.deepEqual(await visibleModels(), ['whisper-mini']);
+});
+
+test('an interrupted download resumes with Range from where it stopped', async () => {
+  hub.faults.dropAfter?.set(DECODER, { bytes: 100_000, times: 1 });
+  const m = manager();
+  await m.pull('whisper-mini');
+  const ranges = hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range);
+  assert.deepEqual(ranges, [undefined, 'bytes=100000-']);
+  const original = await readFile(path.join(FIXTURES, 'whisper-mini', DECODER));
+  assert.deepEqual(await readFile(path.join(home.dir, 'models', 'whisper-mini', DECODER)), original);
+});
+
+test('a failure keeps the partial file; the next pull resumes it', async () => {
+  hub.faults.dropAfter?.set(DECODER, { bytes: 50_000, times: 3 });
+  const m = manager({ retries: 1 });
+  await rejectsWith(m.pull('whisper-mini'), 'DOWNLOAD_FAILED', /after 2 attempts/);
+  assert.deepEqual(await visibleModels(), []);
+  const part = path.join(m.partialDir('whisper-mini'), `${DECODER}.part`);
+  assert.equal((await stat(part)).size, 100_000);
+  hub.log.length = 0;
+  await m.pull('whisper-mini');
+  assert.deepEqual(
+    hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range),
+    ['bytes=100000-', 'bytes=150000-'],
+  );
+  assert.deepEqual(await visibleModels(), ['whisper-mini']);
+});
+
+test('a corrupted byte fails verification and installs nothing', async () => {
+  hub.faults.corrupt?.add(DECODER);
+  const m = manager();
+  const states: string[] = [];
+  const e = await rejectsWith(
+    m.pull('whisper-mini', { onProgress: (p) => states.push(p.state) }),
+    'CHECKSUM_MISMATCH',
+    /onnx\/decoder_model_merged\.onnx failed verification: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}/,
+  );
+  assert.equal(e.details.file, DECODER);
+  assert.equal(states.at(-1), 'failed');
+  assert.deepEqual(await visibleModels(), []);
+  assert.equal(existsSync(path.join(m.partialDir('whisper-mini'), `${DECODER}.part`)), false);
+  assert.equal((await m.list()).find((x) => x.id === 'whisper-mini')?.installed, false);
+});
+
+test('a 404 fails with DOWNLOAD_FAILED naming the URL, without retrying', async () => {
+  hub.faults.missing?.add('tokenizer.json');
+  const e = await rejectsWith(
+    manager().pull('whisper-mini'),
+    'DOWNLOAD_FAILED',
+    /tokenizer\.json not found on the server/,
+  );
+  assert.equal(e.details.httpStatus, 404);
+  assert.equal(hub.log.filter((r) => r.path.endsWith('/tokenizer.json')).length, 1);
+  assert.deepEqual(await visibleModels(), []);
+});
+
+test('a stalled server times out (after retries) with TIMEOUT', async () => {
+  hub.faults.stall?.set(DECODER, 1000);
+  const started = Date.now();
+  await rejectsWith(
+    manager({ stallTimeoutMs: 300, retries: 1 }).pull('whisper-mini'),
+    'TIMEOUT',
+    /stalled after 2 attempts/,
+  );
+  assert.ok(Date.now() - started < 5000);
+  assert.deepEqual(await visibleModels(), []);
+});
+
+test('not enough disk space fails before any byte is fetched', async () => {
+  const e = await rejectsWith(
+    manager({ freeSpace: async () => 10_000 }).pull('whisper-mini'),
+    'DISK_FULL',
+    /needs .* but only 10\.0 KB is free/,
+  );
+  assert.equal(e.details.freeBytes, 10_000);
+  assert.equal(hub.log.length, 0);
+});
+
+test('cancelling stops the download and reports cancelled; nothing installed', async () => {
+  hub.faults.stall?.set(DECODER, 1000);
+  const m = manager({ stallTimeoutMs: 10_000 });
+  const states: string[] = [];
+  const pending = m.pull('whisper-mini', { onProgress: (p) => states.push(p.state) });
+  setTimeout(() => m.cancelPull('whisper-mini'), 300);
+  await rejectsWith(pending, 'CANCELLED');
+  assert.equal(states.at(-1), 'cancelled');
+  assert.deepEqual(await visibleModels(), []);
+});

@@ -1,0 +1,60 @@
+/** Shared setup for the model-manager tests: a catalog describing the fixture packs, and temp folders. */
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Catalog, parseCatalog } from '../../electron/core/models/catalog.ts';
+
+export const FIXTURES = path.resolve('test/fixtures/models-manager');
+export const REPO = 'earshot-test/whisper-mini';
+
+const size = (rel: string) => statSync(path.join(FIXTURES, 'whisper-mini', rel)).size;
+
+export function testCatalog(): Catalog {
+  const file = (p: string) => ({ path: p, size: size(p) });
+  return parseCatalog({
+    schemaVersion: 1,
+    languageSets: {},
+    models: [
+      {
+        id: 'ctc-mini',
+        name: 'CTC mini (bundled fixture)',
+        family: 'ctc',
+        bundled: true,
+        path: 'models/ctc-mini',
+        licence: 'MIT',
+        languages: ['en'],
+        accuracy: [],
+      },
+      {
+        id: 'whisper-mini',
+        name: 'Whisper mini (fixture)',
+        family: 'whisper',
+        licence: 'MIT',
+        languages: ['en'],
+        parameters: 1000,
+        source: { repo: REPO, revision: 'main' },
+        defaultVariant: 'fp32',
+        sharedFiles: [
+          'config.json',
+          'generation_config.json',
+          'preprocessor_config.json',
+          'tokenizer.json',
+          'tokenizer_config.json',
+        ].map((p) => ({ path: p })),
+        variants: {
+          fp32: { files: [file('onnx/encoder_model.onnx'), file('onnx/decoder_model_merged.onnx')] },
+          quantized: {
+            files: [file('onnx/encoder_model_quantized.onnx'), file('onnx/decoder_model_merged_quantized.onnx')],
+          },
+        },
+        accuracy: [],
+      },
+    ],
+  });
+}
+
+export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}

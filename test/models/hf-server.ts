@@ -1,0 +1,113 @@
+/**
+ * A local stand-in for the Hugging Face Hub's `resolve` endpoint, serving a fixture folder with Range support and the
+ * Hub's headers: large files (.onnx) answer with a 302 carrying X-Linked-ETag (SHA-256) and X-Linked-Size, then the
+ * bytes from /cdn/...; small files answer directly with their git blob id as ETag. Faults are injected per file.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface Faults {
+  /** Close the connection after sending this many bytes of the file (once per entry; decremented). */
+  dropAfter?: Map<string, { bytes: number; times: number }>;
+  /** Flip one byte in the middle of the body. */
+  corrupt?: Set<string>;
+  /** Send the headers and this many bytes, then go silent. */
+  stall?: Map<string, number>;
+  /** Answer 404. */
+  missing?: Set<string>;
+}
+
+export interface HubServer {
+  url: string;
+  faults: Faults;
+  /** Every request: path and Range header. */
+  log: { path: string; range?: string; status: number }[];
+  close(): Promise<void>;
+}
+
+export async function startHub(root: string, repo: string): Promise<HubServer> {
+  const faults: Faults = { dropAfter: new Map(), corrupt: new Set(), stall: new Map(), missing: new Set() };
+  const log: HubServer['log'] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const prefix = `/${repo}/resolve/main/`;
+    const cdn = url.pathname.startsWith('/cdn/');
+    const rel = decodeURIComponent(cdn ? url.pathname.slice(5) : url.pathname.slice(prefix.length));
+    const entry = { path: url.pathname, range: req.headers.range, status: 200 };
+    log.push(entry);
+    const send = (status: number, headers: Record<string, string | number> = {}, body?: Buffer) => {
+      entry.status = status;
+      res.writeHead(status, headers);
+      res.end(body);
+    };
+    if (!cdn && !url.pathname.startsWith(prefix)) return send(404);
+    if (faults.missing?.has(rel)) return send(404, { 'x-error-code': 'EntryNotFound' });
+    let data: Buffer;
+    try {
+      data = readFileSync(path.join(root, rel));
+    } catch {
+      return send(404);
+    }
+    const large = rel.endsWith('.onnx');
+    if (large && !cdn) {
+      const sha = createHash('sha256').update(data).digest('hex');
+      return send(302, { location: `/cdn/${rel}`, 'x-linked-etag': `"${sha}"`, 'x-linked-size': data.length });
+    }
+    const headers: Record<string, string | number> = { 'accept-ranges': 'bytes' };
+    if (!large) {
+      const blob = createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+      headers.etag = `"${blob}"`;
+    }
+    let body = data;
+    if (faults.corrupt?.has(rel)) {
+      body = Buffer.from(data);
+      const mid = Math.floor(body.length / 2);
+      body[mid] = (body[mid] ?? 0) ^ 0xff;
+    }
+    let start = 0;
+    const range = req.headers.range?.match(/^bytes=(\d+)-$/);
+    if (range) {
+      start = Number(range[1]);
+      if (start >= data.length) return send(416, { 'content-range': `bytes */${data.length}` });
+      headers['content-range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
+    }
+    const status = range ? 206 : 200;
+    const slice = body.subarray(start);
+    headers['content-length'] = slice.length;
+    entry.status = status;
+    res.writeHead(status, headers);
+    const drop = faults.dropAfter?.get(rel);
+    if (drop && drop.times > 0) {
+      drop.times--;
+      // Let the bytes reach the client before the connection dies, as on a real network drop.
+      res.write(slice.subarray(0, drop.bytes), () => setTimeout(() => res.socket?.destroy(), 100));
+      return;
+    }
+    const stallAt = faults.stall?.get(rel);
+    if (stallAt !== undefined) {
+      res.write(slice.subarray(0, stallAt));
+      return; // never ends; the client's stall timeout must fire
+    }
+    res.end(slice);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    faults,
+    log,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
