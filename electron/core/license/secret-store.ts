@@ -43,7 +43,7 @@ export class EnvSecretStore implements SecretStore {
     return splitKeyList(this.env[this.name]);
   }
 
-  async set(): Promise<void> {
+  async set(_key: string): Promise<void> {
     throw new EarshotError('INVALID_PARAMETER', `The key comes from ${this.name}; change it where Earshot is started`);
   }
 
