@@ -2,11 +2,11 @@
  * The composition of the server's services from the engine modules: audio decoding and URL download, the license
  * service, and model loading. This is the only server file that imports them.
  */
-import { existsSync, statSync } from 'node:fs';
 import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/index.ts';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
+import { ModelManager } from '../models/index.ts';
 import type { AudioService, LicenseGate, ModelProvider, ServerServices } from './services.ts';
 
 export function audioService(maxDurationSeconds: number): AudioService {
@@ -59,24 +59,14 @@ export function licenseGate(service: LicenseService, configuredKeys: readonly st
   };
 }
 
-/** A folder path loads directly; anything else (a catalog id, or nothing for the default) goes to the model manager. */
-export function modelProvider(): ModelProvider {
+/** The model manager resolves a folder, a catalog id, or (nothing) the user's default model. */
+export function modelProvider(manager = new ModelManager()): ModelProvider {
   return {
     async load(idOrPath, options) {
-      if (idOrPath && existsSync(idOrPath) && statSync(idOrPath).isDirectory()) {
-        return { id: idOrPath, model: await loadSpeechModel(idOrPath, options) };
-      }
-      const resolved = await resolveModel(idOrPath);
+      const resolved = await manager.resolveModel(idOrPath);
       return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
     },
   };
-}
-
-async function resolveModel(idOrPath: string | undefined): Promise<{ id: string; dir: string }> {
-  // The model manager's resolver; imported by name at run time until it lands in electron/core/models/index.ts.
-  const specifier = '../models/index.ts';
-  const models = (await import(specifier)) as { resolveModel(id?: string): Promise<{ id: string; dir: string }> };
-  return models.resolveModel(idOrPath);
 }
 
 export function serverServices(options: {
