@@ -81,6 +81,7 @@ export interface ParsedKey {
 /** Splits and decodes a key without checking the signature. Throws LicenseError(INVALID_LICENSE) when malformed. */
 export function parseKey(raw: unknown): ParsedKey {
   if (typeof raw !== 'string' || raw.trim() === '') throw invalidLicense('no license key was given');
+  if (raw.length > 4 * MAX_KEY_LENGTH) throw invalidLicense('malformed: the key is far too long');
   const key = normalizeKey(raw);
   if (key.length > MAX_KEY_LENGTH) throw invalidLicense('malformed: the key is far too long');
   const parts = key.split('.');
