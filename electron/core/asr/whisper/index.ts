@@ -1,7 +1,110 @@
+/**
+ * Whisper on onnxruntime-node: loads a Hugging Face ONNX folder (onnx-community/whisper-*, Xenova/whisper-*) and
+ * transcribes 16 kHz audio in sequential or batched mode. See README "Whisper models".
+ */
+import path from 'node:path';
 import { EarshotError } from '../../errors.ts';
 import type { LoadModelOptions } from '../load-model.ts';
-import type { SpeechModel } from '../types.ts';
+import type { DeviceInfo, Pcm16k, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
+import {
+  checkWhisperFolder,
+  chooseVariant,
+  readDims,
+  readGeneration,
+  specialTokens,
+  type WeightVariant,
+  variantPaths,
+} from './config.ts';
+import { LogMel, SAMPLE_RATE } from './mel.ts';
+import { SegmentStream } from './run.ts';
+import { WhisperSessions } from './sessions.ts';
+import { WhisperTokenizer } from './tokenizer.ts';
+import { detectLanguage, type ModelContext, runBatched, runSequential, type WhisperRunOptions } from './transcriber.ts';
 
-export async function loadWhisperModel(dir: string, _options: LoadModelOptions): Promise<SpeechModel> {
-  throw new EarshotError('MODEL_INVALID', `Whisper engine not available yet (${dir})`);
+export type { WhisperRunOptions } from './transcriber.ts';
+
+/** Batched mode is the default: on CPU it is the faster one at equal text (see README and tools/bench/asr.ts). */
+export const DEFAULT_MODE: NonNullable<TranscribeOptions['mode']> = 'batched';
+
+export class WhisperModel implements SpeechModel {
+  readonly family = 'whisper' as const;
+  readonly name: string;
+  readonly device: DeviceInfo;
+  readonly languages: string[];
+  readonly variant: WeightVariant;
+  private readonly ctx: ModelContext;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(name: string, variant: WeightVariant, ctx: ModelContext) {
+    this.name = name;
+    this.variant = variant;
+    this.ctx = ctx;
+    this.device = ctx.sessions.device;
+    this.languages = ctx.tokens.languages.size > 0 ? [...ctx.tokens.languages.keys()] : ['en'];
+  }
+
+  get context(): ModelContext {
+    return this.ctx;
+  }
+
+  transcribe(audio: Pcm16k, options: WhisperRunOptions = {}): TranscriptionRun {
+    if (audio.sampleRate !== SAMPLE_RATE) {
+      throw new EarshotError('INVALID_PARAMETER', `Whisper needs 16 kHz audio (got ${audio.sampleRate} Hz)`);
+    }
+    const language = options.language && options.language !== 'auto' ? options.language : undefined;
+    if (language && this.ctx.tokens.languages.size > 0 && !this.ctx.tokens.languages.has(language)) {
+      throw new EarshotError('INVALID_PARAMETER', `Language '${language}' is not supported by ${this.name}`);
+    }
+    if (options.task === 'translate' && this.ctx.tokens.translate === undefined) {
+      throw new EarshotError('INVALID_PARAMETER', `${this.name} is English-only and cannot translate`);
+    }
+    const samples = audio.samples;
+    const duration = samples.length / SAMPLE_RATE;
+    // One run at a time per model: the sessions are shared and a second run would only slow both down.
+    const previous = this.busy;
+    const stream = new SegmentStream(async (emit) => {
+      await previous.catch(() => {});
+      const detected = language ?? (await detectLanguage(this.ctx, samples, 0));
+      const state = { language: detected, emit, progress: (f: number) => options.onProgress?.(f) };
+      if (samples.length > 0) {
+        if ((options.mode ?? DEFAULT_MODE) === 'batched') await runBatched(this.ctx, samples, options, state);
+        else await runSequential(this.ctx, samples, options, state);
+      }
+      options.onProgress?.(1);
+      return { language: detected, duration, device: this.device, model: this.name };
+    });
+    this.busy = stream.result().catch(() => {});
+    return stream;
+  }
+
+  async dispose(): Promise<void> {
+    await this.busy;
+    await this.ctx.sessions.release();
+  }
+}
+
+export async function loadWhisperModel(dir: string, options: LoadModelOptions = {}): Promise<WhisperModel> {
+  const available = await checkWhisperFolder(dir);
+  const dims = readDims(dir);
+  const tokenizer = WhisperTokenizer.fromFolder(dir);
+  const tokens = specialTokens(tokenizer);
+  const generation = readGeneration(dir, tokens);
+  // The variant depends on the device, and the device is only known once a session loads: open with the variant
+  // preferred for the requested device class, and reopen on CPU weights if we fell back to CPU.
+  const wantsGpu = options.device !== undefined && options.device !== 'cpu';
+  let variant = chooseVariant(available, wantsGpu ? 'cuda' : 'cpu', options.variant);
+  let sessions = await WhisperSessions.open(variantPaths(dir, variant), dims, options);
+  const cpuVariant = chooseVariant(available, 'cpu', options.variant);
+  if (sessions.device.provider === 'cpu' && variant !== cpuVariant) {
+    const fallbacks = sessions.device.fallbacks;
+    await sessions.release();
+    variant = cpuVariant;
+    sessions = await WhisperSessions.open(variantPaths(dir, variant), dims, { ...options, device: 'cpu' });
+    sessions.device.fallbacks.unshift(...fallbacks);
+  }
+  sessions.alignmentHeads = generation.alignmentHeads.filter(
+    ([layer, head]) => layer < dims.decoderLayers && head < dims.decoderHeads,
+  );
+  const mel = new LogMel(dims.nMels);
+  return new WhisperModel(path.basename(path.resolve(dir)), variant, { sessions, tokenizer, tokens, generation, mel });
 }
