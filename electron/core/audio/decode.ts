@@ -115,7 +115,8 @@ export async function decodeStream(source: AudioSource, opts: DecodeOptions = {}
     if (!format) throw unsupported(`Not a supported audio or video file (supported: ${SUPPORTED_FORMATS.join(', ')})`);
     const decoder = await chooseDecoder(opts);
     const started = { path: input.path, recognised: true, signal: opts.signal };
-    producer = decoder.kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : startWasmDecoder(started);
+    producer =
+      decoder.kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : await startWasmDecoder(started);
     const header = await producer.header;
     if (opts.maxDurationSeconds !== undefined && header.duration > opts.maxDurationSeconds) {
       throw tooLong(opts.maxDurationSeconds);

@@ -6,7 +6,7 @@
  * character device whose writes are posted to the parent in batches. The worker pauses (Atomics.wait) when the parent
  * has too many unread batches, so a 2-hour file streams through in bounded memory with no time slicing and no seams.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,6 +17,8 @@ export interface WasmWorkerData {
   /** Int32Array over a SharedArrayBuffer: [0] = batches posted and not yet taken by the consumer. */
   control: SharedArrayBuffer;
   maxInFlight: number;
+  /** ffmpeg's wasm, compiled once by the parent and shared (compiling 30 MB per decode would dominate short files). */
+  wasmModule: WebAssembly.Module;
 }
 
 export type WasmWorkerMessage =
@@ -83,7 +85,12 @@ async function main(data: WasmWorkerData): Promise<number> {
   const { default: createCore } = (await import(corePackage)) as {
     default: (opts: Record<string, unknown>) => Promise<FfmpegCore>;
   };
-  const core = await createCore({ wasmBinary: readFileSync(wasmPath) });
+  const core = await createCore({
+    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+      WebAssembly.instantiate(data.wasmModule, imports).then(receive);
+      return {};
+    },
+  });
   const fd = openSync(data.inputPath, 'r');
   try {
     const { FS } = core;

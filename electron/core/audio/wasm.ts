@@ -3,6 +3,7 @@
  * decode, so a crash or a runaway input takes down only that worker, and cancelling is `terminate()`.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -43,11 +44,25 @@ function spawnWorker(url: URL, workerData: WasmWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-export function startWasmDecoder(input: ProducerInput): PcmProducer {
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/** ffmpeg's wasm compiled once per process; workers instantiate it without recompiling. */
+export function ffmpegWasmModule(): Promise<WebAssembly.Module> {
+  compiled ??= readFile(createRequire(import.meta.url).resolve('@ffmpeg/core/wasm')).then((bytes) =>
+    WebAssembly.compile(bytes),
+  );
+  compiled.catch(() => {
+    compiled = null;
+  });
+  return compiled;
+}
+
+export async function startWasmDecoder(input: ProducerInput): Promise<PcmProducer> {
+  const wasmModule = await ffmpegWasmModule();
   const log = new FfmpegLog();
   const control = new SharedArrayBuffer(4);
   const inFlight = new Int32Array(control);
-  const workerData: WasmWorkerData = { inputPath: input.path, control, maxInFlight: MAX_IN_FLIGHT };
+  const workerData: WasmWorkerData = { inputPath: input.path, control, maxInFlight: MAX_IN_FLIGHT, wasmModule };
   const worker = spawnWorker(wasmWorkerUrl(), workerData);
 
   const queue = new PcmQueue(
