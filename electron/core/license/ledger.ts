@@ -1,10 +1,14 @@
 /**
  * The persisted part of licensing, in dataPaths().usage: each license's audio seconds for the current UTC day, and
- * the clock high-water mark (the latest time this installation has seen). Loaded synchronously once (a small file),
- * written with writeJsonAtomic after every charge, so neither a restart nor a crash gives usage back. The effective
- * time is max(clock, high-water mark), which means turning the clock back neither revives an expired key nor
- * reopens an earlier day's quota.
+ * the clock high-water mark (the latest time this installation has seen). Written with writeJsonAtomic after every
+ * charge, so neither a restart nor a crash gives usage back. The effective time is max(clock, high-water mark), so
+ * turning the clock back neither revives an expired key nor reopens an earlier day's quota.
+ *
+ * Several processes may share the folder (the desktop app and a CLI run, say). So the file, not memory, is the truth:
+ * every read merges the file with this process's not-yet-written charges, and every write re-reads the file and adds
+ * those charges to it. Without a file lock two writes in the same few milliseconds could still lose one charge.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
@@ -19,6 +23,9 @@ interface LedgerFile {
   version: 1;
   clockHighWaterMs: number;
   usage: Record<string, DayUsage>;
+  /** Which ledger instance wrote the file, and its write number: lets a writer tell whether its write has landed. */
+  writer?: string;
+  seq?: number;
 }
 
 /** Persist a high-water mark that only moved by time passing at most this often (charges persist at once). */
@@ -33,33 +40,62 @@ export function nextUtcMidnight(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
 }
 
+/** Adds charges to a ledger: same day → summed; a later day replaces; an earlier day's charge is history. */
+function applyCharges(base: LedgerFile, charges: ReadonlyMap<string, DayUsage>, highWaterMs: number): LedgerFile {
+  const out: LedgerFile = {
+    ...base,
+    clockHighWaterMs: Math.max(base.clockHighWaterMs, highWaterMs),
+    usage: { ...base.usage },
+  };
+  for (const [id, charge] of charges) {
+    const current = out.usage[id];
+    if (!current || charge.day > current.day) out.usage[id] = { ...charge };
+    else if (charge.day === current.day) {
+      out.usage[id] = { day: current.day, audioSeconds: current.audioSeconds + charge.audioSeconds };
+    }
+  }
+  return out;
+}
+
 export class UsageLedger {
-  private data: LedgerFile;
+  private highWaterMs: number;
   private persistedHighWaterMs: number;
+  /** Charges made here and not yet written. */
+  private unsaved = new Map<string, DayUsage>();
+  /** Charges being written now, and the write's number. */
+  private inFlight: { charges: ReadonlyMap<string, DayUsage>; seq: number } | undefined;
+  private readonly writerId = randomUUID();
+  private seq = 0;
   private writing: Promise<void> = Promise.resolve();
   private queued = false;
   private lastError: unknown;
 
   constructor(private readonly file: string) {
-    this.data = load(file);
-    this.persistedHighWaterMs = this.data.clockHighWaterMs;
+    this.highWaterMs = load(file).clockHighWaterMs;
+    this.persistedHighWaterMs = this.highWaterMs;
   }
 
-  get clockHighWaterMs(): number {
-    return this.data.clockHighWaterMs;
+  /** The current state: the file plus this process's unwritten charges. */
+  private view(): LedgerFile {
+    const disk = load(this.file);
+    const landed = disk.writer === this.writerId && (disk.seq ?? 0) >= (this.inFlight?.seq ?? 0);
+    const withInFlight = this.inFlight && !landed ? applyCharges(disk, this.inFlight.charges, 0) : disk;
+    const view = applyCharges(withInFlight, this.unsaved, this.highWaterMs);
+    this.highWaterMs = view.clockHighWaterMs; // another process may have seen a later time
+    return view;
   }
 
   /** Raises the high-water mark to `clockMs` if later and returns the effective time (never earlier than seen before). */
   observe(clockMs: number): number {
-    if (Number.isFinite(clockMs) && clockMs > this.data.clockHighWaterMs) {
-      this.data.clockHighWaterMs = clockMs;
+    if (Number.isFinite(clockMs) && clockMs > this.highWaterMs) {
+      this.highWaterMs = clockMs;
       if (clockMs - this.persistedHighWaterMs >= HIGH_WATER_PERSIST_STEP_MS) void this.save().catch(() => {});
     }
-    return this.data.clockHighWaterMs;
+    return this.highWaterMs;
   }
 
   audioSecondsOn(licenseId: string, day: string): number {
-    const u = this.data.usage[licenseId];
+    const u = this.view().usage[licenseId];
     return u && u.day === day ? u.audioSeconds : 0;
   }
 
@@ -74,11 +110,13 @@ export class UsageLedger {
     const day = utcDay(nowMs);
     const used = this.audioSecondsOn(licenseId, day);
     if (used + seconds > limitSeconds) throw quotaExceeded(used, limitSeconds, nowMs);
-    this.data.usage[licenseId] = { day, audioSeconds: used + seconds };
+    const pending = this.unsaved.get(licenseId);
+    if (pending && pending.day === day) pending.audioSeconds += seconds;
+    else this.unsaved.set(licenseId, { day, audioSeconds: seconds });
     await this.save();
   }
 
-  /** Writes the current state; writes are serialised and coalesced. Rejects if the write fails (e.g. DISK_FULL). */
+  /** Writes pending charges into the file; writes are serialised and coalesced. Rejects if the write fails. */
   save(): Promise<void> {
     if (this.queued) return this.writing;
     this.queued = true;
@@ -86,9 +124,29 @@ export class UsageLedger {
       .catch(() => {})
       .then(async () => {
         this.queued = false;
-        const snapshot = structuredClone(this.data);
-        await writeJsonAtomic(this.file, snapshot, 0o600);
-        this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, snapshot.clockHighWaterMs);
+        const charges = this.unsaved;
+        this.unsaved = new Map();
+        const seq = ++this.seq;
+        this.inFlight = { charges, seq };
+        const merged = { ...applyCharges(load(this.file), charges, this.highWaterMs), writer: this.writerId, seq };
+        try {
+          await writeJsonAtomic(this.file, merged, 0o600);
+          this.inFlight = undefined;
+        } catch (e) {
+          this.inFlight = undefined;
+          // not written: keep the charges for the next write
+          for (const [id, c] of charges) {
+            const later = this.unsaved.get(id);
+            this.unsaved.set(
+              id,
+              later && later.day === c.day
+                ? { day: c.day, audioSeconds: c.audioSeconds + later.audioSeconds }
+                : (later ?? c),
+            );
+          }
+          throw e;
+        }
+        this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged.clockHighWaterMs);
       });
     this.writing.catch((e) => {
       this.lastError = e;
@@ -128,5 +186,5 @@ function load(file: string): LedgerFile {
   if (parsed.version !== 1 || typeof parsed.clockHighWaterMs !== 'number' || typeof parsed.usage !== 'object') {
     throw new EarshotError('INTERNAL_ERROR', `The license usage file ${file} is not in a known format`);
   }
-  return { version: 1, clockHighWaterMs: parsed.clockHighWaterMs, usage: parsed.usage ?? {} };
+  return { ...parsed, version: 1, clockHighWaterMs: parsed.clockHighWaterMs, usage: parsed.usage ?? {} };
 }

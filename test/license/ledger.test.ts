@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { LicenseService } from '../../electron/core/license/index.ts';
+import { dataPaths } from '../../electron/core/paths.ts';
+import { devLicense, manualClock, tempDir } from './helpers.ts';
+
+const client = { clientAddress: '127.0.0.1' };
+const repo = path.resolve(import.meta.dirname, '../..');
+
+test('two services on one folder (two processes) add up their charges and share the quota', async () => {
+  const dataDir = tempDir();
+  const clock = manualClock();
+  const { key, claims } = devLicense({ limits: { audioHoursPerDay: 1 } });
+  const app = new LicenseService({ dataDir, now: clock.now });
+  const cli = new LicenseService({ dataDir, now: clock.now });
+  const a = await app.authorize(key, client);
+  const b = await cli.authorize(key, client);
+  await a.recordAudio(1000);
+  await b.recordAudio(1000);
+  await a.recordAudio(1000);
+  assert.equal(app.usage(claims.id).audioSeconds, 3000);
+  assert.equal(cli.usage(claims.id).audioSeconds, 3000);
+  await assert.rejects(b.recordAudio(601), { code: 'QUOTA_EXCEEDED' });
+  await b.recordAudio(600);
+  await assert.rejects(a.recordAudio(1), { code: 'QUOTA_EXCEEDED' });
+  assert.equal(JSON.parse(readFileSync(dataPaths(dataDir).usage, 'utf8')).usage[claims.id].audioSeconds, 3600);
+});
+
+test('a charge made while an earlier one is being written is counted once', async () => {
+  const svc = new LicenseService({ dataDir: tempDir(), now: manualClock().now });
+  const { key, claims } = devLicense({ limits: { audioHoursPerDay: 1 } });
+  const lease = await svc.authorize(key, client);
+  const first = lease.recordAudio(1800);
+  await new Promise((r) => setImmediate(r)); // let the write start
+  assert.equal(svc.usage(claims.id).audioSeconds, 1800);
+  const second = lease.recordAudio(1800);
+  await assert.rejects(lease.recordAudio(1), { code: 'QUOTA_EXCEEDED' });
+  await Promise.all([first, second]);
+  assert.equal(svc.usage(claims.id).audioSeconds, 3600);
+  await svc.flush();
+  assert.equal(
+    new LicenseService({ dataDir: svc.dataDir, now: manualClock().now }).usage(claims.id).audioSeconds,
+    3600,
+  );
+});
+
+test('a process killed with SIGKILL mid-stream keeps every charge it reported, and the file stays valid', async () => {
+  const dataDir = tempDir();
+  const { key, claims } = devLicense({ issuedAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
+  const script = `
+    import { LicenseService } from './electron/core/license/index.ts';
+    const svc = new LicenseService({ dataDir: process.argv[1] });
+    const lease = await svc.authorize(process.argv[2], { clientAddress: 'x' });
+    for (let i = 0; ; i++) { await lease.recordAudio(1); process.stdout.write('.'); }
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir, key], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let acknowledged = 0;
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      acknowledged += chunk.length;
+      if (acknowledged >= 30 && !child.killed) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => child.on('close', r));
+  const reopened = new LicenseService({ dataDir });
+  const recorded = reopened.usage(claims.id).audioSeconds;
+  assert.ok(recorded >= acknowledged, `recorded ${recorded} s, the process had confirmed ${acknowledged}`);
+  assert.ok(recorded <= acknowledged + 1, `recorded ${recorded} s, at most one unconfirmed charge may have landed`);
+});
