@@ -37,6 +37,8 @@ export interface JobSettings {
   language?: string;
   task?: 'transcribe' | 'translate';
   device?: 'auto' | 'cpu' | 'gpu';
+  threads?: number;
+  vad?: boolean;
   initialPrompt?: string;
 }
 
@@ -53,6 +55,12 @@ export interface JobView {
   transcriptId?: string;
   createdAt: string;
   settings: JobSettings;
+  /** Seconds of audio, once decoded. */
+  duration?: number;
+  /** Name of the model that runs the job. */
+  model?: string;
+  /** True when a restart or crash interrupted the job and it was queued again. */
+  resumed?: boolean;
 }
 
 export interface TranscriptSummary {
@@ -65,6 +73,10 @@ export interface TranscriptSummary {
   model: string;
   /** Media file the transcript came from, for playback (may no longer exist). */
   mediaPath?: string;
+  /** True once the user edited the text. */
+  edited?: boolean;
+  /** The first words, for lists. */
+  preview?: string;
 }
 
 export interface Transcript extends TranscriptSummary {
@@ -107,7 +119,27 @@ export interface Settings {
   defaultModelId?: string;
   theme: 'system' | 'light' | 'dark';
   server: { enabled: boolean; port: number; host: string };
+  /** Subtitle line limits for SRT/VTT exports. */
+  subtitles: { maxLineLength: number; maxLines: number };
 }
+
+/** A settings patch: nested objects may be partial. */
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles'>> & {
+  server?: Partial<Settings['server']>;
+  subtitles?: Partial<Settings['subtitles']>;
+};
+
+export interface ServerStatus {
+  running: boolean;
+  url?: string;
+  /** Why it is not running although enabled (port in use, no license...). */
+  error?: ApiError;
+  /** A ready-to-paste request against the running server. */
+  curlExample?: string;
+}
+
+/** Commands the main process sends to the window (menus, files opened from the OS). */
+export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
 
 export interface SystemInfo {
   platform: string;
@@ -116,6 +148,10 @@ export interface SystemInfo {
   providers: string[];
   appVersion: string;
   dataHome: string;
+  /** Threads used when the setting is 0 (auto). */
+  defaultThreads: number;
+  /** Each GPU provider tried on this machine and whether it loads. */
+  gpu: { provider: string; available: boolean; reason?: string }[];
 }
 
 export interface SearchHit {
@@ -168,16 +204,28 @@ export interface EarshotApi {
   };
   settings: {
     get(): Promise<Result<Settings>>;
-    update(patch: Partial<Settings>): Promise<Result<Settings>>;
+    update(patch: SettingsPatch): Promise<Result<Settings>>;
+  };
+  server: {
+    status(): Promise<Result<ServerStatus>>;
+  };
+  app: {
+    onCommand(listener: (command: AppCommand) => void): () => void;
   };
   system: {
     info(): Promise<Result<SystemInfo>>;
     /** Native file/folder picker; returns absolute paths. */
     pickFiles(): Promise<Result<string[]>>;
+    /** Puts text on the clipboard (exports, the API's curl example). */
+    copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
   };
 }
 
-/** Channel names: `<service>:<method>` for invoke, `<service>:event` for pushes. */
-export const EVENT_CHANNELS = { jobUpdate: 'jobs:event', modelProgress: 'models:event' } as const;
+/** Channel names: `<service>:<method>` for invoke (see channels.ts), `<service>:event` for pushes. */
+export const EVENT_CHANNELS = {
+  jobUpdate: 'jobs:event',
+  modelProgress: 'models:event',
+  appCommand: 'app:event',
+} as const;

@@ -1,8 +1,98 @@
+import { HistoryView } from './features/history/HistoryView.tsx';
+import { QueueView } from './features/queue/QueueView.tsx';
+import { SettingsView } from './features/settings/SettingsView.tsx';
+import { TranscriptView } from './features/transcript/TranscriptView.tsx';
+import { Welcome } from './features/welcome/Welcome.tsx';
+import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
+import { Icon, type IconName } from './shared/icons.tsx';
+import { ToastProvider } from './shared/toast.tsx';
+
+const NAV: { view: View['name']; label: string; icon: IconName }[] = [
+  { view: 'queue', label: 'Transcribe', icon: 'wave' },
+  { view: 'history', label: 'History', icon: 'history' },
+  { view: 'settings', label: 'Settings', icon: 'settings' },
+];
+
+function Shell() {
+  const { view, navigate, jobs, license } = useApp();
+  const active = jobs.filter((j) => ['queued', 'downloading', 'decoding', 'transcribing'].includes(j.stage)).length;
+  const current = view.name === 'transcript' ? 'history' : view.name;
+  const firstRun = license?.state === 'none' && jobs.length === 0;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            <Icon name="wave" size={20} />
+          </span>
+          <span className="brand-name">Earshot</span>
+        </div>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.view}>
+              <button
+                type="button"
+                className={`nav-item${current === item.view ? ' active' : ''}`}
+                aria-current={current === item.view ? 'page' : undefined}
+                onClick={() => navigate({ name: item.view } as View)}
+              >
+                <Icon name={item.icon} />
+                <span>{item.label}</span>
+                {item.view === 'queue' && active > 0 && (
+                  <span className="nav-badge" role="status" aria-label={`${active} jobs running or queued`}>
+                    {active}
+                  </span>
+                )}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">
+          <LicensePill />
+        </div>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
+        {view.name === 'history' && <HistoryView />}
+        {view.name === 'settings' && <SettingsView />}
+        {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}
+      </main>
+    </div>
+  );
+}
+
+function LicensePill() {
+  const { license, navigate } = useApp();
+  if (!license) return null;
+  const ok = license.state === 'valid';
+  const label = ok
+    ? `${license.plan ?? 'Licensed'}`
+    : license.state === 'none'
+      ? 'No license'
+      : license.state === 'expired'
+        ? 'License expired'
+        : 'License problem';
+  return (
+    <button
+      type="button"
+      className={`license-pill ${ok ? 'ok' : 'warn'}`}
+      onClick={() => navigate({ name: 'settings', section: 'license' })}
+    >
+      <Icon name={ok ? 'check' : 'key'} size={14} />
+      <span>{label}</span>
+    </button>
+  );
+}
+
 export function App() {
   return (
-    <main>
-      <h1>Earshot</h1>
-      <p>Drop audio or video files here to transcribe them.</p>
-    </main>
+    <ToastProvider>
+      <AppStateProvider>
+        <Shell />
+      </AppStateProvider>
+    </ToastProvider>
   );
 }

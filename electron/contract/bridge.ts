@@ -1,0 +1,29 @@
+/**
+ * Builds `window.earshot` from the channel lists and a transport. The preload passes Electron's ipcRenderer; the
+ * end-to-end tests pass a Playwright binding. Same function, same object shape, in both.
+ */
+import type { EarshotApi } from './api.ts';
+import { EVENT_SUBSCRIPTIONS, INVOKE_CHANNELS } from './channels.ts';
+
+export interface BridgeTransport {
+  invoke(channel: string, args: unknown[]): Promise<unknown>;
+  subscribe(channel: string, listener: (payload: unknown) => void): () => void;
+  pathForFile(file: File): string;
+}
+
+export function buildEarshotApi(transport: BridgeTransport): EarshotApi {
+  const api: Record<string, Record<string, unknown>> = {};
+  const service = (name: string) => {
+    api[name] ??= {};
+    return api[name];
+  };
+  for (const channel of INVOKE_CHANNELS) {
+    const [name, method] = channel.split(':');
+    service(name)[method] = (...args: unknown[]) => transport.invoke(channel, args);
+  }
+  for (const { channel, service: name, method } of EVENT_SUBSCRIPTIONS) {
+    service(name)[method] = (listener: (payload: unknown) => void) => transport.subscribe(channel, listener);
+  }
+  service('system').pathForFile = (file: File) => transport.pathForFile(file);
+  return api as unknown as EarshotApi;
+}

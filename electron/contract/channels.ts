@@ -1,0 +1,46 @@
+/**
+ * Every invoke channel of the contract, `<service>:<method>`. The preload builds `window.earshot` from this list,
+ * main registers one validated handler per entry (schemas.ts), and the end-to-end tests bind the same list to the
+ * real core, so the three can never drift apart.
+ */
+export const INVOKE_CHANNELS = [
+  'license:status',
+  'license:set',
+  'license:remove',
+  'jobs:list',
+  'jobs:addFiles',
+  'jobs:addUrl',
+  'jobs:cancel',
+  'jobs:retry',
+  'jobs:remove',
+  'transcripts:list',
+  'transcripts:get',
+  'transcripts:updateSegments',
+  'transcripts:rename',
+  'transcripts:remove',
+  'transcripts:restore',
+  'transcripts:search',
+  'transcripts:export',
+  'transcripts:mediaUrl',
+  'models:list',
+  'models:pull',
+  'models:cancelPull',
+  'models:import',
+  'models:remove',
+  'models:setDefault',
+  'settings:get',
+  'settings:update',
+  'server:status',
+  'system:info',
+  'system:pickFiles',
+  'system:copyText',
+] as const;
+
+export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+
+/** Push channels and the contract method that subscribes to each. */
+export const EVENT_SUBSCRIPTIONS = [
+  { channel: 'jobs:event', service: 'jobs', method: 'onUpdate' },
+  { channel: 'models:event', service: 'models', method: 'onProgress' },
+  { channel: 'app:event', service: 'app', method: 'onCommand' },
+] as const;

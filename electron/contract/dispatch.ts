@@ -1,0 +1,67 @@
+/**
+ * One dispatcher for every face of the contract: validates a channel's arguments, calls its handler and turns any
+ * thrown error into the `{ ok: false, error }` shape with the shared error code. Electron's ipcMain (electron/main)
+ * and the end-to-end tests' Playwright binding both call it.
+ */
+import type { ApiError, EarshotApi, Result } from './api.ts';
+import { INVOKE_CHANNELS, type InvokeChannel } from './channels.ts';
+import { REQUEST_SCHEMAS } from './schemas.ts';
+
+type MethodOf<C extends string> = C extends `${infer S}:${infer M}`
+  ? S extends keyof EarshotApi
+    ? M extends keyof EarshotApi[S]
+      ? EarshotApi[S][M]
+      : never
+    : never
+  : never;
+
+type Unwrap<R> = R extends Result<infer T> ? T : never;
+
+/** The server-side implementation of one channel: plain values in, plain value (or a thrown error) out. */
+export type Handler<C extends InvokeChannel> =
+  MethodOf<C> extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Unwrap<R>> : never;
+
+export type ApiHandlers = { [C in InvokeChannel]: Handler<C> };
+
+export type Dispatch = (channel: string, args: unknown[]) => Promise<Result<unknown>>;
+
+export function toApiError(e: unknown): ApiError {
+  const err = e as { code?: unknown; message?: unknown; details?: unknown };
+  if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) && typeof err.message === 'string') {
+    const details = err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
+    return {
+      code: err.code as ApiError['code'],
+      message: err.message,
+      ...(Object.keys(details).length ? { details } : {}),
+    };
+  }
+  return { code: 'INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) };
+}
+
+export function createDispatcher(handlers: ApiHandlers): Dispatch {
+  const known = new Set<string>(INVOKE_CHANNELS);
+  return async (channel, args) => {
+    if (!known.has(channel)) {
+      return { ok: false, error: { code: 'INVALID_PARAMETER', message: `Unknown channel ${channel}` } };
+    }
+    const parsed = REQUEST_SCHEMAS[channel as InvokeChannel].safeParse(args);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_PARAMETER',
+          message:
+            `Invalid request to ${channel}: ${issue?.path.join('.') || 'arguments'} ${issue?.message ?? ''}`.trim(),
+        },
+      };
+    }
+    try {
+      const fn = handlers[channel as InvokeChannel] as (...a: unknown[]) => Promise<unknown>;
+      const value = await fn(...parsed.data);
+      return { ok: true, value: value as unknown };
+    } catch (e) {
+      return { ok: false, error: toApiError(e) };
+    }
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Request validation for every invoke channel: the arguments arrive as a tuple and are parsed before any service
+ * sees them. Anything the renderer sends is untrusted (a compromised renderer must not reach the file system with
+ * arbitrary shapes).
+ */
+import { z } from 'zod';
+import type { InvokeChannel } from './channels.ts';
+
+const id = z.string().min(1).max(200);
+const absolutePath = z.string().min(1).max(4096);
+const jobSettings = z
+  .object({
+    modelId: z.string().min(1).max(200).optional(),
+    language: z.string().min(2).max(8).optional(),
+    task: z.enum(['transcribe', 'translate']).optional(),
+    device: z.enum(['auto', 'cpu', 'gpu']).optional(),
+    threads: z.number().int().min(0).max(256).optional(),
+    vad: z.boolean().optional(),
+    initialPrompt: z.string().max(2000).optional(),
+  })
+  .strict();
+const word = z.object({
+  word: z.string().max(1000),
+  start: z.number().finite(),
+  end: z.number().finite(),
+  confidence: z.number().min(0).max(1),
+});
+const segment = z.object({
+  id: z.number().int(),
+  start: z.number().finite(),
+  end: z.number().finite(),
+  text: z.string().max(100_000),
+  words: z.array(word).max(100_000).optional(),
+  avgLogprob: z.number(),
+  noSpeechProb: z.number(),
+});
+const settingsPatch = z
+  .object({
+    device: z.enum(['auto', 'cpu', 'gpu']),
+    threads: z.number().int().min(0).max(256),
+    language: z.string().min(2).max(8),
+    task: z.enum(['transcribe', 'translate']),
+    vad: z.boolean(),
+    defaultModelId: z.string().min(1).max(200),
+    theme: z.enum(['system', 'light', 'dark']),
+    server: z
+      .object({
+        enabled: z.boolean(),
+        port: z.number().int().min(1).max(65535),
+        host: z.string().min(1).max(255),
+      })
+      .partial()
+      .strict(),
+    subtitles: z
+      .object({ maxLineLength: z.number().int().min(16).max(120), maxLines: z.number().int().min(1).max(4) })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+const none = z.tuple([]);
+export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
+  'license:status': none,
+  'license:set': z.tuple([z.string().max(10_000)]),
+  'license:remove': none,
+  'jobs:list': none,
+  'jobs:addFiles': z.tuple([z.array(absolutePath).min(1).max(10_000), jobSettings.optional()]),
+  'jobs:addUrl': z.tuple([z.string().min(1).max(8192), jobSettings.optional()]),
+  'jobs:cancel': z.tuple([id]),
+  'jobs:retry': z.tuple([id]),
+  'jobs:remove': z.tuple([id]),
+  'transcripts:list': none,
+  'transcripts:get': z.tuple([id]),
+  'transcripts:updateSegments': z.tuple([id, z.array(segment).max(1_000_000)]),
+  'transcripts:rename': z.tuple([id, z.string().min(1).max(500)]),
+  'transcripts:remove': z.tuple([id]),
+  'transcripts:restore': z.tuple([id]),
+  'transcripts:search': z.tuple([z.string().max(500)]),
+  'transcripts:export': z.tuple([id, z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'])]),
+  'transcripts:mediaUrl': z.tuple([id]),
+  'models:list': none,
+  'models:pull': z.tuple([id, z.string().min(1).max(50).optional()]),
+  'models:cancelPull': z.tuple([id]),
+  'models:import': z.tuple([absolutePath]),
+  'models:remove': z.tuple([id]),
+  'models:setDefault': z.tuple([id]),
+  'settings:get': none,
+  'settings:update': z.tuple([settingsPatch]),
+  'server:status': none,
+  'system:info': none,
+  'system:pickFiles': none,
+  'system:copyText': z.tuple([z.string().max(50_000_000)]),
+};

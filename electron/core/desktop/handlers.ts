@@ -1,0 +1,177 @@
+/**
+ * The contract's server side: one handler per invoke channel, built on the core services. Electron's main process
+ * registers these behind ipcMain (with validation, electron/contract/dispatch.ts); the end-to-end tests bind the very
+ * same handlers into Chromium. Platform-only pieces (file picker, clipboard, media URLs) come in as hooks.
+ */
+import os from 'node:os';
+import type {
+  LicenseStatus,
+  ModelDownloadProgress,
+  ModelView,
+  ServerStatus,
+  SystemInfo,
+  Transcript,
+  TranscriptSummary,
+} from '../../contract/api.ts';
+import type { ApiHandlers } from '../../contract/dispatch.ts';
+import { defaultThreads, gpuProvidersForPlatform } from '../asr/device.ts';
+import { exportTranscript } from '../export/index.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
+import type { JobSettingsRecord } from '../jobs/types.ts';
+import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
+import type { SettingsService } from '../settings/store.ts';
+
+/** What the desktop needs from the license module. */
+export interface DesktopLicense {
+  status(): Promise<LicenseStatus>;
+  /** Verifies and stores a pasted key; an invalid key is not stored and comes back with its exact reason. */
+  set(key: string): Promise<LicenseStatus>;
+  remove(): Promise<LicenseStatus>;
+  /** Throws the license's error (INVALID_LICENSE with no key, LICENSE_EXPIRED with expires_at...) when work is refused. */
+  authorize(): Promise<void>;
+  recordAudio(seconds: number): Promise<void>;
+}
+
+/** What the desktop needs from the model manager. */
+export interface DesktopModels {
+  list(): Promise<ModelView[]>;
+  pull(id: string, variant: string | undefined, onProgress: (p: ModelDownloadProgress) => void): Promise<void>;
+  cancelPull(id: string): Promise<void>;
+  import(dir: string): Promise<ModelView>;
+  remove(id: string): Promise<void>;
+  setDefault(id: string): Promise<void>;
+  /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
+  resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
+}
+
+export interface DesktopHooks {
+  appVersion: string;
+  dataHome: string;
+  /** A URL the window can play for a transcript's media (custom protocol in Electron, http in tests). */
+  mediaUrl(transcript: StoredTranscript): string | null;
+  pickFiles(): Promise<string[]>;
+  copyText(text: string): Promise<void>;
+  serverStatus(): Promise<ServerStatus>;
+  onModelProgress(p: ModelDownloadProgress): void;
+}
+
+export interface DesktopServices {
+  settings: SettingsService;
+  library: TranscriptLibrary;
+  jobs: JobQueue;
+  license: DesktopLicense;
+  models: DesktopModels;
+}
+
+function toTranscript(t: StoredTranscript): Transcript {
+  const { originalSegments, ...rest } = t;
+  return { ...rest, edited: originalSegments !== undefined };
+}
+
+function toSummary(t: StoredTranscript): TranscriptSummary {
+  const { segments: _s, originalSegments, device: _d, ...rest } = t;
+  return { ...rest, edited: originalSegments !== undefined };
+}
+
+function safeFileName(title: string): string {
+  return (
+    title
+      .replace(/[\\/:*?"<>|\p{Cc}]+/gu, '_')
+      .slice(0, 120)
+      .trim() || 'transcript'
+  );
+}
+
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+  const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => {
+    const cfg = s.settings.get();
+    // The model is the manager's default at run time unless the caller names one.
+    return {
+      language: cfg.language,
+      task: cfg.task,
+      device: cfg.device,
+      threads: cfg.threads,
+      vad: cfg.vad,
+      ...overrides,
+    };
+  };
+
+  return {
+    'license:status': () => s.license.status(),
+    'license:set': (key) => s.license.set(key),
+    'license:remove': () => s.license.remove(),
+
+    'jobs:list': async () => s.jobs.list(),
+    'jobs:addFiles': async (paths, settings) => {
+      await s.license.authorize();
+      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+    },
+    'jobs:addUrl': async (url, settings) => {
+      const source = urlSource(url);
+      await s.license.authorize();
+      const [job] = await s.jobs.add([source], jobSettings(settings));
+      return job;
+    },
+    'jobs:cancel': (id) => s.jobs.cancel(id),
+    'jobs:retry': (id) => s.jobs.retry(id),
+    'jobs:remove': (id) => s.jobs.remove(id),
+
+    'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
+    'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
+    'transcripts:updateSegments': async (id, segments) => toTranscript(await s.library.updateSegments(id, segments)),
+    'transcripts:rename': async (id, title) => toSummary(await s.library.rename(id, title)),
+    'transcripts:remove': (id) => s.library.remove(id),
+    'transcripts:restore': async (id) => toSummary(await s.library.restore(id)),
+    'transcripts:search': (query) => s.library.search(query),
+    'transcripts:export': async (id, format) => {
+      const t = await s.library.get(id);
+      const out = await exportTranscript(t, format, s.settings.get().subtitles);
+      const text = typeof out.data === 'string';
+      return {
+        fileName: `${safeFileName(t.title)}${format === 'txt-timestamps' ? '.timestamps' : ''}.${out.extension}`,
+        mime: out.mime,
+        data: text ? (out.data as string) : Buffer.from(out.data as Uint8Array).toString('base64'),
+        encoding: text ? 'utf8' : 'base64',
+      };
+    },
+    'transcripts:mediaUrl': async (id) => hooks.mediaUrl(await s.library.get(id)),
+
+    'models:list': () => s.models.list(),
+    'models:pull': (id, variant) => s.models.pull(id, variant, hooks.onModelProgress),
+    'models:cancelPull': (id) => s.models.cancelPull(id),
+    'models:import': (dir) => s.models.import(dir),
+    'models:remove': (id) => s.models.remove(id),
+    'models:setDefault': (id) => s.models.setDefault(id),
+
+    'settings:get': async () => s.settings.get(),
+    'settings:update': (patch) => s.settings.update(patch),
+    'server:status': () => hooks.serverStatus(),
+
+    'system:info': async (): Promise<SystemInfo> => {
+      const ort = await import('onnxruntime-node');
+      const backends = ort.listSupportedBackends?.() ?? [];
+      return {
+        platform: `${os.platform()} ${os.arch()}`,
+        cpus: os.availableParallelism(),
+        memoryBytes: os.totalmem(),
+        providers: backends.map((b) => b.name),
+        appVersion: hooks.appVersion,
+        dataHome: hooks.dataHome,
+        defaultThreads: defaultThreads(),
+        gpu: gpuProvidersForPlatform().map((provider) => {
+          const b = backends.find((x) => x.name === provider);
+          return b?.bundled
+            ? { provider, available: true }
+            : {
+                provider,
+                available: false,
+                reason: b ? 'runtime libraries not installed' : 'not built for this platform',
+              };
+        }),
+      };
+    },
+    'system:pickFiles': () => hooks.pickFiles(),
+    'system:copyText': (text) => hooks.copyText(text),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The desktop's view of licensing: one stored key (Electron safeStorage through SecretStore), its status for
+ * Settings, and a gate in front of every transcription. A pasted key that fails verification is not stored, so a typo
+ * never replaces a working key; an expired key is stored (the user sees exactly why work is refused).
+ */
+import type { LicenseStatus } from '../../contract/api.ts';
+import { EarshotError } from '../errors.ts';
+import { LicenseError, type LicenseService, type SecretStore } from '../license/index.ts';
+import type { DesktopLicense } from './handlers.ts';
+
+const DESKTOP_CLIENT = 'desktop';
+
+export function createDesktopLicense(licenses: LicenseService, secrets: SecretStore): DesktopLicense {
+  const weak = () => secrets.describe().weak;
+  const status = async (): Promise<LicenseStatus> => {
+    const key = await secrets.get();
+    return { ...licenses.status(key), weakStorage: weak() };
+  };
+  return {
+    status,
+    async set(raw) {
+      const key = raw.trim();
+      const st = licenses.status(key);
+      if (st.state === 'invalid' || st.state === 'none') {
+        return {
+          ...st,
+          state: 'invalid',
+          error: st.error ?? {
+            code: 'INVALID_LICENSE',
+            message: 'Invalid license key',
+            details: { reason: 'the key is empty' },
+          },
+          weakStorage: weak(),
+        };
+      }
+      await secrets.set(key);
+      return status();
+    },
+    async remove() {
+      await secrets.remove();
+      return status();
+    },
+    async authorize() {
+      const key = await secrets.get();
+      if (!key) {
+        throw new EarshotError('INVALID_LICENSE', 'Invalid license key', {
+          reason: 'no license key yet: paste one in Settings → License',
+        });
+      }
+      const st = licenses.status(key);
+      if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
+    },
+    async recordAudio(seconds) {
+      const key = await secrets.get();
+      if (!key) return;
+      try {
+        const lease = await licenses.authorize(key, { clientAddress: DESKTOP_CLIENT });
+        try {
+          await lease.recordAudio(seconds);
+        } finally {
+          lease.release();
+        }
+      } catch (e) {
+        // The work is already done; a quota passed by this job shows in the status, not as a failed job.
+        if (!(e instanceof LicenseError)) throw e;
+      }
+    },
+  };
+}

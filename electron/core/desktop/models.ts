@@ -1,0 +1,40 @@
+/**
+ * The desktop's models: the model manager's list, downloads (progress pushed to the window), import, removal and the
+ * default, plus the folder that runs a job. The bundled demo model always carries its honest notice.
+ */
+import type { ModelView } from '../../contract/api.ts';
+import type { ModelManager } from '../models/index.ts';
+import type { DesktopModels } from './handlers.ts';
+
+export const DEMO_NOTICE = 'Demo model trained on synthetic voices: real recordings need a Whisper model.';
+
+function withNotice(m: ModelView): ModelView {
+  if (m.notice || !(m.bundled && m.family === 'ctc')) return m;
+  return { ...m, notice: DEMO_NOTICE };
+}
+
+export function createManagedModels(manager: ModelManager): DesktopModels {
+  return {
+    list: async () => (await manager.views()).map(withNotice),
+    async pull(id, variant, onProgress) {
+      // Progress reaches the window as events; the call returns once the download is running or failed to start.
+      const done = manager.pull(id, { variant, onProgress: ({ file: _f, ...p }) => onProgress(p) });
+      done.catch(() => {});
+      await Promise.race([done, new Promise((r) => setTimeout(r, 250))]);
+    },
+    async cancelPull(id) {
+      manager.cancelPull(id);
+    },
+    async import(dir) {
+      const info = await manager.import(dir);
+      return withNotice((await manager.views()).find((m) => m.id === info.id)!);
+    },
+    remove: (id) => manager.remove(id),
+    setDefault: (id) => manager.setDefault(id),
+    async resolve(id) {
+      const r = await manager.resolveModel(id);
+      const view = (await manager.views()).find((m) => m.id === r.id);
+      return { id: r.id, name: view?.name ?? r.id, dir: r.dir };
+    },
+  };
+}

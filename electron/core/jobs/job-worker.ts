@@ -1,0 +1,41 @@
+/**
+ * Worker-thread entry: runs jobs sent by WorkerPipeline so that decoding and inference never block the main
+ * process's event loop (IPC, window, API server). One job at a time; `cancel` aborts it at the next safe point.
+ */
+import { parentPort } from 'node:worker_threads';
+import { toJobError } from './queue.ts';
+import { disposeEngine, runJob } from './engine.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('job-worker must run in a worker thread');
+const controllers = new Map<string, AbortController>();
+const post = (m: WorkerResponse) => port.postMessage(m);
+
+port.on('message', async (msg: WorkerRequest) => {
+  if (msg.type === 'cancel') {
+    controllers.get(msg.jobId)?.abort();
+    return;
+  }
+  if (msg.type === 'dispose') {
+    await disposeEngine();
+    post({ type: 'disposed' });
+    return;
+  }
+  const { input } = msg;
+  const controller = new AbortController();
+  controllers.set(input.jobId, controller);
+  try {
+    const output = await runJob(input, {
+      signal: controller.signal,
+      stage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
+      device: (device) => post({ type: 'device', jobId: input.jobId, device }),
+      duration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
+    });
+    post({ type: 'done', jobId: input.jobId, output });
+  } catch (e) {
+    post({ type: 'error', jobId: input.jobId, error: toJobError(e) });
+  } finally {
+    controllers.delete(input.jobId);
+  }
+});

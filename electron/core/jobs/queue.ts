@@ -1,0 +1,269 @@
+/**
+ * The persisted job queue. Every state change is written atomically to `jobs/queue.json`, so queued and running work
+ * survives a restart or a crash: on start, jobs that were mid-flight go back to the front of the queue. One job runs
+ * at a time (transcription already uses every core); the queue keeps running whatever the UI is doing.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { EarshotError, isEarshotError } from '../errors.ts';
+import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { EtaEstimator } from './eta.ts';
+import type {
+  ActiveStage,
+  JobError,
+  JobRecord,
+  JobSettingsRecord,
+  PipelineOutput,
+  TranscriptionPipeline,
+} from './types.ts';
+
+/** Share of the whole job each stage takes, for one progress bar (transcription dominates). */
+const STAGE_SPANS: Record<'file' | 'url', Partial<Record<ActiveStage, [number, number]>>> = {
+  file: { decoding: [0, 0.08], transcribing: [0.08, 1] },
+  url: { downloading: [0, 0.15], decoding: [0.15, 0.22], transcribing: [0.22, 1] },
+};
+const ACTIVE: ReadonlySet<string> = new Set(['downloading', 'decoding', 'transcribing']);
+const PROGRESS_PERSIST_MS = 2000;
+
+export interface JobQueueHooks {
+  pipeline: TranscriptionPipeline;
+  /** Which model folder runs a job; throws MODEL_NOT_FOUND when none is installed. */
+  resolveModel(modelId?: string): Promise<{ id: string; name: string; dir: string }>;
+  /** Throws the license error (INVALID_LICENSE, LICENSE_EXPIRED, QUOTA_EXCEEDED...) when work is not allowed. */
+  authorize(): Promise<void>;
+  /** Called once a job is done, with the seconds of audio it processed (license usage). */
+  recordUsage?(audioSeconds: number): Promise<void>;
+  /** Stores the finished transcript; returns its id. */
+  saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  mediaDir: string;
+}
+
+export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
+  private jobs: JobRecord[] = [];
+  private running?: { id: string; controller: AbortController; promise: Promise<void> };
+  private started = false;
+  private lastPersist = 0;
+  private persistChain: Promise<void> = Promise.resolve();
+  private readonly file: string;
+
+  constructor(
+    dir: string,
+    private readonly hooks: JobQueueHooks,
+  ) {
+    super();
+    this.file = path.join(dir, 'queue.json');
+  }
+
+  /** Loads the persisted queue, re-queues interrupted jobs and starts working. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const stored = await readJson<{ jobs?: JobRecord[] }>(this.file, {});
+    this.jobs = (stored.jobs ?? []).filter((j) => j && typeof j.id === 'string');
+    for (const job of this.jobs) {
+      if (ACTIVE.has(job.stage))
+        Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+    }
+    this.started = true;
+    await this.persist(true);
+    this.pump();
+  }
+
+  list(): JobRecord[] {
+    return this.jobs.map((j) => structuredClone(j));
+  }
+
+  get(id: string): JobRecord {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) throw new EarshotError('INVALID_PARAMETER', 'No such job', { id });
+    return job;
+  }
+
+  async add(sources: JobRecord['source'][], settings: JobSettingsRecord): Promise<JobRecord[]> {
+    const now = new Date().toISOString();
+    const added = sources.map<JobRecord>((source) => ({
+      id: randomUUID(),
+      source,
+      stage: 'queued',
+      progress: 0,
+      createdAt: now,
+      settings: { ...settings },
+    }));
+    this.jobs.push(...added);
+    await this.persist(true);
+    for (const j of added) this.emit('update', structuredClone(j));
+    this.pump();
+    return added.map((j) => structuredClone(j));
+  }
+
+  async cancel(id: string): Promise<void> {
+    const job = this.get(id);
+    if (this.running?.id === id) {
+      this.running.controller.abort();
+      await this.running.promise;
+      return;
+    }
+    if (job.stage === 'queued') await this.change(job, { stage: 'cancelled', etaSeconds: undefined }, true);
+  }
+
+  async retry(id: string): Promise<JobRecord> {
+    const job = this.get(id);
+    if (job.stage !== 'failed' && job.stage !== 'cancelled') {
+      throw new EarshotError('INVALID_PARAMETER', 'Only failed or cancelled jobs can be retried', { id });
+    }
+    await this.change(
+      job,
+      {
+        stage: 'queued',
+        progress: 0,
+        error: undefined,
+        etaSeconds: undefined,
+        finishedAt: undefined,
+        resumed: undefined,
+      },
+      true,
+    );
+    this.pump();
+    return structuredClone(job);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.get(id);
+    if (this.running?.id === id) await this.cancel(id);
+    this.jobs = this.jobs.filter((j) => j.id !== id);
+    await this.persist(true);
+    this.emit('removed', id);
+  }
+
+  /** Resolves when nothing is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.jobs.some((j) => j.stage === 'queued')) {
+      await (this.running?.promise ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  /** Stops the running job (it will resume on the next start) and waits for the last write. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.running?.controller.abort('shutdown');
+    await this.running?.promise;
+    await this.persistChain;
+  }
+
+  private pump(): void {
+    if (!this.started || this.running) return;
+    const next = this.jobs.find((j) => j.stage === 'queued');
+    if (!next) return;
+    const controller = new AbortController();
+    const promise = this.execute(next, controller).finally(() => {
+      this.running = undefined;
+      this.pump();
+    });
+    this.running = { id: next.id, controller, promise };
+  }
+
+  private async execute(job: JobRecord, controller: AbortController): Promise<void> {
+    const eta = new EtaEstimator();
+    const spans = STAGE_SPANS[job.source.kind];
+    try {
+      await this.hooks.authorize();
+      const model = await this.hooks.resolveModel(job.settings.modelId);
+      await this.change(
+        job,
+        {
+          stage: job.source.kind === 'url' ? 'downloading' : 'decoding',
+          progress: 0,
+          startedAt: new Date().toISOString(),
+          model: model.name,
+        },
+        true,
+      );
+      const output = await this.hooks.pipeline.run(
+        {
+          jobId: job.id,
+          source: job.source,
+          mediaDir: this.hooks.mediaDir,
+          modelDir: model.dir,
+          modelName: model.name,
+          options: job.settings,
+        },
+        {
+          signal: controller.signal,
+          onStage: (stage, fraction) => {
+            if (controller.signal.aborted) return;
+            const [from, to] = spans[stage] ?? [0, 1];
+            const progress = from + (to - from) * Math.min(1, Math.max(0, fraction));
+            const stageChanged = stage !== job.stage;
+            // ETA only from the transcribing stage, which dominates and runs at a steady speed.
+            if (stageChanged) eta.reset();
+            const etaSeconds = stage === 'transcribing' ? eta.update(progress) : undefined;
+            void this.change(job, { stage, progress, etaSeconds }, stageChanged);
+          },
+          onDevice: (device) => void this.change(job, { device }, true),
+          onDuration: (duration) => void this.change(job, { duration }, false),
+        },
+      );
+      if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
+      const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+      await this.hooks.recordUsage?.(output.result.duration).catch(() => {});
+      await this.change(
+        job,
+        {
+          stage: 'done',
+          progress: 1,
+          etaSeconds: undefined,
+          transcriptId,
+          device: output.result.device,
+          duration: output.result.duration,
+          finishedAt: new Date().toISOString(),
+        },
+        true,
+      );
+    } catch (e) {
+      if (controller.signal.reason === 'shutdown') return; // stays active on disk → resumed next start
+      const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
+      await this.change(
+        job,
+        {
+          stage: cancelled ? 'cancelled' : 'failed',
+          etaSeconds: undefined,
+          error: cancelled ? undefined : toJobError(e),
+          finishedAt: new Date().toISOString(),
+        },
+        true,
+      );
+    }
+  }
+
+  private async change(job: JobRecord, patch: Partial<JobRecord>, persistNow: boolean): Promise<void> {
+    if (!this.jobs.includes(job)) return;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete (job as unknown as Record<string, unknown>)[k];
+      else (job as unknown as Record<string, unknown>)[k] = v;
+    }
+    this.emit('update', structuredClone(job));
+    await this.persist(persistNow);
+  }
+
+  /** Writes are serialised; progress-only changes are written at most every 2 s. */
+  private persist(force: boolean): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastPersist < PROGRESS_PERSIST_MS) return this.persistChain;
+    this.lastPersist = now;
+    const snapshot = { version: 1, jobs: this.jobs };
+    const body = structuredClone(snapshot);
+    this.persistChain = this.persistChain.then(() => writeJsonAtomic(this.file, body)).catch(() => {});
+    return this.persistChain;
+  }
+}
+
+export function toJobError(e: unknown): JobError {
+  if (isEarshotError(e)) {
+    return { code: e.code, message: e.message, ...(Object.keys(e.details).length ? { details: e.details } : {}) };
+  }
+  const err = e as { code?: unknown; message?: unknown; details?: unknown };
+  if (err && typeof err.code === 'string' && typeof err.message === 'string' && /^[A-Z_]+$/.test(err.code)) {
+    return { code: err.code as JobError['code'], message: err.message, details: err.details as JobError['details'] };
+  }
+  return { code: 'INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) };
+}

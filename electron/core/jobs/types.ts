@@ -1,0 +1,79 @@
+import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { ErrorCode } from '../errors.ts';
+
+export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
+export type ActiveStage = 'downloading' | 'decoding' | 'transcribing';
+
+export interface JobError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface JobSettingsRecord {
+  modelId?: string;
+  language?: string;
+  task?: 'transcribe' | 'translate';
+  device?: 'auto' | 'cpu' | 'gpu';
+  threads?: number;
+  vad?: boolean;
+  initialPrompt?: string;
+}
+
+/** What the queue persists and shows (the contract's JobView). */
+export interface JobRecord {
+  id: string;
+  source: { kind: 'file' | 'url'; value: string; name: string };
+  stage: JobStage;
+  progress: number;
+  etaSeconds?: number;
+  /** Seconds of audio, once decoded. */
+  duration?: number;
+  device?: DeviceInfo;
+  /** The model that runs (or ran) the job. */
+  model?: string;
+  error?: JobError;
+  transcriptId?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** True when the job was interrupted by a restart or crash and put back in the queue. */
+  resumed?: boolean;
+  settings: JobSettingsRecord;
+}
+
+export interface PipelineInput {
+  jobId: string;
+  source: { kind: 'file' | 'url'; value: string };
+  /** Where a downloaded URL's media is kept for playback. */
+  mediaDir: string;
+  modelDir: string;
+  modelName: string;
+  options: {
+    language?: string;
+    task?: 'transcribe' | 'translate';
+    device?: 'auto' | 'cpu' | 'gpu';
+    threads?: number;
+    vad?: boolean;
+    initialPrompt?: string;
+  };
+}
+
+export interface PipelineCallbacks {
+  signal: AbortSignal;
+  onStage(stage: ActiveStage, fraction: number): void;
+  onDevice(device: DeviceInfo): void;
+  onDuration(seconds: number): void;
+}
+
+export interface PipelineOutput {
+  result: TranscriptResult;
+  /** The file to play back next to the transcript. */
+  mediaPath: string;
+}
+
+/** Downloads, decodes and transcribes one job. Implemented off the main thread by WorkerPipeline. */
+export interface TranscriptionPipeline {
+  run(input: PipelineInput, callbacks: PipelineCallbacks): Promise<PipelineOutput>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+/**
+ * TranscriptionPipeline that runs each job in a worker thread (job-worker). The worker lives across jobs so a loaded
+ * model stays warm; if it crashes or ignores a cancel, it is replaced and the job fails (or cancels) cleanly.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EarshotError } from '../errors.ts';
+import { appRoot } from '../paths.ts';
+import type { PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+
+const CANCEL_GRACE_MS = 5000;
+
+/** The worker script: the .ts source when running from sources (tsx), the bundled .js in a build. */
+export function jobWorkerPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'job-worker.ts');
+  const bundled = path.join(appRoot(), 'dist', 'workers', 'job-worker.js');
+  if (existsSync(bundled)) return bundled;
+  return path.join(path.dirname(here), 'job-worker.js');
+}
+
+/**
+ * A .js worker starts directly. A .ts worker (sources run through tsx: tests, `npm run serve`) needs tsx's loader
+ * registered inside the worker thread first, because loader hooks are per thread.
+ */
+function startWorker(file: string): Worker {
+  if (!file.endsWith('.ts')) return new Worker(file);
+  const url = pathToFileURL(file).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+export class WorkerPipeline implements TranscriptionPipeline {
+  private worker?: Worker;
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker(jobWorkerPath());
+    worker.unref();
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  run(input: PipelineInput, cb: PipelineCallbacks): Promise<PipelineOutput> {
+    const worker = this.ensureWorker();
+    const send = (m: WorkerRequest) => worker.postMessage(m);
+    return new Promise<PipelineOutput>((resolve, reject) => {
+      let killTimer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        cb.signal.removeEventListener('abort', onAbort);
+        clearTimeout(killTimer);
+      };
+      const onMessage = (m: WorkerResponse) => {
+        if (!('jobId' in m) || m.jobId !== input.jobId) return;
+        switch (m.type) {
+          case 'stage':
+            return cb.onStage(m.stage, m.fraction);
+          case 'device':
+            return cb.onDevice(m.device);
+          case 'duration':
+            return cb.onDuration(m.seconds);
+          case 'done':
+            cleanup();
+            return resolve(m.output);
+          case 'error':
+            cleanup();
+            return reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+        }
+      };
+      const onError = (e: Error) => {
+        cleanup();
+        reject(new EarshotError('INTERNAL_ERROR', `The transcription worker crashed: ${e.message}`));
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        if (cb.signal.aborted) reject(new EarshotError('CANCELLED', 'Cancelled by the user'));
+        else reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped unexpectedly (exit ${code})`));
+      };
+      const onAbort = () => {
+        send({ type: 'cancel', jobId: input.jobId });
+        // A native call that never returns must not hold the queue: replace the worker.
+        killTimer = setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS);
+        killTimer.unref();
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      if (cb.signal.aborted) onAbort();
+      else cb.signal.addEventListener('abort', onAbort, { once: true });
+      send({ type: 'run', input });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The composition root: builds every service the desktop app needs from one config. Electron's main process calls
+ * it with safeStorage and electron-store; the end-to-end tests call it with a file-backed secret store and a JSON
+ * settings file in a temporary EARSHOT_HOME. Nothing else constructs services, so both faces behave the same.
+ */
+import path from 'node:path';
+import type { ModelDownloadProgress, ServerStatus } from '../contract/api.ts';
+import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
+import { createDesktopHandlers, type DesktopServices } from './desktop/handlers.ts';
+import { createDesktopLicense } from './desktop/license.ts';
+import { createManagedModels } from './desktop/models.ts';
+import { JobQueue } from './jobs/queue.ts';
+import type { TranscriptionPipeline } from './jobs/types.ts';
+import { WorkerPipeline } from './jobs/worker-pipeline.ts';
+import { TranscriptLibrary } from './library/library.ts';
+import { ModelManager, type ModelManagerOptions } from './models/index.ts';
+import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
+import { bundledModelsDir, dataPaths } from './paths.ts';
+import type { StoredTranscript } from './library/library.ts';
+import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
+
+export interface DesktopConfig {
+  /** The data folder (EARSHOT_HOME or the per-user folder). */
+  home: string;
+  secretStore: SecretStore;
+  /** electron-store in the app; the JSON file in tests, the CLI and the server. */
+  settingsBackend?: SettingsBackend;
+  /** Defaults to the worker-thread pipeline. */
+  pipeline?: TranscriptionPipeline;
+  bundledModelsDir?: string;
+  license?: Omit<LicenseServiceOptions, 'dataDir'>;
+  /** Where downloaded models live (default: the data folder's models/). */
+  modelsDir?: string;
+  /** Model catalog path or object (default: the app's models/catalog.json). */
+  catalog?: ModelManagerOptions['catalog'];
+  /** Model download mirror (default HF_ENDPOINT or huggingface.co). */
+  modelEndpoint?: string;
+  appVersion?: string;
+  mediaUrl?(transcript: StoredTranscript): string | null;
+  pickFiles?(): Promise<string[]>;
+  copyText?(text: string): Promise<void>;
+  serverStatus?(): Promise<ServerStatus>;
+}
+
+export interface Desktop extends DesktopServices {
+  modelManager: ModelManager;
+  licenses: LicenseService;
+  dispatch: Dispatch;
+  /** Model download progress, for the window. */
+  onModelProgress(listener: (p: ModelDownloadProgress) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
+  const paths = dataPaths(config.home);
+  const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
+  const library = new TranscriptLibrary(paths.transcripts);
+  const licenses = new LicenseService({ ...config.license, dataDir: config.home });
+  const license = createDesktopLicense(licenses, config.secretStore);
+  const manager = new ModelManager({
+    modelsDir: config.modelsDir ?? paths.models,
+    bundledDir: config.bundledModelsDir ?? bundledModelsDir(),
+    catalog: config.catalog,
+    endpoint: config.modelEndpoint,
+  });
+  const models = createManagedModels(manager);
+  const pipeline = config.pipeline ?? new WorkerPipeline();
+  const jobs = new JobQueue(paths.jobs, {
+    pipeline,
+    mediaDir: path.join(config.home, 'media'),
+    resolveModel: (id) => models.resolve(id),
+    authorize: () => license.authorize(),
+    recordUsage: (seconds) => license.recordAudio(seconds),
+    async saveTranscript(job, { result, mediaPath }) {
+      const t = await library.create({
+        title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
+        duration: result.duration,
+        language: result.language,
+        model: result.model || job.model || '',
+        mediaPath,
+        device: result.device,
+        segments: result.segments,
+      });
+      return t.id;
+    },
+  });
+
+  const progressListeners = new Set<(p: ModelDownloadProgress) => void>();
+  const services: DesktopServices = { settings, library, jobs, license, models };
+  const handlers = createDesktopHandlers(services, {
+    appVersion: config.appVersion ?? '0.0.0',
+    dataHome: config.home,
+    mediaUrl: config.mediaUrl ?? (() => null),
+    pickFiles: config.pickFiles ?? (async () => []),
+    copyText: config.copyText ?? (async () => {}),
+    serverStatus: config.serverStatus ?? (async () => ({ running: false })),
+    onModelProgress: (p) => {
+      for (const l of progressListeners) l(p);
+    },
+  });
+  await jobs.start();
+
+  return {
+    ...services,
+    modelManager: manager,
+    licenses,
+    dispatch: createDispatcher(handlers),
+    onModelProgress(listener) {
+      progressListeners.add(listener);
+      return () => progressListeners.delete(listener);
+    },
+    async dispose() {
+      await jobs.stop();
+      await pipeline.dispose();
+      await licenses.flush();
+    },
+  };
+}

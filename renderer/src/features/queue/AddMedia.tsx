@@ -1,0 +1,124 @@
+/** Ways in: drop files or folders anywhere on the zone, pick them, or paste a link. */
+import { type DragEvent, type FormEvent, useState } from 'react';
+import { call, describeError, earshot } from '../../shared/api.ts';
+import { useApp } from '../../shared/app-state.tsx';
+import { Icon } from '../../shared/icons.tsx';
+import { useToast } from '../../shared/toast.tsx';
+
+function checkUrl(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const u = new URL(text.trim());
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Only http:// and https:// links work';
+    return undefined;
+  } catch {
+    return 'That does not look like a link (it should start with https://)';
+  }
+}
+
+export function AddMedia() {
+  const { refreshLicense } = useApp();
+  const notify = useToast();
+  const [over, setOver] = useState(false);
+  const [url, setUrl] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [refusal, setRefusal] = useState<string>();
+  const urlError = touched ? checkUrl(url) : undefined;
+
+  const addPaths = async (paths: string[]) => {
+    if (paths.length === 0) return;
+    try {
+      const jobs = await call(earshot().jobs.addFiles(paths));
+      setRefusal(undefined);
+      notify(`${jobs.length} file${jobs.length === 1 ? '' : 's'} added to the queue`);
+    } catch (e) {
+      setRefusal(describeError(e));
+      void refreshLicense();
+    }
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const paths = [...e.dataTransfer.files].map((f) => earshot().system.pathForFile(f)).filter(Boolean);
+    void addPaths(paths);
+  };
+
+  const onSubmitUrl = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (checkUrl(url) || !url.trim()) return;
+    try {
+      await call(earshot().jobs.addUrl(url.trim()));
+      setUrl('');
+      setTouched(false);
+      setRefusal(undefined);
+    } catch (err) {
+      setRefusal(describeError(err));
+      void refreshLicense();
+    }
+  };
+
+  return (
+    <section className="add-media" aria-label="Add media">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: the drop target; the button inside is the keyboard path */}
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <span className="dropzone-icon" aria-hidden="true">
+          <Icon name="upload" size={28} />
+        </span>
+        <p className="dropzone-title">Drop audio or video files, or whole folders</p>
+        <p className="muted">WAV, MP3, M4A, FLAC, OGG, Opus, WebM, MP4, MOV, MKV — as many as you like</p>
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={async () => addPaths(await call(earshot().system.pickFiles()).catch(() => []))}
+        >
+          <Icon name="folder" size={16} /> Choose files…
+        </button>
+      </div>
+      <form className="url-form" onSubmit={onSubmitUrl} noValidate>
+        <label htmlFor="url-input" className="url-label">
+          <Icon name="link" size={16} /> Or paste a link to a media file
+        </label>
+        <div className="url-row">
+          <input
+            id="url-input"
+            type="url"
+            inputMode="url"
+            placeholder="https://example.com/interview.mp3"
+            value={url}
+            aria-invalid={urlError ? true : undefined}
+            aria-describedby={urlError ? 'url-error' : undefined}
+            onChange={(e) => setUrl(e.target.value)}
+            onBlur={() => setTouched(true)}
+          />
+          <button type="submit" className="btn" disabled={!url.trim() || Boolean(checkUrl(url))}>
+            Transcribe link
+          </button>
+        </div>
+        {urlError && (
+          <p id="url-error" className="field-error" role="alert">
+            {urlError}
+          </p>
+        )}
+      </form>
+      {refusal && (
+        <div className="callout callout-error" role="alert" data-testid="add-refused">
+          <Icon name="alert" />
+          <div>
+            <strong>Transcription refused.</strong> {refusal}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+/** The queue: every job with its stage, progress, measured ETA, the device it really runs on, and its actions. */
+import type { JobView } from '../../../../electron/contract/api.ts';
+import { call, describeError, earshot } from '../../shared/api.ts';
+import { useApp } from '../../shared/app-state.tsx';
+import { clock, eta } from '../../shared/format.ts';
+import { Icon } from '../../shared/icons.tsx';
+import { useToast } from '../../shared/toast.tsx';
+
+const STAGE_LABEL: Record<JobView['stage'], string> = {
+  queued: 'Waiting',
+  downloading: 'Downloading',
+  decoding: 'Decoding audio',
+  transcribing: 'Transcribing',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+const ACTIVE = new Set(['downloading', 'decoding', 'transcribing']);
+
+function DeviceBadge({ job }: { job: JobView }) {
+  if (!job.device) return null;
+  const fell = job.device.fallbacks.length > 0 && job.device.provider === 'cpu';
+  const why = job.device.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('\n');
+  return (
+    <span
+      className={`badge ${job.device.provider === 'cpu' ? 'badge-cpu' : 'badge-gpu'}`}
+      title={fell ? `GPU not used — ${why}` : undefined}
+    >
+      <Icon name="chip" size={13} />
+      {job.device.label}
+      {fell && <span className="sr-only"> (GPU unavailable: {why})</span>}
+    </span>
+  );
+}
+
+export function JobRow({ job }: { job: JobView }) {
+  const { navigate, setJobs } = useApp();
+  const notify = useToast();
+  const pct = Math.round(job.progress * 100);
+  const act = (fn: () => Promise<unknown>) => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      notify(describeError(e), { tone: 'error' });
+    }
+  };
+  const running = ACTIVE.has(job.stage);
+  return (
+    <li className={`job job-${job.stage}`} data-testid="job" data-stage={job.stage} aria-label={job.source.name}>
+      <div className="job-main">
+        <div className="job-title">
+          <span className="job-name" title={job.source.value}>
+            {job.source.kind === 'url' && <Icon name="link" size={14} />} {job.source.name}
+          </span>
+          <span className={`stage stage-${job.stage}`} data-testid="job-stage">
+            {STAGE_LABEL[job.stage]}
+          </span>
+          <DeviceBadge job={job} />
+          {job.resumed && job.stage !== 'done' && <span className="badge">Resumed after restart</span>}
+        </div>
+        {(running || job.stage === 'queued') && (
+          <div className="job-progress">
+            <div
+              className="progress"
+              role="progressbar"
+              aria-label={`${job.source.name}: ${STAGE_LABEL[job.stage]}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={pct}
+            >
+              <div className="progress-bar" style={{ width: `${pct}%` }} />
+            </div>
+            <span className="job-figures" data-testid="job-figures">
+              {pct}%
+              {running && (
+                <>
+                  {' '}
+                  · {job.stage === 'transcribing' ? eta(job.etaSeconds) : STAGE_LABEL[job.stage].toLowerCase() + '…'}
+                </>
+              )}
+            </span>
+          </div>
+        )}
+        {job.stage === 'done' && (
+          <p className="muted small">
+            {job.duration !== undefined && <>{clock(job.duration)} of audio · </>}
+            {job.model}
+          </p>
+        )}
+        {job.stage === 'failed' && job.error && (
+          <p className="job-error" role="alert" data-testid="job-error">
+            <Icon name="alert" size={14} /> {describeError(job.error)}
+          </p>
+        )}
+      </div>
+      <div className="job-actions">
+        {job.stage === 'done' && job.transcriptId && (
+          <button
+            type="button"
+            className="btn btn-primary btn-small"
+            onClick={() => navigate({ name: 'transcript', id: job.transcriptId! })}
+          >
+            Open transcript
+          </button>
+        )}
+        {(running || job.stage === 'queued') && (
+          <button type="button" className="btn btn-small" onClick={act(() => call(earshot().jobs.cancel(job.id)))}>
+            <Icon name="x" size={14} /> Cancel
+          </button>
+        )}
+        {(job.stage === 'failed' || job.stage === 'cancelled') && (
+          <button type="button" className="btn btn-small" onClick={act(() => call(earshot().jobs.retry(job.id)))}>
+            <Icon name="retry" size={14} /> Retry
+          </button>
+        )}
+        {!running && (
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label={`Remove ${job.source.name} from the queue`}
+            onClick={act(async () => {
+              await call(earshot().jobs.remove(job.id));
+              setJobs((list) => list.filter((j) => j.id !== job.id));
+            })}
+          >
+            <Icon name="trash" size={16} />
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export function JobList() {
+  const { jobs } = useApp();
+  const ordered = [...jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  if (ordered.length === 0) {
+    return (
+      <div className="empty">
+        <p className="empty-title">Nothing in the queue</p>
+        <p className="muted">Files you add show up here with their progress and time left.</p>
+      </div>
+    );
+  }
+  return (
+    <ul className="job-list" aria-label="Queue">
+      {ordered.map((j) => (
+        <JobRow key={j.id} job={j} />
+      ))}
+    </ul>
+  );
+}

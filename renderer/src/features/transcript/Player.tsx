@@ -1,0 +1,86 @@
+/**
+ * The media player kept in sync with the transcript: it reports the playing time many times a second while playing
+ * (so the current word follows the voice) and seeks when a word or timestamp is clicked. Video sources show the picture.
+ */
+import { useEffect, useImperativeHandle, useRef } from 'react';
+
+export interface PlayerHandle {
+  seek(t: number, play?: boolean): void;
+  toggle(): void;
+}
+
+interface Props {
+  src: string | null;
+  video: boolean;
+  onTime(t: number): void;
+  ref?: React.Ref<PlayerHandle>;
+}
+
+export function Player({ src, video, onTime, ref }: Props) {
+  const media = useRef<HTMLMediaElement>(null);
+  useImperativeHandle(ref, () => ({
+    seek(t, play = true) {
+      const m = media.current;
+      if (!m) return;
+      m.currentTime = t;
+      onTime(t);
+      if (play) void m.play().catch(() => {});
+    },
+    toggle() {
+      const m = media.current;
+      if (!m) return;
+      if (m.paused) void m.play().catch(() => {});
+      else m.pause();
+    },
+  }));
+  useEffect(() => {
+    const m = media.current;
+    if (!m) return;
+    let raf = 0;
+    const tick = () => {
+      onTime(m.currentTime);
+      if (!m.paused) raf = requestAnimationFrame(tick);
+    };
+    const start = () => {
+      cancelAnimationFrame(raf);
+      raf = requestAnimationFrame(tick);
+    };
+    const once = () => onTime(m.currentTime);
+    m.addEventListener('play', start);
+    m.addEventListener('seeked', once);
+    m.addEventListener('timeupdate', once);
+    return () => {
+      cancelAnimationFrame(raf);
+      m.removeEventListener('play', start);
+      m.removeEventListener('seeked', once);
+      m.removeEventListener('timeupdate', once);
+    };
+  }, [onTime]);
+
+  if (!src) {
+    return <p className="muted small player-missing">The original media file is not available for playback.</p>;
+  }
+  return video ? (
+    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
+    <video
+      ref={media as React.RefObject<HTMLVideoElement>}
+      className="player player-video"
+      src={src}
+      controls
+      preload="metadata"
+      aria-label="Recording"
+      data-testid="player"
+    />
+  ) : (
+    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
+    <audio
+      ref={media as React.RefObject<HTMLAudioElement>}
+      className="player"
+      src={src}
+      controls
+      preload="metadata"
+      aria-label="Recording"
+      data-testid="player"
+    />
+  );
+}

@@ -1,0 +1,68 @@
+/** First run: three short steps to a working transcript — a key, a model, a file. */
+import { useEffect, useState } from 'react';
+import type { ModelView } from '../../../../electron/contract/api.ts';
+import { call, earshot } from '../../shared/api.ts';
+import { useApp } from '../../shared/app-state.tsx';
+import { Icon } from '../../shared/icons.tsx';
+import { LicenseCard } from '../license/LicenseCard.tsx';
+
+export function Welcome() {
+  const { navigate } = useApp();
+  const [model, setModel] = useState<ModelView>();
+  useEffect(() => {
+    void call(earshot().models.list()).then((m) => setModel(m.find((x) => x.isDefault)));
+  }, []);
+  return (
+    <div className="page welcome" data-testid="welcome">
+      <header className="hero">
+        <span className="hero-mark" aria-hidden="true">
+          <Icon name="wave" size={34} />
+        </span>
+        <h1>Welcome to Earshot</h1>
+        <p className="lead">Private transcription that runs entirely on this computer. Two steps and you are ready.</p>
+      </header>
+      <ol className="steps">
+        <li className="step">
+          <div className="step-num" aria-hidden="true">
+            1
+          </div>
+          <div className="step-body">
+            <h2>Paste your license key</h2>
+            <p className="muted">It is checked on this computer, instantly — no account, no internet needed.</p>
+            <LicenseCard compact />
+          </div>
+        </li>
+        <li className="step">
+          <div className="step-num" aria-hidden="true">
+            2
+          </div>
+          <div className="step-body">
+            <h2>Pick a speech model</h2>
+            {model ? (
+              <p>
+                Ready to use: <strong>{model.name}</strong>.{' '}
+                {model.notice && <span className="notice-inline">{model.notice}</span>}
+              </p>
+            ) : (
+              <p className="muted">No model is installed yet.</p>
+            )}
+            <button type="button" className="btn" onClick={() => navigate({ name: 'settings', section: 'models' })}>
+              Choose or download a model
+            </button>
+          </div>
+        </li>
+        <li className="step">
+          <div className="step-num" aria-hidden="true">
+            3
+          </div>
+          <div className="step-body">
+            <h2>Drop a recording</h2>
+            <p className="muted">
+              Audio or video, one file or a whole folder. You will see progress and the time left.
+            </p>
+          </div>
+        </li>
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+/** The thin layer between components and `window.earshot`: unwraps Results into values or a thrown ApiFailure. */
+import type { ApiError, EarshotApi, Result } from '../../../electron/contract/api.ts';
+
+export class ApiFailure extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message);
+  }
+}
+
+export const earshot = (): EarshotApi => window.earshot;
+
+export async function call<T>(p: Promise<Result<T>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new ApiFailure(r.error);
+  return r.value;
+}
+
+/** One line for the user: the table's message plus the precise reason or date when there is one. */
+export function describeError(e: unknown): string {
+  const err = e instanceof ApiFailure ? e.error : (e as ApiError | undefined);
+  if (!err || typeof err !== 'object' || !('message' in err)) return e instanceof Error ? e.message : String(e);
+  const d = err.details ?? {};
+  const extra: string[] = [];
+  if (typeof d.reason === 'string') extra.push(d.reason);
+  if (typeof d.expires_at === 'string' && !String(d.reason ?? '').includes(String(d.expires_at).slice(0, 10))) {
+    extra.push(`expired on ${formatDate(d.expires_at)}`);
+  }
+  if (typeof d.starts_at === 'string') extra.push(`valid from ${formatDate(d.starts_at)}`);
+  if (typeof d.resets_at === 'string') extra.push(`resets ${formatDate(d.resets_at)}`);
+  return extra.length ? `${err.message}: ${extra.join('; ')}` : err.message;
+}
+
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
