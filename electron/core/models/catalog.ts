@@ -49,6 +49,8 @@ const WhisperEntrySchema = z.strictObject({
   ...common,
   family: z.literal('whisper'),
   parameters: z.number().int().positive(),
+  /** Encoder cost for one 30 s window (docs/performance-notes.md §4); scales a measured speed to other models. */
+  encoderGflopPer30s: z.number().positive().optional(),
   source: z.strictObject({
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
     revision: z.string().min(1),

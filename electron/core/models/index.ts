@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
@@ -22,7 +23,15 @@ import {
 } from './catalog.ts';
 import { type DownloadOptions, downloadFiles, hfEndpoint, type TransferProgress } from './download.ts';
 import { type InstalledMeta, installModel, listFiles, readInstalledMeta, removeModelFolder } from './install.ts';
-import { type ModelFamily, validateModelFolder } from './validate.ts';
+import {
+  type Calibration,
+  calibrate,
+  detectDevices,
+  type Recommendation,
+  recommendModel,
+  scaleEncoderTime,
+} from './recommend.ts';
+import { type ModelFamily, validateModelFolder, whisperVariantFiles } from './validate.ts';
 
 export type { Catalog, CatalogEntry } from './catalog.ts';
 export { validateModelFolder } from './validate.ts';
@@ -81,6 +90,15 @@ export interface ResolvedModel {
   family: ModelFamily;
 }
 
+export interface RecommendReport {
+  machine: { memoryBytes: number; cpuCores: number; devices: string[]; deviceNote: string };
+  recommendation: Recommendation;
+  /** Measured on this machine with an installed (or the bundled) model. */
+  calibration?: Calibration & { modelId: string; variant?: string };
+  /** Encoder seconds per 30 s of audio expected for the recommended model, scaled from the measurement. */
+  expectedEncoderSecondsPer30s?: number;
+}
+
 interface Registry {
   default?: string;
 }
@@ -130,7 +148,7 @@ export class ModelManager {
         installed: true,
         isDefault: def === id,
         dir,
-        languages: [],
+        languages: meta.languages ?? [],
         variants: meta.variants,
         availableVariants: [],
         sizeBytes: await folderBytes(dir),
@@ -258,11 +276,12 @@ export class ModelManager {
     if (existing && isBundled(existing)) throw new EarshotError('INVALID_PARAMETER', `'${id}' is a bundled model's id`);
     const files = (await listFiles(source)).filter((rel) => !rel.startsWith('.'));
     const name = existing?.name ?? (await importedName(source, id));
+    const languages = await importedLanguages(source, this.catalog);
     await installModel(
       this.modelsDir,
       id,
       files.map((rel) => ({ rel, from: path.join(source, rel) })),
-      { id, name, origin: 'import', importedFrom: source, installedAt: new Date().toISOString() },
+      { id, name, origin: 'import', importedFrom: source, languages, installedAt: new Date().toISOString() },
       // Already opened with onnxruntime above; re-check only that the copy is complete.
       { move: false, checkOnnx: false, signal: options.signal },
     );
@@ -315,6 +334,46 @@ export class ModelManager {
       );
     }
     return { id: pick.id, dir: pick.dir, family: pick.family };
+  }
+
+  /**
+   * Recommends a model from this machine's memory and the devices that really load, and measures the encoder of an
+   * installed model (the recommended one when installed, else the one `resolveModel()` picks) for `seconds`.
+   */
+  async recommend(
+    options: { seconds?: number; englishOnly?: boolean; calibrate?: boolean; signal?: AbortSignal } = {},
+  ): Promise<RecommendReport> {
+    const models = (await this.list()).filter((m) => m.installed && m.dir);
+    let measured: ModelInfo | undefined;
+    const resolved = await this.resolveModel().catch(() => undefined);
+    const probeTarget = resolved ? models.find((m) => m.id === resolved.id) : models[0];
+    const probeFile = probeTarget ? calibrationFile(probeTarget) : undefined;
+    const detected = probeFile
+      ? await detectDevices(probeFile.path)
+      : { devices: ['cpu' as const], note: 'no installed model to probe GPU providers with' };
+    const machine = {
+      memoryBytes: os.totalmem(),
+      cpuCores: os.availableParallelism(),
+      devices: detected.devices,
+      deviceNote: detected.note,
+    };
+    const recommendation = recommendModel(this.catalog, { ...machine, englishOnly: options.englishOnly });
+    const report: RecommendReport = { machine, recommendation };
+    if (options.calibrate === false) return report;
+    measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;
+    const file = measured ? calibrationFile(measured, recommendation.variant) : undefined;
+    if (!measured?.dir || !file) return report;
+    const cal = await calibrate(measured.dir, measured.family, {
+      variant: file.variant,
+      seconds: options.seconds,
+      signal: options.signal,
+    });
+    report.calibration = { ...cal, modelId: measured.id, variant: file.variant };
+    report.expectedEncoderSecondsPer30s =
+      measured.id === recommendation.id
+        ? cal.msPerRun / 1000
+        : scaleEncoderTime(this.catalog, measured.id, cal, recommendation.id);
+    return report;
   }
 
   private async resolveExplicit(idOrPath: string): Promise<ResolvedModel> {
@@ -410,6 +469,14 @@ export function toEarshotError(e: unknown): EarshotError {
   return new EarshotError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
 }
 
+/** The ONNX file calibration runs: a Whisper encoder (preferred variant if installed) or the CTC model. */
+function calibrationFile(m: ModelInfo, prefer?: string): { path: string; variant?: string } | undefined {
+  if (!m.dir) return undefined;
+  if (m.family === 'ctc') return { path: path.join(m.dir, 'model.onnx') };
+  const variant = [prefer, 'quantized', ...m.variants].find((v) => v !== undefined && m.variants.includes(v));
+  return variant ? { path: path.join(m.dir, whisperVariantFiles(variant).encoder), variant } : undefined;
+}
+
 function apiError(e: EarshotError): ApiError {
   return { code: e.code, message: e.message, details: e.details };
 }
@@ -433,6 +500,18 @@ async function importedName(dir: string, id: string): Promise<string> {
     () => undefined,
   );
   return typeof meta?.name === 'string' ? meta.name : id;
+}
+
+/** CTC: model.json's list. Whisper: English for `.en` exports, else Whisper's language set from the catalog. */
+async function importedLanguages(dir: string, catalog: Catalog): Promise<string[]> {
+  const read = (f: string) =>
+    readJson<Record<string, unknown> | undefined>(path.join(dir, f), undefined).catch(() => undefined);
+  const ctc = await read('model.json');
+  if (ctc) return Array.isArray(ctc.languages) ? ctc.languages.filter((l) => typeof l === 'string') : [];
+  const gen = await read('generation_config.json');
+  if (gen?.is_multilingual === false) return ['en'];
+  const config = await read('config.json');
+  return catalog.languageSets[config?.num_mel_bins === 128 ? 'whisper-v3' : 'whisper'] ?? [];
 }
 
 async function folderBytes(dir: string): Promise<number> {

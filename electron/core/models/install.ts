@@ -23,6 +23,7 @@ export interface InstalledMeta {
   repo?: string;
   revision?: string;
   importedFrom?: string;
+  languages?: string[];
   installedAt: string;
   /** How each downloaded file was verified (sha256, git-blob or none). */
   verification?: Record<string, string>;
