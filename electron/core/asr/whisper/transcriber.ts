@@ -32,6 +32,8 @@ export interface WhisperRunOptions extends TranscribeOptions {
   repetitionGuard?: boolean;
   /** Seed for the sampling used by temperature fallback. */
   seed?: number;
+  /** Observes every decoded window (start sample, samples it covers, generated tokens): tests and diagnostics. */
+  onWindow?: (window: { startSample: number; samples: number; prefix: number[]; tokens: number[] }) => void;
 }
 
 export interface ModelContext {
@@ -141,6 +143,7 @@ export async function runSequential(
       temperatureFallback: opts.temperatureFallback ?? true,
       repetitionGuard: opts.repetitionGuard ?? true,
     });
+    opts.onWindow?.({ startSample: seek * 160, samples: frames * 160, prefix: search.prefix, tokens: dec.tokens });
     const duration = frames / FRAMES_PER_SECOND;
     const split = splitWindow(dec, ctx.tokens, offset, duration, frames, timestamps);
     if (!isSilent(dec)) {
@@ -181,6 +184,10 @@ export async function runBatched(
     });
     decoded.forEach((dec, k) => {
       const span = batch[k];
+      const startSample = Math.round(span.start * SAMPLE_RATE);
+      const samplesIn =
+        Math.min(samples.length, Math.round(span.end * SAMPLE_RATE), startSample + WINDOW_SAMPLES) - startSample;
+      opts.onWindow?.({ startSample, samples: samplesIn, prefix: search.prefix, tokens: dec.tokens });
       if (isSilent(dec)) return;
       const frames = Math.round((span.end - span.start) * FRAMES_PER_SECOND);
       emitSpan(

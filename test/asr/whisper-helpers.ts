@@ -1,0 +1,104 @@
+/** Shared by the Whisper tests: media made at test time, and the reference (transformers.js) on the same folders. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FIXTURES = path.resolve('test/fixtures/models');
+export const MULTILINGUAL = path.join(FIXTURES, 'whisper-tiny-random');
+export const ENGLISH = path.join(FIXTURES, 'whisper-tiny.en-random');
+export const V3 = path.join(FIXTURES, 'whisper-v3-tiny-random');
+export const ASSETS = path.resolve('../shared/data/whisper-assets');
+
+/** Decodes any media file to 16 kHz mono float32 with the ffmpeg CLI. */
+export function decodePcm(file: string): Float32Array {
+  const out = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ar', '16000', '-ac', '1', '-f', 'f32le', '-'], {
+    maxBuffer: 1 << 30,
+  });
+  return new Float32Array(out.buffer, out.byteOffset, out.length / 4).slice();
+}
+
+/** Speech synthesised by espeak-ng, decoded to 16 kHz. */
+export function espeak(text: string): Float32Array {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'earshot-whisper-'));
+  try {
+    const wav = path.join(dir, 'speech.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '160', '-w', wav, text]);
+    return decodePcm(wav);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function seededNoise(seconds: number, seed = 7, amplitude = 0.1): Float32Array {
+  let a = seed;
+  const out = new Float32Array(seconds * 16000);
+  for (let i = 0; i < out.length; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    out[i] = (a / 4294967296 - 0.5) * 2 * amplitude;
+  }
+  return out;
+}
+
+/** Repeats/pads `audio` to exactly `seconds`. */
+export function toLength(audio: Float32Array, seconds: number): Float32Array {
+  const out = new Float32Array(seconds * 16000);
+  for (let i = 0; i < out.length; i++) out[i] = audio[i % audio.length];
+  return out;
+}
+
+/** mel_80 / mel_128 from Whisper's mel_filters.npz, read in place (unzip -p + the .npy header). */
+export function npzFilters(name: 'mel_80' | 'mel_128'): Float32Array {
+  const npy = execFileSync('unzip', ['-p', path.join(ASSETS, 'mel_filters.npz'), `${name}.npy`], {
+    maxBuffer: 1 << 26,
+  });
+  const headerLen = npy.readUInt16LE(8);
+  const data = npy.subarray(10 + headerLen);
+  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+
+let transformers: Promise<Transformers> | null = null;
+
+/** transformers.js pointed at our fixture folder, never at the network. */
+export async function reference(): Promise<Transformers> {
+  transformers ??= import('@huggingface/transformers').then((t) => {
+    t.env.allowRemoteModels = false;
+    t.env.allowLocalModels = true;
+    t.env.localModelPath = `${FIXTURES}/`;
+    return t;
+  });
+  return transformers;
+}
+
+/**
+ * transformers.js' Whisper timestamp processor lacks two of Whisper's rules (openai/whisper and HF transformers
+ * both have them): the first timestamp may be at most max_initial_timestamp_index, and timestamps never decrease.
+ * The oracle adds exactly those two masks before its own processor runs, so both sides implement the same rules.
+ */
+export async function missingTimestampRules(initTokens: number, timestampBegin: number, maxInitial: number) {
+  const t = await reference();
+  class WhisperTimestampExtras extends t.LogitsProcessor {
+    override _call(inputIds: bigint[][], logits: InstanceType<Transformers['Tensor']>) {
+      for (let i = 0; i < inputIds.length; i++) {
+        const row = (logits as unknown as { data: Float32Array }[])[i].data;
+        const seq = inputIds[i].slice(initTokens).map(Number);
+        if (seq.length === 0) {
+          row.fill(Number.NEGATIVE_INFINITY, timestampBegin + maxInitial + 1);
+          continue;
+        }
+        const stamps = seq.filter((x) => x >= timestampBegin);
+        if (stamps.length === 0) continue;
+        const lastWas = seq[seq.length - 1] >= timestampBegin;
+        const penultimateWas = seq.length < 2 || seq[seq.length - 2] >= timestampBegin;
+        const last = stamps[stamps.length - 1];
+        row.fill(Number.NEGATIVE_INFINITY, timestampBegin, lastWas && !penultimateWas ? last : last + 1);
+      }
+      return logits;
+    }
+  }
+  const list = new t.LogitsProcessorList();
+  list.push(new WhisperTimestampExtras());
+  return list;
+}
