@@ -10,9 +10,11 @@
  *   await licenses.authorize(key, { clientAddress, audioSeconds? })
  *                                        → LicenseLease { claims, recordAudio(seconds), release() }
  *   licenses.status(key)                 → LicenseStatus (contract/api.ts) for the UI; never throws for a bad key
+ *                                          (state 'quota_exceeded' once today's audio hours are used up)
  *   licenses.usage(licenseId)            → today's audio seconds, requests in the last minute, active requests
  *   licenses.failedAuthCount(addr?) / failedAuthSnapshot()  → monitoring
  *   await licenses.importRevocationList(text)              → verifies and stores a signed list
+ *   licenses.checkRevocationList(text) / trustedSigner(kid) → verify only / who signed (for the CLI)
  *   await licenses.flush()               → pending usage writes done (before exit)
  *
  * Errors (one table, ../errors.ts): every failure is a `LicenseError` (an `EarshotError`):
