@@ -109,6 +109,9 @@ test('failed authentications are counted per address and repeated failures are s
   for (let i = 0; i < 40; i++) await svc.authorize('bad', { clientAddress: '10.0.0.1' }).catch(() => {});
   const capped = (await svc.authorize('bad', { clientAddress: '10.0.0.1' }).catch((err) => err)) as LicenseError;
   assert.equal(capped.delayMs, 10_000);
+  // a failure decided by the caller (a key the server was not configured with) counts the same way
+  assert.equal(svc.recordAuthFailure('10.0.0.3'), 0);
+  assert.equal(svc.failedAuthCount('10.0.0.3'), 1);
   // an expired (but genuine) key is not a guessing attempt
   const expired = devLicense({ issuedAt: new Date(T0 - 2 * DAY_MS), expiresAt: new Date(T0 - DAY_MS) });
   await assert.rejects(svc.authorize(expired.key, { clientAddress: '10.0.0.2' }), { code: 'LICENSE_EXPIRED' });

@@ -13,6 +13,7 @@
  *                                          (state 'quota_exceeded' once today's audio hours are used up)
  *   licenses.usage(licenseId)            → today's audio seconds, requests in the last minute, active requests
  *   licenses.failedAuthCount(addr?) / failedAuthSnapshot()  → monitoring
+ *   licenses.recordAuthFailure(addr)     → count a failure decided elsewhere; returns the delay (ms) to apply
  *   await licenses.importRevocationList(text)              → verifies and stores a signed list
  *   licenses.checkRevocationList(text) / trustedSigner(kid) → verify only / who signed (for the CLI)
  *   await licenses.flush()               → pending usage writes done (before exit)

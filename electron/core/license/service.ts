@@ -221,6 +221,14 @@ export class LicenseService {
     return k && { kid: k.kid, label: k.label };
   }
 
+  /**
+   * Counts a failed authentication that the caller decided on itself (e.g. a key that is not one of the server's
+   * configured keys) and returns the delay in ms to apply before answering, as `authorize` does for bad keys.
+   */
+  recordAuthFailure(clientAddress: string): number {
+    return this.failures.recordFailure(clientAddress, this.clock());
+  }
+
   /** Failed authentications so far (all addresses, or one). */
   failedAuthCount(address?: string): number {
     return this.failures.failedAuthCount(address);
