@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { decodeToPcm16k, type DecoderKind, findFfmpeg } from '../../electron/core/audio/index.ts';
+import { readFileSync } from 'node:fs';
+import {
+  decodeToPcm16k,
+  type DecoderKind,
+  findFfmpeg,
+  SUPPORTED_FORMATS,
+  sniffFile,
+  sniffFormat,
+} from '../../electron/core/audio/index.ts';
 import { BASE_SECONDS, correlation, FORMATS, ffmpegReference, type MediaSet, makeMediaSet } from './media.ts';
 
 let media: MediaSet;
@@ -11,6 +19,15 @@ after(() => media?.cleanup());
 
 test('native ffmpeg is found on PATH here', async () => {
   assert.ok(await findFfmpeg(), 'Debian ffmpeg should be installed');
+});
+
+test('every generated format is recognised from its bytes (names are never read)', async () => {
+  for (const c of FORMATS) {
+    const head = new Uint8Array(readFileSync(media.path(c.file)).subarray(0, 4096));
+    assert.equal(sniffFormat(head)?.container, c.container, c.name);
+    assert.equal((await sniffFile(media.path(c.file)))?.container, c.container, c.name);
+    assert.ok(SUPPORTED_FORMATS.includes(c.container));
+  }
 });
 
 for (const decoder of ['native', 'wasm'] as DecoderKind[]) {
