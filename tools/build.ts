@@ -17,7 +17,7 @@ const external = [
   'ws',
 ];
 
-const baseOptions: BuildOptions = {
+export const baseOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: 'node20',

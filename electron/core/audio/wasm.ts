@@ -5,9 +5,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EarshotError } from '../errors.ts';
+import { appRoot } from '../paths.ts';
 import { FfmpegLog, type StreamHeader } from './ffmpeg-log.ts';
 import { PcmQueue } from './pcm-queue.ts';
 import { HIGH_WATER_SAMPLES, type PcmProducer, type ProducerInput } from './producer.ts';
@@ -18,14 +20,17 @@ const MAX_IN_FLIGHT = 16;
 
 /**
  * Where the worker script is: next to this module when running from source (tsx), or the bundled
- * `audio-wasm-worker.js` that tools/build.ts writes to dist/ (this code may be bundled into dist/ or dist/main/).
+ * `audio-wasm-worker.js` that tools/build.ts writes to dist/ (this code may be bundled into dist/, dist/main/ or a
+ * worker bundle under dist/).
  */
 export function wasmWorkerUrl(base = import.meta.url): URL {
   if (base.endsWith('.ts')) return new URL('./wasm-worker.ts', base);
-  for (const candidate of ['./audio-wasm-worker.js', '../audio-wasm-worker.js']) {
-    const url = new URL(candidate, base);
-    if (existsSync(url)) return url;
-  }
+  const candidates = [
+    new URL('./audio-wasm-worker.js', base),
+    new URL('../audio-wasm-worker.js', base),
+    pathToFileURL(path.join(appRoot(), 'dist', 'audio-wasm-worker.js')),
+  ];
+  for (const url of candidates) if (existsSync(url)) return url;
   throw new EarshotError('INTERNAL_ERROR', `The audio decoder worker script is missing next to ${base}`);
 }
 
