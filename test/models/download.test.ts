@@ -177,3 +177,59 @@ test('cancelling stops the download and reports cancelled; nothing installed', a
   assert.equal(states.at(-1), 'cancelled');
   assert.deepEqual(await visibleModels(), []);
 });
+
+test('HTTP_PROXY is honoured, and NO_PROXY bypasses it', async () => {
+  const http = await import('node:http');
+  const proxied: string[] = [];
+  // A minimal forward proxy: absolute-form requests are replayed to the origin.
+  const proxy = http.createServer((req, res) => {
+    proxied.push(req.url ?? '');
+    const upstream = http.request(req.url ?? '', { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  // undici tunnels through CONNECT by default, as it must for https; forward those too.
+  const net = await import('node:net');
+  proxy.on('connect', (req, client, head) => {
+    proxied.push(`CONNECT ${req.url}`);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+  try {
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as import('node:net').AddressInfo).port}`;
+    process.env.NO_PROXY = '';
+    process.env.no_proxy = '';
+    await manager().pull('whisper-mini');
+    assert.ok(proxied.length > 0, 'requests went through the proxy');
+    assert.ok(
+      proxied.every((u) => u === `CONNECT ${new URL(hub.url).host}` || u.startsWith(hub.url)),
+      proxied.join('\n'),
+    );
+
+    proxied.length = 0;
+    await manager().remove('whisper-mini');
+    process.env.NO_PROXY = '127.0.0.1';
+    process.env.no_proxy = '127.0.0.1';
+    await manager().pull('whisper-mini');
+    assert.deepEqual(proxied, []);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  }
+});

@@ -344,7 +344,6 @@ export class ModelManager {
     options: { seconds?: number; englishOnly?: boolean; calibrate?: boolean; signal?: AbortSignal } = {},
   ): Promise<RecommendReport> {
     const models = (await this.list()).filter((m) => m.installed && m.dir);
-    let measured: ModelInfo | undefined;
     const resolved = await this.resolveModel().catch(() => undefined);
     const probeTarget = resolved ? models.find((m) => m.id === resolved.id) : models[0];
     const probeFile = probeTarget ? calibrationFile(probeTarget) : undefined;
@@ -360,7 +359,7 @@ export class ModelManager {
     const recommendation = recommendModel(this.catalog, { ...machine, englishOnly: options.englishOnly });
     const report: RecommendReport = { machine, recommendation };
     if (options.calibrate === false) return report;
-    measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;
+    const measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;
     const file = measured ? calibrationFile(measured, recommendation.variant) : undefined;
     if (!measured?.dir || !file) return report;
     const cal = await calibrate(measured.dir, measured.family, {
