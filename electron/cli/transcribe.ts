@@ -1,6 +1,164 @@
+/**
+ * `earshot transcribe <file-or-url>... [options]`: decode, transcribe with a local model, print or write the result.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeToPcm16k } from '../core/audio/index.ts';
+import { loadSpeechModel } from '../core/asr/load-model.ts';
+import type { DeviceRequest, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import { EarshotError } from '../core/errors.ts';
+import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
+import { requireCliLicense } from './license-gate.ts';
+import { resolveModelDir } from './model-choice.ts';
+
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
 
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('earshot transcribe: not implemented yet\n');
-  return 2;
+const HELP = `Usage: earshot transcribe <file-or-url>... [options]
+
+Options:
+  --model <dir|id>       model folder or installed model id (default: your default model, else the bundled demo)
+  --format <f>           txt | srt | vtt | json (default txt)
+  --language <xx>        spoken language (default: detect)
+  --task <t>             transcribe | translate (Whisper only)
+  --device <d>           auto | cpu | gpu (default auto)
+  --threads <n>          CPU threads
+  --mode <m>             sequential | batched (Whisper long-audio mode)
+  --beam <n>             beam size (default 1 = greedy)
+  --prompt <text>        names and jargon to expect (Whisper initial prompt)
+  --no-fallback          disable temperature fallback
+  --no-vad               do not skip silence
+  --output <path>        write here instead of stdout (with several inputs: a folder)
+  --quiet                no progress on stderr
+
+Requires a license key in LICENSE_KEY (see 'earshot license').
+`;
+
+const FORMATS = ['txt', 'srt', 'vtt', 'json'] as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      format: { type: 'string', default: 'txt' },
+      language: { type: 'string' },
+      task: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      threads: { type: 'string' },
+      mode: { type: 'string' },
+      beam: { type: 'string' },
+      prompt: { type: 'string' },
+      'no-fallback': { type: 'boolean', default: false },
+      'no-vad': { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    process.stderr.write(`earshot transcribe: give at least one file or URL\n\n${HELP}`);
+    return 2;
+  }
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new EarshotError('INVALID_PARAMETER', `--format must be one of ${FORMATS.join(', ')}`);
+  if (values.task && !['transcribe', 'translate'].includes(values.task)) {
+    throw new EarshotError('INVALID_PARAMETER', '--task must be transcribe or translate');
+  }
+  if (values.mode && !['sequential', 'batched'].includes(values.mode)) {
+    throw new EarshotError('INVALID_PARAMETER', '--mode must be sequential or batched');
+  }
+  const license = await requireCliLicense();
+
+  const modelDir = await resolveModelDir(values.model);
+  const model = await loadSpeechModel(modelDir, {
+    device: values.device as DeviceRequest,
+    threads: values.threads ? positiveInt(values.threads, '--threads') : undefined,
+  });
+  const log = (s: string) => {
+    if (!values.quiet) process.stderr.write(s);
+  };
+  log(`Model ${model.name} on ${model.device.label}\n`);
+  for (const f of model.device.fallbacks) log(`  (${f.provider} unavailable: ${f.reason})\n`);
+
+  let failures = 0;
+  try {
+    for (const input of positionals) {
+      try {
+        const audio = await decodeToPcm16k(input, {
+          onProgress: (p) => log(`\rDecoding ${path.basename(input)} ${(p * 100).toFixed(0)}%`),
+        });
+        log('\n');
+        const options: TranscribeOptions = {
+          language: values.language,
+          task: values.task as TranscribeOptions['task'],
+          mode: values.mode as TranscribeOptions['mode'],
+          beamSize: values.beam ? positiveInt(values.beam, '--beam') : undefined,
+          initialPrompt: values.prompt,
+          temperatureFallback: !values['no-fallback'],
+          vad: !values['no-vad'],
+          wordTimestamps: true,
+          onProgress: (p) => log(`\rTranscribing ${(p * 100).toFixed(0)}%`),
+        };
+        const started = performance.now();
+        const result = await license.run(audio.meta.duration, () =>
+          model.transcribe({ samples: audio.samples, sampleRate: 16000 }, options).result(),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        log(`\rTranscribed ${audio.meta.duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(audio.meta.duration / seconds).toFixed(1)}× real time)\n`);
+        await emit(result, format, input, values.output, positionals.length > 1);
+      } catch (e) {
+        if (positionals.length === 1) throw e;
+        failures++;
+        const msg = e instanceof EarshotError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e);
+        process.stderr.write(`earshot transcribe: ${input}: ${msg}\n`);
+      }
+    }
+  } finally {
+    await model.dispose();
+  }
+  return failures ? 1 : 0;
+}
+
+async function emit(
+  result: TranscriptResult,
+  format: (typeof FORMATS)[number],
+  input: string,
+  output: string | undefined,
+  many: boolean,
+): Promise<void> {
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(
+          {
+            text: result.text,
+            language: result.language,
+            duration: result.duration,
+            device: result.device,
+            model: result.model,
+            segments: result.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim(), words: s.words ?? [] })),
+          },
+          null,
+          2,
+        )}\n`
+      : ((await exportTranscript({ ...result, title: path.basename(input) }, format as ExportFormat)).data as string);
+  if (!output) {
+    process.stdout.write(text);
+    return;
+  }
+  const target = many
+    ? path.join(output, `${path.basename(input).replace(/\.[^.]+$/, '') || 'transcript'}.${format}`)
+    : output;
+  await writeFile(target, text);
+}
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new EarshotError('INVALID_PARAMETER', `${name} must be a positive integer`);
+  return n;
 }
