@@ -193,8 +193,10 @@ test('HTTP_PROXY is honoured, and NO_PROXY bypasses it', async () => {
   });
   // undici tunnels through CONNECT by default, as it must for https; forward those too.
   const net = await import('node:net');
+  const tunnels = new Set<import('node:stream').Duplex>();
   proxy.on('connect', (req, client, head) => {
     proxied.push(`CONNECT ${req.url}`);
+    tunnels.add(client);
     const [host, port] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -230,6 +232,7 @@ test('HTTP_PROXY is honoured, and NO_PROXY bypasses it', async () => {
       else process.env[k] = v;
     }
     proxy.closeAllConnections();
+    for (const t of tunnels) t.destroy();
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
   }
 });

@@ -136,3 +136,15 @@ test('calibration runs the encoder for real and reports a median time', async ()
   assert.match(cal.device, /^CPU/);
   assert.ok(os.availableParallelism() >= 1);
 });
+
+test('a download lock held by a live process refuses a second pull; a stale one is taken over', async () => {
+  const { acquireLock } = await import('../../electron/core/models/lock.ts');
+  const file = path.join(home.dir, 'x.lock');
+  const release = await acquireLock(file, 'Downloading x');
+  const e = await failure(acquireLock(file, 'Downloading x'));
+  assert.equal(e.message, `Downloading x is already in progress (process ${process.pid})`);
+  await release();
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, '999999999'); // no such process
+  await (await acquireLock(file, 'Downloading x'))();
+});

@@ -22,6 +22,7 @@ import {
   variantSize,
 } from './catalog.ts';
 import { type DownloadOptions, downloadFiles, hfEndpoint, type TransferProgress } from './download.ts';
+import { acquireLock } from './lock.ts';
 import { type InstalledMeta, installModel, listFiles, readInstalledMeta, removeModelFolder } from './install.ts';
 import {
   type Calibration,
@@ -186,7 +187,13 @@ export class ModelManager {
     // Files an earlier install already holds (the shared JSON when adding a variant) are kept, not fetched again.
     const installedDir = path.join(this.modelsDir, id);
     const files = variantFiles(entry, variant).filter((f) => !existsSync(path.join(installedDir, f.path)));
-    if (this.pulls.has(id)) throw new EarshotError('INVALID_PARAMETER', `${id} is already being downloaded`);
+    const installedMeta = await readInstalledMeta(installedDir);
+    if (files.length === 0 && installedMeta?.variants.includes(variant)) {
+      options.onProgress?.({ modelId: id, receivedBytes: 0, totalBytes: 0, bytesPerSecond: 0, state: 'installed' });
+      return this.describeCatalogEntry(entry, await this.getDefault());
+    }
+    if (this.pulls.has(id)) throw new EarshotError('INVALID_PARAMETER', `Downloading ${id} is already in progress`);
+    const unlock = await acquireLock(path.join(this.modelsDir, '.partial', `${id}.lock`), `Downloading ${id}`);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     this.pulls.set(id, controller);
@@ -249,6 +256,7 @@ export class ModelManager {
       throw error;
     } finally {
       this.pulls.delete(id);
+      await unlock();
     }
   }
 
