@@ -236,3 +236,34 @@ test('HTTP_PROXY is honoured, and NO_PROXY bypasses it', async () => {
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
   }
 });
+
+test('a partial file of an older version is discarded when the server now has a different file', async () => {
+  const m = manager();
+  const partial = m.partialDir('whisper-mini');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(path.join(partial, 'onnx'), { recursive: true });
+  // 1000 bytes "from before" whose recorded hash differs from what the server advertises now.
+  await writeFile(path.join(partial, `${DECODER}.part`), Buffer.alloc(1000, 7));
+  const url = `${hub.url}/${REPO}/resolve/main/${DECODER}`;
+  await writeFile(
+    path.join(partial, `${DECODER}.part.json`),
+    JSON.stringify({ url, expect: { kind: 'sha256', hex: '0'.repeat(64) }, size: 999_999 }),
+  );
+  await m.pull('whisper-mini');
+  assert.deepEqual(
+    hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range),
+    ['bytes=1000-', undefined],
+  );
+  const original = await readFile(path.join(FIXTURES, 'whisper-mini', DECODER));
+  assert.deepEqual(await readFile(path.join(home.dir, 'models', 'whisper-mini', DECODER)), original);
+});
+
+test('a small file is checked against its git blob id (ETag)', async () => {
+  hub.faults.corrupt?.add('tokenizer.json');
+  await rejectsWith(
+    manager().pull('whisper-mini'),
+    'CHECKSUM_MISMATCH',
+    /tokenizer\.json failed verification: expected git-blob/,
+  );
+  assert.deepEqual(await visibleModels(), []);
+});

@@ -177,9 +177,15 @@ async function downloadOnce(
       throw new RetryableError(`the server refused to resume ${file.path}; starting again`);
     }
     if (!res.ok) throw httpError(res.status, url);
-    if (offset > 0 && (res.status !== 206 || changed(meta?.expect, expect))) {
-      // Server ignored Range, or the file changed since the partial was written: start from zero.
+    if (offset > 0 && res.status === 200) {
+      // The server ignored Range and sends the whole file: take it from the first byte.
       offset = await restart(partFile, meter, offset);
+    } else if (offset > 0 && (changed(meta?.expect, expect) || rangeStart(headers) !== offset)) {
+      // The file changed on the server since the partial was written (or the range is not ours): this body is the
+      // tail of something else, so drop both and ask again from zero.
+      await res.body?.cancel().catch(() => {});
+      await restart(partFile, meter, offset);
+      throw new RetryableError(`${file.path} changed on the server since the partial download; starting again`);
     }
     if (remoteSize !== undefined) meter.setFileTotal(file.path, remoteSize);
     if (remoteSize !== undefined && offset === 0) await ensureSpace(options, remoteSize - offset);
@@ -294,6 +300,11 @@ function changed(before: Expectation | undefined, now: Expectation | undefined):
 
 function unquote(v: string | null): string | undefined {
   return v?.replace(/^W\//, '').replace(/^"|"$/g, '') || undefined;
+}
+
+function rangeStart(headers: Headers): number | undefined {
+  const m = headers.get('content-range')?.match(/^bytes (\d+)-/);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Full size of the remote file from Content-Range, X-Linked-Size or Content-Length. */
