@@ -196,13 +196,15 @@ export async function decodeToPcm16k(source: AudioSource, opts: DecodeOptions = 
   let length = 0;
   for await (const chunk of stream) {
     if (length + chunk.length > buffer.length) {
-      const grown = new Float32Array(Math.max(buffer.length * 2, length + chunk.length));
+      const grown = new Float32Array(Math.max(Math.ceil(buffer.length * 1.5), length + chunk.length));
       grown.set(buffer.subarray(0, length));
       buffer = grown;
     }
     buffer.set(chunk, length);
     length += chunk.length;
   }
-  const samples = length === buffer.length ? buffer : buffer.slice(0, length);
+  // A trimming copy would briefly double a 2-hour decode's 460 MB; keep a view unless much capacity is unused.
+  const samples =
+    buffer.length - length <= Math.max(16000 * 10, length / 20) ? buffer.subarray(0, length) : buffer.slice(0, length);
   return { samples, sampleRate: TARGET_SAMPLE_RATE, meta: stream.meta };
 }

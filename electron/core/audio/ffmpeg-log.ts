@@ -10,7 +10,15 @@ export function pcmOutputArgs(output: string): string[] {
   return ['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', '16000', '-f', 'f32le', output];
 }
 
-export const INPUT_FLAGS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+const COMMON_FLAGS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+
+/**
+ * Everything up to and including the input. `file:` plus a file-only protocol whitelist means a path (or a playlist
+ * or container inside the file) can never make ffmpeg open a URL or another protocol.
+ */
+export function inputArgs(file: string): string[] {
+  return [...COMMON_FLAGS, '-protocol_whitelist', 'file', '-i', `file:${file}`];
+}
 
 export interface StreamHeader {
   codec: string;

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError } from '../errors.ts';
-import { FfmpegLog, INPUT_FLAGS, pcmOutputArgs, type StreamHeader } from './ffmpeg-log.ts';
+import { FfmpegLog, inputArgs, pcmOutputArgs, type StreamHeader } from './ffmpeg-log.ts';
 import { PcmQueue } from './pcm-queue.ts';
 import { HIGH_WATER_SAMPLES, type PcmProducer, type ProducerInput } from './producer.ts';
 
@@ -49,7 +49,7 @@ export async function findFfmpeg(explicit?: string): Promise<string | null> {
 
 export function startNativeDecoder(ffmpeg: string, input: ProducerInput): PcmProducer {
   const log = new FfmpegLog();
-  const child = spawn(ffmpeg, [...INPUT_FLAGS, '-i', input.path, ...pcmOutputArgs('pipe:1')], {
+  const child = spawn(ffmpeg, [...inputArgs(path.resolve(input.path)), ...pcmOutputArgs('pipe:1')], {
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
   });

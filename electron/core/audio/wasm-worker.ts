@@ -10,7 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { INPUT_FLAGS, pcmOutputArgs } from './ffmpeg-log.ts';
+import { inputArgs, pcmOutputArgs } from './ffmpeg-log.ts';
 
 export interface WasmWorkerData {
   inputPath: string;
@@ -135,7 +135,7 @@ async function main(data: WasmWorkerData): Promise<number> {
     core.setLogger(({ message }) => {
       if (!message.startsWith('Aborted(')) port.postMessage({ type: 'log', line: message } satisfies WasmWorkerMessage);
     });
-    const code = core.exec(...INPUT_FLAGS, '-i', '/input/media', ...pcmOutputArgs('/pcm'));
+    const code = core.exec(...inputArgs('/input/media'), ...pcmOutputArgs('/pcm'));
     flush();
     return code;
   } finally {
