@@ -108,11 +108,11 @@ test('recommendation follows memory and devices', () => {
   const GB = 1e9;
   assert.deepEqual(
     [
-      recommendModel(catalog, { memoryBytes: 16 * GB, devices: ['cuda', 'cpu'], cpuCores: 8 }),
-      recommendModel(catalog, { memoryBytes: 32 * GB, devices: ['cpu'], cpuCores: 12, englishOnly: true }),
-      recommendModel(catalog, { memoryBytes: 8 * GB, devices: ['cpu'], cpuCores: 4 }),
-      recommendModel(catalog, { memoryBytes: 4 * GB, devices: ['cpu'], cpuCores: 2, englishOnly: true }),
-      recommendModel(catalog, { memoryBytes: 0.1 * GB, devices: ['cpu'], cpuCores: 2 }),
+      recommendModel({ memoryBytes: 16 * GB, devices: ['cuda', 'cpu'], cpuCores: 8 }, catalog),
+      recommendModel({ memoryBytes: 32 * GB, devices: ['cpu'], cpuCores: 12, englishOnly: true }, catalog),
+      recommendModel({ memoryBytes: 8 * GB, devices: ['cpu'], cpuCores: 4 }, catalog),
+      recommendModel({ memoryBytes: 4 * GB, devices: ['cpu'], cpuCores: 2, englishOnly: true }, catalog),
+      recommendModel({ memoryBytes: 0.1 * GB, devices: ['cpu'], cpuCores: 2 }, catalog),
     ].map((r) => [r.id, r.variant]),
     [
       ['whisper-large-v3-turbo', 'fp16'],

@@ -35,6 +35,7 @@ import {
 import { type ModelFamily, validateModelFolder, whisperVariantFiles } from './validate.ts';
 
 export type { Catalog, CatalogEntry } from './catalog.ts';
+export { calibrate, recommendModel } from './recommend.ts';
 export { validateModelFolder } from './validate.ts';
 
 export interface ModelManagerOptions {
@@ -364,7 +365,7 @@ export class ModelManager {
       devices: detected.devices,
       deviceNote: detected.note,
     };
-    const recommendation = recommendModel(this.catalog, { ...machine, englishOnly: options.englishOnly });
+    const recommendation = recommendModel({ ...machine, englishOnly: options.englishOnly }, this.catalog);
     const report: RecommendReport = { machine, recommendation };
     if (options.calibrate === false) return report;
     const measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { createSession } from '../asr/device.ts';
 import type { DeviceInfo } from '../asr/types.ts';
-import { type Catalog, isBundled, variantSize, type WhisperCatalogEntry } from './catalog.ts';
+import { type Catalog, isBundled, loadCatalog, variantSize, type WhisperCatalogEntry } from './catalog.ts';
 import { whisperVariantFiles } from './validate.ts';
 
 export interface MachineFacts {
@@ -31,7 +31,7 @@ export interface Recommendation {
 
 const GPU = new Set(['cuda', 'dml', 'coreml']);
 
-export function recommendModel(catalog: Catalog, facts: MachineFacts): Recommendation {
+export function recommendModel(facts: MachineFacts, catalog: Catalog = loadCatalog()): Recommendation {
   const cores = facts.cpuCores ?? os.availableParallelism();
   const gb = facts.memoryBytes / 1e9;
   const gpu = facts.devices.find((d) => GPU.has(d));
