@@ -75,14 +75,12 @@ export function toHttpError(error: unknown, ctx: ErrorContext): HttpError {
       ? error
       : (fromFramework(error as FrameworkError, ctx) ??
         new EarshotError('INTERNAL_ERROR', ERROR_TABLE.INTERNAL_ERROR.message, {}, { cause: error }));
-  const body = e.toJSON();
+  let body = e.toJSON();
   const headers: Record<string, string> = {};
   const code: ErrorCode = e.code;
   if (code === 'UNSUPPORTED_FORMAT' && !('supported_formats' in body)) body.supported_formats = ctx.supportedFormats;
-  if (code === 'FILE_TOO_LARGE') {
-    body.error = 'Audio file too large';
-    body.max_size_mb = ctx.maxSizeMb;
-  }
+  // The documented body exactly, whichever layer (upload, download, decoder) noticed the size.
+  if (code === 'FILE_TOO_LARGE') body = { error: 'Audio file too large', code, max_size_mb: ctx.maxSizeMb };
   if (e.status === 429 || e.status === 503) {
     const retry = Number(body.retry_after);
     body.retry_after = Number.isFinite(retry) && retry > 0 ? Math.ceil(retry) : e.status === 429 ? 60 : 30;

@@ -1,0 +1,150 @@
+/**
+ * Overload and time limits on a real `earshot serve` (one worker, no waiting room, a 3-second request budget), and
+ * the clients that must ride them out: the seed's Python example with its urllib3 retry adapter, and our
+ * SmallestClient. A local audio server that stalls mid-file keeps the only worker busy on demand.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { SmallestApiError, SmallestClient } from '../../electron/core/client/index.ts';
+import {
+  type CurlResult,
+  curl,
+  eventually,
+  issueKey,
+  type LocalServer,
+  localServer,
+  type Serve,
+  startServe,
+  synthesize,
+  tempDir,
+  testModel,
+} from './harness.ts';
+
+const model = testModel();
+const execFileAsync = promisify(execFile);
+
+describe('limits: bounded queue, request timeout, client retries', {
+  skip: model ? false : 'no speech model yet',
+}, () => {
+  let serve: Serve;
+  let files: LocalServer;
+  let key: string;
+  let speech: string;
+  const dir = tempDir('limits');
+  const stalled: ServerResponse[] = [];
+
+  before(async () => {
+    key = await issueKey();
+    speech = synthesize(dir, 'hello', 'hello world, this is a test');
+    files = await localServer((req, res) => {
+      const data = readFileSync(speech);
+      if (req.url === '/stall.wav') {
+        // Send the header and a little audio, then nothing: the download holds the worker until the budget ends.
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': data.length * 10 });
+        res.write(data.subarray(0, 4096));
+        stalled.push(res);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'audio/wav' }).end(data);
+    });
+    serve = await startServe({
+      keys: [key],
+      args: ['--model', model!.dir, '--queue', '0', '--workers', '1', '--request-timeout', '3'],
+      env: { EARSHOT_ALLOW_PRIVATE_URLS: '1' },
+    });
+  });
+
+  after(async () => {
+    for (const res of stalled) res.destroy();
+    await serve?.stop();
+    await files?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const auth = () => ['-H', `Authorization: Token ${key}`];
+
+  /** Occupies the only worker with a download that stalls; `answer` is that request's eventual response. */
+  async function occupyWorker(): Promise<{ answer: Promise<CurlResult> }> {
+    const before = stalled.length;
+    const answer = curl([
+      '-X',
+      'POST',
+      `${serve.url}/v1/listen`,
+      ...auth(),
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify({ url: `${files.url}/stall.wav` }),
+    ]);
+    await eventually(() => stalled.length > before, 10_000, 'the stalled download');
+    return { answer };
+  }
+
+  test('a full queue answers 503 SERVICE_UNAVAILABLE with retry_after and Retry-After; the stuck request times out with 504', async () => {
+    const { answer: stuck } = await occupyWorker();
+    const refused = await curl(['-X', 'POST', `${serve.url}/v1/listen`, ...auth(), '-F', `audio=@${speech}`]);
+    assert.equal(refused.status, 503, refused.body);
+    const body = JSON.parse(refused.body);
+    assert.equal(body.code, 'SERVICE_UNAVAILABLE');
+    assert.ok(Number.isInteger(body.retry_after) && body.retry_after >= 1 && body.retry_after <= 30);
+    assert.equal(refused.headers['retry-after'], String(body.retry_after));
+    const health = JSON.parse((await curl([`${serve.url}/health?detailed=true`])).body);
+    assert.equal(health.components.queue, 'full');
+    assert.equal(health.queue.active, 1);
+
+    const timedOut = await stuck;
+    assert.equal(timedOut.status, 504, timedOut.body);
+    assert.equal(JSON.parse(timedOut.body).code, 'TIMEOUT');
+    assert.match(JSON.parse(timedOut.body).request_id, /^req_/);
+  });
+
+  test("the seed's Python example (requests + Retry adapter) rides out a 503 and gets the transcript", async () => {
+    const { answer: stuck } = await occupyWorker();
+    const python = execFileAsync(
+      '/usr/bin/python3',
+      [path.join(import.meta.dirname, 'smallest_example.py'), serve.url, `${files.url}/hello.wav`],
+      { env: { ...process.env, LICENSE_KEY: key }, timeout: 120_000 },
+    );
+    const [{ stdout }, blocked] = await Promise.all([python, stuck]);
+    assert.equal(blocked.status, 504);
+    const result = JSON.parse(stdout);
+    assert.match(result.request_id, /^req_/);
+    assert.equal(typeof result.text, 'string');
+    assert.equal(result.language, 'en');
+    const metrics = (await curl([`${serve.url}/metrics`, ...auth()])).body;
+    assert.match(metrics, /earshot_http_requests_total\{method="POST",route="\/v1\/listen",status="503"\} [2-9]/);
+  });
+
+  test('SmallestClient retries 503 honouring retry_after, then succeeds; errors are typed with the code', async () => {
+    const client = new SmallestClient({ apiUrl: serve.url, licenseKey: key, backoffMs: 100 });
+    assert.deepEqual(await client.health(), { status: 'healthy' });
+    const { answer: stuck } = await occupyWorker();
+    const started = Date.now();
+    const result = await client.transcribeFile(speech, { timestamps: true, requestId: 'ts-client-1' });
+    assert.equal(result.request_id, 'ts-client-1');
+    assert.ok(Array.isArray(result.words));
+    assert.ok(Date.now() - started >= 900, 'waited at least the server-given retry_after');
+    assert.equal((await stuck).status, 504);
+
+    const bytes = new Uint8Array(readFileSync(speech));
+    assert.equal(typeof (await client.transcribeFile(bytes)).text, 'string');
+
+    await assert.rejects(client.transcribeUrl('s3://bucket/a.wav'), (e: unknown) => {
+      assert.ok(e instanceof SmallestApiError);
+      assert.equal(e.status, 400);
+      assert.equal(e.code, 'URL_NOT_ALLOWED');
+      assert.ok(e.requestId);
+      return true;
+    });
+    const stranger = new SmallestClient({ apiUrl: serve.url, licenseKey: 'not-a-key', maxRetries: 0 });
+    await assert.rejects(stranger.transcribeUrl(`${files.url}/hello.wav`), { code: 'INVALID_LICENSE', status: 401 });
+    const nobody = new SmallestClient({ apiUrl: 'http://127.0.0.1:9', licenseKey: key, maxRetries: 1, backoffMs: 10 });
+    await assert.rejects(nobody.health(), TypeError);
+    await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'NETWORK_ERROR', status: 0 });
+  });
+});
