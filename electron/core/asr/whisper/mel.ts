@@ -3,7 +3,7 @@
  * (centered frames), power spectrum, mel filterbank (Slaney scale and norm, 0–8 kHz, as librosa and Whisper's
  * mel_filters.npz), log10 clamped at 1e-10, floor at max − 8, then (x + 4) / 4. 3000 frames per window.
  */
-import { MixedRadixFft } from './fft.ts';
+import { Fft } from './fft.ts';
 
 export const SAMPLE_RATE = 16000;
 export const N_FFT = 400;
@@ -43,9 +43,11 @@ export class LogMel {
   /** Non-zero range of each filter row, so the filterbank product skips the zeros (~95% of the matrix). */
   private readonly ranges: [number, number][];
   private readonly hann = new Float64Array(N_FFT);
-  private readonly fft = new MixedRadixFft(N_FFT);
+  private readonly fft = new Fft(N_FFT);
   private readonly re = new Float64Array(N_FFT);
   private readonly im = new Float64Array(N_FFT);
+  private readonly outRe = new Float64Array(N_FFT);
+  private readonly outIm = new Float64Array(N_FFT);
   private readonly power = new Float64Array(BINS * WINDOW_FRAMES);
   private readonly padded = new Float64Array(WINDOW_SAMPLES + N_FFT);
 
@@ -82,15 +84,27 @@ export class LogMel {
       padded[half - i] = padded[half + i];
       padded[half + WINDOW_SAMPLES - 1 + i] = padded[half + WINDOW_SAMPLES - 1 - i];
     }
-    const { re, im, power } = this;
-    for (let t = 0; t < WINDOW_FRAMES; t++) {
-      const offset = t * HOP;
+    // Two real frames per complex transform: frame t in the real part, frame t + 1 in the imaginary part.
+    const { re, im, outRe, outIm, power } = this;
+    for (let t = 0; t < WINDOW_FRAMES; t += 2) {
+      const a = t * HOP;
+      const b = a + HOP;
+      const second = t + 1 < WINDOW_FRAMES;
       for (let i = 0; i < N_FFT; i++) {
-        re[i] = padded[offset + i] * this.hann[i];
-        im[i] = 0;
+        re[i] = padded[a + i] * this.hann[i];
+        im[i] = second ? padded[b + i] * this.hann[i] : 0;
       }
-      this.fft.transform(re, im);
-      for (let f = 0; f < BINS; f++) power[t * BINS + f] = re[f] * re[f] + im[f] * im[f];
+      this.fft.transform(re, im, outRe, outIm);
+      for (let f = 0; f < BINS; f++) {
+        const g = f === 0 ? 0 : N_FFT - f;
+        // X_a = (Z[f] + conj Z[n-f]) / 2, X_b = (Z[f] − conj Z[n-f]) / 2i
+        const ar = (outRe[f] + outRe[g]) / 2;
+        const ai = (outIm[f] - outIm[g]) / 2;
+        const br = (outIm[f] + outIm[g]) / 2;
+        const bi = (outRe[g] - outRe[f]) / 2;
+        power[t * BINS + f] = ar * ar + ai * ai;
+        if (second) power[(t + 1) * BINS + f] = br * br + bi * bi;
+      }
     }
     const mel = out ?? new Float32Array(this.nMels * WINDOW_FRAMES);
     let max = -Infinity;

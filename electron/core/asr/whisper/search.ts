@@ -15,6 +15,8 @@ export interface SearchOptions {
   /** Index of <|startoftranscript|> in `prefix` (its logits give the no-speech probability). */
   sotIndex: number;
   maxNewTokens: number;
+  /** <|endoftext|> is suppressed until this many tokens (benchmarks use it to make decode lengths equal). */
+  minNewTokens?: number;
   temperature: number;
   beamSize: number;
   /** Collect cross-attention weights for word alignment (when the decoder exports them). */
@@ -90,6 +92,7 @@ async function greedyOrSample(
       }
       const row = step.last.subarray(w * vocab, (w + 1) * vocab);
       applyFilters(row, generated[w], opts.filters);
+      if (generated[w].length < (opts.minNewTokens ?? 0)) row[eot] = Number.NEGATIVE_INFINITY;
       const token = opts.temperature > 0 ? sample(row, opts.temperature, opts.random ?? Math.random) : argmax(row);
       logprobs[w].push(logSoftmaxAt(row, token));
       if (token === eot) done[w] = true;
@@ -149,6 +152,7 @@ async function beamSearch(
     for (const beam of beams) {
       const row = step.last.subarray(beam.row * vocab, (beam.row + 1) * vocab);
       applyFilters(row, beam.tokens, opts.filters);
+      if (beam.tokens.length < (opts.minNewTokens ?? 0)) row[eot] = Number.NEGATIVE_INFINITY;
       const lp = logSoftmax(row);
       for (const token of topK(lp, size + 1)) {
         candidates.push({

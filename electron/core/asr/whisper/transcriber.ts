@@ -24,6 +24,8 @@ export interface WhisperRunOptions extends TranscribeOptions {
   timestamps?: boolean;
   /** Tokens per window at most (Whisper: 224). */
   maxNewTokens?: number;
+  /** No <|endoftext|> before this many tokens (benchmarks: equal decode lengths on random weights). */
+  minNewTokens?: number;
   /** Windows decoded together in batched mode (default 8). */
   batchSize?: number;
   /** Speech regions (seconds) from a voice activity detector; used by the batched mode and the silence filter. */
@@ -105,6 +107,7 @@ function searchOptions(ctx: ModelContext, opts: WhisperRunOptions, language: str
     prefix,
     sotIndex,
     maxNewTokens: Math.min(opts.maxNewTokens ?? Math.floor(ctx.sessions.dims.maxTargetPositions / 2), room),
+    minNewTokens: opts.minNewTokens,
     beamSize: opts.beamSize ?? 1,
     wantAttention,
     random: mulberry32(opts.seed ?? 0),
