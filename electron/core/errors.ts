@@ -26,6 +26,7 @@ export const ERROR_TABLE = {
   DOWNLOAD_FAILED: { status: 502, message: 'Download failed' },
   CHECKSUM_MISMATCH: { status: 502, message: 'Downloaded file failed verification' },
   DISK_FULL: { status: 507, message: 'Not enough disk space' },
+  DEVICE_UNAVAILABLE: { status: 503, message: 'The requested device is not available' },
   CANCELLED: { status: 499, message: 'Cancelled' },
   TIMEOUT: { status: 504, message: 'Timed out' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
