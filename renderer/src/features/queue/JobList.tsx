@@ -22,14 +22,17 @@ function DeviceBadge({ job }: { job: JobView }) {
   const fell = job.device.fallbacks.length > 0 && job.device.provider === 'cpu';
   const why = job.device.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('\n');
   return (
-    <span
-      className={`badge ${job.device.provider === 'cpu' ? 'badge-cpu' : 'badge-gpu'}`}
-      title={fell ? `GPU not used — ${why}` : undefined}
-    >
-      <Icon name="chip" size={13} />
-      {job.device.label}
-      {fell && <span className="sr-only"> (GPU unavailable: {why})</span>}
-    </span>
+    <>
+      <span className={`badge ${job.device.provider === 'cpu' ? 'badge-cpu' : 'badge-gpu'}`} data-testid="device-badge">
+        <Icon name="chip" size={13} />
+        {job.device.label}
+      </span>
+      {fell && (
+        <span className="badge badge-warn" title={why}>
+          GPU not used<span className="sr-only">: {why}</span>
+        </span>
+      )}
+    </>
   );
 }
 

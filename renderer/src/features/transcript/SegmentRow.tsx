@@ -2,7 +2,7 @@
  * One segment: its timestamp (a button that seeks), its words (click one to play from there; the playing word is
  * highlighted, low-confidence words are underlined), and inline editing.
  */
-import { memo, useState } from 'react';
+import { Fragment, memo, useState } from 'react';
 import type { Segment } from '../../../../electron/contract/api.ts';
 import { clock } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
@@ -90,19 +90,21 @@ export const SegmentRow = memo(function SegmentRow({
             words.map((w, i) => {
               const low = w.confidence < LOW_CONFIDENCE;
               return (
-                // biome-ignore lint/a11y/useKeyWithClickEvents: the timestamp button is the keyboard way to seek
-                // biome-ignore lint/a11y/noStaticElementInteractions: words are many; one tab stop per segment suffices
-                <span
-                  // biome-ignore lint/suspicious/noArrayIndexKey: words have no id; position within the segment is stable
-                  key={i}
-                  className={`word${i === activeWord ? ' word-active' : ''}${low ? ' word-low' : ''}`}
-                  data-testid="word"
-                  data-start={w.start}
-                  title={low ? `Low confidence (${Math.round(w.confidence * 100)}%) — check this word` : undefined}
-                  onClick={() => onSeek(w.start)}
-                >
-                  {w.word.trim()}{' '}
-                </span>
+                // biome-ignore lint/suspicious/noArrayIndexKey: words have no id; position within the segment is stable
+                <Fragment key={i}>
+                  {i > 0 && ' '}
+                  {/* biome-ignore lint/a11y/useKeyWithClickEvents: the timestamp button is the keyboard way to seek */}
+                  {/* biome-ignore lint/a11y/noStaticElementInteractions: one tab stop per segment, not per word */}
+                  <span
+                    className={`word${i === activeWord ? ' word-active' : ''}${low ? ' word-low' : ''}`}
+                    data-testid="word"
+                    data-start={w.start}
+                    title={low ? `Low confidence (${Math.round(w.confidence * 100)}%) — check this word` : undefined}
+                    onClick={() => onSeek(w.start)}
+                  >
+                    {w.word.trim()}
+                  </span>
+                </Fragment>
               );
             })
           )}

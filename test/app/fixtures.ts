@@ -1,0 +1,50 @@
+/**
+ * Shared test fixtures for the desktop suites: a temporary data folder, speech generated with espeak-ng, license keys
+ * signed with the committed development key, and a real model — the bundled demo model when it can run, otherwise
+ * the random-weight Whisper fixture (real inference, meaningless words).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { detectModelFamily } from '../../electron/core/asr/load-model.ts';
+import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
+import { bundledModelsDir } from '../../electron/core/paths.ts';
+
+export const WHISPER_FIXTURE = path.resolve('test/fixtures/models/whisper-tiny-random');
+
+export async function tempHome(prefix = 'earshot-app-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Speech from espeak-ng as a 16-bit WAV; `repeat` lengthens it (for ETA and cancel tests). */
+export function speechWav(file: string, text: string, repeat = 1): string {
+  execFileSync('espeak-ng', ['-s', '150', '-w', file, Array.from({ length: repeat }, () => text).join('. ')]);
+  return file;
+}
+
+/** The demo model can run once the CTC engine and models/demo-en exist. */
+export function demoModelAvailable(): boolean {
+  const dir = path.join(bundledModelsDir(), 'demo-en');
+  if (!existsSync(path.join(dir, 'model.json'))) return false;
+  try {
+    return detectModelFamily(dir) === 'ctc' && existsSync(path.join(dir, 'model.onnx'));
+  } catch {
+    return false;
+  }
+}
+
+export async function devKey(options: { expiresInDays?: number; customer?: string; plan?: string } = {}) {
+  const days = options.expiresInDays ?? 30;
+  const expiresAt = new Date(Date.now() + days * 86400_000);
+  const notBefore = days < 0 ? new Date(expiresAt.getTime() - 30 * 86400_000) : undefined;
+  return issueLicense({
+    privateKey: await developmentSigningKey(),
+    customer: options.customer ?? 'Ada Tester',
+    plan: options.plan ?? 'Pro',
+    expiresAt,
+    notBefore,
+    issuedAt: notBefore,
+  }).key;
+}

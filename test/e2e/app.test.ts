@@ -1,0 +1,300 @@
+/**
+ * The desktop renderer end to end: built UI in Chromium, real core behind the contract (license checks, decoding,
+ * inference in the worker thread, persistence in a temporary EARSHOT_HOME). Steps run in order and share one app.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
+import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
+
+let h: Harness;
+let home: string;
+let speech: string;
+let transcriptId: string;
+const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river bank';
+
+before(async () => {
+  home = await tempHome('earshot-e2e-');
+  speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 3);
+  h = await startHarness(home, {
+    beforeLoad: async (desktop) => {
+      if (!demoModelAvailable()) await desktop.modelManager.import(WHISPER_FIXTURE);
+    },
+  });
+});
+
+after(async () => {
+  await h?.close();
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+async function expectAccessible(name: string) {
+  const violations = await axeViolations(h.page);
+  assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 1)}`);
+}
+
+test('first run shows the welcome path and is accessible', async () => {
+  const { page } = h;
+  await page.getByTestId('welcome').waitFor();
+  await page.getByRole('heading', { name: 'Welcome to Earshot' }).waitFor();
+  await page.getByText('Paste your license key').waitFor();
+  await screenshot(page, '01-first-run');
+  await expectAccessible('first run');
+});
+
+test('an invalid key shows the exact reason and is not stored', async () => {
+  const { page } = h;
+  const good = await devKey();
+  // Alter one character of the claims: the signature no longer matches.
+  const [prefix, claims, sig] = good.split('.');
+  const tampered = `${prefix}.${claims.slice(0, 10)}${claims[10] === 'A' ? 'B' : 'A'}${claims.slice(11)}.${sig}`;
+  await page.getByLabel('License key').fill(tampered);
+  await page.getByRole('button', { name: 'Activate' }).click();
+  const verdict = page.getByTestId('license-verdict');
+  await verdict.getByText(/Invalid license key: /).waitFor();
+  const text = (await verdict.textContent()) ?? '';
+  assert.match(text, /Invalid license key: .*(signature|malformed|claims)/i);
+  assert.equal((await h.desktop.dispatch('license:status', [])).ok && (await h.desktop.license.status()).state, 'none');
+  await page.getByLabel('License key').fill('ESK1.not-a-key');
+  await page.getByRole('button', { name: 'Activate' }).click();
+  await verdict.getByText(/Invalid license key: /).waitFor();
+});
+
+test('a valid development key unlocks the app', async () => {
+  const { page } = h;
+  await page.getByLabel('License key').fill(await devKey({ customer: 'Ada Tester', plan: 'Pro' }));
+  await page.getByRole('button', { name: 'Activate' }).click();
+  await page.getByTestId('dropzone').waitFor();
+  await page.getByRole('heading', { name: 'Transcribe' }).waitFor();
+  assert.equal(await page.getByTestId('license-banner').count(), 0);
+  await screenshot(page, '02-queue-empty');
+  await expectAccessible('queue');
+});
+
+test('drop a WAV: progress, ETA and the device, then the transcript', async () => {
+  const { page } = h;
+  // Record every progress text the queue shows, to check the ETA really reached the screen.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __figures: string[] }).__figures = seen;
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid=job-figures]')) seen.push(el.textContent ?? '');
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await h.setDropPaths({ 'interview.wav': speech });
+  await h.drop(['interview.wav']);
+  const job = page.getByTestId('job').filter({ hasText: 'interview.wav' });
+  await job.waitFor();
+  // A stage and a percentage while it works.
+  await job.getByTestId('job-figures').getByText(/\d+%/).waitFor({ timeout: 30_000 });
+  await screenshot(page, '03-queue-running');
+  await job
+    .locator('[data-stage=done]')
+    .or(job.and(page.locator('[data-stage=done]')))
+    .first()
+    .waitFor({ timeout: 120_000 });
+  const events = h.jobEvents.filter((j) => j.source.name === 'interview.wav');
+  const stages = [...new Set(events.map((e) => e.stage))];
+  assert.deepEqual(stages, ['queued', 'decoding', 'transcribing', 'done']);
+  const progress = events.map((e) => e.progress);
+  assert.ok(
+    progress.every((p, i) => i === 0 || p >= progress[i - 1] - 1e-9),
+    'progress never goes back',
+  );
+  assert.ok(
+    events.some((e) => e.stage === 'transcribing' && typeof e.etaSeconds === 'number'),
+    'an ETA was measured',
+  );
+  const figures = await page.evaluate(() => (window as unknown as { __figures: string[] }).__figures);
+  assert.ok(
+    figures.some((f) => /\d+% · (about .* left|a few seconds left)/.test(f)),
+    `an ETA was shown: ${[...new Set(figures)].join(' | ')}`,
+  );
+  assert.match(String(await job.getByTestId('device-badge').textContent()), /CPU · \d+ threads?|GPU · /);
+  await screenshot(page, '04-queue-done');
+  await job.getByRole('button', { name: 'Open transcript' }).click();
+  await page.getByTestId('segment').first().waitFor();
+  transcriptId = events.at(-1)!.transcriptId!;
+  assert.ok(transcriptId);
+  await screenshot(page, '05-transcript');
+  await expectAccessible('transcript');
+});
+
+test('click a word: the player seeks there and the word is highlighted', async () => {
+  const { page } = h;
+  const words = page.getByTestId('word');
+  const n = await words.count();
+  assert.ok(n >= 2, 'the transcript has word timings');
+  const target = words.nth(Math.min(n - 1, Math.floor(n / 2)));
+  const start = Number(await target.getAttribute('data-start'));
+  await target.click();
+  const t = await page.getByTestId('player').evaluate((el) => {
+    const m = el as HTMLMediaElement;
+    m.pause();
+    return m.currentTime;
+  });
+  assert.ok(Math.abs(t - start) < 0.3, `player at ${t}, word starts at ${start}`);
+  await page.locator('.word-active').first().waitFor();
+});
+
+test('edit a word, export SRT with the edit, and find it again after a reload', async () => {
+  const { page } = h;
+  const segment = page.getByTestId('segment').first();
+  await segment.getByRole('button', { name: /^Edit text at/ }).click();
+  const box = segment.getByRole('textbox');
+  const before = await box.inputValue();
+  const words = before.split(' ');
+  words[0] = 'Zanzibar';
+  const edited = words.join(' ');
+  await box.fill(edited);
+  await box.press('Enter');
+  await segment.getByText('Zanzibar').waitFor();
+  // Saved through the contract: the library file on disk has the edit and keeps the original.
+  await page.waitForTimeout(200);
+  const stored = JSON.parse(await fs.readFile(path.join(home, 'transcripts', `${transcriptId}.json`), 'utf8'));
+  assert.match(stored.segments[0].text, /^Zanzibar/);
+  assert.ok(stored.originalSegments, 'the recognised text is kept beside the edit');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('menuitem', { name: /Subtitles \(\.srt\)/ }).click();
+  const file = await (await download).path();
+  const srt = await fs.readFile(file, 'utf8');
+  assert.match(srt, /^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n/);
+  assert.match(srt, /Zanzibar/);
+  // Lines respect the 42-character limit (a single word longer than that cannot be split).
+  for (const line of srt.split('\n').filter((l) => l.includes(' ') && !l.includes('-->'))) {
+    assert.ok(line.length <= 42, `subtitle line within 42 characters: ${line}`);
+  }
+
+  await h.reload();
+  await h.sendCommand({ type: 'navigate', view: 'history' });
+  await page.getByTestId('history-item').first().waitFor();
+  await page.getByRole('button', { name: /^interview/ }).click();
+  await page.getByTestId('segment').first().getByText('Zanzibar').waitFor();
+});
+
+test('paste a URL from a local web server: downloaded and transcribed', async () => {
+  const { page } = h;
+  await h.sendCommand({ type: 'navigate', view: 'queue' });
+  speechWav(path.join(h.filesDir, 'podcast.wav'), 'hello from the web server');
+  const url = page.getByLabel(/paste a link/i);
+  await url.fill('ftp://example.com/a.mp3');
+  await url.blur();
+  await page.getByText('Only http:// and https:// links work').waitFor();
+  await url.fill(`${h.baseUrl}/files/podcast.wav`);
+  await page.getByRole('button', { name: 'Transcribe link' }).click();
+  const job = page.locator('[data-testid=job][data-stage=done]', { hasText: 'podcast.wav' });
+  await job.waitFor({ timeout: 120_000 });
+  const stages = [...new Set(h.jobEvents.filter((j) => j.source.name === 'podcast.wav').map((e) => e.stage))];
+  assert.deepEqual(stages, ['queued', 'downloading', 'decoding', 'transcribing', 'done']);
+});
+
+test('a corrupt file fails with a clear error while the others finish', async () => {
+  const { page } = h;
+  const corrupt = path.join(home, 'broken.wav');
+  const header = Buffer.from('RIFF\x24\x00\x10\x00WAVEfmt ', 'latin1');
+  await fs.writeFile(corrupt, Buffer.concat([header, Buffer.alloc(64, 0xff)]));
+  const good = speechWav(path.join(home, 'second.wav'), 'a second recording that works');
+  await h.setDropPaths({ 'broken.wav': corrupt, 'second.wav': good });
+  await h.drop(['broken.wav', 'second.wav']);
+  const failed = page.locator('[data-testid=job][data-stage=failed]', { hasText: 'broken.wav' });
+  await failed.waitFor({ timeout: 60_000 });
+  const error = (await failed.getByTestId('job-error').textContent()) ?? '';
+  assert.match(error, /corrupt|unsupported|no audio|not a media/i);
+  await page.locator('[data-testid=job][data-stage=done]', { hasText: 'second.wav' }).waitFor({ timeout: 120_000 });
+  await failed.getByRole('button', { name: 'Retry' }).waitFor();
+  await screenshot(page, '06-queue-error');
+});
+
+test('cancel a long job', async () => {
+  const { page } = h;
+  const long = speechWav(path.join(home, 'lecture.wav'), SENTENCE, 30);
+  await h.setDropPaths({ 'lecture.wav': long });
+  await h.drop(['lecture.wav']);
+  const job = page.getByTestId('job').filter({ hasText: 'lecture.wav' });
+  await page
+    .locator('[data-testid=job][data-stage=transcribing]', { hasText: 'lecture.wav' })
+    .waitFor({ timeout: 60_000 });
+  await job.getByRole('button', { name: 'Cancel' }).click();
+  await page
+    .locator('[data-testid=job][data-stage=cancelled]', { hasText: 'lecture.wav' })
+    .waitFor({ timeout: 15_000 });
+  assert.equal(h.jobEvents.filter((j) => j.source.name === 'lecture.wav').at(-1)?.stage, 'cancelled');
+});
+
+test('history: search across transcripts, rename, delete with undo', async () => {
+  const { page } = h;
+  await h.sendCommand({ type: 'navigate', view: 'history' });
+  const items = page.getByTestId('history-item');
+  await items.first().waitFor();
+  const count = await items.count();
+  assert.ok(count >= 3);
+  await screenshot(page, '07-history');
+  await expectAccessible('history');
+  await page.getByLabel('Search all transcripts').fill('zanzibar');
+  await page
+    .getByRole('button', { name: /interview/ })
+    .first()
+    .waitFor();
+  await page.getByLabel('Search all transcripts').fill('');
+  await items.first().waitFor();
+  const first = items.filter({ hasText: 'interview' });
+  await first.getByRole('button', { name: /^Rename/ }).click();
+  await page.getByLabel('New title').fill('Board meeting');
+  await page.getByLabel('New title').press('Enter');
+  await items.filter({ hasText: 'Board meeting' }).waitFor();
+  await items
+    .filter({ hasText: 'Board meeting' })
+    .getByRole('button', { name: /^Delete/ })
+    .click();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await items.filter({ hasText: 'Board meeting' }).waitFor();
+  assert.equal(await items.count(), count);
+});
+
+test('settings are accessible and show license, models and the detected device', async () => {
+  const { page } = h;
+  await h.sendCommand({ type: 'navigate', view: 'settings' });
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  const status = page.getByTestId('license-status');
+  await status.getByText('Active', { exact: true }).waitFor();
+  assert.match((await status.textContent()) ?? '', /Ada Tester[\s\S]*Pro/);
+  assert.match((await status.textContent()) ?? '', /ESK1/);
+  await page.getByTestId('detected-devices').waitFor();
+  await page.getByTestId('model').first().waitFor();
+  await screenshot(page, '08-settings');
+  await expectAccessible('settings');
+  await page.getByLabel('Theme').selectOption('dark');
+  await h.sendCommand({ type: 'navigate', view: 'queue' });
+  await page.getByTestId('dropzone').waitFor();
+  await screenshot(page, '09-queue-dark');
+  await expectAccessible('queue (dark)');
+  await h.sendCommand({ type: 'navigate', view: 'settings' });
+  await page.getByLabel('Theme').selectOption('system');
+});
+
+test('an expired key: transcription is refused and the expiry date is shown', async () => {
+  const { page } = h;
+  const expired = await devKey({ expiresInDays: -3 });
+  await page.getByLabel('Replace the key').fill(expired);
+  await page.getByRole('button', { name: 'Activate' }).click();
+  const status = page.getByTestId('license-status');
+  await status.getByText('Expired', { exact: true }).waitFor();
+  const shown = (await page.getByTestId('license-expiry').textContent()) ?? '';
+  const exp = new Date(Date.now() - 3 * 86400_000);
+  assert.ok(shown.includes(String(exp.getFullYear())) && shown.includes(String(exp.getDate())), shown);
+  await h.sendCommand({ type: 'navigate', view: 'queue' });
+  await page
+    .getByTestId('license-banner')
+    .getByText(/expired on/)
+    .waitFor();
+  await h.setDropPaths({ 'late.wav': speech });
+  await h.drop(['late.wav']);
+  const refusal = (await page.getByTestId('add-refused').textContent()) ?? '';
+  assert.match(refusal, /License expired: expired on/);
+  assert.equal(h.jobEvents.filter((j) => j.source.name === 'late.wav').length, 0, 'nothing was queued');
+  await screenshot(page, '10-expired');
+});

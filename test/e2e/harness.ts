@@ -1,0 +1,249 @@
+/**
+ * Runs the BUILT renderer (dist/renderer) in Debian's Chromium with `window.earshot` bound to the real core in this
+ * process — the same thing Electron's preload does, through the same code: the page gets `buildEarshotApi` from
+ * electron/contract/bridge.ts (bundled by esbuild), with a Playwright binding as its transport instead of ipcRenderer,
+ * and every call goes through the same validating dispatcher that main registers on ipcMain. Events the main process
+ * would `webContents.send` are pushed with page.evaluate.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/api.ts';
+import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
+import type { JobRecord } from '../../electron/core/jobs/types.ts';
+import { FileSecretStore } from '../../electron/core/license/index.ts';
+import { createDesktop, type Desktop } from '../../electron/core/services.ts';
+
+const RENDERER_DIR = path.resolve('dist/renderer');
+const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The page side of the binding: the contract's own builder over a Playwright transport. */
+async function bridgeScript(): Promise<string> {
+  const out = await build({
+    stdin: {
+      contents: `
+        import { buildEarshotApi } from './electron/contract/bridge.ts';
+        const listeners = new Map();
+        window.__earshotEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
+        window.__earshotFilePaths = {};
+        window.earshot = buildEarshotApi({
+          invoke: (channel, args) => window.__earshotInvoke(channel, args),
+          subscribe(channel, listener) {
+            if (!listeners.has(channel)) listeners.set(channel, new Set());
+            listeners.get(channel).add(listener);
+            return () => listeners.get(channel).delete(listener);
+          },
+          pathForFile: (file) => window.__earshotFilePaths[file.name] ?? '',
+        });`,
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    write: false,
+    target: 'chrome120',
+  });
+  return out.outputFiles[0].text;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+};
+
+/** Serves a file with Range support (the <audio> element seeks with ranges). */
+async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string): Promise<void> {
+  const st = await fs.stat(file).catch(() => undefined);
+  if (!st?.isFile()) {
+    res.writeHead(404).end();
+    return;
+  }
+  const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+  const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? '');
+  if (range) {
+    const start = range[1] ? Number(range[1]) : 0;
+    const end = range[2] ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
+    res.writeHead(206, {
+      'Content-Type': type,
+      'Content-Range': `bytes ${start}-${end}/${st.size}`,
+      'Content-Length': end - start + 1,
+      'Accept-Ranges': 'bytes',
+    });
+    createReadStream(file, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size, 'Accept-Ranges': 'bytes' });
+  createReadStream(file).pipe(res);
+}
+
+export interface Harness {
+  page: Page;
+  browser: Browser;
+  desktop: Desktop;
+  home: string;
+  baseUrl: string;
+  /** Files served under /files/ (the "web server" for URL jobs). */
+  filesDir: string;
+  clipboard: string[];
+  jobEvents: JobRecord[];
+  setDropPaths(map: Record<string, string>): Promise<void>;
+  drop(names: string[]): Promise<void>;
+  sendCommand(cmd: AppCommand): Promise<void>;
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  home: string,
+  options: { beforeLoad?: (desktop: Desktop) => Promise<void> } = {},
+): Promise<Harness> {
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error('Run `npm run build` first (dist/renderer)');
+  const filesDir = path.join(home, 'served');
+  await fs.mkdir(filesDir, { recursive: true });
+  let desktop: Desktop | undefined;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = decodeURIComponent(url.pathname);
+    if (p.startsWith('/media/') && desktop) {
+      void desktop.library
+        .get(p.slice(7))
+        .then(async (t) => {
+          if (t.mediaPath) await sendFile(req, res, t.mediaPath);
+          else res.writeHead(404).end();
+        })
+        .catch(() => res.writeHead(404).end());
+      return;
+    }
+    if (p === '/__test/axe.min.js') {
+      void sendFile(req, res, path.resolve('node_modules/axe-core/axe.min.js'));
+      return;
+    }
+    const root = p.startsWith('/files/') ? filesDir : RENDERER_DIR;
+    const rel = p.startsWith('/files/') ? p.slice(7) : p === '/' ? 'index.html' : p.slice(1);
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    void sendFile(req, res, file);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const clipboard: string[] = [];
+  desktop = await createDesktop({
+    home,
+    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+    appVersion: 'e2e',
+    mediaUrl: (t) => (t.mediaPath ? `${baseUrl}/media/${t.id}` : null),
+    copyText: async (text) => {
+      clipboard.push(text);
+    },
+  });
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  const d = desktop;
+  await page.exposeBinding('__earshotInvoke', (_source, channel: string, args: unknown[]) => d.dispatch(channel, args));
+  await page.addInitScript({ content: await bridgeScript() });
+
+  const push = (channel: string, payload: unknown) =>
+    page
+      .evaluate(
+        ([c, p]) => (window as unknown as { __earshotEmit?: (c: unknown, p: unknown) => void }).__earshotEmit?.(c, p),
+        [channel, payload] as const,
+      )
+      .catch(() => {}); // the page may be reloading; the renderer re-lists on load
+  const jobEvents: JobRecord[] = [];
+  d.jobs.on('update', (job) => {
+    jobEvents.push(job);
+    void push(EVENT_CHANNELS.jobUpdate, job);
+  });
+  const offModels = d.onModelProgress((p: ModelDownloadProgress) => void push(EVENT_CHANNELS.modelProgress, p));
+
+  await options.beforeLoad?.(d);
+  await page.goto(`${baseUrl}/index.html`);
+  return {
+    page,
+    browser,
+    desktop: d,
+    home,
+    baseUrl,
+    filesDir,
+    clipboard,
+    jobEvents,
+    async setDropPaths(map) {
+      await page.evaluate((m) => {
+        Object.assign((window as unknown as { __earshotFilePaths: Record<string, string> }).__earshotFilePaths, m);
+      }, map);
+    },
+    async drop(names) {
+      const dt = await page.evaluateHandle((list) => {
+        const t = new DataTransfer();
+        for (const n of list) t.items.add(new File(['x'], n));
+        return t;
+      }, names);
+      await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: dt });
+    },
+    sendCommand: (cmd) => push(EVENT_CHANNELS.appCommand, cmd),
+    async reload() {
+      await page.reload();
+    },
+    async close() {
+      offModels();
+      await browser.close();
+      await d.dispose();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  // Served from the app's own origin: the renderer's CSP allows only 'self' scripts.
+  await page.addScriptTag({ url: '/__test/axe.min.js' });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: unknown,
+          ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await fs.mkdir('test-results', { recursive: true });
+  await page.screenshot({ path: path.join('test-results', `${name}.png`), fullPage: false });
+}
