@@ -71,6 +71,13 @@ export async function buildAll(options: { release?: boolean } = {}): Promise<voi
       format: 'esm',
       banner: { js: `#!/usr/bin/env node\n${common.banner!.js}` },
     }),
+    // Desktop jobs (decode + inference) run in this worker thread; electron/core/jobs/worker-pipeline.ts finds it.
+    build({
+      ...common,
+      entryPoints: ['electron/core/jobs/job-worker.ts'],
+      outfile: 'dist/workers/job-worker.js',
+      format: 'esm',
+    }),
     // The WebAssembly ffmpeg runs in a worker thread; electron/core/audio/wasm.ts finds this file next to the bundle.
     build({
       ...common,

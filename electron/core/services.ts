@@ -4,9 +4,10 @@
  * settings file in a temporary EARSHOT_HOME. Nothing else constructs services, so both faces behave the same.
  */
 import path from 'node:path';
-import type { ModelDownloadProgress, ServerStatus } from '../contract/api.ts';
+import type { ModelDownloadProgress } from '../contract/api.ts';
 import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
 import { createDesktopHandlers, type DesktopServices } from './desktop/handlers.ts';
+import { DesktopApiServer } from './desktop/api-server.ts';
 import { createDesktopLicense } from './desktop/license.ts';
 import { createManagedModels } from './desktop/models.ts';
 import { JobQueue } from './jobs/queue.ts';
@@ -39,10 +40,12 @@ export interface DesktopConfig {
   mediaUrl?(transcript: StoredTranscript): string | null;
   pickFiles?(): Promise<string[]>;
   copyText?(text: string): Promise<void>;
-  serverStatus?(): Promise<ServerStatus>;
+  /** Start the built-in API server when the settings say so (the desktop app; off in tests unless asked). */
+  manageApiServer?: boolean;
 }
 
 export interface Desktop extends DesktopServices {
+  apiServer: DesktopApiServer;
   modelManager: ModelManager;
   licenses: LicenseService;
   dispatch: Dispatch;
@@ -85,6 +88,12 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
   });
 
+  const apiServer = new DesktopApiServer(licenses, config.secretStore, config.appVersion ?? '0.0.0');
+  if (config.manageApiServer) {
+    void apiServer.apply(settings.get());
+    settings.onChange((next) => void apiServer.apply(next));
+  }
+
   const progressListeners = new Set<(p: ModelDownloadProgress) => void>();
   const services: DesktopServices = { settings, library, jobs, license, models };
   const handlers = createDesktopHandlers(services, {
@@ -93,7 +102,10 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     mediaUrl: config.mediaUrl ?? (() => null),
     pickFiles: config.pickFiles ?? (async () => []),
     copyText: config.copyText ?? (async () => {}),
-    serverStatus: config.serverStatus ?? (async () => ({ running: false })),
+    serverStatus: async () => {
+      if (config.manageApiServer) await apiServer.apply(settings.get());
+      return apiServer.status();
+    },
     onModelProgress: (p) => {
       for (const l of progressListeners) l(p);
     },
@@ -103,6 +115,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   return {
     ...services,
     modelManager: manager,
+    apiServer,
     licenses,
     dispatch: createDispatcher(handlers),
     onModelProgress(listener) {
@@ -110,6 +123,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
       return () => progressListeners.delete(listener);
     },
     async dispose() {
+      await apiServer.stop();
       await jobs.stop();
       await pipeline.dispose();
       await licenses.flush();

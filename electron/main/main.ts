@@ -1,38 +1,124 @@
 /**
- * Electron main process: lifecycle, the window and IPC wiring only. All logic lives in electron/core.
+ * Electron main process: lifecycle, the window, menus, files from the OS and IPC wiring only. All logic lives in
+ * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, session } from 'electron';
+import type { AppCommand } from '../contract/api.ts';
+import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
+import { createDesktop, type Desktop } from '../core/services.ts';
+import { registerIpc } from './ipc.ts';
+import { handleMediaProtocol, mediaUrlFor, registerMediaScheme } from './media-protocol.ts';
+import { installMenu } from './menu.ts';
+import { SafeStorageSecretStore } from './secret-store.ts';
 import { hardenSession } from './security.ts';
+import { electronStoreBackend } from './settings-store.ts';
 import { createMainWindow } from './window.ts';
 
 // One data folder for the app and the CLI (EARSHOT_HOME or the per-user app-data folder).
 app.setPath('userData', dataHome());
+registerMediaScheme();
 
 const distDir = path.resolve(import.meta.dirname, '..');
+const rendererDir = path.join(distDir, 'renderer');
 let mainWindow: BrowserWindow | undefined;
+let desktop: Desktop | undefined;
+/** Files opened from the OS before the services were ready. */
+const pendingPaths: string[] = [];
+
+const MEDIA_ARG = /\.(wav|wave|mp3|m4a|aac|flac|ogg|oga|opus|webm|weba|mp4|m4v|mov|mkv|avi|wma|aif|aiff|amr|3gp|caf)$/i;
+
+function send(channel: string, payload: unknown): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
+}
+
+function command(cmd: AppCommand): void {
+  send(EVENT_CHANNELS.appCommand, cmd);
+}
+
+/** Files from "Open with", the dock icon or a second launch go straight into the queue. */
+async function openPaths(paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  if (!desktop) {
+    pendingPaths.push(...paths);
+    return;
+  }
+  const result = await desktop.dispatch('jobs:addFiles', [paths]);
+  command({ type: 'navigate', view: 'queue' });
+  if (!result.ok) dialog.showErrorBox('Could not add the files', result.error.message);
+}
+
+function pathsFromArgv(argv: string[]): string[] {
+  return argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-') && MEDIA_ARG.test(a));
+}
+
+async function pickFiles(): Promise<string[]> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Choose recordings',
+    properties: ['openFile', 'multiSelections'],
+    filters: [{ name: 'Audio and video', extensions: MEDIA_ARG.source.match(/\(([^)]+)\)/)![1].split('|') }],
+  };
+  const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? [] : r.filePaths;
+}
+
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow(distDir);
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (mainWindow) {
-      if (mainWindow.isMinimized()) mainWindow.restore();
-      mainWindow.focus();
-    }
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    void openPaths(pathsFromArgv(argv));
   });
+  // macOS: files dropped on the dock icon or opened with Earshot (may arrive before ready).
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    void openPaths([file]);
+  });
+  pendingPaths.push(...pathsFromArgv(process.argv));
 
   app.whenReady().then(async () => {
-    const { session } = await import('electron');
     hardenSession(session.defaultSession);
-    mainWindow = createMainWindow(distDir);
+    const home = dataHome();
+    desktop = await createDesktop({
+      home,
+      secretStore: new SafeStorageSecretStore(),
+      settingsBackend: electronStoreBackend(home),
+      appVersion: app.getVersion(),
+      mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
+      pickFiles,
+      copyText: async (text) => clipboard.writeText(text),
+      manageApiServer: true,
+    });
+    handleMediaProtocol(desktop.library);
+    const rendererUrl = `file://${rendererDir}`;
+    registerIpc(desktop.dispatch, (url) => url.startsWith(rendererUrl));
+    desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
+    desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
+    installMenu(command, () => void pickFiles().then(openPaths));
+    showWindow();
+    void openPaths(pendingPaths.splice(0));
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(distDir);
+      if (BrowserWindow.getAllWindows().length === 0) showWindow();
     });
   });
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Running jobs stop cleanly and resume on the next start; usage records are flushed.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !desktop) return;
+    event.preventDefault();
+    quitting = true;
+    void desktop.dispose().finally(() => app.quit());
   });
 }

@@ -21,13 +21,18 @@ export function describeError(e: unknown): string {
   if (!err || typeof err !== 'object' || !('message' in err)) return e instanceof Error ? e.message : String(e);
   const d = err.details ?? {};
   const extra: string[] = [];
-  if (typeof d.reason === 'string') extra.push(d.reason);
+  if (typeof d.reason === 'string') extra.push(humanDates(d.reason));
   if (typeof d.expires_at === 'string' && !String(d.reason ?? '').includes(String(d.expires_at).slice(0, 10))) {
     extra.push(`expired on ${formatDate(d.expires_at)}`);
   }
   if (typeof d.starts_at === 'string') extra.push(`valid from ${formatDate(d.starts_at)}`);
   if (typeof d.resets_at === 'string') extra.push(`resets ${formatDate(d.resets_at)}`);
   return extra.length ? `${err.message}: ${extra.join('; ')}` : err.message;
+}
+
+/** ISO-8601 timestamps inside a message, shown as local dates. */
+function humanDates(text: string): string {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})/g, (iso) => formatDate(iso));
 }
 
 export function formatDate(iso: string): string {

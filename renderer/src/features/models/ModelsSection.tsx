@@ -89,7 +89,8 @@ export function ModelsSection() {
                   Use by default
                 </button>
               )}
-              {!m.installed && !downloading && (
+              {!m.installed && m.bundled && <span className="small muted">Not included in this build</span>}
+              {!m.installed && !m.bundled && !downloading && (
                 <button
                   type="button"
                   className="btn btn-small btn-primary"
