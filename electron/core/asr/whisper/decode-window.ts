@@ -25,7 +25,7 @@ export function isSilent(d: WindowDecoding): boolean {
 }
 
 function needsRetry(d: WindowDecoding, tokenizer: WhisperTokenizer, textLimit: number, opts: FallbackOptions): boolean {
-  if (opts.repetitionGuard && repetitionLoopStart(d.tokens.filter((t) => t < textLimit)) >= 0) return true;
+  if (opts.repetitionGuard && repetitionLoopStart(d.tokens) >= 0) return true;
   if (!opts.temperatureFallback) return false;
   if (isSilent(d)) return false;
   const text = tokenizer.decode(d.tokens, textLimit);
@@ -52,14 +52,14 @@ export async function decodeWithFallback(
       results[row] = again[k];
     });
   }
-  if (opts.repetitionGuard) results = results.map((d) => cutLoop(d, textLimit));
+  if (opts.repetitionGuard) results = results.map(cutLoop);
   return results;
 }
 
 /** Keeps the first occurrence of a loop that survived every temperature. */
-function cutLoop(d: WindowDecoding, textLimit: number): WindowDecoding {
-  const start = repetitionLoopStart(d.tokens.filter((t) => t < textLimit));
-  if (start < 0 || d.tokens.some((t) => t >= textLimit)) return d;
+function cutLoop(d: WindowDecoding): WindowDecoding {
+  const start = repetitionLoopStart(d.tokens);
+  if (start < 0) return d;
   return { ...d, tokens: d.tokens.slice(0, start), tokenLogprobs: d.tokenLogprobs.slice(0, start) };
 }
 

@@ -40,7 +40,8 @@ export class WhisperModel implements SpeechModel {
     this.variant = variant;
     this.ctx = ctx;
     this.device = ctx.sessions.device;
-    this.languages = ctx.tokens.languages.size > 0 ? [...ctx.tokens.languages.keys()] : ['en'];
+    // .en tokenizers still hold the language tokens; the generation config says whether the model uses them.
+    this.languages = ctx.generation.isMultilingual ? [...ctx.tokens.languages.keys()] : ['en'];
   }
 
   get context(): ModelContext {
@@ -52,10 +53,13 @@ export class WhisperModel implements SpeechModel {
       throw new EarshotError('INVALID_PARAMETER', `Whisper needs 16 kHz audio (got ${audio.sampleRate} Hz)`);
     }
     const language = options.language && options.language !== 'auto' ? options.language : undefined;
-    if (language && this.ctx.tokens.languages.size > 0 && !this.ctx.tokens.languages.has(language)) {
+    if (language && !this.languages.includes(language)) {
       throw new EarshotError('INVALID_PARAMETER', `Language '${language}' is not supported by ${this.name}`);
     }
-    if (options.task === 'translate' && this.ctx.tokens.translate === undefined) {
+    if (
+      options.task === 'translate' &&
+      (!this.ctx.generation.isMultilingual || this.ctx.tokens.translate === undefined)
+    ) {
       throw new EarshotError('INVALID_PARAMETER', `${this.name} is English-only and cannot translate`);
     }
     const samples = audio.samples;

@@ -7,6 +7,7 @@
  * into JS (a few MB per step for tiny, hundreds for large).
  */
 import * as ort from 'onnxruntime-node';
+import { EarshotError } from '../../errors.ts';
 import { createSession } from '../device.ts';
 import type { DeviceInfo, DeviceRequest } from '../types.ts';
 import type { WhisperDims } from './config.ts';
@@ -60,7 +61,22 @@ export class WhisperSessions {
     dims: WhisperDims,
     options: WhisperSessionOptions,
   ): Promise<WhisperSessions> {
-    const enc = await createSession(files.encoder, { device: options.device, threads: options.threads });
+    let enc: Awaited<ReturnType<typeof createSession>>;
+    try {
+      enc = await createSession(files.encoder, { device: options.device, threads: options.threads });
+    } catch (e) {
+      // When CPU was among the candidates and failed too, the file is the problem, not the device.
+      const device = options.device ?? 'auto';
+      const onCpu = device === 'auto' || device === 'cpu';
+      throw new EarshotError(
+        onCpu ? 'MODEL_INVALID' : 'DEVICE_UNAVAILABLE',
+        onCpu
+          ? `Cannot load ${files.encoder}: ${(e as Error).message}`
+          : `Device '${device}' is not available: ${(e as Error).message}`,
+        {},
+        { cause: e },
+      );
+    }
     try {
       const dec = await createSession(files.decoder, { device: enc.device.provider, threads: options.threads });
       return new WhisperSessions(enc.session, dec.session, enc.device, dims);

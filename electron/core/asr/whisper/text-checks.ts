@@ -9,27 +9,30 @@ export function compressionRatio(text: string): number {
 }
 
 /**
- * Finds a loop at the end of `tokens`: a run of 1–16 tokens repeated back to back at least `minRepeats` times (or
- * covering 30+ tokens). Returns the index where the repetition starts after its first occurrence, or -1.
+ * Finds the first repetition loop in `tokens`: a run of 1–16 tokens repeated back to back at least 3 times and
+ * covering at least 8 tokens (and 3 periods), e.g. one token 8 times or a 5-token phrase 3 times. Returns the index
+ * where the repetition starts after its first occurrence, or -1. Ordinary speech ("no, no, no") stays below that.
  */
-export function repetitionLoopStart(tokens: number[], minRepeats = 4): number {
+export function repetitionLoopStart(tokens: number[]): number {
   const n = tokens.length;
-  for (let period = 1; period <= 16 && period * 2 <= n; period++) {
-    let repeats = 1;
-    let i = n - period;
-    while (i - period >= 0) {
-      let same = true;
-      for (let k = 0; k < period; k++) {
-        if (tokens[i - period + k] !== tokens[i + k]) {
-          same = false;
-          break;
+  for (let i = 0; i < n; i++) {
+    for (let period = 1; period <= 16 && i + 2 * period <= n; period++) {
+      let repeats = 1;
+      let j = i + period;
+      while (j + period <= n) {
+        let same = true;
+        for (let k = 0; k < period; k++) {
+          if (tokens[i + k] !== tokens[j + k]) {
+            same = false;
+            break;
+          }
         }
+        if (!same) break;
+        repeats++;
+        j += period;
       }
-      if (!same) break;
-      repeats++;
-      i -= period;
+      if (repeats >= 3 && repeats * period >= 8) return i + period;
     }
-    if (repeats >= minRepeats || (repeats >= 2 && repeats * period >= 30)) return i + period;
   }
   return -1;
 }

@@ -35,7 +35,13 @@ export interface WhisperRunOptions extends TranscribeOptions {
   /** Seed for the sampling used by temperature fallback. */
   seed?: number;
   /** Observes every decoded window (start sample, samples it covers, generated tokens): tests and diagnostics. */
-  onWindow?: (window: { startSample: number; samples: number; prefix: number[]; tokens: number[] }) => void;
+  onWindow?: (window: {
+    startSample: number;
+    samples: number;
+    prefix: number[];
+    tokens: number[];
+    temperature: number;
+  }) => void;
 }
 
 export interface ModelContext {
@@ -81,7 +87,7 @@ export function buildPrefix(
 
 /** Most likely language token after <|startoftranscript|> for the first window's encoder output. */
 export async function detectLanguage(ctx: ModelContext, samples: Float32Array, start: number): Promise<string> {
-  if (ctx.tokens.languages.size === 0) return 'en';
+  if (!ctx.generation.isMultilingual || ctx.tokens.languages.size === 0) return 'en';
   const features = ctx.mel.window(samples, start);
   const hidden = await ctx.sessions.encode(features, 1);
   const step = await ctx.sessions.step([[ctx.tokens.sot]], hidden, null);
@@ -146,7 +152,13 @@ export async function runSequential(
       temperatureFallback: opts.temperatureFallback ?? true,
       repetitionGuard: opts.repetitionGuard ?? true,
     });
-    opts.onWindow?.({ startSample: seek * 160, samples: frames * 160, prefix: search.prefix, tokens: dec.tokens });
+    opts.onWindow?.({
+      startSample: seek * 160,
+      samples: frames * 160,
+      prefix: search.prefix,
+      tokens: dec.tokens,
+      temperature: dec.temperature,
+    });
     const duration = frames / FRAMES_PER_SECOND;
     const split = splitWindow(dec, ctx.tokens, offset, duration, frames, timestamps);
     if (!isSilent(dec)) {
@@ -190,7 +202,13 @@ export async function runBatched(
       const startSample = Math.round(span.start * SAMPLE_RATE);
       const samplesIn =
         Math.min(samples.length, Math.round(span.end * SAMPLE_RATE), startSample + WINDOW_SAMPLES) - startSample;
-      opts.onWindow?.({ startSample, samples: samplesIn, prefix: search.prefix, tokens: dec.tokens });
+      opts.onWindow?.({
+        startSample,
+        samples: samplesIn,
+        prefix: search.prefix,
+        tokens: dec.tokens,
+        temperature: dec.temperature,
+      });
       if (isSilent(dec)) return;
       const frames = Math.round((span.end - span.start) * FRAMES_PER_SECOND);
       emitSpan(
