@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import WebSocket from 'ws';
 import { SmallestClient } from '../../electron/core/client/index.ts';
 import { curl, ffmpeg, issueKey, type Serve, startServe, synthesize, tempDir, testModel } from './harness.ts';
@@ -96,7 +96,9 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
       apiUrl: serve.url,
       licenseKey: key,
       maxRetries: 0,
-      fetch: ((input: string, init: RequestInit) => undiciFetch(input, { ...init, dispatcher } as never)) as never,
+      // Node's fetch with an undici Agent that trusts the test's certificate authority.
+      fetch: ((input: string, init: RequestInit) =>
+        fetch(input, { ...init, dispatcher } as RequestInit)) as typeof fetch,
     });
     for (const url of [
       'http://127.0.0.1:8080/a.wav',
