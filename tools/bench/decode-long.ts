@@ -1,7 +1,8 @@
 /**
  * `npm run bench:decode-long`: a 2-hour MP3 (mono, 32 kbps) through the WebAssembly decoder, measuring peak RSS of
  * the whole process (target < 1.5 GB): once keeping all samples (decodeToPcm16k, 460 MB of output by itself) and
- * once streaming (decodeStream). Too slow for `npm test` on a 2-core machine, hence a benchmark.
+ * once streaming (decodeStream). Then a 2.3 GB WAV, larger than the wasm heap. Too slow for `npm test` on a 2-core
+ * machine, hence a benchmark.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,27 @@ try {
         `(${m.speed.toFixed(0)}× real time), peak RSS ${m.peakRssMb.toFixed(0)} MB (${ok} the 1.5 GB target)`,
     );
   }
+  // A WAV larger than the wasm heap (and than 2^31 bytes): it is read through WORKERFS, never copied into the heap.
+  const wav = path.join(dir, 'big.wav');
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=300:d=6000:sample_rate=48000',
+    '-ac',
+    '2',
+    '-c:a',
+    'pcm_f32le',
+    wav,
+  ]);
+  const m = await measureDecode(wav, 'wasm', 'stream');
+  console.log(
+    `wasm stream, ${(statSync(wav).size / 1e9).toFixed(2)} GB float WAV (100 min, 48 kHz stereo): decoded in ${m.wallSeconds.toFixed(1)} s ` +
+      `(${m.speed.toFixed(0)}× real time), peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
