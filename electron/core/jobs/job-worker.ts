@@ -10,6 +10,7 @@ import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 const port = parentPort;
 if (!port) throw new Error('job-worker must run in a worker thread');
 const controllers = new Map<string, AbortController>();
+let running: Promise<unknown> = Promise.resolve();
 const post = (m: WorkerResponse) => port.postMessage(m);
 
 port.on('message', async (msg: WorkerRequest) => {
@@ -18,6 +19,9 @@ port.on('message', async (msg: WorkerRequest) => {
     return;
   }
   if (msg.type === 'dispose') {
+    // Never release the model under a running inference: stop the job first.
+    for (const c of controllers.values()) c.abort();
+    await running.catch(() => {});
     await disposeEngine();
     post({ type: 'disposed' });
     return;
@@ -26,12 +30,14 @@ port.on('message', async (msg: WorkerRequest) => {
   const controller = new AbortController();
   controllers.set(input.jobId, controller);
   try {
-    const output = await runJob(input, {
+    const job = runJob(input, {
       signal: controller.signal,
       stage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
       device: (device) => post({ type: 'device', jobId: input.jobId, device }),
       duration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
     });
+    running = job;
+    const output = await job;
     post({ type: 'done', jobId: input.jobId, output });
   } catch (e) {
     post({ type: 'error', jobId: input.jobId, error: toJobError(e) });

@@ -241,8 +241,14 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       if (v === undefined) delete (job as unknown as Record<string, unknown>)[k];
       else (job as unknown as Record<string, unknown>)[k] = v;
     }
-    this.emit('update', structuredClone(job));
-    await this.persist(persistNow);
+    // Stage changes reach listeners once they are on disk; progress ticks go out at once.
+    if (persistNow) {
+      await this.persist(true);
+      this.emit('update', structuredClone(job));
+    } else {
+      this.emit('update', structuredClone(job));
+      await this.persist(false);
+    }
   }
 
   /** Writes are serialised; progress-only changes are written at most every 2 s. */

@@ -11,7 +11,7 @@ import { appRoot } from '../paths.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
-const CANCEL_GRACE_MS = 5000;
+const CANCEL_GRACE_MS = 2000;
 
 /** The worker script: the .ts source when running from sources (tsx), the bundled .js in a build. */
 export function jobWorkerPath(): string {
@@ -35,6 +35,8 @@ function startWorker(file: string): Worker {
 
 export class WorkerPipeline implements TranscriptionPipeline {
   private worker?: Worker;
+  /** Workers still finishing a cancelled job; retired once idle. */
+  private readonly draining = new Set<Worker>();
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -42,25 +44,53 @@ export class WorkerPipeline implements TranscriptionPipeline {
     worker.unref();
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined;
+      this.draining.delete(worker);
     });
     this.worker = worker;
     return worker;
+  }
+
+  /**
+   * Stops a worker without ever terminating it inside a native inference call (which would abort the process):
+   * it releases its model on request, answers `disposed`, and only then is terminated.
+   */
+  private retire(worker: Worker, timeoutMs = 60_000): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        void worker.terminate().then(() => resolve());
+      };
+      const onMessage = (m: WorkerResponse) => m.type === 'disposed' && finish();
+      const timer = setTimeout(finish, timeoutMs);
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
+    });
   }
 
   run(input: PipelineInput, cb: PipelineCallbacks): Promise<PipelineOutput> {
     const worker = this.ensureWorker();
     const send = (m: WorkerRequest) => worker.postMessage(m);
     return new Promise<PipelineOutput>((resolve, reject) => {
-      let killTimer: NodeJS.Timeout | undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
+      let detached = false;
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
         cb.signal.removeEventListener('abort', onAbort);
-        clearTimeout(killTimer);
+        clearTimeout(graceTimer);
       };
       const onMessage = (m: WorkerResponse) => {
         if (!('jobId' in m) || m.jobId !== input.jobId) return;
+        if (detached) {
+          // The cancelled job finally stopped: the drained worker can go.
+          if (m.type === 'done' || m.type === 'error') {
+            cleanup();
+            void this.retire(worker);
+          }
+          return;
+        }
         switch (m.type) {
           case 'stage':
             return cb.onStage(m.stage, m.fraction);
@@ -78,18 +108,24 @@ export class WorkerPipeline implements TranscriptionPipeline {
       };
       const onError = (e: Error) => {
         cleanup();
-        reject(new EarshotError('INTERNAL_ERROR', `The transcription worker crashed: ${e.message}`));
+        if (!detached) reject(new EarshotError('INTERNAL_ERROR', `The transcription worker crashed: ${e.message}`));
       };
       const onExit = (code: number) => {
         cleanup();
+        if (detached) return;
         if (cb.signal.aborted) reject(new EarshotError('CANCELLED', 'Cancelled by the user'));
         else reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped unexpectedly (exit ${code})`));
       };
       const onAbort = () => {
         send({ type: 'cancel', jobId: input.jobId });
-        // A native call that never returns must not hold the queue: replace the worker.
-        killTimer = setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS);
-        killTimer.unref();
+        // A long native call may not notice the cancel for a while: let the queue move on with a fresh worker and
+        // retire this one once it is idle.
+        graceTimer = setTimeout(() => {
+          detached = true;
+          if (this.worker === worker) this.worker = undefined;
+          this.draining.add(worker);
+          reject(new EarshotError('CANCELLED', 'Cancelled by the user'));
+        }, CANCEL_GRACE_MS);
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -101,8 +137,9 @@ export class WorkerPipeline implements TranscriptionPipeline {
   }
 
   async dispose(): Promise<void> {
-    const worker = this.worker;
+    const workers = [this.worker, ...this.draining].filter((w): w is Worker => w !== undefined);
     this.worker = undefined;
-    await worker?.terminate();
+    this.draining.clear();
+    await Promise.all(workers.map((w) => this.retire(w)));
   }
 }

@@ -1,0 +1,64 @@
+/** The desktop's built-in API server: off by default, started and stopped from settings, with a curl example. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { ServerStatus } from '../../electron/contract/api.ts';
+import { FileSecretStore } from '../../electron/core/license/index.ts';
+import { createDesktop } from '../../electron/core/services.ts';
+import { devKey, tempHome } from './fixtures.ts';
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('the API server follows the settings and needs the license key', async () => {
+  const home = await tempHome('earshot-apiserver-');
+  const d = await createDesktop({
+    home,
+    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+    manageApiServer: true,
+  });
+  const status = async () => {
+    const r = await d.dispatch('server:status', []);
+    assert.ok(r.ok);
+    return r.value as ServerStatus;
+  };
+  assert.deepEqual(await status(), { running: false });
+
+  const port = await freePort();
+  await d.dispatch('settings:update', [{ server: { enabled: true, port } }]);
+  const noKey = await status();
+  assert.equal(noKey.running, false);
+  assert.equal(noKey.error?.code, 'INVALID_LICENSE');
+
+  await d.license.set(await devKey());
+  const up = await status();
+  assert.equal(up.running, true, JSON.stringify(up));
+  assert.equal(up.url, `http://127.0.0.1:${port}`);
+  assert.match(up.curlExample ?? '', new RegExp(`curl -X POST "http://127.0.0.1:${port}/v1/listen"`));
+  const health = await fetch(`${up.url}/health`);
+  assert.ok(health.status === 200 || health.status === 503);
+  const unauth = await fetch(`${up.url}/v1/listen`, { method: 'POST' });
+  assert.equal(unauth.status, 401);
+
+  // A port another program holds gives a clear reason instead of a crash.
+  const blocker = net.createServer();
+  const taken = await freePort();
+  await new Promise<void>((r) => blocker.listen(taken, '127.0.0.1', r));
+  await d.dispatch('settings:update', [{ server: { port: taken } }]);
+  const busy = await status();
+  assert.equal(busy.running, false);
+  assert.match(busy.error?.message ?? '', new RegExp(`Port ${taken} is already in use`));
+  await new Promise((r) => blocker.close(r));
+
+  await d.dispatch('settings:update', [{ server: { enabled: false } }]);
+  assert.deepEqual(await status(), { running: false });
+  await d.dispose();
+  await fs.rm(home, { recursive: true, force: true });
+});
