@@ -153,6 +153,22 @@ test('a missing configured ffmpeg with decoder "native" is reported, "auto" fall
   assert.equal(r.meta.decoder, 'wasm');
 });
 
+test('a system ffmpeg that cannot run: "auto" falls back to wasm, "native" reports INTERNAL_ERROR', async () => {
+  const broken = media.path('broken-ffmpeg');
+  writeFileSync(broken, '#!/bin/sh\necho "error while loading shared libraries: libavcodec.so.59" >&2\nexit 127\n', {
+    mode: 0o755,
+  });
+  const r = await decodeToPcm16k(media.path('a.mp3'), { decoder: 'auto', ffmpegPath: broken });
+  assert.equal(r.meta.decoder, 'wasm');
+  try {
+    await decodeToPcm16k(media.path('a.mp3'), { decoder: 'native', ffmpegPath: broken });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(isEarshotError(e, 'INTERNAL_ERROR'));
+    assert.match(e.message, /shared libraries/);
+  }
+});
+
 test('progress rises to 1 and the event loop stays responsive during a wasm decode', async () => {
   const long = media.path('long.mp3');
   makeWithFfmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=120', '-ac', '1', '-b:a', '32k', long]);

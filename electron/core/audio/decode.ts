@@ -6,7 +6,8 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EarshotError, throwIfAborted } from '../errors.ts';
+import { EarshotError, isEarshotError, throwIfAborted } from '../errors.ts';
+import type { StreamHeader } from './ffmpeg-log.ts';
 import { fetchToTempFile, looksLikeUrl, parseAllowedUrl } from './fetch-url.ts';
 import { findFfmpeg, startNativeDecoder } from './native.ts';
 import type { PcmProducer } from './producer.ts';
@@ -115,9 +116,19 @@ export async function decodeStream(source: AudioSource, opts: DecodeOptions = {}
     if (!format) throw unsupported(`Not a supported audio or video file (supported: ${SUPPORTED_FORMATS.join(', ')})`);
     const decoder = await chooseDecoder(opts);
     const started = { path: input.path, recognised: true, signal: opts.signal };
-    producer =
-      decoder.kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : await startWasmDecoder(started);
-    const header = await producer.header;
+    let kind = decoder.kind;
+    producer = kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : await startWasmDecoder(started);
+    let header: StreamHeader;
+    try {
+      header = await producer.header;
+    } catch (e) {
+      // A system ffmpeg that cannot run (broken install, missing libraries) must not stop 'auto': use the built-in one.
+      if (!(kind === 'native' && (opts.decoder ?? 'auto') === 'auto' && isEarshotError(e, 'INTERNAL_ERROR'))) throw e;
+      producer.close();
+      kind = 'wasm';
+      producer = await startWasmDecoder(started);
+      header = await producer.header;
+    }
     if (opts.maxDurationSeconds !== undefined && header.duration > opts.maxDurationSeconds) {
       throw tooLong(opts.maxDurationSeconds);
     }
@@ -127,7 +138,7 @@ export async function decodeStream(source: AudioSource, opts: DecodeOptions = {}
       codec: header.codec,
       originalSampleRate: header.originalSampleRate,
       channels: header.channels,
-      decoder: decoder.kind,
+      decoder: kind,
       bytes: input.bytes,
     };
     return openStream(producer, meta, input, opts);

@@ -49,7 +49,9 @@ export async function findFfmpeg(explicit?: string): Promise<string | null> {
 
 export function startNativeDecoder(ffmpeg: string, input: ProducerInput): PcmProducer {
   const log = new FfmpegLog();
-  const child = spawn(ffmpeg, [...inputArgs(path.resolve(input.path)), ...pcmOutputArgs('pipe:1')], {
+  const args = inputArgs(path.resolve(input.path));
+  const inputUrl = args.at(-1)!;
+  const child = spawn(ffmpeg, [...args, ...pcmOutputArgs('pipe:1')], {
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
   });
@@ -106,6 +108,11 @@ export function startNativeDecoder(ffmpeg: string, input: ProducerInput): PcmPro
     input.signal?.removeEventListener('abort', close);
     if (stderrTail) log.push(stderrTail);
     if (closed) return;
+    if (code !== 0 && !log.lines.some((line) => line.includes(inputUrl))) {
+      // ffmpeg never got as far as the input: the program is unusable, not the media.
+      const last = log.lines.filter((l) => l.trim()).at(-1) ?? `exit code ${code}`;
+      return fail(new EarshotError('INTERNAL_ERROR', `ffmpeg at ${ffmpeg} failed before reading the input: ${last}`));
+    }
     if (code !== 0 || !headerSettled) return fail(log.failure(code, input.recognised));
     queue.end();
   });
