@@ -1,7 +1,7 @@
 /**
  * `npm run bench:decode`: for a 10-minute file in each format, decode throughput (× real time) and peak RSS of the
  * native ffmpeg and the built-in WebAssembly decoder, side by side. Each decode runs in its own process for honest
- * RSS. Test media is generated once into $TMPDIR/earshot-bench-decode (10 s of speech + tone, looped 60 times).
+ * RSS. "× per CPU-s" (audio seconds per CPU second, ffmpeg child included) is the speed on an uncontended core. Test media is generated once into $TMPDIR/earshot-bench-decode (10 s of speech + tone, looped 60 times).
  * Options: --keep (keep the media), --formats wav,mp3,...
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFfmpeg } from '../../electron/core/audio/index.ts';
-import { measureDecode } from './measure.ts';
+import { type DecodeMeasurement, measureDecode } from './measure.ts';
 
 const SECONDS = 600;
 const dir = path.join(os.tmpdir(), 'earshot-bench-decode');
@@ -86,10 +86,12 @@ console.log(
 );
 
 const rows: string[] = [];
-rows.push('| format | native × real time | native peak RSS | wasm × real time | wasm peak RSS |');
-rows.push('|---|---:|---:|---:|---:|');
-const fmt = (m: { speed: number; peakRssMb: number } | null) =>
-  m ? [`${m.speed.toFixed(0)}×`, `${m.peakRssMb.toFixed(0)} MB`] : ['n/a', 'n/a'];
+rows.push(
+  '| format | native × real time | native × per CPU-s | native peak RSS | wasm × real time | wasm × per CPU-s | wasm peak RSS |',
+);
+rows.push('|---|---:|---:|---:|---:|---:|---:|');
+const cells = (m: DecodeMeasurement | null) =>
+  m ? [`${m.speed.toFixed(0)}×`, `${m.cpuSpeed.toFixed(0)}×`, `${m.peakRssMb.toFixed(0)} MB`] : ['n/a', 'n/a', 'n/a'];
 for (const format of formats) {
   const n = native ? await measureDecode(files[format], 'native') : null;
   const w = await measureDecode(files[format], 'wasm');
@@ -97,8 +99,9 @@ for (const format of formats) {
     if (m && Math.abs(m.audioSeconds - SECONDS) > 0.1)
       throw new Error(`${format}: decoded ${m.audioSeconds} s, expected ${SECONDS}`);
   }
-  rows.push(`| ${format} | ${fmt(n).join(' | ')} | ${fmt(w).join(' | ')} |`);
+  rows.push(`| ${format} | ${[...cells(n), ...cells(w)].join(' | ')} |`);
   console.log(rows.at(-1));
 }
+console.log(`load average after: ${os.loadavg()[0].toFixed(2)}`);
 console.log(`\n${rows.join('\n')}`);
 if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,8 @@ export interface DecodeMeasurement {
   audioSeconds: number;
   wallSeconds: number;
   speed: number;
+  cpuSeconds: number;
+  cpuSpeed: number;
   peakRssMb: number;
   decoder: string;
 }
