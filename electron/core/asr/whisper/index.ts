@@ -16,6 +16,7 @@ import {
   variantPaths,
 } from './config.ts';
 import { LogMel, SAMPLE_RATE } from './mel.ts';
+import { ArraySource, type PcmSource, StreamSource } from './pcm-source.ts';
 import { SegmentStream } from './run.ts';
 import { WhisperSessions } from './sessions.ts';
 import { WhisperTokenizer } from './tokenizer.ts';
@@ -52,6 +53,21 @@ export class WhisperModel implements SpeechModel {
     if (audio.sampleRate !== SAMPLE_RATE) {
       throw new EarshotError('INVALID_PARAMETER', `Whisper needs 16 kHz audio (got ${audio.sampleRate} Hz)`);
     }
+    return this.run(new ArraySource(audio.samples), options);
+  }
+
+  /**
+   * The same from a stream of 16 kHz mono chunks (e.g. the audio module's decodeStream): only a few windows are
+   * buffered, so a 2-hour file streams through. `durationHint` (seconds) makes progress meaningful before the end.
+   */
+  transcribeStream(
+    chunks: AsyncIterable<Float32Array>,
+    options: WhisperRunOptions & { durationHint?: number } = {},
+  ): TranscriptionRun {
+    return this.run(new StreamSource(chunks, Math.round((options.durationHint ?? 0) * SAMPLE_RATE)), options);
+  }
+
+  private run(source: PcmSource, options: WhisperRunOptions): TranscriptionRun {
     const language = options.language && options.language !== 'auto' ? options.language : undefined;
     if (language && !this.languages.includes(language)) {
       throw new EarshotError('INVALID_PARAMETER', `Language '${language}' is not supported by ${this.name}`);
@@ -62,19 +78,16 @@ export class WhisperModel implements SpeechModel {
     ) {
       throw new EarshotError('INVALID_PARAMETER', `${this.name} is English-only and cannot translate`);
     }
-    const samples = audio.samples;
-    const duration = samples.length / SAMPLE_RATE;
     // One run at a time per model: the sessions are shared and a second run would only slow both down.
     const previous = this.busy;
     const stream = new SegmentStream(async (emit) => {
       await previous.catch(() => {});
-      const detected = language ?? (await detectLanguage(this.ctx, samples, 0));
+      const detected = language ?? (await detectLanguage(this.ctx, source));
       const state = { language: detected, emit, progress: (f: number) => options.onProgress?.(f) };
-      if (samples.length > 0) {
-        if ((options.mode ?? DEFAULT_MODE) === 'batched') await runBatched(this.ctx, samples, options, state);
-        else await runSequential(this.ctx, samples, options, state);
-      }
+      if ((options.mode ?? DEFAULT_MODE) === 'batched') await runBatched(this.ctx, source, options, state);
+      else await runSequential(this.ctx, source, options, state);
       options.onProgress?.(1);
+      const duration = source.available / SAMPLE_RATE;
       return { language: detected, duration, device: this.device, model: this.name };
     });
     this.busy = stream.result().catch(() => {});

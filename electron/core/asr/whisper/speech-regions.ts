@@ -1,53 +1,57 @@
 /**
- * Speech regions for the batched mode and the silence filter. The caller normally passes regions from the audio
- * module's voice activity detector (TranscribeOptions.speechRegions); without them we fall back to a plain energy
- * gate (30 ms frames above −40 dBFS relative to the loudest frame, gaps under 0.5 s bridged) so the engine still
- * works on its own.
+ * Speech regions for the batched mode and the silence filter: the caller's (TranscribeOptions.speechRegions), else
+ * the audio module's Silero VAD. Padding is wider than the VAD's default because Whisper needs the onsets and
+ * tails of words that a tight region clips.
  */
-export interface Region {
-  start: number;
-  end: number;
-}
+import { detectSpeech, packRegions, type SpeechRegion } from '../../audio/vad.ts';
 
-export function energyRegions(samples: Float32Array, sampleRate = 16000): Region[] {
-  const frame = Math.round(sampleRate * 0.03);
-  const energies: number[] = [];
-  for (let i = 0; i + frame <= samples.length; i += frame) {
-    let e = 0;
-    for (let k = 0; k < frame; k++) e += samples[i + k] * samples[i + k];
-    energies.push(10 * Math.log10(e / frame + 1e-12));
-  }
-  const peak = Math.max(-120, ...energies);
-  const gate = Math.max(peak - 40, -60);
-  const regions: Region[] = [];
-  energies.forEach((e, i) => {
-    if (e < gate) return;
-    const start = (i * frame) / sampleRate;
-    const end = ((i + 1) * frame) / sampleRate;
-    const last = regions[regions.length - 1];
-    if (last && start - last.end < 0.5) last.end = end;
-    else regions.push({ start, end });
-  });
-  return regions.filter((r) => r.end - r.start >= 0.1);
+export type Region = SpeechRegion;
+
+export async function speechRegionsOf(samples: Float32Array, signal?: AbortSignal): Promise<Region[]> {
+  return detectSpeech(samples, { speechPadMs: 200, minSilenceMs: 300, signal });
 }
 
 /**
- * Packs regions into spans of at most `maxSeconds` (faster-whisper's batched mode): consecutive regions join a span
- * while it stays short enough; a region longer than that is cut.
+ * Speech regions packed into windows holding at most `maxSeconds` of speech, the silence between them left out
+ * (faster-whisper's batched mode): fewer windows than spans of the original timeline, and nothing to hallucinate
+ * on. A region longer than a window is cut.
  */
-export function packRegionsIntoWindows(regions: Region[], maxSeconds = 30): Region[] {
-  const spans: Region[] = [];
-  for (const r of regions) {
-    let start = r.start;
-    while (r.end - start > maxSeconds) {
-      spans.push({ start, end: start + maxSeconds });
-      start += maxSeconds;
+export interface PackedWindow {
+  /** Original-time start of the first piece and end of the last. */
+  start: number;
+  end: number;
+  pieces: Region[];
+  /** Seconds of audio in the window (the pieces back to back). */
+  duration: number;
+}
+
+export function packSpeech(regions: Region[], maxSeconds = 30): PackedWindow[] {
+  const pieces = packRegions(regions, maxSeconds).flatMap((w) => w.regions);
+  const windows: PackedWindow[] = [];
+  for (const piece of pieces) {
+    const length = piece.end - piece.start;
+    if (length <= 0) continue;
+    const current = windows[windows.length - 1];
+    if (current && current.duration + length <= maxSeconds) {
+      current.pieces.push(piece);
+      current.end = piece.end;
+      current.duration += length;
+    } else {
+      windows.push({ start: piece.start, end: piece.end, pieces: [piece], duration: length });
     }
-    const last = spans[spans.length - 1];
-    if (last && r.end - last.start <= maxSeconds && start - last.end < maxSeconds) last.end = r.end;
-    else spans.push({ start, end: r.end });
   }
-  return spans;
+  return windows;
+}
+
+/** Maps a time inside a packed window (seconds from its start) back to the original timeline. */
+export function originalTime(window: PackedWindow, t: number): number {
+  let acc = 0;
+  for (const p of window.pieces) {
+    const length = p.end - p.start;
+    if (t <= acc + length) return p.start + Math.max(0, t - acc);
+    acc += length;
+  }
+  return window.end;
 }
 
 /** Fraction of [start, end] covered by speech. */

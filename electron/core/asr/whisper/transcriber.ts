@@ -12,9 +12,17 @@ import type { SpecialTokens, WhisperGeneration } from './config.ts';
 import { decodeWithFallback, isSilent } from './decode-window.ts';
 import type { FilterConfig } from './logits.ts';
 import { type LogMel, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES } from './mel.ts';
+import type { PcmSource } from './pcm-source.ts';
 import type { WindowDecoding } from './search.ts';
 import type { WhisperSessions } from './sessions.ts';
-import { energyRegions, packRegionsIntoWindows, type Region, speechCoverage } from './speech-regions.ts';
+import {
+  originalTime,
+  type PackedWindow,
+  packSpeech,
+  type Region,
+  speechCoverage,
+  speechRegionsOf,
+} from './speech-regions.ts';
 import type { WhisperTokenizer } from './tokenizer.ts';
 import { FRAMES_PER_SECOND, splitWindow } from './windows.ts';
 import { alignedWords, alignTokens, groupWords, proportionalWords, round } from './words.ts';
@@ -86,9 +94,10 @@ export function buildPrefix(
 }
 
 /** Most likely language token after <|startoftranscript|> for the first window's encoder output. */
-export async function detectLanguage(ctx: ModelContext, samples: Float32Array, start: number): Promise<string> {
+export async function detectLanguage(ctx: ModelContext, source: PcmSource): Promise<string> {
   if (!ctx.generation.isMultilingual || ctx.tokens.languages.size === 0) return 'en';
-  const features = ctx.mel.window(samples, start);
+  await source.fill(WINDOW_SAMPLES);
+  const features = ctx.mel.window(source.view(0, WINDOW_SAMPLES));
   const hidden = await ctx.sessions.encode(features, 1);
   const step = await ctx.sessions.step([[ctx.tokens.sot]], hidden, null);
   let best = 'en';
@@ -123,38 +132,44 @@ function searchOptions(ctx: ModelContext, opts: WhisperRunOptions, language: str
 
 export async function runSequential(
   ctx: ModelContext,
-  samples: Float32Array,
+  source: PcmSource,
   opts: WhisperRunOptions,
   state: RunState,
 ): Promise<void> {
   const timestamps = opts.timestamps ?? true;
   const search = searchOptions(ctx, opts, state.language, timestamps);
-  const totalFrames = Math.ceil(samples.length / (SAMPLE_RATE / FRAMES_PER_SECOND));
-  const regions = opts.speechRegions ?? (opts.vad ? energyRegions(samples) : undefined);
   const features = new Float32Array(ctx.mel.nMels * WINDOW_FRAMES);
+  const hop = SAMPLE_RATE / FRAMES_PER_SECOND;
   let seek = 0;
-  while (seek < totalFrames) {
+  while (true) {
     throwIfAborted(opts.signal);
+    await source.fill(seek * hop + WINDOW_SAMPLES);
+    const frames = Math.min(WINDOW_FRAMES, Math.ceil(source.available / hop) - seek);
+    if (frames <= 0) break;
     const offset = seek / FRAMES_PER_SECOND;
-    // With speech regions known, jump over silence instead of decoding it.
+    const audio = source.view(seek * hop, (seek + frames) * hop);
+    // Speech regions: the caller's, or (with vad) the window's own. Silence is skipped instead of decoded.
+    const regions =
+      opts.speechRegions ?? (opts.vad ? shift(await speechRegionsOf(audio, opts.signal), offset) : undefined);
     if (regions) {
       const next = regions.find((r) => r.end > offset);
-      if (!next) break;
-      if (next.start > offset + 1) {
-        seek = Math.floor(next.start * FRAMES_PER_SECOND);
+      const nextStart = next ? next.start : Number.POSITIVE_INFINITY;
+      if (nextStart > offset + 1) {
+        seek = Math.min(seek + frames, Math.floor(nextStart * FRAMES_PER_SECOND));
+        source.release(seek * hop);
+        state.progress(Math.min(1, (seek * hop) / Math.max(1, source.expected)));
         continue;
       }
     }
-    const frames = Math.min(WINDOW_FRAMES, totalFrames - seek);
-    ctx.mel.window(samples.subarray(0, Math.min(samples.length, (seek + frames) * 160)), seek * 160, features);
+    ctx.mel.window(audio, 0, features);
     const hidden = await ctx.sessions.encode(features, 1);
     const [dec] = await decodeWithFallback(ctx.sessions, hidden, 1, search, ctx.tokenizer, {
       temperatureFallback: opts.temperatureFallback ?? true,
       repetitionGuard: opts.repetitionGuard ?? true,
     });
     opts.onWindow?.({
-      startSample: seek * 160,
-      samples: frames * 160,
+      startSample: seek * hop,
+      samples: frames * hop,
       prefix: search.prefix,
       tokens: dec.tokens,
       temperature: dec.temperature,
@@ -165,66 +180,97 @@ export async function runSequential(
       for (const span of split.spans) emitSpan(ctx, dec, span, offset, frames, regions, opts, state);
     }
     seek += isSilent(dec) ? frames : split.advance;
-    state.progress(Math.min(1, seek / totalFrames));
+    source.release(seek * hop);
+    state.progress(Math.min(1, (seek * hop) / Math.max(1, source.expected)));
   }
 }
 
+/** Audio is read in blocks of this many seconds for voice activity detection and packing. */
+const BATCH_BLOCK_SECONDS = 240;
+
 export async function runBatched(
   ctx: ModelContext,
-  samples: Float32Array,
+  source: PcmSource,
   opts: WhisperRunOptions,
   state: RunState,
 ): Promise<void> {
   const search = searchOptions(ctx, opts, state.language, false);
-  const duration = samples.length / SAMPLE_RATE;
-  const regions = opts.speechRegions ?? energyRegions(samples);
-  const spans = packRegionsIntoWindows(regions, 30).filter((s) => s.end > s.start);
   const batchSize = Math.max(1, opts.batchSize ?? 8);
-  const features = new Float32Array(ctx.mel.nMels * WINDOW_FRAMES * batchSize);
-  for (let i = 0; i < spans.length; i += batchSize) {
+  const windowSize = ctx.mel.nMels * WINDOW_FRAMES;
+  const features = new Float32Array(windowSize * batchSize);
+  let pos = 0;
+  while (true) {
     throwIfAborted(opts.signal);
-    const batch = spans.slice(i, i + batchSize);
-    batch.forEach((span, k) => {
-      const start = Math.round(span.start * SAMPLE_RATE);
-      const end = Math.min(samples.length, Math.round(span.end * SAMPLE_RATE), start + WINDOW_SAMPLES);
-      ctx.mel.window(samples.subarray(start, end), 0, features.subarray(k * ctx.mel.nMels * WINDOW_FRAMES));
-    });
-    const hidden = await ctx.sessions.encode(
-      features.subarray(0, batch.length * ctx.mel.nMels * WINDOW_FRAMES),
-      batch.length,
-    );
-    const decoded = await decodeWithFallback(ctx.sessions, hidden, batch.length, search, ctx.tokenizer, {
-      temperatureFallback: opts.temperatureFallback ?? true,
-      repetitionGuard: opts.repetitionGuard ?? true,
-    });
-    decoded.forEach((dec, k) => {
-      const span = batch[k];
-      const startSample = Math.round(span.start * SAMPLE_RATE);
-      const samplesIn =
-        Math.min(samples.length, Math.round(span.end * SAMPLE_RATE), startSample + WINDOW_SAMPLES) - startSample;
-      opts.onWindow?.({
-        startSample,
-        samples: samplesIn,
-        prefix: search.prefix,
-        tokens: dec.tokens,
-        temperature: dec.temperature,
+    await source.fill(pos + (BATCH_BLOCK_SECONDS + 30) * SAMPLE_RATE);
+    let end = Math.min(source.available, pos + BATCH_BLOCK_SECONDS * SAMPLE_RATE);
+    if (end <= pos) break;
+    const from = pos / SAMPLE_RATE;
+    let regions = opts.speechRegions
+      ? clip(opts.speechRegions, from, end / SAMPLE_RATE)
+      : shift(await speechRegionsOf(source.view(pos, end), opts.signal), from);
+    // A region running into the block's end continues in the next block, whole.
+    const last = regions[regions.length - 1];
+    const more = !source.ended || end < source.available;
+    if (more && last && last.end >= end / SAMPLE_RATE - 0.05 && last.start > from) {
+      end = Math.round(last.start * SAMPLE_RATE);
+      regions = regions.slice(0, -1);
+    }
+    const windows = packSpeech(regions, 30);
+    const joined = new Float32Array(WINDOW_SAMPLES);
+    for (let i = 0; i < windows.length; i += batchSize) {
+      throwIfAborted(opts.signal);
+      const batch = windows.slice(i, i + batchSize);
+      batch.forEach((w, k) => {
+        ctx.mel.window(concatPieces(source, w, joined), 0, features.subarray(k * windowSize, (k + 1) * windowSize));
       });
-      if (isSilent(dec)) return;
-      const frames = Math.round((span.end - span.start) * FRAMES_PER_SECOND);
-      emitSpan(
-        ctx,
-        dec,
-        { start: span.start, end: span.end, from: 0, to: dec.tokens.length },
-        span.start,
-        frames,
-        undefined,
-        opts,
-        state,
-      );
-    });
-    state.progress(Math.min(1, (batch[batch.length - 1]?.end ?? duration) / duration));
+      const hidden = await ctx.sessions.encode(features.subarray(0, batch.length * windowSize), batch.length);
+      const decoded = await decodeWithFallback(ctx.sessions, hidden, batch.length, search, ctx.tokenizer, {
+        temperatureFallback: opts.temperatureFallback ?? true,
+        repetitionGuard: opts.repetitionGuard ?? true,
+      });
+      decoded.forEach((dec, k) => {
+        const w = batch[k];
+        opts.onWindow?.({
+          startSample: Math.round(w.start * SAMPLE_RATE),
+          samples: Math.round(w.duration * SAMPLE_RATE),
+          prefix: search.prefix,
+          tokens: dec.tokens,
+          temperature: dec.temperature,
+        });
+        if (isSilent(dec)) return;
+        const frames = Math.round(w.duration * FRAMES_PER_SECOND);
+        const emitted = { start: 0, end: w.duration, from: 0, to: dec.tokens.length };
+        emitSpan(ctx, dec, emitted, 0, frames, undefined, opts, state, (t) => originalTime(w, t));
+      });
+      const done = Math.round((batch[batch.length - 1]?.end ?? from) * SAMPLE_RATE);
+      state.progress(Math.min(1, done / Math.max(1, source.expected)));
+    }
+    pos = Math.max(end, pos + 1);
+    source.release(pos);
+    state.progress(Math.min(1, pos / Math.max(1, source.expected)));
   }
-  state.progress(1);
+}
+
+/** The window's speech pieces back to back in `into` (≤ 30 s); returns the filled part. */
+function concatPieces(source: PcmSource, w: PackedWindow, into: Float32Array): Float32Array {
+  let at = 0;
+  for (const p of w.pieces) {
+    const a = Math.round(p.start * SAMPLE_RATE);
+    const piece = source.view(a, Math.min(Math.round(p.end * SAMPLE_RATE), a + into.length - at));
+    into.set(piece, at);
+    at += piece.length;
+  }
+  return into.subarray(0, at);
+}
+
+function shift(regions: Region[], seconds: number): Region[] {
+  return regions.map((r) => ({ start: r.start + seconds, end: r.end + seconds }));
+}
+
+function clip(regions: Region[], from: number, to: number): Region[] {
+  return regions
+    .filter((r) => r.end > from && r.start < to)
+    .map((r) => ({ start: Math.max(from, r.start), end: Math.min(to, r.end) }));
 }
 
 function emitSpan(
@@ -236,6 +282,8 @@ function emitSpan(
   regions: Region[] | undefined,
   opts: WhisperRunOptions,
   state: RunState,
+  /** Window time → original time, for packed windows (identity otherwise). */
+  toOriginal: (t: number) => number = (t) => t,
 ): void {
   const tokens = dec.tokens.slice(span.from, span.to).filter((t) => t < ctx.tokens.eot);
   const text = ctx.tokenizer.decode(tokens);
@@ -252,10 +300,11 @@ function emitSpan(
     } else {
       words = proportionalWords(pieces, logprobs, span.start, span.end);
     }
+    words = words.map((w) => ({ ...w, start: round(toOriginal(w.start)), end: round(toOriginal(w.end)) }));
   }
   state.emit({
-    start: round(span.start),
-    end: round(span.end),
+    start: round(toOriginal(span.start)),
+    end: round(toOriginal(span.end)),
     text,
     words,
     avgLogprob: dec.avgLogprob,
