@@ -76,6 +76,8 @@ export interface SpeechModel {
   readonly name: string;
   readonly device: DeviceInfo;
   readonly languages: string[];
+  /** A notice the UI and CLI show with this model's results (e.g. the demo model's "trained on synthetic voices"). */
+  readonly notice?: string;
   transcribe(audio: Pcm16k, options?: TranscribeOptions): TranscriptionRun;
   dispose(): Promise<void>;
 }

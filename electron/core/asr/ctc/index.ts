@@ -1,7 +1,17 @@
-import { EarshotError } from '../../errors.ts';
+/**
+ * The CTC model family: a folder with model.json + model.onnx (see pack.ts). The bundled demo model
+ * (models/demo-en) is one; `loadSpeechModel(dir)` dispatches here when model.json says family "ctc".
+ */
+import { createSession } from '../device.ts';
 import type { LoadModelOptions } from '../load-model.ts';
-import type { SpeechModel } from '../types.ts';
+import { CtcSpeechModel } from './model.ts';
+import { readCtcPack } from './pack.ts';
 
-export async function loadCtcModel(dir: string, _options: LoadModelOptions): Promise<SpeechModel> {
-  throw new EarshotError('MODEL_INVALID', `CTC engine not available yet (${dir})`);
+export { CtcSpeechModel } from './model.ts';
+export { type CtcPack, readCtcPack } from './pack.ts';
+
+export async function loadCtcModel(dir: string, options: LoadModelOptions = {}): Promise<CtcSpeechModel> {
+  const pack = readCtcPack(dir);
+  const { session, device } = await createSession(pack.onnxPath, { device: options.device, threads: options.threads });
+  return new CtcSpeechModel(pack, session, device);
 }

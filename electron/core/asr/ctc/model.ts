@@ -1,0 +1,112 @@
+/**
+ * The CTC engine: one ONNX session, windows chosen by voice activity detection, greedy decoding per window.
+ * Runs are serialised per model (the session is shared) and stream their segments as windows finish.
+ */
+import type * as ort from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
+import { detectSpeech } from '../../audio/index.ts';
+import { EarshotError, throwIfAborted } from '../../errors.ts';
+import type { DeviceInfo, Pcm16k, Segment, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
+import { SegmentStream } from '../whisper/run.ts';
+import { decodeGreedy } from './greedy.ts';
+import type { CtcPack } from './pack.ts';
+import { segmentsFromWords } from './segments.ts';
+import { type CtcWindow, fixedWindows, windowsFromRegions } from './windows.ts';
+
+const SAMPLE_RATE = 16000;
+
+export class CtcSpeechModel implements SpeechModel {
+  readonly family = 'ctc' as const;
+  readonly name: string;
+  readonly device: DeviceInfo;
+  readonly languages: string[];
+  /** Shown by the UI and the CLI next to results (e.g. "demo model trained on synthetic voices"). */
+  readonly notice?: string;
+  readonly pack: CtcPack;
+  private readonly session: ort.InferenceSession;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(pack: CtcPack, session: ort.InferenceSession, device: DeviceInfo) {
+    this.pack = pack;
+    this.name = pack.name;
+    this.languages = pack.languages;
+    this.notice = pack.notice;
+    this.session = session;
+    this.device = device;
+  }
+
+  transcribe(audio: Pcm16k, options: TranscribeOptions = {}): TranscriptionRun {
+    if (audio.sampleRate !== SAMPLE_RATE) {
+      throw new EarshotError('INVALID_PARAMETER', `${this.name} needs 16 kHz audio (got ${audio.sampleRate} Hz)`);
+    }
+    const language = options.language && options.language !== 'auto' ? options.language : this.languages[0];
+    if (!this.languages.includes(language)) {
+      throw new EarshotError('INVALID_PARAMETER', `Language '${language}' is not supported by ${this.name}`);
+    }
+    if (options.task === 'translate') {
+      throw new EarshotError('INVALID_PARAMETER', `${this.name} only transcribes; it cannot translate`);
+    }
+    const previous = this.busy;
+    const stream = new SegmentStream(async (emit) => {
+      await previous.catch(() => {});
+      const duration = audio.samples.length / SAMPLE_RATE;
+      const windows = await this.plan(audio.samples, options);
+      for (const w of windows) {
+        throwIfAborted(options.signal);
+        for (const s of await this.transcribeWindow(audio.samples, w)) emit(s);
+        options.onProgress?.(duration ? Math.min(1, w.end / duration) : 1);
+      }
+      throwIfAborted(options.signal);
+      options.onProgress?.(1);
+      return { language, duration, device: this.device, model: this.name };
+    });
+    this.busy = stream.result().catch(() => {});
+    return stream;
+  }
+
+  /**
+   * Short audio goes through whole unless VAD is asked for. Longer audio is cut at pauses found by VAD (unless
+   * `vad: false`); if VAD cannot run, overlapping fixed windows do the job.
+   */
+  private async plan(samples: Float32Array, options: TranscribeOptions): Promise<CtcWindow[]> {
+    const duration = samples.length / SAMPLE_RATE;
+    const max = this.pack.maxWindowSeconds;
+    if (duration === 0) return [];
+    const wantVad = options.vad ?? duration > max;
+    if (!wantVad) return fixedWindows(0, duration, max);
+    try {
+      const regions = await detectSpeech(samples, { speechPadMs: 150, minSilenceMs: 300, signal: options.signal });
+      return windowsFromRegions(regions, max);
+    } catch (e) {
+      if (e instanceof EarshotError && e.code === 'CANCELLED') throw e;
+      return fixedWindows(0, duration, max);
+    }
+  }
+
+  private async transcribeWindow(samples: Float32Array, w: CtcWindow): Promise<Omit<Segment, 'id'>[]> {
+    const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));
+    const to = Math.min(samples.length, Math.ceil(w.end * SAMPLE_RATE));
+    // Very short windows are padded with silence up to what the network's first layers need.
+    const input = new Float32Array(Math.max(to - from, this.pack.input.minSamples * 2));
+    input.set(samples.subarray(from, to));
+    const feeds = { [this.pack.input.name]: new Tensor('float32', input, [1, input.length]) };
+    const outputs = await this.session.run(feeds);
+    const out = outputs[this.pack.output.name];
+    const [, frames, vocabSize] = out.dims;
+    const decoded = decodeGreedy(
+      { logProbs: out.data as Float32Array, frames, vocabSize },
+      { ...this.pack, windowStart: from / SAMPLE_RATE },
+    );
+    for (const t of Object.values(outputs)) t.dispose?.();
+    const own = decoded.words.filter((word) => {
+      const middle = (word.start + word.end) / 2;
+      return middle >= w.ownStart && middle < w.ownEnd;
+    });
+    return segmentsFromWords(own, decoded.avgLogprob);
+  }
+
+  async dispose(): Promise<void> {
+    await this.busy;
+    await this.session.release();
+  }
+}
