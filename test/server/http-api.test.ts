@@ -42,7 +42,14 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     speech = synthesize(dir, 'fox', SENTENCE);
     speechMp3 = path.join(dir, 'fox.mp3');
     ffmpeg(['-i', speech, speechMp3]);
-    synthesize(dir, 'long', Array(12).fill(SENTENCE).join(', '));
+    // Over --max-duration (20 s) but under --max-size-mb (1 MB): a compressed half minute of speech.
+    ffmpeg([
+      '-i',
+      synthesize(dir, 'long', Array(12).fill(SENTENCE).join(', ')),
+      '-b:a',
+      '32k',
+      path.join(dir, 'long.mp3'),
+    ]);
     files = await localServer((req, res) => {
       const name = path.basename(req.url ?? '');
       try {
@@ -165,7 +172,8 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
       ...json({}),
     ]);
     assert.equal(r.headers['x-request-id'], 'debug-123');
-    await eventually(() => serve.stdout().includes('"request_id":"debug-123"'), 5000, 'the log line');
+    const completed = /"request_id":"debug-123"[^\n]*"msg":"request completed"/;
+    await eventually(() => completed.test(serve.stdout()), 5000, 'the log line');
     const lines = serve
       .stdout()
       .trim()
@@ -284,7 +292,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
       `${serve.url}/v1/listen`,
       ...auth(),
       '-F',
-      `audio=@${path.join(dir, 'long.wav')}`,
+      `audio=@${path.join(dir, 'long.mp3')}`,
     ]);
     assert.equal(long.status, 422, long.body);
     assert.equal(JSON.parse(long.body).code, 'AUDIO_TOO_LONG');
