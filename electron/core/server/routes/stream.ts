@@ -146,9 +146,8 @@ class StreamSession {
     }
     this.received += data.length / 2 / this.sampleRate;
     if (this.received > this.ctx.config.maxAudioSeconds) {
-      return this.fail(
-        new EarshotError('AUDIO_TOO_LONG', `Streams are limited to ${this.ctx.config.maxAudioSeconds} s`),
-      );
+      this.fail(new EarshotError('AUDIO_TOO_LONG', `Streams are limited to ${this.ctx.config.maxAudioSeconds} s`));
+      return;
     }
     const bytes = Buffer.concat([this.carry, data]);
     const usable = bytes.length - (bytes.length % 2);
