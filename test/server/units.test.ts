@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EarshotError } from '../../electron/core/errors.ts';
-import { acceptRequestId } from '../../electron/core/server/app.ts';
+import { acceptRequestId, redactUrl } from '../../electron/core/server/app.ts';
 import { parseAuthorization } from '../../electron/core/server/auth.ts';
 import { toHttpError } from '../../electron/core/server/http-errors.ts';
 import { InferenceQueue } from '../../electron/core/server/inference-queue.ts';
@@ -99,4 +99,13 @@ test('X-Request-ID is kept when plain and short, replaced otherwise; Authorizati
 
 test('punctuate=false strips punctuation but keeps apostrophes inside words', () => {
   assert.equal(stripPunctuation("Hello, world! Don't stop."), "Hello world Don't stop");
+});
+
+test('logged URLs keep harmless options and redact the rest (callback URLs may carry tokens)', () => {
+  const logged = redactUrl(
+    `/v1/listen?language=en&callback_url=${encodeURIComponent('https://hooks.example/h?token=s3cret')}`,
+  );
+  assert.ok(!logged.includes('s3cret'));
+  assert.match(logged, /language=en/);
+  assert.equal(redactUrl('/health'), '/health');
 });

@@ -33,6 +33,32 @@ export function acceptRequestId(header: string | string[] | undefined): string {
   return `req_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 }
 
+/** Query options that are safe to log; any other value (a callback URL may embed a token) is redacted. */
+const LOGGABLE_QUERY = new Set([
+  'language',
+  'punctuate',
+  'timestamps',
+  'word_timestamps',
+  'diarize',
+  'num_speakers',
+  'sample_rate',
+  'encoding',
+  'model',
+  'detailed',
+]);
+
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  for (const [k] of params) if (!LOGGABLE_QUERY.has(k)) params.set(k, '[redacted]');
+  return `${url.slice(0, at)}?${params.toString()}`;
+}
+
+function requestForLog(req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {
+  return { method: req.method, url: redactUrl(req.url), remoteAddress: req.ip ?? req.socket?.remoteAddress };
+}
+
 export interface BuiltApp {
   app: FastifyInstance;
   context: RouteContext;
@@ -53,6 +79,7 @@ export async function buildApp(
       ? false
       : {
           level: process.env.EARSHOT_LOG_LEVEL ?? 'info',
+          serializers: { req: requestForLog },
           redact: {
             paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'licenseKey', 'key'],
             censor: '[redacted]',
@@ -63,8 +90,6 @@ export async function buildApp(
     requestTimeout: config.requestTimeoutSeconds * 1000,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    // Requests' URLs could carry tokens in a query string; pino's default serializer logs only method, url and
-    // address, and we never put secrets in URLs ourselves.
   }) as unknown as FastifyInstance;
 
   const metrics = new ServerMetrics();
