@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decodeStream, decodeToPcm16k, type DecoderKind, SUPPORTED_FORMATS } from '../../electron/core/audio/index.ts';
 import { type EarshotError, isEarshotError } from '../../electron/core/errors.ts';
-import { type MediaSet, makeMediaSet, makeWithFfmpeg } from './media.ts';
+import { type MediaSet, makeMediaSet, makeWithFfmpeg, privateTmpdir } from './media.ts';
 
 let media: MediaSet;
-const tempEntries = () =>
-  readdirSync(os.tmpdir()).filter((n) => n.startsWith('earshot-audio-') && !n.startsWith('earshot-audio-test-'));
+const tmp = privateTmpdir();
+const tempEntries = () => tmp.entries();
 let tempBefore: string[];
 
 before(() => {
@@ -58,7 +57,10 @@ before(() => {
   writeFileSync(p('garbage.flac'), Buffer.concat([Buffer.from('fLaC'), garbage]));
   writeFileSync(p('random.wav'), garbage);
 });
-after(() => media?.cleanup());
+after(() => {
+  media?.cleanup();
+  tmp.restore();
+});
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

@@ -3,7 +3,7 @@
  * 3 s of 44.1 kHz stereo: espeak-ng speech on the left, a 330 Hz tone on the right, so a wrong downmix shows.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -146,40 +146,45 @@ function ffmpeg(args: string[]): void {
 export function makeMediaSet(cases: MediaCase[] = FORMATS): MediaSet {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'earshot-audio-test-'));
   const p = (f: string) => path.join(dir, f);
-  execFileSync('espeak-ng', ['-w', p('speech.wav'), 'Earshot turns every recording into text on your own computer.']);
-  ffmpeg([
-    '-i',
-    p('speech.wav'),
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=f=330:d=${BASE_SECONDS}:sample_rate=44100`,
-    '-filter_complex',
-    `[0:a]aresample=44100,apad,atrim=0:${BASE_SECONDS}[s];[1:a]volume=0.3[t];[s][t]join=inputs=2:channel_layout=stereo`,
-    '-c:a',
-    'pcm_f32le',
-    p('base.wav'),
-  ]);
-  ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=64x48:rate=10:duration=${BASE_SECONDS}`,
-    '-i',
-    p('base.wav'),
-    '-map',
-    '0:v',
-    '-map',
-    '1:a',
-    '-c:v',
-    'ffv1',
-    '-c:a',
-    'pcm_f32le',
-    '-f',
-    'matroska',
-    p('base-video.mkv'),
-  ]);
-  for (const c of cases) ffmpeg(['-i', c.video ? p('base-video.mkv') : p('base.wav'), ...c.args, p(c.file)]);
+  try {
+    execFileSync('espeak-ng', ['-w', p('speech.wav'), 'Earshot turns every recording into text on your own computer.']);
+    ffmpeg([
+      '-i',
+      p('speech.wav'),
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=f=330:d=${BASE_SECONDS}:sample_rate=44100`,
+      '-filter_complex',
+      `[0:a]aresample=44100,apad,atrim=0:${BASE_SECONDS}[s];[1:a]volume=0.3[t];[s][t]join=inputs=2:channel_layout=stereo`,
+      '-c:a',
+      'pcm_f32le',
+      p('base.wav'),
+    ]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=64x48:rate=10:duration=${BASE_SECONDS}`,
+      '-i',
+      p('base.wav'),
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-c:v',
+      'ffv1',
+      '-c:a',
+      'pcm_f32le',
+      '-f',
+      'matroska',
+      p('base-video.mkv'),
+    ]);
+    for (const c of cases) ffmpeg(['-i', c.video ? p('base-video.mkv') : p('base.wav'), ...c.args, p(c.file)]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     dir,
     base: p('base.wav'),
@@ -231,4 +236,24 @@ export function correlation(a: Float32Array, b: Float32Array): number {
     bb += y * y;
   }
   return ab / Math.sqrt(aa * bb);
+}
+
+/**
+ * Points os.tmpdir() at a fresh folder for this test process, so checks for leftover temp files see only ours and
+ * never the files of other suites running at the same time. `entries()` lists what the code under test left there.
+ */
+export function privateTmpdir(): { dir: string; entries(): string[]; restore(): void } {
+  const previous = process.env.TMPDIR;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'earshot-audio-test-tmp-'));
+  process.env.TMPDIR = dir;
+  return {
+    dir,
+    // Only our own names: tsx, for one, keeps its cache in the temp folder too.
+    entries: () => readdirSync(dir).filter((n) => n.startsWith('earshot-') && !n.startsWith('earshot-audio-test-')),
+    restore: () => {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import { after, before, test } from 'node:test';
 import { decodeToPcm16k, fetchToTempFile } from '../../electron/core/audio/index.ts';
 import { type EarshotError, isEarshotError } from '../../electron/core/errors.ts';
-import { BASE_SECONDS, type MediaSet, makeMediaSet } from './media.ts';
+import { BASE_SECONDS, type MediaSet, makeMediaSet, privateTmpdir } from './media.ts';
 
 let media: MediaSet;
 let mp3: Buffer;
 let server: http.Server;
 let base: string;
 const openSockets = new Set<import('node:net').Socket>();
-const leftovers = () => readdirSync(os.tmpdir()).filter((n) => n.startsWith('earshot-url-'));
+const tmp = privateTmpdir();
+const leftovers = () => tmp.entries();
 let before0: string[];
 
 before(async () => {
@@ -81,6 +81,7 @@ after(async () => {
   for (const s of openSockets) s.destroy();
   await new Promise((resolve) => server.close(resolve));
   media?.cleanup();
+  tmp.restore();
 });
 
 async function failure(promise: Promise<unknown>): Promise<EarshotError> {

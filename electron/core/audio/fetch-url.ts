@@ -3,8 +3,9 @@
  * and cancellation. Only http and https. When private targets are refused, the check runs on the address the socket
  * actually connects to (inside DNS lookup), on every hop, so neither redirects nor DNS tricks get around it.
  */
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -204,13 +205,13 @@ async function saveBody({ res, req }: Response, url: URL, opts: UrlFetchOptions)
     req.destroy();
     throw tooLarge(opts.maxBytes);
   }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'earshot-url-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
-  const file = path.join(dir, 'download');
+  // A bare file (no folder of its own), so a caller that simply deletes `path` leaves nothing behind either.
+  const file = path.join(os.tmpdir(), `earshot-url-${randomUUID()}`);
+  const cleanup = () => rm(file, { force: true });
   let received = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(file);
+      const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
       let failed = false;
       const fail = (error: unknown) => {
         if (failed) return;
