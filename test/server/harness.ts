@@ -31,7 +31,13 @@ export function tempDir(prefix: string): string {
 
 /** A license key signed with the development key. Negative `expiresInDays` gives an already expired key. */
 export async function issueKey(
-  options: { rpm?: number; concurrency?: number; expiresInDays?: number; customer?: string } = {},
+  options: {
+    rpm?: number;
+    concurrency?: number;
+    audioHoursPerDay?: number;
+    expiresInDays?: number;
+    customer?: string;
+  } = {},
 ): Promise<string> {
   const day = 86_400_000;
   const expiresIn = options.expiresInDays ?? 30;
@@ -41,7 +47,11 @@ export async function issueKey(
     customer: options.customer ?? 'earshot-server-tests',
     issuedAt,
     expiresAt: new Date(Date.now() + expiresIn * day),
-    limits: { requestsPerMinute: options.rpm ?? 100_000, concurrentRequests: options.concurrency ?? 1000 },
+    limits: {
+      requestsPerMinute: options.rpm ?? 100_000,
+      concurrentRequests: options.concurrency ?? 1000,
+      audioHoursPerDay: options.audioHoursPerDay ?? 100,
+    },
   });
   return key;
 }

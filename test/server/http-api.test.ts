@@ -29,7 +29,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
   let serve: Serve;
   let files: LocalServer;
   const dir = tempDir('http-api');
-  const keys = { main: '', rpm2: '', other: '', expired: '', unlisted: '' };
+  const keys = { main: '', rpm2: '', other: '', expired: '', unlisted: '', quota: '' };
   let speech: string;
   let speechMp3: string;
 
@@ -39,6 +39,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     keys.other = await issueKey({ customer: 'another-team' });
     keys.expired = await issueKey({ expiresInDays: -1 });
     keys.unlisted = await issueKey();
+    keys.quota = await issueKey({ audioHoursPerDay: 4 / 3600 }); // 4 seconds a day
     speech = synthesize(dir, 'fox', SENTENCE);
     speechMp3 = path.join(dir, 'fox.mp3');
     ffmpeg(['-i', speech, speechMp3]);
@@ -61,7 +62,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
       }
     });
     serve = await startServe({
-      keys: [keys.main, keys.rpm2, keys.other, keys.expired],
+      keys: [keys.main, keys.rpm2, keys.other, keys.expired, keys.quota],
       args: ['--model', model!.dir, '--allow-private-urls', '--max-size-mb', '1', '--max-duration', '20'],
     });
   });
@@ -230,6 +231,16 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     assert.equal(body.code, 'LICENSE_EXPIRED');
     assert.equal(body.error, 'License expired');
     assert.match(body.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  test("403 QUOTA_EXCEEDED with resets_at once the day's audio is used up, before any inference", async () => {
+    const send = () => curl(['-X', 'POST', `${serve.url}/v1/listen`, ...auth(keys.quota), '-F', `audio=@${speech}`]);
+    assert.equal((await send()).status, 200, 'the first 2.9 s fit in the 4 s quota');
+    const over = await send();
+    assert.equal(over.status, 403, over.body);
+    const body = JSON.parse(over.body);
+    assert.equal(body.code, 'QUOTA_EXCEEDED');
+    assert.match(body.resets_at, /^\d{4}-\d\d-\d\dT/);
   });
 
   test('400s: missing input, malformed JSON, bad types, s3:// URLs, diarize', async () => {

@@ -3,7 +3,8 @@
  * speech for S seconds (default 30), half synchronously and half as callback jobs with a local webhook receiver, then
  * the script checks: the server never crashed, every status was 200, 429 or 503, every synchronous 200 carried a
  * unique request id, and every accepted job was delivered to the webhook exactly once (none lost, none duplicated).
- * It samples the server's RSS every 500 ms to show that memory stays bounded.
+ * It samples the server's RSS every 500 ms to show that memory stays bounded, and ends with one more request, which
+ * must succeed at once (no license slot or queue place leaked).
  *
  * Options: --clients N --seconds S --queue N --workers N --model <dir> --rpm N --concurrency N
  * Output: a table of figures on stdout (and JSON with --json).
@@ -172,6 +173,18 @@ async function main() {
   }
   clearInterval(sampler);
   const health = crashed ? 0 : (await request(`${url}/health`, { dispatcher: agent })).statusCode;
+  // Nothing leaked: no license slot or queue place is still held, so one more request goes straight through.
+  let afterLoad = 0;
+  if (!crashed) {
+    const res = await request(`${url}/v1/listen`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { authorization: `Token ${key}`, 'content-type': 'audio/wav' },
+      body: audio,
+    });
+    await res.body.dump();
+    afterLoad = res.statusCode;
+  }
 
   const lost = [...accepted].filter((id) => !deliveries.has(id)).length;
   const duplicated =
@@ -200,6 +213,7 @@ async function main() {
     server_rss_mb: { start: Math.round(rss[0]), peak: Math.round(Math.max(...rss)), end: Math.round(rss.at(-1)!) },
     crashed,
     health_after: health,
+    request_after_load: afterLoad,
   };
   const ok =
     !crashed &&
