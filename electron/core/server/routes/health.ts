@@ -21,10 +21,12 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     // The Helm chart's readiness probe looks for "true" in the /healthz body.
     if (request.url.startsWith('/healthz')) body.ready = healthy;
     if (request.query.detailed) {
+      // usage() lists the configured keys that are valid licenses right now (one may have expired since start).
+      const validLicenses = (await ctx.services.license.usage()).length;
       body.components = {
         api_server: 'healthy',
         asr: healthy ? 'healthy' : state.status === 'loading' ? 'loading' : 'unhealthy',
-        license: 'healthy',
+        license: validLicenses > 0 ? 'healthy' : 'unhealthy',
         queue: ctx.transcriber.queue.full ? 'full' : 'healthy',
       };
       if (state.status === 'ready') {
