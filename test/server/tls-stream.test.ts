@@ -3,9 +3,10 @@
  * private-URL guard of a server that does not allow private targets, and live transcription on WS /v1/listen/stream.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
 import WebSocket from 'ws';
@@ -13,6 +14,7 @@ import { SmallestClient } from '../../electron/core/client/index.ts';
 import { curl, ffmpeg, issueKey, type Serve, startServe, synthesize, tempDir, testModel } from './harness.ts';
 
 const model = testModel();
+const execFileAsync = promisify(execFile);
 
 interface StreamMessage {
   session_id?: string;
@@ -64,6 +66,7 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
       { stdio: 'ignore' },
     );
     ca = readFileSync(cert);
+    ffmpeg(['-i', speech, '-f', 's16le', '-ac', '1', '-ar', '16000', path.join(dir, 'fox.pcm')]);
     serve = await startServe({
       keys: [key],
       args: ['--model', model!.dir, '--tls-cert', cert, '--tls-key', privateKey],
@@ -149,7 +152,6 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
 
   test('WS /v1/listen/stream: PCM16 frames in, final transcripts out, is_last at the end', async () => {
     const pcm = path.join(dir, 'fox.pcm');
-    ffmpeg(['-i', speech, '-f', 's16le', '-ac', '1', '-ar', '16000', pcm]);
     const audio = readFileSync(pcm);
     const { messages, code } = await stream('sample_rate=16000&language=en&word_timestamps=true', audio);
     assert.equal(code, 1000);
@@ -165,6 +167,28 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
     for (let i = 1; i < messages.length; i++)
       assert.equal(messages[i].start, messages[i - 1].end, 'chunks tile the audio');
     assert.ok(Math.abs(messages.at(-1)!.end! - audio.length / 32000) < 0.01);
+    if (model!.recognisesSpeech) assert.match(messages.map((m) => m.transcript).join(' '), /fox|forest|dog/);
+  });
+
+  test('a Python websocket-client streams over wss and gets the same protocol', async () => {
+    const pcm = path.join(dir, 'fox.pcm');
+    const { stdout } = await execFileAsync(
+      '/usr/bin/python3',
+      [
+        path.join(import.meta.dirname, 'stream_client.py'),
+        `${serve.url.replace('https:', 'wss:')}/v1/listen/stream?sample_rate=16000`,
+        pcm,
+        path.join(dir, 'cert.pem'),
+      ],
+      { env: { ...process.env, LICENSE_KEY: key }, timeout: 60_000 },
+    );
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StreamMessage);
+    assert.ok(messages.length >= 1);
+    assert.equal(messages.at(-1)!.is_last, true);
+    assert.ok(messages.every((m) => m.is_final && typeof m.transcript === 'string'));
     if (model!.recognisesSpeech) assert.match(messages.map((m) => m.transcript).join(' '), /fox|forest|dog/);
   });
 
