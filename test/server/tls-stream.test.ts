@@ -155,19 +155,27 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
     const audio = readFileSync(pcm);
     const { messages, code } = await stream('sample_rate=16000&language=en&word_timestamps=true', audio);
     assert.equal(code, 1000);
-    assert.ok(messages.length >= 2, `several decided chunks for ${audio.length / 32000} s (got ${messages.length})`);
     const ids = new Set(messages.map((m) => m.session_id));
     assert.equal(ids.size, 1);
     assert.match([...ids][0]!, /^sess_/);
-    assert.ok(messages.every((m) => m.is_final === true && typeof m.transcript === 'string' && Array.isArray(m.words)));
-    assert.deepEqual(
-      messages.map((m) => m.is_last),
-      [...messages.slice(1).map(() => false), true],
+    assert.ok(messages.every((m) => (typeof m.transcript === 'string' && m.transcript.length > 0) || m.is_last));
+    // Interim messages (is_final false) may come between finals; the finals tile the audio exactly.
+    const finals = messages.filter((m) => m.is_final);
+    for (const m of messages.filter((x) => !x.is_final)) assert.equal(m.is_last, false);
+    assert.ok(
+      messages.some((m) => m.is_final === false),
+      'interim transcripts while the server is idle',
     );
-    for (let i = 1; i < messages.length; i++)
-      assert.equal(messages[i].start, messages[i - 1].end, 'chunks tile the audio');
-    assert.ok(Math.abs(messages.at(-1)!.end! - audio.length / 32000) < 0.01);
-    if (model!.recognisesSpeech) assert.match(messages.map((m) => m.transcript).join(' '), /fox|forest|dog/);
+    assert.ok(finals.length >= 2, `several decided chunks for ${audio.length / 32000} s (got ${finals.length})`);
+    assert.ok(finals.every((m) => Array.isArray(m.words)));
+    assert.deepEqual(
+      finals.map((m) => m.is_last),
+      [...finals.slice(1).map(() => false), true],
+    );
+    assert.equal(messages.at(-1)!.is_last, true);
+    for (let i = 1; i < finals.length; i++) assert.equal(finals[i].start, finals[i - 1].end, 'chunks tile the audio');
+    assert.ok(Math.abs(finals.at(-1)!.end! - audio.length / 32000) < 0.01);
+    if (model!.recognisesSpeech) assert.match(finals.map((m) => m.transcript).join(' '), /fox|forest|dog/);
   });
 
   test('a Python websocket-client streams over wss and gets the same protocol', async () => {
@@ -188,8 +196,9 @@ describe('TLS and live streaming', { skip: model ? false : 'no speech model yet'
       .map((l) => JSON.parse(l) as StreamMessage);
     assert.ok(messages.length >= 1);
     assert.equal(messages.at(-1)!.is_last, true);
-    assert.ok(messages.every((m) => m.is_final && typeof m.transcript === 'string'));
-    if (model!.recognisesSpeech) assert.match(messages.map((m) => m.transcript).join(' '), /fox|forest|dog/);
+    assert.ok(messages.every((m) => typeof m.transcript === 'string'));
+    const finals = messages.filter((m) => m.is_final).map((m) => m.transcript);
+    if (model!.recognisesSpeech) assert.match(finals.join(' '), /fox|forest|dog/);
   });
 
   test('WS stream accepts other sample rates and {"type":"finalize"}', async () => {

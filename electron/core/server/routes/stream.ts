@@ -2,7 +2,8 @@
  * WS /v1/listen/stream: live transcription. The client sends binary PCM16 little-endian mono frames at `sample_rate`,
  * then `{"type":"end"}` (or `{"type":"finalize"}`); the server answers `{session_id, transcript, is_final, is_last,
  * words?}` each time a stretch of audio is decided. Audio is cut at the quietest moment near each chunk boundary so
- * that words are not split, and every chunk goes through the same bounded queue as batch requests.
+ * that words are not split, and every chunk goes through the same bounded queue as batch requests. In between, the
+ * undecided audio is transcribed provisionally (`is_final: false`) when the queue is idle.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -17,6 +18,8 @@ const SAMPLE_RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
 /** A chunk is decided once this much audio is pending; the cut lands in its last `SEARCH_SECONDS`. */
 const CHUNK_SECONDS = 5;
 const SEARCH_SECONDS = 1.5;
+/** New audio needed before another interim (not yet final) transcript is sent. */
+const INTERIM_SECONDS = 1;
 
 interface StreamQuery {
   sample_rate?: number;
@@ -99,6 +102,8 @@ class StreamSession {
   /** Seconds of audio already decided (offset for word times). */
   private decided = 0;
   private received = 0;
+  /** Undecided samples when the last interim transcript was sent. */
+  private interimAt = 0;
   private work: Promise<void> = Promise.resolve();
   private ended = false;
 
@@ -183,12 +188,37 @@ class StreamSession {
         if (last) {
           await this.decide(this.pending.length, true);
           this.socket.close(1000, 'done');
+        } else if (
+          this.pending.length - this.interimAt >= INTERIM_SECONDS * 16000 &&
+          this.ctx.transcriber.queue.depth === 0
+        ) {
+          await this.interim();
         }
       })
       .catch((e) => this.fail(e));
   }
 
+  /**
+   * A provisional transcript of the undecided audio (`is_final: false`), at most once per second of new audio and
+   * only while nobody waits for a worker: interim text is a courtesy, never a reason to delay other requests.
+   */
+  private async interim(): Promise<void> {
+    this.interimAt = this.pending.length;
+    const result = await this.ctx.transcriber.transcribeSamples(this.pending.slice(), this.options, this.abort.signal);
+    const transcript = this.options.punctuate ? result.text.trim() : stripPunctuation(result.text);
+    if (!transcript) return;
+    this.send({
+      session_id: this.sessionId,
+      transcript,
+      is_final: false,
+      is_last: false,
+      start: Math.round(this.decided * 1000) / 1000,
+      end: Math.round((this.decided + this.interimAt / 16000) * 1000) / 1000,
+    });
+  }
+
   private async decide(samplesCount: number, isLast: boolean): Promise<void> {
+    this.interimAt = 0;
     const chunk = this.pending.slice(0, samplesCount);
     this.pending = this.pending.slice(samplesCount);
     const offset = this.decided;
