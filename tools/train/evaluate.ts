@@ -3,7 +3,8 @@
  * Sets: tools/train/work/eval/manifest.jsonl (held-out sentences by training voices and by festival's unseen voices,
  * made by make_eval_sets.py) and the real speech in ../shared/data/speech (evaluation only, never trained on).
  *
- *   npx tsx tools/train/evaluate.ts [models/demo-en] [--threads N] [--json out.json]
+ *   npx tsx tools/train/evaluate.ts [models/demo-en] [--threads N] [--beam N] [--json out.json]
+ * --beam 1 is greedy decoding; without it the pack's own decoder settings apply.
  *
  * WER is normalised: lower case, punctuation and apostrophes removed, hyphens as spaces.
  */
@@ -60,9 +61,10 @@ function sharedSpeech(root: string): Item[] {
 
 async function main() {
   const args = process.argv.slice(2);
-  const modelDir = args.find((a) => !a.startsWith('--')) ?? 'models/demo-en';
+  const modelDir = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? 'models/demo-en';
   const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 1;
   const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+  const beamSize = args.includes('--beam') ? Number(args[args.indexOf('--beam') + 1]) : undefined;
   const manifest = path.join(import.meta.dirname, 'work/eval/manifest.jsonl');
   const items: Item[] = existsSync(manifest)
     ? readFileSync(manifest, 'utf8')
@@ -77,7 +79,7 @@ async function main() {
   for (const item of items) {
     const { samples } = await decodeToPcm16k(item.audio);
     const t0 = performance.now();
-    const result = await model.transcribe({ samples, sampleRate: 16000 }).result();
+    const result = await model.transcribe({ samples, sampleRate: 16000 }, { beamSize }).result();
     const compute = (performance.now() - t0) / 1000;
     const ref = normaliseForWer(item.text);
     const hyp = normaliseForWer(result.text);
@@ -102,7 +104,8 @@ async function main() {
   }));
   console.table(report);
   for (const [set, ex] of Object.entries(examples)) console.log(set, JSON.stringify(ex[0]));
-  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ model: modelDir, threads, report, examples }, null, 2)}\n`);
+  if (jsonOut)
+    writeFileSync(jsonOut, `${JSON.stringify({ model: modelDir, threads, beamSize, report, examples }, null, 2)}\n`);
 }
 
 if (process.argv[1]?.endsWith('evaluate.ts')) await main();

@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--weights", default=str(HERE / "out"))
     ap.add_argument("--dest", required=True)
     ap.add_argument("--meta", default="", help="JSON file merged into model.json (training facts, figures)")
+    ap.add_argument("--skip-onnx", action="store_true", help="only rewrite model.json")
+    ap.add_argument("--lm", default="lm.json", help="language model file in --dest for beam search ('' for none)")
     args = ap.parse_args()
     dest = Path(args.dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -41,12 +43,28 @@ def main():
     model.load_state_dict({k: v.float() for k, v in load_weights(Path(args.weights)).items()})
     model.eval()
     wrapper = M.ExportWrapper(model).eval()
+    if not args.skip_onnx:
+        export(wrapper, dest)
+    meta = pack_metadata(model, dest, args.lm)
+    if args.meta:
+        meta.update(json.loads(Path(args.meta).read_text()))
+    card = dest / "MODEL_CARD.md"
+    if card.exists():
+        meta["modelCard"] = card.read_text()
+    (dest / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print("wrote", dest / "model.json", "and", dest / "model.onnx", (dest / "model.onnx").stat().st_size, "bytes")
+
+
+def export(wrapper, dest):
     example = torch.randn(1, 16000 * 3) * 0.1
     torch.onnx.export(
         wrapper, (example,), str(dest / "model.onnx"), input_names=["waveform"], output_names=["log_probs"],
         dynamic_axes={"waveform": {1: "samples"}, "log_probs": {1: "frames"}}, opset_version=17,
         do_constant_folding=True,
     )
+
+
+def pack_metadata(model, dest, lm):
     meta = {
         "family": "ctc",
         "name": "demo-en",
@@ -67,13 +85,10 @@ def main():
         "notice": "Demo model trained only on synthetic voices (espeak-ng, flite). It recognises clear English "
                   "speech but makes many mistakes on real recordings; install a Whisper model for real work.",
     }
-    if args.meta:
-        meta.update(json.loads(Path(args.meta).read_text()))
-    card = dest / "MODEL_CARD.md"
-    if card.exists():
-        meta["modelCard"] = card.read_text()
-    (dest / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print("wrote", dest / "model.onnx", (dest / "model.onnx").stat().st_size, "bytes")
+    if lm and (dest / lm).exists():
+        # Tuned on the development set (tune_decoder.ts), never on the evaluation sets.
+        meta["decoder"] = {"lm": lm, "beamSize": 16, "alpha": 0.5, "beta": 3.0}
+    return meta
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ export interface DecodedWindow {
   avgLogprob: number;
 }
 
-interface Emission {
+export interface Emission {
   char: string;
   firstFrame: number;
   lastFrame: number;
@@ -35,7 +35,7 @@ interface Emission {
   logProb: number;
 }
 
-function bestTokens(scores: FrameScores): { ids: Int32Array; best: Float32Array } {
+export function bestTokens(scores: FrameScores): { ids: Int32Array; best: Float32Array } {
   const { logProbs, frames, vocabSize } = scores;
   const ids = new Int32Array(frames);
   const best = new Float32Array(frames);
@@ -73,16 +73,8 @@ function emissions(ids: Int32Array, best: Float32Array, settings: DecodeSettings
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
-export function decodeGreedy(scores: FrameScores, settings: DecodeSettings): DecodedWindow {
-  const { ids, best } = bestTokens(scores);
-  let emittedSum = 0;
-  let emittedCount = 0;
-  for (let t = 0; t < ids.length; t++) {
-    if (ids[t] !== settings.blankId) {
-      emittedSum += best[t];
-      emittedCount++;
-    }
-  }
+/** Words (split at the space token) with times from their characters' frames and confidence from their probabilities. */
+export function wordsFromEmissions(list: Emission[], settings: DecodeSettings): Word[] {
   const frameTime = (frame: number) =>
     settings.windowStart + settings.frameOffset + (frame - 0.5) * settings.frameShift;
   const words: Word[] = [];
@@ -100,10 +92,31 @@ export function decodeGreedy(scores: FrameScores, settings: DecodeSettings): Dec
     }
     current = [];
   };
-  for (const e of emissions(ids, best, settings)) {
+  for (const e of list) {
     if (e.char.trim() === '') flush();
     else current.push(e);
   }
   flush();
-  return { words, avgLogprob: emittedCount ? emittedSum / emittedCount : 0 };
+  return words;
+}
+
+/** Mean log-probability of the frames whose best token is not the blank (0 when there are none). */
+export function emittedLogprob(ids: Int32Array, best: Float32Array, blankId: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let t = 0; t < ids.length; t++) {
+    if (ids[t] !== blankId) {
+      sum += best[t];
+      count++;
+    }
+  }
+  return count ? sum / count : 0;
+}
+
+export function decodeGreedy(scores: FrameScores, settings: DecodeSettings): DecodedWindow {
+  const { ids, best } = bestTokens(scores);
+  return {
+    words: wordsFromEmissions(emissions(ids, best, settings), settings),
+    avgLogprob: emittedLogprob(ids, best, settings.blankId),
+  };
 }

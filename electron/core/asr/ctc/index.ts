@@ -4,6 +4,8 @@
  */
 import { createSession } from '../device.ts';
 import type { LoadModelOptions } from '../load-model.ts';
+import path from 'node:path';
+import { BigramLm } from './lm.ts';
 import { CtcSpeechModel } from './model.ts';
 import { readCtcPack } from './pack.ts';
 
@@ -13,5 +15,6 @@ export { type CtcPack, readCtcPack } from './pack.ts';
 export async function loadCtcModel(dir: string, options: LoadModelOptions = {}): Promise<CtcSpeechModel> {
   const pack = readCtcPack(dir);
   const { session, device } = await createSession(pack.onnxPath, { device: options.device, threads: options.threads });
-  return new CtcSpeechModel(pack, session, device);
+  const lm = pack.decoder?.lm ? BigramLm.load(path.join(dir, pack.decoder.lm)) : null;
+  return new CtcSpeechModel(pack, session, device, lm);
 }

@@ -8,7 +8,18 @@ import { detectSpeech } from '../../audio/index.ts';
 import { EarshotError, throwIfAborted } from '../../errors.ts';
 import type { DeviceInfo, Pcm16k, Segment, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
 import { SegmentStream } from '../whisper/run.ts';
-import { decodeGreedy } from './greedy.ts';
+import { forceAlign } from './align.ts';
+import { beamSearch } from './beam.ts';
+import {
+  bestTokens,
+  type DecodedWindow,
+  type DecodeSettings,
+  decodeGreedy,
+  emittedLogprob,
+  type FrameScores,
+  wordsFromEmissions,
+} from './greedy.ts';
+import type { BigramLm } from './lm.ts';
 import type { CtcPack } from './pack.ts';
 import { segmentsFromWords } from './segments.ts';
 import { type CtcWindow, fixedWindows, windowsFromRegions } from './windows.ts';
@@ -24,10 +35,12 @@ export class CtcSpeechModel implements SpeechModel {
   readonly notice?: string;
   readonly pack: CtcPack;
   private readonly session: ort.InferenceSession;
+  private readonly lm: BigramLm | null;
   private busy: Promise<unknown> = Promise.resolve();
 
-  constructor(pack: CtcPack, session: ort.InferenceSession, device: DeviceInfo) {
+  constructor(pack: CtcPack, session: ort.InferenceSession, device: DeviceInfo, lm: BigramLm | null = null) {
     this.pack = pack;
+    this.lm = lm;
     this.name = pack.name;
     this.languages = pack.languages;
     this.notice = pack.notice;
@@ -53,7 +66,7 @@ export class CtcSpeechModel implements SpeechModel {
       const windows = await this.plan(audio.samples, options);
       for (const w of windows) {
         throwIfAborted(options.signal);
-        for (const s of await this.transcribeWindow(audio.samples, w)) emit(s);
+        for (const s of await this.transcribeWindow(audio.samples, w, options)) emit(s);
         options.onProgress?.(duration ? Math.min(1, w.end / duration) : 1);
       }
       throwIfAborted(options.signal);
@@ -83,7 +96,11 @@ export class CtcSpeechModel implements SpeechModel {
     }
   }
 
-  private async transcribeWindow(samples: Float32Array, w: CtcWindow): Promise<Omit<Segment, 'id'>[]> {
+  private async transcribeWindow(
+    samples: Float32Array,
+    w: CtcWindow,
+    options: TranscribeOptions,
+  ): Promise<Omit<Segment, 'id'>[]> {
     const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));
     const to = Math.min(samples.length, Math.ceil(w.end * SAMPLE_RATE));
     // Very short windows are padded with silence up to what the network's first layers need.
@@ -93,9 +110,10 @@ export class CtcSpeechModel implements SpeechModel {
     const outputs = await this.session.run(feeds);
     const out = outputs[this.pack.output.name];
     const [, frames, vocabSize] = out.dims;
-    const decoded = decodeGreedy(
+    const decoded = this.decode(
       { logProbs: out.data as Float32Array, frames, vocabSize },
       { ...this.pack, windowStart: from / SAMPLE_RATE },
+      options.beamSize ?? this.pack.decoder?.beamSize ?? 1,
     );
     for (const t of Object.values(outputs)) t.dispose?.();
     const own = decoded.words.filter((word) => {
@@ -103,6 +121,28 @@ export class CtcSpeechModel implements SpeechModel {
       return middle >= w.ownStart && middle < w.ownEnd;
     });
     return segmentsFromWords(own, decoded.avgLogprob);
+  }
+
+  /**
+   * Greedy decoding, or beam search with the pack's language model when it has one and beamSize > 1; beam-search
+   * words get their timings by forced alignment of the chosen text.
+   */
+  private decode(scores: FrameScores, settings: DecodeSettings, beamSize: number): DecodedWindow {
+    if (beamSize <= 1 || !this.lm) return decodeGreedy(scores, settings);
+    const { vocabulary, blankId } = this.pack;
+    const decoder = { alpha: 0.8, beta: 1.5, ...this.pack.decoder };
+    const text = beamSearch(scores, this.lm, {
+      vocabulary,
+      blankId,
+      beamSize,
+      alpha: decoder.alpha,
+      beta: decoder.beta,
+    });
+    const tokens = [...text].map((ch) => vocabulary.indexOf(ch)).filter((id) => id >= 0 && id !== blankId);
+    const aligned = forceAlign(scores, tokens, vocabulary, blankId);
+    if (!aligned) return decodeGreedy(scores, settings);
+    const { ids, best } = bestTokens(scores);
+    return { words: wordsFromEmissions(aligned, settings), avgLogprob: emittedLogprob(ids, best, blankId) };
   }
 
   async dispose(): Promise<void> {

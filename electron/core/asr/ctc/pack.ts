@@ -28,6 +28,15 @@ const PackSchema = z.object({
   frameOffset: z.number().nonnegative().default(0),
   /** Longest window given to the network at once; longer audio is cut at pauses. */
   maxWindowSeconds: z.number().positive().default(20),
+  /** Optional beam search with a word language model (greedy decoding when absent or beamSize is 1). */
+  decoder: z
+    .object({
+      lm: z.string().min(1).optional(),
+      beamSize: z.number().int().positive().default(16),
+      alpha: z.number().nonnegative().default(0.8),
+      beta: z.number().default(1.5),
+    })
+    .optional(),
   licence: z.string().min(1),
   notice: z.string().optional(),
   modelCard: z.string().optional(),
@@ -52,6 +61,9 @@ export function readCtcPack(dir: string): CtcPack {
   const pack = parsed.data;
   if (pack.blankId >= pack.vocabulary.length) {
     throw new EarshotError('MODEL_INVALID', `${jsonPath}: blankId ${pack.blankId} is outside the vocabulary`);
+  }
+  if (pack.decoder?.lm && !existsSync(path.join(dir, pack.decoder.lm))) {
+    throw new EarshotError('MODEL_INVALID', `${jsonPath}: decoder.lm names ${pack.decoder.lm}, which is missing`);
   }
   const onnxPath = path.join(dir, 'model.onnx');
   if (!existsSync(onnxPath)) throw new EarshotError('MODEL_INVALID', `${dir} has model.json but no model.onnx`);
