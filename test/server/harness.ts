@@ -85,11 +85,13 @@ export interface ServeOptions {
   keys: string[];
   /** Wait until /health says healthy (default true). */
   waitHealthy?: boolean;
+  /** Reuse this EARSHOT_HOME (kept on stop); default: a fresh temp folder removed on stop. */
+  home?: string;
 }
 
 /** Starts `earshot serve` on a free port and waits until it listens (and, by default, until the model is ready). */
 export async function startServe(options: ServeOptions): Promise<Serve> {
-  const home = tempDir('serve');
+  const home = options.home ?? tempDir('serve');
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'electron/cli.ts', 'serve', '--port', '0', ...(options.args ?? [])],
@@ -131,7 +133,7 @@ export async function startServe(options: ServeOptions): Promise<Serve> {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(home, { recursive: true, force: true });
+      if (!options.home) rmSync(home, { recursive: true, force: true });
       return child.exitCode;
     },
   };

@@ -67,7 +67,7 @@ export interface BuiltApp {
 export async function buildApp(
   config: ServerConfig,
   services: ServerServices,
-  options: { tmpDir: string; version: string },
+  options: { tmpDir: string; version: string; jobsDir?: string },
 ): Promise<BuiltApp> {
   const https =
     config.tlsCert && config.tlsKey
@@ -101,6 +101,7 @@ export async function buildApp(
       callbackBackoffMs: config.callbackBackoffMs,
       retentionSeconds: config.jobRetentionSeconds,
       allowPrivateUrls: config.allowPrivateUrls,
+      dir: options.jobsDir,
       log: (fields, message) => app.log.info(fields, message),
     },
     metrics,

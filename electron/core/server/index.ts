@@ -51,7 +51,13 @@ export async function startServer(
   await checkLicenseKeys(config, services);
   const tmpDir = path.join(dataPaths().tmp, 'server');
   await fs.mkdir(tmpDir, { recursive: true });
-  const built = await buildApp(config, services, { tmpDir, version: options.version ?? '0.1.0' });
+  await removeStaleUploads(tmpDir, config.requestTimeoutSeconds);
+  const built = await buildApp(config, services, {
+    tmpDir,
+    version: options.version ?? '0.1.0',
+    jobsDir: path.join(dataPaths().jobs, 'api'),
+  });
+  await built.context.jobs.restore();
   await built.app.listen({ host: config.host, port: config.port });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -70,4 +76,15 @@ export async function startServer(
       if (state.status === 'ready') await state.loaded.model.dispose();
     },
   };
+}
+
+/** Uploads left behind by a crash (every live upload is younger than the request budget). */
+async function removeStaleUploads(dir: string, budgetSeconds: number): Promise<void> {
+  const cutoff = Date.now() - (budgetSeconds + 60) * 1000;
+  for (const name of await fs.readdir(dir)) {
+    if (!name.startsWith('upload-')) continue;
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true });
+  }
 }

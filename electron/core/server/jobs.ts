@@ -2,8 +2,13 @@
  * Callback (async) jobs: `/v1/listen` with `callback_url` answers `{job_id, status:"processing"}` at once, the work
  * runs in the background, and the outcome is POSTed to the callback as `{job_id, status, result | error}`, retried
  * with exponential back-off. Jobs stay pollable at GET /v1/jobs/{id} (by the key that created them) for a while.
+ * With a folder, every job record is written atomically on each change, so jobs survive a restart: finished ones stay
+ * pollable, and ones that were still running when the server stopped are failed and their callback told so.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
@@ -26,6 +31,8 @@ export interface JobStoreOptions {
   callbackBackoffMs: number;
   retentionSeconds: number;
   allowPrivateUrls: boolean;
+  /** Where job records are kept; undefined keeps them in memory only. */
+  dir?: string;
   /** Called with JSON-safe facts about each delivery (logged by the server). */
   log: (fields: Record<string, unknown>, message: string) => void;
 }
@@ -37,6 +44,8 @@ export function ownerOf(key: string): string {
 export class JobStore {
   private readonly jobs = new Map<string, Job>();
   private readonly deliveries = new Set<Promise<void>>();
+  /** One write chain per job, so records land in the order of their changes. */
+  private readonly writes = new Map<string, Promise<void>>();
   private sweeper: NodeJS.Timeout;
 
   constructor(
@@ -62,7 +71,36 @@ export class JobStore {
       owner: ownerOf(key),
     };
     this.jobs.set(job.job_id, job);
+    this.persist(job);
     return job;
+  }
+
+  /**
+   * Loads the records of an earlier run. Jobs that were still processing cannot be resumed (their upload or the
+   * partial work is gone): they are marked failed and their callback is told.
+   */
+  async restore(): Promise<number> {
+    const dir = this.options.dir;
+    if (!dir) return 0;
+    await fs.mkdir(dir, { recursive: true });
+    let restored = 0;
+    for (const name of await fs.readdir(dir)) {
+      if (!/^job_[0-9a-f]{20}\.json$/.test(name)) continue;
+      const job = await readJson<Job | undefined>(path.join(dir, name), undefined).catch(() => undefined);
+      if (!job || typeof job.job_id !== 'string' || !job.callback) continue;
+      this.jobs.set(job.job_id, job);
+      restored++;
+      if (job.status === 'processing') {
+        this.finish(job, 'failed', {
+          error: { error: 'The server restarted before the job finished; submit it again', code: 'INTERNAL_ERROR' },
+        });
+        this.track(this.deliver(job));
+      } else if (!job.callback.delivered && job.callback.attempts < this.options.callbackAttempts) {
+        this.track(this.deliver(job));
+      }
+    }
+    this.sweep();
+    return restored;
   }
 
   get(id: string, key: string): Job | undefined {
@@ -89,14 +127,34 @@ export class JobStore {
           return this.finish(job, 'failed', { error });
         },
       )
-      .then(() => this.deliver(job))
-      .finally(() => this.deliveries.delete(delivery));
-    this.deliveries.add(delivery);
+      .then(() => this.deliver(job));
+    this.track(delivery);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.deliveries.delete(tracked));
+    this.deliveries.add(tracked);
+  }
+
+  private persist(job: Job): void {
+    const dir = this.options.dir;
+    if (!dir) return;
+    const file = path.join(dir, `${job.job_id}.json`);
+    const snapshot = structuredClone(job);
+    const previous = this.writes.get(job.job_id) ?? Promise.resolve();
+    const next = previous
+      .then(() => writeJsonAtomic(file, snapshot, 0o600))
+      .catch((e: unknown) => this.options.log({ job_id: job.job_id, error: String(e) }, 'job record not saved'));
+    this.writes.set(job.job_id, next);
+    next.then(() => {
+      if (this.writes.get(job.job_id) === next) this.writes.delete(job.job_id);
+    });
   }
 
   /** Waits for every background job and webhook delivery (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.deliveries.size) await Promise.allSettled([...this.deliveries]);
+    await Promise.allSettled([...this.writes.values()]);
     clearInterval(this.sweeper);
   }
 
@@ -105,6 +163,7 @@ export class JobStore {
     job.completed_at = new Date().toISOString();
     if (outcome.result !== undefined) job.result = outcome.result;
     if (outcome.error) job.error = outcome.error;
+    this.persist(job);
   }
 
   private async deliver(job: Job): Promise<void> {
@@ -134,6 +193,7 @@ export class JobStore {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {
           job.callback.delivered = true;
+          this.persist(job);
           this.metrics.webhooks.inc({ outcome: 'delivered' });
           this.options.log({ job_id: job.job_id, attempt, status: res.status }, 'webhook delivered');
           return;
@@ -152,13 +212,17 @@ export class JobStore {
         delay *= 2;
       }
     }
+    this.persist(job);
     this.metrics.webhooks.inc({ outcome: 'failed' });
   }
 
   private sweep(): void {
     const cutoff = Date.now() - this.options.retentionSeconds * 1000;
     for (const [id, job] of this.jobs) {
-      if (job.completed_at && Date.parse(job.completed_at) < cutoff) this.jobs.delete(id);
+      if (job.completed_at && Date.parse(job.completed_at) < cutoff) {
+        this.jobs.delete(id);
+        if (this.options.dir) void fs.rm(path.join(this.options.dir, `${id}.json`), { force: true });
+      }
     }
   }
 }
