@@ -11,11 +11,9 @@ import { SegmentStream } from '../whisper/run.ts';
 import { forceAlign } from './align.ts';
 import { beamSearch } from './beam.ts';
 import {
-  bestTokens,
   type DecodedWindow,
   type DecodeSettings,
   decodeGreedy,
-  emittedLogprob,
   type FrameScores,
   wordsFromEmissions,
 } from './greedy.ts';
@@ -128,7 +126,9 @@ export class CtcSpeechModel implements SpeechModel {
    * words get their timings by forced alignment of the chosen text.
    */
   private decode(scores: FrameScores, settings: DecodeSettings, beamSize: number): DecodedWindow {
-    if (beamSize <= 1 || !this.lm) return decodeGreedy(scores, settings);
+    const greedy = decodeGreedy(scores, settings);
+    // The word bonus must not make words out of a window where no frame says anything but blank.
+    if (beamSize <= 1 || !this.lm || greedy.words.length === 0) return greedy;
     const { vocabulary, blankId } = this.pack;
     const decoder = { alpha: 0.8, beta: 1.5, ...this.pack.decoder };
     const text = beamSearch(scores, this.lm, {
@@ -140,9 +140,8 @@ export class CtcSpeechModel implements SpeechModel {
     });
     const tokens = [...text].map((ch) => vocabulary.indexOf(ch)).filter((id) => id >= 0 && id !== blankId);
     const aligned = forceAlign(scores, tokens, vocabulary, blankId);
-    if (!aligned) return decodeGreedy(scores, settings);
-    const { ids, best } = bestTokens(scores);
-    return { words: wordsFromEmissions(aligned, settings), avgLogprob: emittedLogprob(ids, best, blankId) };
+    if (!aligned) return greedy;
+    return { words: wordsFromEmissions(aligned, settings), avgLogprob: greedy.avgLogprob };
   }
 
   async dispose(): Promise<void> {
