@@ -21,8 +21,8 @@ Options:
   --host <addr>            Address to bind (default 127.0.0.1; use 0.0.0.0 to serve the network)
   --port <n>               Port (default 7100; 0 picks a free one)
   --model <dir|id>         Model folder or catalog id (default: the default model)
-  --tls-cert <file>        PEM certificate; with --tls-key, serve HTTPS
-  --tls-key <file>         PEM private key
+  --tls-cert <file>        PEM certificate; with --tls-key, serve HTTPS (also EARSHOT_TLS_CERT)
+  --tls-key <file>         PEM private key (also EARSHOT_TLS_KEY)
   --allow-private-urls     Let URL inputs and callbacks reach private/loopback addresses
                            (also EARSHOT_ALLOW_PRIVATE_URLS=1)
   --max-size-mb <n>        Largest upload or download (default 100)
@@ -67,7 +67,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     strict: true,
   });
   if (values.help) return 'help';
-  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
+  const tlsCert = values['tls-cert'] ?? env.EARSHOT_TLS_CERT;
+  const tlsKey = values['tls-key'] ?? env.EARSHOT_TLS_KEY;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new EarshotError('INVALID_PARAMETER', 'HTTPS needs both --tls-cert and --tls-key');
   }
   const device = values.device ?? 'auto';
@@ -80,8 +82,8 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? env.API_SERVER_HOST ?? d.host,
     port: positiveInt(values.port ?? env.API_SERVER_PORT, '--port', d.port, true),
     model: values.model,
-    tlsCert: values['tls-cert'],
-    tlsKey: values['tls-key'],
+    tlsCert,
+    tlsKey,
     licenseKeys: parseLicenseKeys(env.LICENSE_KEY),
     allowPrivateUrls: Boolean(values['allow-private-urls']) || envFlag(env.EARSHOT_ALLOW_PRIVATE_URLS),
     maxSizeMb: positiveInt(values['max-size-mb'], '--max-size-mb', d.maxSizeMb),
