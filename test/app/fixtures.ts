@@ -48,3 +48,16 @@ export async function devKey(options: { expiresInDays?: number; customer?: strin
     issuedAt: notBefore,
   }).key;
 }
+
+/** Share of the expected words that appear in the recognised text (normalised: lower case, no punctuation). */
+export function wordRecall(expected: string, recognised: string): number {
+  const norm = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/[^a-z' ]+/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean);
+  const got = new Set(norm(recognised));
+  const want = norm(expected);
+  return want.filter((w) => got.has(w)).length / want.length;
+}

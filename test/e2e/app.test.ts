@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
+import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE, wordRecall } from '../app/fixtures.ts';
 import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -17,7 +17,7 @@ const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river ban
 
 before(async () => {
   home = await tempHome('earshot-e2e-');
-  speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 3);
+  speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 6);
   h = await startHarness(home, {
     beforeLoad: async (desktop) => {
       if (!demoModelAvailable()) await desktop.modelManager.import(WHISPER_FIXTURE);
@@ -69,6 +69,13 @@ test('a valid development key unlocks the app', async () => {
   await page.getByTestId('dropzone').waitFor();
   await page.getByRole('heading', { name: 'Transcribe' }).waitFor();
   assert.equal(await page.getByTestId('license-banner').count(), 0);
+  if (demoModelAvailable()) {
+    // The demo model says plainly what it is.
+    await page
+      .getByTestId('model-notice')
+      .getByText(/synthetic voices/)
+      .waitFor();
+  }
   await screenshot(page, '02-queue-empty');
   await expectAccessible('queue');
 });
@@ -118,6 +125,11 @@ test('drop a WAV: progress, ETA and the device, then the transcript', async () =
   await page.getByTestId('segment').first().waitFor();
   transcriptId = events.at(-1)!.transcriptId!;
   assert.ok(transcriptId);
+  if (demoModelAvailable()) {
+    // The bundled model really recognises espeak-ng speech.
+    const text = (await page.getByTestId('segment').allTextContents()).join(' ');
+    assert.ok(wordRecall(SENTENCE, text) >= 0.7, `recognised: ${text}`);
+  }
   await screenshot(page, '05-transcript');
   await expectAccessible('transcript');
 });
@@ -176,6 +188,52 @@ test('edit a word, export SRT with the edit, and find it again after a reload', 
   await page.getByTestId('segment').first().getByText('Zanzibar').waitFor();
 });
 
+test('find and replace, undo and redo, copy as text', async () => {
+  const { page } = h;
+  await page.keyboard.press('Control+f');
+  await page.getByLabel('Find in transcript').fill('zanzibar');
+  await page.getByText('1 of 1').waitFor();
+  await page.getByLabel('Replace with').fill('Timbuktu');
+  await page.getByRole('button', { name: 'Replace all' }).click();
+  const first = page.getByTestId('segment').first();
+  await page.getByRole('button', { name: 'Close find' }).click();
+  await first.getByText('Timbuktu').waitFor();
+  await page.getByRole('button', { name: 'Undo edit' }).click();
+  await first.getByText('Zanzibar').waitFor();
+  await page.getByRole('button', { name: 'Redo edit' }).click();
+  await first.getByText('Timbuktu').waitFor();
+  await page.getByRole('button', { name: 'Undo edit' }).click();
+  await first.getByText('Zanzibar').waitFor();
+  await page.getByRole('button', { name: 'Copy text' }).click();
+  await page.getByText('Transcript copied to the clipboard').waitFor();
+  assert.match(h.clipboard.at(-1) ?? '', /^Zanzibar/);
+  const stored = JSON.parse(await fs.readFile(path.join(home, 'transcripts', `${transcriptId}.json`), 'utf8'));
+  assert.match(stored.segments[0].text, /^Zanzibar/);
+});
+
+test('a long transcript is virtualised: only the visible rows are in the page', async () => {
+  const { page } = h;
+  const segments = Array.from({ length: 4000 }, (_, i) => ({
+    id: i,
+    start: i * 3,
+    end: i * 3 + 2.5,
+    text: `sentence number ${i} of a very long recording`,
+    words: [],
+    avgLogprob: -0.1,
+    noSpeechProb: 0,
+  }));
+  await h.desktop.library.create({ title: 'Marathon', duration: 12_000, language: 'en', model: 'x', segments });
+  await h.sendCommand({ type: 'navigate', view: 'history' });
+  await page.getByRole('button', { name: /^Marathon/ }).click();
+  await page.getByText('sentence number 0 of').waitFor();
+  const rendered = await page.getByTestId('segment').count();
+  assert.ok(rendered > 5 && rendered < 80, `${rendered} rows in the DOM`);
+  await page.locator('.vlist').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await page.getByText('sentence number 3999 of').waitFor();
+  assert.ok((await page.getByTestId('segment').count()) < 80);
+  await h.desktop.library.remove((await h.desktop.library.list()).find((t) => t.title === 'Marathon')!.id);
+});
+
 test('paste a URL from a local web server: downloaded and transcribed', async () => {
   const { page } = h;
   await h.sendCommand({ type: 'navigate', view: 'queue' });
@@ -188,8 +246,14 @@ test('paste a URL from a local web server: downloaded and transcribed', async ()
   await page.getByRole('button', { name: 'Transcribe link' }).click();
   const job = page.locator('[data-testid=job][data-stage=done]', { hasText: 'podcast.wav' });
   await job.waitFor({ timeout: 120_000 });
-  const stages = [...new Set(h.jobEvents.filter((j) => j.source.name === 'podcast.wav').map((e) => e.stage))];
+  const events = h.jobEvents.filter((j) => j.source.name === 'podcast.wav');
+  const stages = [...new Set(events.map((e) => e.stage))];
   assert.deepEqual(stages, ['queued', 'downloading', 'decoding', 'transcribing', 'done']);
+  if (demoModelAvailable()) {
+    const t = await h.desktop.library.get(events.at(-1)!.transcriptId!);
+    const text = t.segments.map((s) => s.text).join(' ');
+    assert.ok(wordRecall('hello from the web server', text) >= 0.6, `recognised: ${text}`);
+  }
 });
 
 test('a corrupt file fails with a clear error while the others finish', async () => {
@@ -250,7 +314,7 @@ test('history: search across transcripts, rename, delete with undo', async () =>
     .filter({ hasText: 'Board meeting' })
     .getByRole('button', { name: /^Delete/ })
     .click();
-  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Deleted “Board meeting”' }).getByRole('button', { name: 'Undo' }).click();
   await items.filter({ hasText: 'Board meeting' }).waitFor();
   assert.equal(await items.count(), count);
 });

@@ -15,7 +15,13 @@ function withNotice(m: ModelView): ModelView {
 
 export function createManagedModels(manager: ModelManager): DesktopModels {
   return {
-    list: async () => (await manager.views()).map(withNotice),
+    async list() {
+      const views = (await manager.views()).map(withNotice);
+      if (views.some((m) => m.isDefault)) return views;
+      // No explicit choice yet: mark the model that would run (e.g. the bundled demo), so the UI can name it.
+      const running = await manager.resolveModel().catch(() => undefined);
+      return views.map((m) => (m.id === running?.id ? { ...m, isDefault: true } : m));
+    },
     async pull(id, variant, onProgress) {
       // Progress reaches the window as events; the call returns once the download is running or failed to start.
       const done = manager.pull(id, { variant, onProgress: ({ file: _f, ...p }) => onProgress(p) });

@@ -201,7 +201,8 @@ function Editor({
           onReplaceAll={() => {
             const n = matches.length;
             ed.apply(replaceAll(ed.segments, query, replacement));
-            notify(`Replaced ${n} match${n === 1 ? '' : 'es'}`, { action: { label: 'Undo', run: ed.undo } });
+            // Undo lives in the toolbar (and Ctrl+Z); a toast action could outlive this editor.
+            notify(`Replaced ${n} match${n === 1 ? '' : 'es'} — undo with Ctrl+Z`);
           }}
           onClose={() => {
             setFinding(false);
