@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { configFromArgs } from '../../electron/cli/serve.ts';
 import { EarshotError } from '../../electron/core/errors.ts';
 import { acceptRequestId, redactUrl } from '../../electron/core/server/app.ts';
 import { parseAuthorization } from '../../electron/core/server/auth.ts';
@@ -108,4 +109,30 @@ test('logged URLs keep harmless options and redact the rest (callback URLs may c
   assert.ok(!logged.includes('s3cret'));
   assert.match(logged, /language=en/);
   assert.equal(redactUrl('/health'), '/health');
+});
+
+test('serve options: flags, environment fallbacks and defaults', () => {
+  const config = configFromArgs([], {
+    LICENSE_KEY: ' k1 , k2,, ',
+    EARSHOT_TLS_CERT: '/c.pem',
+    EARSHOT_TLS_KEY: '/k.pem',
+    EARSHOT_ALLOW_PRIVATE_URLS: '1',
+  });
+  assert.ok(config !== 'help');
+  assert.deepEqual(config.licenseKeys, ['k1', 'k2']);
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 7100);
+  assert.equal(config.maxSizeMb, 100);
+  assert.equal(config.requestTimeoutSeconds, 300);
+  assert.equal(config.maxAudioSeconds, 7200);
+  assert.equal(config.tlsCert, '/c.pem');
+  assert.equal(config.allowPrivateUrls, true);
+  const flags = configFromArgs(['--host', '0.0.0.0', '--port', '8080', '--queue', '0', '--max-size-mb', '5'], {});
+  assert.ok(flags !== 'help');
+  assert.deepEqual(
+    [flags.host, flags.port, flags.queueSize, flags.maxSizeMb, flags.allowPrivateUrls],
+    ['0.0.0.0', 8080, 0, 5, false],
+  );
+  assert.throws(() => configFromArgs(['--workers', '0'], {}), /--workers must be a positive integer/);
+  assert.throws(() => configFromArgs(['--tls-key', 'k.pem'], {}), /both --tls-cert and --tls-key/);
 });
