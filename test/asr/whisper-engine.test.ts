@@ -152,6 +152,56 @@ describe('Whisper transcription', () => {
     });
   }
 
+  test('a stream is read as needed: a few windows ahead, same segments as the whole array', async () => {
+    const audio = toLength(speech, 180);
+    let pulled = 0;
+    let pulledAtFirstSegment = -1;
+    async function* chunks() {
+      for (let i = 0; i < audio.length; i += 16000) {
+        pulled = i + 16000;
+        yield audio.slice(i, i + 16000);
+      }
+    }
+    const options = { ...quick, mode: 'sequential' as const, timestamps: false, temperatureFallback: false };
+    const run = model.transcribeStream(chunks(), { ...options, durationHint: 180 });
+    const streamed: Segment[] = [];
+    for await (const s of run) {
+      if (pulledAtFirstSegment < 0) pulledAtFirstSegment = pulled;
+      streamed.push(s);
+    }
+    assert.ok(pulledAtFirstSegment <= 61 * 16000, `read ${pulledAtFirstSegment / 16000}s before the first segment`);
+    const whole = await model.transcribe(pcm(audio), options).result();
+    assert.deepEqual(streamed, whole.segments);
+    assert.equal((await run.result()).duration, 180);
+  });
+
+  test('batched windows hold speech only, and times map back to the original timeline', async () => {
+    const piece = speech.subarray(0, 16000 * 4);
+    const audio = new Float32Array(16000 * 28);
+    audio.set(piece, 0);
+    audio.set(piece, 16000 * 24);
+    const windows: { startSample: number; samples: number }[] = [];
+    const r = await model
+      .transcribe(pcm(audio), {
+        ...quick,
+        mode: 'batched',
+        speechRegions: [
+          { start: 0, end: 4 },
+          { start: 24, end: 28 },
+        ],
+        onWindow: (w) => windows.push(w),
+      })
+      .result();
+    assert.equal(windows.length, 1);
+    assert.equal(windows[0].samples, 16000 * 8);
+    for (const s of r.segments) {
+      assert.equal(s.start, 0);
+      assert.equal(s.end, 28);
+      for (const w of s.words ?? [])
+        assert.ok(!(w.start > 4.001 && w.end < 23.999), `word ${w.start}-${w.end} in the gap`);
+    }
+  });
+
   test('an AbortSignal stops the run within one window', async () => {
     const controller = new AbortController();
     let windowsAfterAbort = 0;

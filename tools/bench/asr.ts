@@ -7,7 +7,8 @@
  * Audio: the shared real-speech clips (LJ Speech, LibriVox, JFK), read in place, joined with 0.4 s pauses and
  * repeated to the requested length. Models: the committed random fixture, and a whisper-tiny-sized random model
  * generated once into the temp folder (never committed). Random weights rarely emit <|endoftext|>, so every window
- * decodes exactly --tokens tokens on both sides (max = min new tokens). Temperature fallback and the repetition
+ * decodes exactly --tokens tokens on both sides (max = min new tokens; 96 is about what a dense 30 s window of English
+ * needs). Temperature fallback and the repetition
  * guard are off on our side because the reference has neither; word timestamps stay at our default (on).
  *
  * Rows: reference (30 s windows, greedy), ours sequential (the same windows, greedy: its text must be identical),
@@ -23,7 +24,7 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
     threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },
-    tokens: { type: 'string', default: '48' },
+    tokens: { type: 'string', default: '96' },
     models: { type: 'string', default: 'fixture,tiny' },
     child: { type: 'string' },
     model: { type: 'string' },
@@ -203,6 +204,9 @@ async function main(): Promise<void> {
     const seq = child('ours', m.dir, audioFile, 'sequential');
     const bat = child('ours', m.dir, audioFile, 'batched');
     const same = seq.texts.join('') === ref.texts.join('');
+    const firstDiff = seq.texts.findIndex((t, i) => t !== ref.texts[i]);
+    const dump = path.join(WORK, `texts-${path.basename(m.dir)}.json`);
+    writeFileSync(dump, JSON.stringify({ reference: ref.texts, sequential: seq.texts, batched: bat.texts }, null, 1));
     console.log(`\n${m.name}`);
     console.log('| run | windows | wall s | RTF | x real time | peak RSS MB | speed vs reference |');
     console.log('|---|---|---|---|---|---|---|');
@@ -215,7 +219,9 @@ async function main(): Promise<void> {
         `| ${label} | ${r.windows} | ${r.seconds.toFixed(1)} | ${(r.seconds / audioSeconds).toFixed(4)} | ${(audioSeconds / r.seconds).toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${(ref.seconds / r.seconds).toFixed(2)}× |`,
       );
     }
-    console.log(`sequential greedy text identical to the reference: ${same ? 'yes' : 'NO'}`);
+    console.log(
+      `sequential greedy text identical to the reference: ${same ? 'yes' : `NO (first differing window ${firstDiff}, texts in ${dump})`}`,
+    );
     console.log(`model load s: reference ${ref.loadSeconds.toFixed(1)}, ours ${seq.loadSeconds.toFixed(1)}`);
   }
 }

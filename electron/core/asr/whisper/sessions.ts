@@ -90,6 +90,28 @@ export class WhisperSessions {
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 
+  /**
+   * Encodes `batch` windows one at a time and stacks the outputs. On CPU a batched encoder is no faster, and its
+   * attention scores ([batch, heads, 1500, 1500]) would multiply peak memory by the batch size.
+   */
+  async encodeEach(features: Float32Array, batch: number): Promise<ort.Tensor> {
+    if (batch === 1) return this.encode(features, 1);
+    const per = features.length / batch;
+    let stacked: Float32Array | Uint16Array | null = null;
+    let first: ort.Tensor | null = null;
+    for (let b = 0; b < batch; b++) {
+      const out = await this.encode(features.subarray(b * per, (b + 1) * per), 1);
+      const data = out.data as Float32Array | Uint16Array;
+      if (!stacked || !first) {
+        first = out;
+        stacked = new (data.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(data.length * batch);
+      }
+      stacked.set(data, b * data.length);
+    }
+    const f = first as ort.Tensor;
+    return new ort.Tensor(f.type as 'float32', stacked as Float32Array, [batch, ...f.dims.slice(1)]);
+  }
+
   /** Encodes `batch` log-mel windows laid out back to back ([batch, nMels, 3000]). */
   async encode(features: Float32Array, batch: number): Promise<ort.Tensor> {
     const input = new ort.Tensor('float32', features, [

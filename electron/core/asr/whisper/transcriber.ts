@@ -223,7 +223,7 @@ export async function runBatched(
       batch.forEach((w, k) => {
         ctx.mel.window(concatPieces(source, w, joined), 0, features.subarray(k * windowSize, (k + 1) * windowSize));
       });
-      const hidden = await ctx.sessions.encode(features.subarray(0, batch.length * windowSize), batch.length);
+      const hidden = await ctx.sessions.encodeEach(features.subarray(0, batch.length * windowSize), batch.length);
       const decoded = await decodeWithFallback(ctx.sessions, hidden, batch.length, search, ctx.tokenizer, {
         temperatureFallback: opts.temperatureFallback ?? true,
         repetitionGuard: opts.repetitionGuard ?? true,
