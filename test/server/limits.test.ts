@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import { SmallestApiError, SmallestClient } from '../../electron/core/client/index.ts';
 import {
   type CurlResult,
@@ -36,12 +37,15 @@ describe('limits: bounded queue, request timeout, client retries', {
   let serve: Serve;
   let files: LocalServer;
   let key: string;
+  /** A license allowing one request at a time: a leaked slot would turn its next request into a 429. */
+  let single: string;
   let speech: string;
   const dir = tempDir('limits');
   const stalled: ServerResponse[] = [];
 
   before(async () => {
     key = await issueKey();
+    single = await issueKey({ concurrency: 1 });
     speech = synthesize(dir, 'hello', 'hello world, this is a test');
     files = await localServer((req, res) => {
       const data = readFileSync(speech);
@@ -58,7 +62,7 @@ describe('limits: bounded queue, request timeout, client retries', {
       res.writeHead(200, { 'content-type': 'audio/wav' }).end(data);
     });
     serve = await startServe({
-      keys: [key],
+      keys: [key, single],
       args: ['--model', model!.dir, '--queue', '0', '--workers', '1', '--request-timeout', String(BUDGET_S)],
       env: { EARSHOT_ALLOW_PRIVATE_URLS: '1' },
     });
@@ -160,5 +164,40 @@ describe('limits: bounded queue, request timeout, client retries', {
     const nobody = new SmallestClient({ apiUrl: 'http://127.0.0.1:9', licenseKey: key, maxRetries: 1, backoffMs: 10 });
     await assert.rejects(nobody.health(), TypeError);
     await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'NETWORK_ERROR', status: 0 });
+  });
+
+  test('requests refused for a full queue (HTTP and WebSocket upgrades) give their license slot back', async () => {
+    const { answer: stuck } = await occupyWorker();
+    const ws = new WebSocket(`${serve.url.replace('http:', 'ws:')}/v1/listen/stream`, {
+      headers: { Authorization: `Token ${single}` },
+    });
+    const upgrade = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    assert.equal(upgrade, 503);
+    const http = await curl([
+      '-X',
+      'POST',
+      `${serve.url}/v1/listen`,
+      '-H',
+      `Authorization: Token ${single}`,
+      '-F',
+      `audio=@${speech}`,
+    ]);
+    assert.equal(http.status, 503);
+    releaseWorker();
+    await stuck;
+    const after = await curl([
+      '-X',
+      'POST',
+      `${serve.url}/v1/listen`,
+      '-H',
+      `Authorization: Token ${single}`,
+      '-F',
+      `audio=@${speech}`,
+    ]);
+    assert.equal(after.status, 200, after.body);
   });
 });
