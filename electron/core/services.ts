@@ -57,7 +57,8 @@ export interface Desktop extends DesktopServices {
 export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const paths = dataPaths(config.home);
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
-  const library = new TranscriptLibrary(paths.transcripts);
+  const mediaDir = path.join(config.home, 'media');
+  const library = new TranscriptLibrary(paths.transcripts, mediaDir);
   const licenses = new LicenseService({ ...config.license, dataDir: config.home });
   const license = createDesktopLicense(licenses, config.secretStore);
   const manager = new ModelManager({
@@ -70,7 +71,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const pipeline = config.pipeline ?? new WorkerPipeline();
   const jobs = new JobQueue(paths.jobs, {
     pipeline,
-    mediaDir: path.join(config.home, 'media'),
+    mediaDir,
     resolveModel: (id) => models.resolve(id),
     authorize: () => license.authorize(),
     recordUsage: (seconds) => license.recordAudio(seconds),

@@ -81,11 +81,25 @@ test('delete moves to the trash and restore (undo) brings it back intact', async
   await lib.restore(a.id);
   assert.deepEqual(await lib.get(a.id), before);
   await assert.rejects(lib.restore(a.id), { code: 'INVALID_PARAMETER' });
-  // Trash older than a week is purged when a library opens.
+  // Trash older than a week is purged when a library opens, with media the app downloaded for it (only that).
+  const mediaDir = path.join(home, 'media');
+  await fs.mkdir(mediaDir);
+  const downloaded = path.join(mediaDir, 'job.mp3');
+  await fs.writeFile(downloaded, 'x');
+  const c = await lib.create({
+    title: 'From a link',
+    duration: 1,
+    language: 'en',
+    model: 'm',
+    mediaPath: downloaded,
+    segments: [],
+  });
   await lib.remove(a.id);
+  await lib.remove(c.id);
   const old = new Date(Date.now() - 8 * 86400_000);
-  await fs.utimes(path.join(dir, '.trash', `${a.id}.json`), old, old);
-  await new TranscriptLibrary(dir).list();
+  for (const id of [a.id, c.id]) await fs.utimes(path.join(dir, '.trash', `${id}.json`), old, old);
+  await new TranscriptLibrary(dir, mediaDir).list();
   assert.deepEqual(await fs.readdir(path.join(dir, '.trash')), []);
+  assert.deepEqual(await fs.readdir(mediaDir), [], 'downloaded media went with its transcript');
   await fs.rm(home, { recursive: true, force: true });
 });

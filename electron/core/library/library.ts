@@ -40,7 +40,14 @@ export class TranscriptLibrary {
   private loaded = false;
   private readonly trashDir: string;
 
-  constructor(private readonly dir: string) {
+  /**
+   * @param ownedMediaDir where media downloaded for transcripts lives (the data folder's media/): a purged
+   *   transcript's media is deleted with it; the user's own files elsewhere are never touched.
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly ownedMediaDir?: string,
+  ) {
     this.trashDir = path.join(dir, '.trash');
   }
 
@@ -70,7 +77,13 @@ export class TranscriptLibrary {
     for (const name of await fs.readdir(this.trashDir)) {
       const p = path.join(this.trashDir, name);
       const st = await fs.stat(p).catch(() => undefined);
-      if (st && now - st.mtimeMs > TRASH_RETENTION_MS) await fs.rm(p, { force: true });
+      if (!st || now - st.mtimeMs <= TRASH_RETENTION_MS) continue;
+      const t = await readJson<StoredTranscript | null>(p, null).catch(() => null);
+      const media = t?.mediaPath ? path.resolve(t.mediaPath) : undefined;
+      if (media && this.ownedMediaDir && media.startsWith(path.resolve(this.ownedMediaDir) + path.sep)) {
+        await fs.rm(media, { force: true });
+      }
+      await fs.rm(p, { force: true });
     }
   }
 
