@@ -2,6 +2,7 @@
  * Reads the audio and options of a transcription request in any of its three styles: JSON `{url, ...options}`,
  * multipart (`audio` file plus option fields), or raw audio bytes with the options in the query string.
  */
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError } from '../errors.ts';
@@ -57,10 +58,7 @@ export async function readAudioRequest(request: FastifyRequest, ctx: RouteContex
     await ctx.transcriber.checkOptions(resolveOptions(query));
     const saved = await saveUpload(request.body, ctx.tmpDir, maxSizeMb);
     input = { kind: 'file', ...saved };
-    cleanup = async () => {
-      const { rm } = await import('node:fs/promises');
-      await rm(saved.path, { force: true });
-    };
+    cleanup = () => rm(saved.path, { force: true });
   } else if (request.body && typeof request.body === 'object') {
     bodyOptions = request.body as RawOptions;
     url = bodyOptions.url;

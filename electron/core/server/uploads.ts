@@ -10,7 +10,6 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { EarshotError } from '../errors.ts';
-import type { RawOptions } from './listen-options.ts';
 import type { AudioInput } from './transcriber.ts';
 
 export function tooLarge(maxSizeMb: number): EarshotError {
@@ -94,8 +93,4 @@ export async function readMultipart(request: FastifyRequest, dir: string, maxSiz
     throw e;
   }
   return { input: saved && { kind: 'file', ...saved }, fields, cleanup };
-}
-
-export function fieldsAsOptions(fields: Record<string, string>): RawOptions {
-  return fields as unknown as RawOptions;
 }
