@@ -14,13 +14,14 @@ import type {
   TranscriptSummary,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
-import { defaultThreads, gpuProvidersForPlatform } from '../asr/device.ts';
+import { defaultThreads } from '../asr/device.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
+import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
 /** What the desktop needs from the license module. */
 export interface DesktopLicense {
@@ -84,6 +85,15 @@ function safeFileName(title: string): string {
 }
 
 export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+  let probe: Promise<GpuProbe[]> | undefined;
+  const gpus = () => {
+    probe ??= s.models
+      .resolve()
+      .then((m) => m.dir)
+      .catch(() => undefined)
+      .then(probeGpus);
+    return probe;
+  };
   const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => {
     const cfg = s.settings.get();
     // The model is the manager's default at run time unless the caller names one.
@@ -159,16 +169,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
         appVersion: hooks.appVersion,
         dataHome: hooks.dataHome,
         defaultThreads: defaultThreads(),
-        gpu: gpuProvidersForPlatform().map((provider) => {
-          const b = backends.find((x) => x.name === provider);
-          return b?.bundled
-            ? { provider, available: true }
-            : {
-                provider,
-                available: false,
-                reason: b ? 'runtime libraries not installed' : 'not built for this platform',
-              };
-        }),
+        gpu: await gpus(),
       };
     },
     'system:pickFiles': () => hooks.pickFiles(),

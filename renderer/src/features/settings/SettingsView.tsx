@@ -107,13 +107,13 @@ export function SettingsView() {
             <p className="small">
               <strong>Detected:</strong> {info.cpus} CPU cores, {bytes(info.memoryBytes)} memory ·{' '}
               {gpuFound.length
-                ? `GPU runtimes: ${gpuFound.map((g) => g.provider).join(', ')}`
-                : 'no GPU runtime available'}
+                ? `GPU ready: ${gpuFound.map((g) => g.provider).join(', ')}`
+                : 'no GPU works here, so jobs run on the CPU'}
             </p>
             <ul className="small muted gpu-list">
               {info.gpu.map((g) => (
                 <li key={g.provider}>
-                  {g.provider}: {g.available ? 'available' : `not available (${g.reason})`}
+                  {g.provider}: {g.available ? 'loads' : `does not load — ${g.reason}`}
                 </li>
               ))}
             </ul>

@@ -1,0 +1,48 @@
+/**
+ * What the Device settings say was detected: each GPU provider this platform could use, tried for real by creating a
+ * session on the default model (onnxruntime throws rather than falling back), with the reason when it does not load.
+ * Done once per run; the result only changes when drivers or runtime libraries change.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { createSession, gpuProvidersForPlatform } from '../asr/device.ts';
+
+export interface GpuProbe {
+  provider: string;
+  available: boolean;
+  reason?: string;
+}
+
+function probeFile(modelDir: string): string | undefined {
+  const ctc = path.join(modelDir, 'model.onnx');
+  if (existsSync(ctc)) return ctc;
+  const onnxDir = path.join(modelDir, 'onnx');
+  if (!existsSync(onnxDir)) return undefined;
+  const files = readdirSync(onnxDir).filter((f) => f.startsWith('encoder_model') && f.endsWith('.onnx'));
+  return files.length ? path.join(onnxDir, files.sort((a, b) => a.length - b.length)[0]) : undefined;
+}
+
+export async function probeGpus(modelDir: string | undefined): Promise<GpuProbe[]> {
+  const file = modelDir ? probeFile(modelDir) : undefined;
+  const out: GpuProbe[] = [];
+  for (const provider of gpuProvidersForPlatform()) {
+    if (!file) {
+      out.push({ provider, available: false, reason: 'no model installed to test with' });
+      continue;
+    }
+    try {
+      const { session } = await createSession(file, {
+        device: provider,
+        threads: 1,
+        options: { logSeverityLevel: 4, graphOptimizationLevel: 'disabled' },
+      });
+      await session.release();
+      out.push({ provider, available: true });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const inner = /\(([^:]+): (.*)\)$/.exec(message)?.[2] ?? message;
+      out.push({ provider, available: false, reason: inner.slice(0, 200) });
+    }
+  }
+  return out;
+}
