@@ -149,6 +149,19 @@ test('click a word: the player seeks there and the word is highlighted', async (
   });
   assert.ok(Math.abs(t - start) < 0.3, `player at ${t}, word starts at ${start}`);
   await page.locator('.word-active').first().waitFor();
+  // Keyboard: the segment's timestamp is a button; Enter plays from the segment start.
+  const stamp = page
+    .getByTestId('segment')
+    .first()
+    .getByRole('button', { name: /^Play from/ });
+  await stamp.focus();
+  await page.keyboard.press('Enter');
+  const t2 = await page.getByTestId('player').evaluate((el) => {
+    const m = el as HTMLMediaElement;
+    m.pause();
+    return m.currentTime;
+  });
+  assert.ok(t2 < start, `keyboard seek went back to the segment start (${t2})`);
 });
 
 test('edit a word, export SRT with the edit, and find it again after a reload', async () => {
