@@ -30,13 +30,7 @@ export function licenseGate(service: LicenseService, configuredKeys: readonly st
     },
     authorize: (key, clientAddress) => service.authorize(key, { clientAddress }),
     async recordFailure(clientAddress) {
-      // The service counts failures (and computes the slow-down) on a failed authorize; an empty key always fails.
-      try {
-        (await service.authorize('', { clientAddress })).release();
-      } catch (e) {
-        return (e as { delayMs?: number }).delayMs ?? 0;
-      }
-      return 0;
+      return service.recordAuthFailure(clientAddress);
     },
     safeEqual: constantTimeEqual,
     redact: redactKey,
