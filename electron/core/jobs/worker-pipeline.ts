@@ -17,7 +17,10 @@ const CANCEL_GRACE_MS = 2000;
 export function jobWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return path.join(path.dirname(here), 'job-worker.ts');
+  // Packaged apps unpack workers next to the asar archive (electron-builder asarUnpack).
   const bundled = path.join(appRoot(), 'dist', 'workers', 'job-worker.js');
+  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+  if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
   if (existsSync(bundled)) return bundled;
   return path.join(path.dirname(here), 'job-worker.js');
 }
