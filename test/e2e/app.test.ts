@@ -378,3 +378,7 @@ test('an expired key: transcription is refused and the expiry date is shown', as
   assert.equal(h.jobEvents.filter((j) => j.source.name === 'late.wav').length, 0, 'nothing was queued');
   await screenshot(page, '10-expired');
 });
+
+test('no errors or warnings in the page console during the whole run', () => {
+  assert.deepEqual(h.pageErrors, []);
+});

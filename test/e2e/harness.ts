@@ -95,6 +95,8 @@ export interface Harness {
   filesDir: string;
   clipboard: string[];
   jobEvents: JobRecord[];
+  /** Console errors and uncaught exceptions in the page (React warnings included). */
+  pageErrors: string[];
   setDropPaths(map: Record<string, string>): Promise<void>;
   drop(names: string[]): Promise<void>;
   sendCommand(cmd: AppCommand): Promise<void>;
@@ -166,6 +168,11 @@ export async function startHarness(
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
   const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()} ${m.location().url}`);
+  });
   const d = desktop;
   await page.exposeBinding('__earshotInvoke', (_source, channel: string, args: unknown[]) => d.dispatch(channel, args));
   await page.addInitScript({ content: await bridgeScript() });
@@ -195,6 +202,7 @@ export async function startHarness(
     filesDir,
     clipboard,
     jobEvents,
+    pageErrors,
     async setDropPaths(map) {
       await page.evaluate((m) => {
         Object.assign((window as unknown as { __earshotFilePaths: Record<string, string> }).__earshotFilePaths, m);
