@@ -40,10 +40,18 @@ export class WhisperTokenizer {
    * tokenizer_config.json, as the reference does.
    */
   decode(ids: number[], textLimit = Number.POSITIVE_INFINITY): string {
-    return this.tokenizer.decode(
-      ids.filter((t) => t < textLimit),
-      { skip_special_tokens: true },
-    );
+    // Runs of text separated by a special token are decoded apart, so bytes never join across a timestamp.
+    let text = '';
+    let run: number[] = [];
+    for (const id of ids) {
+      if (id < textLimit) run.push(id);
+      else if (run.length > 0) {
+        text += this.tokenizer.decode(run, { skip_special_tokens: true });
+        run = [];
+      }
+    }
+    if (run.length > 0) text += this.tokenizer.decode(run, { skip_special_tokens: true });
+    return text;
   }
 
   /** Bytes-exact decoding of single tokens for word grouping (a token may hold part of a UTF-8 character). */

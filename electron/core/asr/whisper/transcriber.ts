@@ -40,6 +40,8 @@ export interface WhisperRunOptions extends TranscribeOptions {
   speechRegions?: Region[];
   /** Detect and re-decode repetition loops (default on). */
   repetitionGuard?: boolean;
+  /** Token ids never to emit, on top of the model's suppress_tokens (Whisper's `suppress_tokens` option). */
+  suppressTokens?: number[];
   /** Seed for the sampling used by temperature fallback. */
   seed?: number;
   /** Observes every decoded window (start sample, samples it covers, generated tokens): tests and diagnostics. */
@@ -113,7 +115,10 @@ export async function detectLanguage(ctx: ModelContext, source: PcmSource): Prom
 
 function searchOptions(ctx: ModelContext, opts: WhisperRunOptions, language: string, timestamps: boolean) {
   const { prefix, sotIndex } = buildPrefix(ctx, language, opts.task ?? 'transcribe', timestamps, opts.initialPrompt);
-  const filters: FilterConfig = { tokens: ctx.tokens, generation: ctx.generation, timestamps };
+  const generation = opts.suppressTokens?.length
+    ? { ...ctx.generation, suppressTokens: [...ctx.generation.suppressTokens, ...opts.suppressTokens] }
+    : ctx.generation;
+  const filters: FilterConfig = { tokens: ctx.tokens, generation, timestamps };
   const room = ctx.sessions.dims.maxTargetPositions - prefix.length;
   const wantAttention =
     (opts.wordTimestamps ?? true) && ctx.sessions.hasCrossAttentions && ctx.sessions.alignmentHeads.length > 0;
