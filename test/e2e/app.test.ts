@@ -3,10 +3,14 @@
  * inference in the worker thread, persistence in a temporary EARSHOT_HOME). Steps run in order and share one app.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE, wordRecall } from '../app/fixtures.ts';
+import type { ModelDownloadProgress } from '../../electron/contract/api.ts';
+import type { Catalog } from '../../electron/core/models/index.ts';
+import { WHISPER_JSON_FILES } from '../../electron/core/models/validate.ts';
 import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -15,10 +19,46 @@ let speech: string;
 let transcriptId: string;
 const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river bank';
 
+const MIRROR_REPO = 'test/whisper-random';
+
+/** The app's catalog with one extra downloadable model: the random-weight Whisper fixture on the local mirror. */
+async function testCatalog(): Promise<Catalog> {
+  const real = JSON.parse(await fs.readFile('models/catalog.json', 'utf8'));
+  const file = async (p: string) => {
+    const bytes = await fs.readFile(path.join(WHISPER_FIXTURE, p));
+    return { path: p, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  };
+  return {
+    schemaVersion: 1,
+    languageSets: real.languageSets,
+    models: [
+      ...real.models.filter((m: { bundled?: boolean }) => m.bundled),
+      {
+        id: 'whisper-test',
+        name: 'Whisper test (random weights)',
+        family: 'whisper',
+        description: 'A tiny random-weight model served by the test mirror.',
+        licence: 'MIT',
+        languages: ['en'],
+        accuracy: [],
+        parameters: 1_000_000,
+        source: { repo: MIRROR_REPO, revision: 'main' },
+        defaultVariant: 'fp32',
+        sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
+        variants: {
+          fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
+        },
+      },
+    ],
+  } as Catalog;
+}
+
 before(async () => {
   home = await tempHome('earshot-e2e-');
   speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 6);
   h = await startHarness(home, {
+    desktop: { catalog: await testCatalog() },
+    mirror: { repo: MIRROR_REPO, dir: WHISPER_FIXTURE },
     beforeLoad: async (desktop) => {
       if (!demoModelAvailable()) await desktop.modelManager.import(WHISPER_FIXTURE);
     },
@@ -377,6 +417,31 @@ test('an expired key: transcription is refused and the expiry date is shown', as
   assert.match(refusal, /License expired: expired on \w{3} \d{1,2}, \d{4}/);
   assert.equal(h.jobEvents.filter((j) => j.source.name === 'late.wav').length, 0, 'nothing was queued');
   await screenshot(page, '10-expired');
+});
+
+test('models: download one with progress, and choose the default', async () => {
+  const { page } = h;
+  const progress: ModelDownloadProgress[] = [];
+  const off = h.desktop.onModelProgress((p) => progress.push(p));
+  await h.sendCommand({ type: 'navigate', view: 'settings' });
+  const row = page.getByTestId('model').filter({ hasText: 'Whisper test' });
+  await row.getByRole('button', { name: 'Download' }).click();
+  // Installed: a downloaded Whisper model is preferred over the demo model until the user picks another.
+  await row.getByRole('button', { name: 'Remove' }).waitFor({ timeout: 60_000 });
+  await row.getByText('Default', { exact: true }).waitFor();
+  off();
+  const downloading = progress.filter((p) => p.state === 'downloading');
+  assert.ok(downloading.length > 0 && downloading.at(-1)!.receivedBytes === downloading.at(-1)!.totalBytes);
+  assert.deepEqual(
+    progress.slice(-2).map((p) => p.state),
+    ['verifying', 'installed'],
+  );
+  const demo = page.getByTestId('model').filter({ hasText: 'Demo' });
+  await demo.getByRole('button', { name: 'Use by default' }).click();
+  await demo.getByText('Default', { exact: true }).waitFor();
+  assert.equal(await row.getByText('Default', { exact: true }).count(), 0);
+  await demo.scrollIntoViewIfNeeded();
+  await screenshot(page, '11-models');
 });
 
 test('no errors or warnings in the page console during the whole run', () => {

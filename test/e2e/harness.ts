@@ -16,7 +16,7 @@ import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/
 import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
 import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
-import { createDesktop, type Desktop } from '../../electron/core/services.ts';
+import { createDesktop, type Desktop, type DesktopConfig } from '../../electron/core/services.ts';
 
 const RENDERER_DIR = path.resolve('dist/renderer');
 const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/bin/chromium';
@@ -104,10 +104,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  home: string,
-  options: { beforeLoad?: (desktop: Desktop) => Promise<void> } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  beforeLoad?: (desktop: Desktop) => Promise<void>;
+  /** Extra composition-root settings (e.g. a test catalog and model mirror). */
+  desktop?: Partial<DesktopConfig>;
+  /** Serve `dir` as a Hugging Face-style mirror of `repo` at `${baseUrl}/hf/<repo>/resolve/<revision>/<path>`. */
+  mirror?: { repo: string; dir: string };
+}
+
+export async function startHarness(home: string, options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) throw new Error('Run `npm run build` first (dist/renderer)');
   const filesDir = path.join(home, 'served');
   await fs.mkdir(filesDir, { recursive: true });
@@ -124,6 +129,14 @@ export async function startHarness(
           else res.writeHead(404).end();
         })
         .catch(() => res.writeHead(404).end());
+      return;
+    }
+    const mirrorPrefix = options.mirror && `/hf/${options.mirror.repo}/resolve/`;
+    if (mirrorPrefix && p.startsWith(mirrorPrefix)) {
+      const rel = p.slice(mirrorPrefix.length).split('/').slice(1).join('/');
+      const file = path.resolve(options.mirror!.dir, rel);
+      if (file.startsWith(options.mirror!.dir)) void sendFile(req, res, file);
+      else res.writeHead(403).end();
       return;
     }
     if (p === '/__test/axe.min.js') {
@@ -144,6 +157,8 @@ export async function startHarness(
 
   const clipboard: string[] = [];
   desktop = await createDesktop({
+    modelEndpoint: `${baseUrl}/hf`,
+    ...options.desktop,
     home,
     secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
     appVersion: 'e2e',
