@@ -299,6 +299,20 @@ describe('Whisper transcription', () => {
       .transcribe(pcm(audio), { ...quick, mode: 'sequential', speechRegions: regions, temperatureFallback: false })
       .result();
     for (const s of r.segments) assert.ok(s.start < 4, `segment ${s.start}-${s.end} lies in silence`);
+    const windows: number[] = [];
+    const long = new Float32Array(16000 * 70);
+    long.set(speech.subarray(0, Math.min(speech.length, 16000 * 4)));
+    const vad = await model
+      .transcribe(pcm(long), {
+        ...quick,
+        mode: 'sequential',
+        vad: true,
+        temperatureFallback: false,
+        onWindow: (w) => windows.push(w.startSample / 16000),
+      })
+      .result();
+    assert.deepEqual(windows, [0], 'silent windows are skipped, not decoded');
+    for (const s of vad.segments) assert.ok(s.start < 5, `segment ${s.start}-${s.end} lies in silence`);
     const none = await model
       .transcribe(pcm(new Float32Array(16000 * 10)), { ...quick, mode: 'batched', speechRegions: [] })
       .result();
