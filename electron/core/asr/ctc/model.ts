@@ -86,7 +86,7 @@ export class CtcSpeechModel implements SpeechModel {
     const wantVad = options.vad ?? duration > max;
     if (!wantVad) return fixedWindows(0, duration, max);
     try {
-      const regions = await detectSpeech(samples, { speechPadMs: 150, minSilenceMs: 300, signal: options.signal });
+      const regions = await detectSpeech(samples, { speechPadMs: 300, minSilenceMs: 300, signal: options.signal });
       return windowsFromRegions(regions, max);
     } catch (e) {
       if (e instanceof EarshotError && e.code === 'CANCELLED') throw e;
