@@ -61,6 +61,8 @@ export interface JobView {
   model?: string;
   /** True when a restart or crash interrupted the job and it was queued again. */
   resumed?: boolean;
+  /** The most recently recognised text while transcribing (a live preview). */
+  preview?: string;
 }
 
 export interface TranscriptSummary {

@@ -154,6 +154,10 @@ test('drop a WAV: progress, ETA and the device, then the transcript', async () =
     events.some((e) => e.stage === 'transcribing' && typeof e.etaSeconds === 'number'),
     'an ETA was measured',
   );
+  assert.ok(
+    events.some((e) => e.stage === 'transcribing' && e.preview),
+    'recognised text was previewed live',
+  );
   const figures = await page.evaluate(() => (window as unknown as { __figures: string[] }).__figures);
   assert.ok(
     figures.some((f) => /\d+% · (about .* left|a few seconds left)/.test(f)),

@@ -16,6 +16,7 @@ export interface EngineEvents {
   stage(stage: ActiveStage, fraction: number): void;
   device(device: DeviceInfo): void;
   duration(seconds: number): void;
+  segment?(text: string): void;
 }
 
 let cached: { key: string; model: SpeechModel } | undefined;
@@ -66,6 +67,8 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
       onProgress: (f) => ev.stage('transcribing', f),
     },
   );
+  // Segments stream out as they finish: the queue shows the latest as a live preview.
+  for await (const segment of run) ev.segment?.(segment.text);
   const result = await run.result();
   throwIfAborted(ev.signal);
   return { result, mediaPath };

@@ -35,6 +35,7 @@ port.on('message', async (msg: WorkerRequest) => {
       stage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
       device: (device) => post({ type: 'device', jobId: input.jobId, device }),
       duration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
+      segment: (text) => post({ type: 'segment', jobId: input.jobId, text }),
     });
     running = job;
     const output = await job;

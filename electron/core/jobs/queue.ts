@@ -201,6 +201,10 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
           },
           onDevice: (device) => void this.change(job, { device }, true),
           onDuration: (duration) => void this.change(job, { duration }, false),
+          onSegment: (text) => {
+            const preview = `${job.preview ? `${job.preview} ` : ''}${text.trim()}`.slice(-240).trimStart();
+            void this.change(job, { preview }, false);
+          },
         },
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
@@ -212,6 +216,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
           stage: 'done',
           progress: 1,
           etaSeconds: undefined,
+          preview: undefined,
           transcriptId,
           device: output.result.device,
           duration: output.result.duration,

@@ -39,6 +39,8 @@ export interface JobRecord {
   finishedAt?: string;
   /** True when the job was interrupted by a restart or crash and put back in the queue. */
   resumed?: boolean;
+  /** The most recently recognised text while transcribing (a live preview). */
+  preview?: string;
   settings: JobSettingsRecord;
 }
 
@@ -64,6 +66,8 @@ export interface PipelineCallbacks {
   onStage(stage: ActiveStage, fraction: number): void;
   onDevice(device: DeviceInfo): void;
   onDuration(seconds: number): void;
+  /** Each segment's text as soon as it is recognised. */
+  onSegment?(text: string): void;
 }
 
 export interface PipelineOutput {

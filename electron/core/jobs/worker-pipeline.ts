@@ -101,6 +101,8 @@ export class WorkerPipeline implements TranscriptionPipeline {
             return cb.onDevice(m.device);
           case 'duration':
             return cb.onDuration(m.seconds);
+          case 'segment':
+            return cb.onSegment?.(m.text);
           case 'done':
             cleanup();
             return resolve(m.output);

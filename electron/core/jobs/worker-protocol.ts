@@ -10,6 +10,7 @@ export type WorkerResponse =
   | { type: 'stage'; jobId: string; stage: ActiveStage; fraction: number }
   | { type: 'device'; jobId: string; device: DeviceInfo }
   | { type: 'duration'; jobId: string; seconds: number }
+  | { type: 'segment'; jobId: string; text: string }
   | { type: 'done'; jobId: string; output: PipelineOutput }
   | { type: 'error'; jobId: string; error: JobError }
   | { type: 'disposed' };

@@ -84,6 +84,11 @@ export function JobRow({ job }: { job: JobView }) {
             </span>
           </div>
         )}
+        {job.stage === 'transcribing' && job.preview && (
+          <p className="job-preview" data-testid="job-preview">
+            {job.preview.length > 110 ? `…${job.preview.slice(-110)}` : job.preview}
+          </p>
+        )}
         {job.stage === 'done' && (
           <p className="muted small">
             {job.duration !== undefined && <>{clock(job.duration)} of audio · </>}
