@@ -66,7 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const format = values.format as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new EarshotError('INVALID_PARAMETER', `--format must be one of ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(format))
+    throw new EarshotError('INVALID_PARAMETER', `--format must be one of ${FORMATS.join(', ')}`);
   if (values.task && !['transcribe', 'translate'].includes(values.task)) {
     throw new EarshotError('INVALID_PARAMETER', '--task must be transcribe or translate');
   }
@@ -110,7 +111,9 @@ export async function run(argv: string[]): Promise<number> {
           model.transcribe({ samples: audio.samples, sampleRate: 16000 }, options).result(),
         );
         const seconds = (performance.now() - started) / 1000;
-        log(`\rTranscribed ${audio.meta.duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(audio.meta.duration / seconds).toFixed(1)}× real time)\n`);
+        log(
+          `\rTranscribed ${audio.meta.duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(audio.meta.duration / seconds).toFixed(1)}× real time)\n`,
+        );
         await emit(result, format, input, values.output, positionals.length > 1);
       } catch (e) {
         if (positionals.length === 1) throw e;
@@ -141,7 +144,12 @@ async function emit(
             duration: result.duration,
             device: result.device,
             model: result.model,
-            segments: result.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim(), words: s.words ?? [] })),
+            segments: result.segments.map((s) => ({
+              start: s.start,
+              end: s.end,
+              text: s.text.trim(),
+              words: s.words ?? [],
+            })),
           },
           null,
           2,
