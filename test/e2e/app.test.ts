@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE, wordRecall } from '../app/fixtures.ts';
@@ -20,6 +21,14 @@ let transcriptId: string;
 const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river bank';
 
 const MIRROR_REPO = 'test/whisper-random';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** The app's catalog with one extra downloadable model: the random-weight Whisper fixture on the local mirror. */
 async function testCatalog(): Promise<Catalog> {
@@ -391,6 +400,20 @@ test('settings are accessible and show license, models and the detected device',
   await page.getByTestId('model').first().waitFor();
   await screenshot(page, '08-settings');
   await expectAccessible('settings');
+  // The built-in API server: off by default; on, it shows where it runs and a curl example to copy.
+  await page.getByText('Not running').waitFor();
+  const port = await freePort();
+  await page.getByLabel('Port').fill(String(port));
+  await page.getByLabel('Run the API server').check();
+  await page.getByText(`Running at http://127.0.0.1:${port}`).waitFor({ timeout: 30_000 });
+  await page.locator('.code-block').getByRole('button', { name: 'Copy' }).click();
+  await page.getByText('Example copied').waitFor();
+  assert.match(h.clipboard.at(-1) ?? '', new RegExp(`curl -X POST "http://127.0.0.1:${port}/v1/listen"`));
+  assert.equal((await fetch(`http://127.0.0.1:${port}/v1/listen`, { method: 'POST' })).status, 401);
+  await page.locator('#settings-server').scrollIntoViewIfNeeded();
+  await screenshot(page, '08b-settings-server');
+  await page.getByLabel('Run the API server').uncheck();
+  await page.getByText('Not running').waitFor();
   await page.getByLabel('Theme').selectOption('dark');
   await h.sendCommand({ type: 'navigate', view: 'queue' });
   await page.getByTestId('dropzone').waitFor();

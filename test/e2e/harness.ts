@@ -158,6 +158,7 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
   const clipboard: string[] = [];
   desktop = await createDesktop({
     modelEndpoint: `${baseUrl}/hf`,
+    manageApiServer: true,
     ...options.desktop,
     home,
     secretStore: new FileSecretStore(path.join(home, 'license', 'key')),

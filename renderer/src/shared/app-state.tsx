@@ -69,10 +69,28 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     else document.documentElement.dataset.theme = theme;
   }, [settings?.theme]);
 
+  // Optimistic: controls respond at once; the saved record (or the old one, on failure) replaces the guess.
   const updateSettings = useCallback(async (patch: SettingsPatch) => {
-    const next = await call(earshot().settings.update(patch));
-    setSettings(next);
-    return next;
+    let before: Settings | undefined;
+    setSettings((current) => {
+      before = current;
+      return current
+        ? {
+            ...current,
+            ...patch,
+            server: { ...current.server, ...patch.server },
+            subtitles: { ...current.subtitles, ...patch.subtitles },
+          }
+        : current;
+    });
+    try {
+      const next = await call(earshot().settings.update(patch));
+      setSettings(next);
+      return next;
+    } catch (e) {
+      setSettings(before);
+      throw e;
+    }
   }, []);
 
   const value = useMemo<AppState>(
