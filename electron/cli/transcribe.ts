@@ -86,6 +86,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   log(`Model ${model.name} on ${model.device.label}\n`);
   for (const f of model.device.fallbacks) log(`  (${f.provider} unavailable: ${f.reason})\n`);
+  // Always shown, even with --quiet: a demo model's limits are part of reading its output honestly.
+  if (model.notice) process.stderr.write(`Note: ${model.notice}\n`);
 
   let failures = 0;
   try {

@@ -73,3 +73,56 @@ test('--format json prints the documented shape with a Whisper model, and --outp
   );
   assert.match(r.stderr, /CPU · \d+ thread/);
 });
+
+test('with no --model the bundled demo model transcribes synthesised speech and says it is a demo', () => {
+  const sentence = path.join(tmp, 'sentence.wav');
+  execFileSync('espeak-ng', ['-w', sentence, 'Please call me tomorrow morning about the weather report.']);
+  const r = earshot(['transcribe', sentence, '--format', 'txt', '--quiet'], { LICENSE_KEY: key });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /Note: .*synthetic voices/i);
+  const words = r.stdout
+    .toLowerCase()
+    .split(/[^a-z']+/)
+    .filter(Boolean);
+  const expected = ['please', 'call', 'me', 'tomorrow', 'morning', 'about', 'the', 'weather', 'report'];
+  const hits = expected.filter((w) => words.includes(w)).length;
+  assert.ok(hits >= 6, `recognised ${hits}/9 words: ${r.stdout}`);
+});
+
+test('srt output from a URL input served locally', async () => {
+  const { createServer } = await import('node:http');
+  const { readFileSync: read } = await import('node:fs');
+  const body = read(wav);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(root, 'electron/cli.ts'),
+        'transcribe',
+        `http://127.0.0.1:${port}/speech.wav`,
+        '--format',
+        'srt',
+      ],
+      { cwd: root, env: { ...process.env, EARSHOT_HOME: path.join(tmp, 'home'), LICENSE_KEY: key } },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.match(out, /^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\n\S/);
+    assert.match(out.toLowerCase(), /fox|dog|quick|brown|lazy/);
+  } finally {
+    server.close();
+  }
+});
