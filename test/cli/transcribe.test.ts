@@ -126,3 +126,12 @@ test('srt output from a URL input served locally', async () => {
     server.close();
   }
 });
+
+test('earshot bench reports the device that really ran and the speed', () => {
+  const r = earshot(['bench', '--seconds', '8', '--device', 'cpu']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^device +CPU · \d+ threads?$/m);
+  const speed = /transcription +[\d.]+ s = ([\d.]+)× real time/.exec(r.stdout);
+  assert.ok(speed && Number(speed[1]) > 0, r.stdout);
+  assert.match(r.stdout, /audio +8\.0 s/);
+});
