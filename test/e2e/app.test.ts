@@ -339,6 +339,25 @@ test('a corrupt file fails with a clear error while the others finish', async ()
   await screenshot(page, '06-queue-error');
 });
 
+test('drop a whole folder: its media files are queued, other files ignored', async () => {
+  const { page } = h;
+  const folder = path.join(home, 'batch');
+  await fs.mkdir(path.join(folder, 'nested'), { recursive: true });
+  speechWav(path.join(folder, 'one.wav'), 'first file in the folder');
+  speechWav(path.join(folder, 'nested', 'two.wav'), 'second file in a sub folder');
+  await fs.writeFile(path.join(folder, 'notes.txt'), 'not media');
+  await h.setDropPaths({ batch: folder });
+  await h.drop(['batch']);
+  await page.getByText('2 files added to the queue').waitFor();
+  for (const name of ['one.wav', 'two.wav']) {
+    await page.locator('[data-testid=job][data-stage=done]', { hasText: name }).waitFor({ timeout: 120_000 });
+  }
+  assert.equal(
+    h.jobEvents.some((j) => j.source.name === 'notes.txt'),
+    false,
+  );
+});
+
 test('cancel a long job', async () => {
   const { page } = h;
   const long = speechWav(path.join(home, 'lecture.wav'), SENTENCE, 30);

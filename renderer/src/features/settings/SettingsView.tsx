@@ -34,9 +34,17 @@ export function SettingsView() {
   const [info, setInfo] = useState<SystemInfo>();
   const [server, setServer] = useState<ServerStatus>();
   const top = useRef<HTMLDivElement>(null);
+  const statusSeq = useRef(0);
+  // Only the newest answer counts: toggles in quick succession must not be overwritten by an older status.
+  const refreshServer = async () => {
+    const n = ++statusSeq.current;
+    const st = await call(earshot().server.status());
+    if (n === statusSeq.current) setServer(st);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load once when Settings opens
   useEffect(() => {
     void call(earshot().system.info()).then(setInfo);
-    void call(earshot().server.status()).then(setServer);
+    void refreshServer();
   }, []);
   useEffect(() => {
     const section = view.name === 'settings' ? view.section : undefined;
@@ -47,7 +55,7 @@ export function SettingsView() {
   const update = async (patch: Parameters<typeof updateSettings>[0]) => {
     try {
       await updateSettings(patch);
-      if (patch.server) setServer(await call(earshot().server.status()));
+      if (patch.server) await refreshServer();
     } catch (e) {
       notify(describeError(e), { tone: 'error' });
     }
