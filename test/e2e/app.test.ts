@@ -64,7 +64,7 @@ async function testCatalog(): Promise<Catalog> {
 
 before(async () => {
   home = await tempHome('earshot-e2e-');
-  speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 6);
+  speech = speechWav(path.join(home, 'interview.wav'), SENTENCE, 10);
   h = await startHarness(home, {
     desktop: { catalog: await testCatalog() },
     mirror: { repo: MIRROR_REPO, dir: WHISPER_FIXTURE },
