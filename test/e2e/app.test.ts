@@ -145,6 +145,12 @@ test('drop a WAV: progress, ETA and the device, then the transcript', async () =
   await job.waitFor();
   // A stage and a percentage while it works.
   await job.getByTestId('job-figures').getByText(/\d+%/).waitFor({ timeout: 30_000 });
+  // For the screenshot, catch it mid-transcription with its ETA when possible (asserted below from the DOM record).
+  await job
+    .getByTestId('job-figures')
+    .getByText(/left/)
+    .waitFor({ timeout: 20_000 })
+    .catch(() => {});
   await screenshot(page, '03-queue-running');
   await job
     .locator('[data-stage=done]')
