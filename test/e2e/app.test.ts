@@ -193,7 +193,7 @@ test('drop a WAV: progress, ETA and the device, then the transcript', async () =
   await expectAccessible('transcript');
 });
 
-test('click a word: the player seeks there and the word is highlighted', async () => {
+test('click a word: the player seeks there, and the highlight follows playback', async () => {
   const { page } = h;
   const words = page.getByTestId('word');
   const n = await words.count();
@@ -208,6 +208,14 @@ test('click a word: the player seeks there and the word is highlighted', async (
   });
   assert.ok(Math.abs(t - start) < 0.3, `player at ${t}, word starts at ${start}`);
   await page.locator('.word-active').first().waitFor();
+  // While playing, the highlight follows the voice.
+  const firstActive = Number(await page.locator('.word-active').first().getAttribute('data-start'));
+  await page.getByTestId('player').evaluate((el) => (el as HTMLMediaElement).play());
+  await page.waitForFunction(
+    (from) => Number(document.querySelector('.word-active')?.getAttribute('data-start')) > from + 0.5,
+    firstActive,
+    { timeout: 10_000 },
+  );
   // Keyboard: the segment's timestamp is a button; Enter plays from the segment start.
   const stamp = page
     .getByTestId('segment')
