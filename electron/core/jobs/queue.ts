@@ -135,13 +135,6 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     this.emit('removed', id);
   }
 
-  /** Resolves when nothing is queued or running (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running || this.jobs.some((j) => j.stage === 'queued')) {
-      await (this.running?.promise ?? new Promise((r) => setTimeout(r, 20)));
-    }
-  }
-
   /** Stops the running job (it will resume on the next start) and waits for the last write. */
   async stop(): Promise<void> {
     this.started = false;
