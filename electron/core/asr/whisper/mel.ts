@@ -11,6 +11,8 @@ export const HOP = 160;
 export const WINDOW_SAMPLES = 30 * SAMPLE_RATE;
 export const WINDOW_FRAMES = WINDOW_SAMPLES / HOP;
 const BINS = N_FFT / 2 + 1;
+const MEL_FLOOR = 1e-10;
+const GEMM_K_BLOCK = 128;
 
 /** Slaney-style mel filterbank, shape [nMels][201] flattened, the same numbers as librosa.filters.mel(16000, 400). */
 export function melFilterBank(nMels: number, sampleRate = SAMPLE_RATE, nFft = N_FFT): Float32Array {
@@ -102,8 +104,8 @@ export class LogMel {
         const ai = (outIm[f] - outIm[g]) / 2;
         const br = (outIm[f] + outIm[g]) / 2;
         const bi = (outRe[g] - outRe[f]) / 2;
-        power[t * BINS + f] = ar * ar + ai * ai;
-        if (second) power[(t + 1) * BINS + f] = br * br + bi * bi;
+        power[t * BINS + f] = Math.fround(ar * ar + ai * ai);
+        if (second) power[(t + 1) * BINS + f] = Math.fround(br * br + bi * bi);
       }
     }
     const mel = out ?? new Float32Array(this.nMels * WINDOW_FRAMES);
@@ -112,9 +114,20 @@ export class LogMel {
       const [lo, hi] = this.ranges[m];
       const row = m * WINDOW_FRAMES;
       for (let t = 0; t < WINDOW_FRAMES; t++) {
+        // Rounded like onnxruntime's float32 GEMM (which the reference uses for this product): fused multiply-adds
+        // in frequency order, in blocks of 128 bins summed at the end. Features then match the reference bit for
+        // bit on this CPU instead of within 1e-7, so greedy decoding cannot flip on a near-tie between two logits.
         let sum = 0;
-        for (let f = lo; f < hi; f++) sum += this.filters[m * BINS + f] * power[t * BINS + f];
-        const v = Math.log10(Math.max(sum, 1e-10));
+        let block = 0;
+        for (let f = lo; f < hi; f++) {
+          if (f % GEMM_K_BLOCK === 0 && f > lo) {
+            block = Math.fround(block + sum);
+            sum = 0;
+          }
+          sum = Math.fround(this.filters[m * BINS + f] * power[t * BINS + f] + sum);
+        }
+        sum = Math.fround(block + sum);
+        const v = Math.fround(Math.log10(Math.fround(Math.max(MEL_FLOOR, sum))));
         mel[row + t] = v;
         if (v > max) max = v;
       }
