@@ -5,6 +5,7 @@
  */
 import type { DeviceInfo, Segment, Word } from '../core/asr/types.ts';
 import type { ErrorCode } from '../core/errors.ts';
+import type { JobSettingsRecord as JobSettings, JobStage } from '../core/jobs/types.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -30,17 +31,8 @@ export interface LicenseStatus {
   weakStorage?: boolean;
 }
 
-export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
-
-export interface JobSettings {
-  modelId?: string;
-  language?: string;
-  task?: 'transcribe' | 'translate';
-  device?: 'auto' | 'cpu' | 'gpu';
-  threads?: number;
-  vad?: boolean;
-  initialPrompt?: string;
-}
+/** The queue's own types are the contract's: one definition, in core. */
+export type { JobStage, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 
 export interface JobView {
   id: string;
