@@ -6,6 +6,7 @@
 import type { DeviceInfo, Segment, Word } from '../core/asr/types.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { JobSettingsRecord as JobSettings, JobStage } from '../core/jobs/types.ts';
+import type { SearchHit } from '../core/library/search.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -148,13 +149,7 @@ export interface SystemInfo {
   gpu: { provider: string; available: boolean; reason?: string }[];
 }
 
-export interface SearchHit {
-  transcriptId: string;
-  title: string;
-  segmentId: number;
-  start: number;
-  snippet: string;
-}
+export type { SearchHit } from '../core/library/search.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
