@@ -214,7 +214,8 @@ test('click a word: the player seeks there, and the highlight follows playback',
   await page.waitForFunction(
     (from) => Number(document.querySelector('.word-active')?.getAttribute('data-start')) > from + 0.5,
     firstActive,
-    { timeout: 10_000 },
+    // Generous: on a loaded 2-core machine the media clock can start seconds late.
+    { timeout: 30_000 },
   );
   // Keyboard: the segment's timestamp is a button; Enter plays from the segment start.
   const stamp = page
