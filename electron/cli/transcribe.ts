@@ -4,12 +4,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeToPcm16k } from '../core/audio/index.ts';
+import { decodeStream, decodeToPcm16k } from '../core/audio/index.ts';
 import { loadSpeechModel } from '../core/asr/load-model.ts';
-import type { DeviceRequest, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import type { DeviceRequest, SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
-import { requireCliLicense } from './license-gate.ts';
+import { type CliLicense, requireCliLicense } from './license-gate.ts';
 import { resolveModelDir } from './model-choice.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
@@ -93,10 +93,6 @@ export async function run(argv: string[]): Promise<number> {
   try {
     for (const input of positionals) {
       try {
-        const audio = await decodeToPcm16k(input, {
-          onProgress: (p) => log(`\rDecoding ${path.basename(input)} ${(p * 100).toFixed(0)}%`),
-        });
-        log('\n');
         const options: TranscribeOptions = {
           language: values.language,
           task: values.task as TranscribeOptions['task'],
@@ -109,12 +105,10 @@ export async function run(argv: string[]): Promise<number> {
           onProgress: (p) => log(`\rTranscribing ${(p * 100).toFixed(0)}%`),
         };
         const started = performance.now();
-        const result = await license.run(audio.meta.duration, () =>
-          model.transcribe({ samples: audio.samples, sampleRate: 16000 }, options).result(),
-        );
+        const { result, duration } = await transcribeInput(model, input, options, license, log);
         const seconds = (performance.now() - started) / 1000;
         log(
-          `\rTranscribed ${audio.meta.duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(audio.meta.duration / seconds).toFixed(1)}× real time)\n`,
+          `\rTranscribed ${duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(duration / seconds).toFixed(1)}× real time)\n`,
         );
         await emit(result, format, input, values.output, positionals.length > 1);
       } catch (e) {
@@ -128,6 +122,39 @@ export async function run(argv: string[]): Promise<number> {
     await model.dispose();
   }
   return failures ? 1 : 0;
+}
+
+/**
+ * Models that can stream (Whisper) get the decoder's chunks as they come, so memory stays at a few windows for any
+ * length; others get the whole array. The quota is charged up front from the container's duration.
+ */
+async function transcribeInput(
+  model: SpeechModel,
+  input: string,
+  options: TranscribeOptions,
+  license: CliLicense,
+  log: (s: string) => void,
+): Promise<{ result: TranscriptResult; duration: number }> {
+  if (model.transcribeStream) {
+    const stream = await decodeStream(input);
+    try {
+      const durationHint = stream.meta.duration;
+      const result = await license.run(durationHint, () =>
+        model.transcribeStream!(stream, { ...options, durationHint }).result(),
+      );
+      return { result, duration: result.duration };
+    } finally {
+      await stream.close();
+    }
+  }
+  const audio = await decodeToPcm16k(input, {
+    onProgress: (p) => log(`\rDecoding ${path.basename(input)} ${(p * 100).toFixed(0)}%`),
+  });
+  log('\n');
+  const result = await license.run(audio.meta.duration, () =>
+    model.transcribe({ samples: audio.samples, sampleRate: 16000 }, options).result(),
+  );
+  return { result, duration: audio.meta.duration };
 }
 
 async function emit(

@@ -79,6 +79,14 @@ export interface SpeechModel {
   /** A notice the UI and CLI show with this model's results (e.g. the demo model's "trained on synthetic voices"). */
   readonly notice?: string;
   transcribe(audio: Pcm16k, options?: TranscribeOptions): TranscriptionRun;
+  /**
+   * The same from a stream of 16 kHz mono chunks, buffering only a few windows, so a multi-hour file never sits in
+   * memory. Optional: families without it are given the whole array. `durationHint` (seconds) drives progress.
+   */
+  transcribeStream?(
+    chunks: AsyncIterable<Float32Array>,
+    options?: TranscribeOptions & { durationHint?: number },
+  ): TranscriptionRun;
   dispose(): Promise<void>;
 }
 
