@@ -4,9 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { decodeToPcm16k } from '../core/audio/index.ts';
-import { loadSpeechModel } from '../core/asr/load-model.ts';
-import type { DeviceRequest } from '../core/asr/types.ts';
-import { resolveModelDir } from './model-choice.ts';
+import { intArg } from './args.ts';
+import { MODEL_OPTIONS, openModel } from './model-choice.ts';
 
 export const summary = 'Measure decoding and transcription speed on this machine';
 
@@ -15,10 +14,8 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string' },
-      seconds: { type: 'string', default: '60' },
+      ...MODEL_OPTIONS,
+      seconds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -37,15 +34,11 @@ export async function run(argv: string[]): Promise<number> {
     samples = decoded.samples;
     decodeNote = `${decoded.meta.container}/${decoded.meta.codec} via ${decoded.meta.decoder}: ${(decoded.meta.duration / s).toFixed(0)}× real time`;
   } else {
-    samples = syntheticAudio(Number(values.seconds));
+    samples = syntheticAudio(intArg(values.seconds, '--seconds', { fallback: 60 }));
   }
   const duration = samples.length / 16000;
-  const dir = await resolveModelDir(values.model);
   const t1 = performance.now();
-  const model = await loadSpeechModel(dir, {
-    device: values.device as DeviceRequest,
-    threads: values.threads ? Number(values.threads) : undefined,
-  });
+  const model = await openModel(values);
   const loadSeconds = (performance.now() - t1) / 1000;
   try {
     const t2 = performance.now();

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { EarshotError, isEarshotError } from '../core/errors.ts';
+import { deviceArg, intArg } from './args.ts';
 import { LicenseService } from '../core/license/index.ts';
 import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
 import { serverServices } from '../core/server/deps.ts';
@@ -35,15 +36,6 @@ Options:
   --quiet                  No request log
 `;
 
-function positiveInt(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new EarshotError('INVALID_PARAMETER', `${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
-  }
-  return n;
-}
-
 export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -72,28 +64,29 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new EarshotError('INVALID_PARAMETER', 'HTTPS needs both --tls-cert and --tls-key');
   }
-  const device = values.device ?? 'auto';
-  if (device !== 'auto' && device !== 'cpu' && device !== 'gpu') {
-    throw new EarshotError('INVALID_PARAMETER', '--device must be auto, cpu or gpu');
-  }
+  const device = deviceArg(values.device);
   const d = DEFAULT_SERVER_CONFIG;
   return {
     ...d,
     host: values.host ?? env.API_SERVER_HOST ?? d.host,
-    port: positiveInt(values.port ?? env.API_SERVER_PORT, '--port', d.port, true),
+    port: intArg(values.port ?? env.API_SERVER_PORT, '--port', { fallback: d.port, allowZero: true }),
     model: values.model,
     tlsCert,
     tlsKey,
     licenseKeys: parseLicenseKeys(env.LICENSE_KEY),
     allowPrivateUrls: Boolean(values['allow-private-urls']) || envFlag(env.EARSHOT_ALLOW_PRIVATE_URLS),
-    maxSizeMb: positiveInt(values['max-size-mb'], '--max-size-mb', d.maxSizeMb),
-    queueSize: positiveInt(values.queue, '--queue', d.queueSize, true),
-    workers: positiveInt(values.workers, '--workers', d.workers),
+    maxSizeMb: intArg(values['max-size-mb'], '--max-size-mb', { fallback: d.maxSizeMb }),
+    queueSize: intArg(values.queue, '--queue', { fallback: d.queueSize, allowZero: true }),
+    workers: intArg(values.workers, '--workers', { fallback: d.workers }),
     device,
-    threads: values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1),
-    requestTimeoutSeconds: positiveInt(values['request-timeout'], '--request-timeout', d.requestTimeoutSeconds),
-    maxAudioSeconds: positiveInt(values['max-duration'], '--max-duration', d.maxAudioSeconds),
-    callbackBackoffMs: positiveInt(env.EARSHOT_CALLBACK_BACKOFF_MS, 'EARSHOT_CALLBACK_BACKOFF_MS', d.callbackBackoffMs),
+    threads: intArg(values.threads, '--threads'),
+    requestTimeoutSeconds: intArg(values['request-timeout'], '--request-timeout', {
+      fallback: d.requestTimeoutSeconds,
+    }),
+    maxAudioSeconds: intArg(values['max-duration'], '--max-duration', { fallback: d.maxAudioSeconds }),
+    callbackBackoffMs: intArg(env.EARSHOT_CALLBACK_BACKOFF_MS, 'EARSHOT_CALLBACK_BACKOFF_MS', {
+      fallback: d.callbackBackoffMs,
+    }),
     quiet: Boolean(values.quiet),
   };
 }

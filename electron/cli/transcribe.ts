@@ -5,12 +5,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeStream, decodeToPcm16k } from '../core/audio/index.ts';
-import { loadSpeechModel } from '../core/asr/load-model.ts';
-import type { DeviceRequest, SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import type { SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
 import { type CliLicense, requireCliLicense } from './license-gate.ts';
-import { resolveModelDir } from './model-choice.ts';
+import { intArg } from './args.ts';
+import { MODEL_OPTIONS, openModel } from './model-choice.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
 
@@ -41,12 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string' },
+      ...MODEL_OPTIONS,
       format: { type: 'string', default: 'txt' },
       language: { type: 'string' },
       task: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string' },
       mode: { type: 'string' },
       beam: { type: 'string' },
       prompt: { type: 'string' },
@@ -76,11 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const license = await requireCliLicense();
 
-  const modelDir = await resolveModelDir(values.model);
-  const model = await loadSpeechModel(modelDir, {
-    device: values.device as DeviceRequest,
-    threads: values.threads ? positiveInt(values.threads, '--threads') : undefined,
-  });
+  const model = await openModel(values);
   const log = (s: string) => {
     if (!values.quiet) process.stderr.write(s);
   };
@@ -97,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
           language: values.language,
           task: values.task as TranscribeOptions['task'],
           mode: values.mode as TranscribeOptions['mode'],
-          beamSize: values.beam ? positiveInt(values.beam, '--beam') : undefined,
+          beamSize: intArg(values.beam, '--beam'),
           initialPrompt: values.prompt,
           temperatureFallback: !values['no-fallback'],
           vad: !values['no-vad'],
@@ -192,10 +186,4 @@ async function emit(
     ? path.join(output, `${path.basename(input).replace(/\.[^.]+$/, '') || 'transcript'}.${format}`)
     : output;
   await writeFile(target, text);
-}
-
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new EarshotError('INVALID_PARAMETER', `${name} must be a positive integer`);
-  return n;
 }
