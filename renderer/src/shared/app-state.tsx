@@ -65,8 +65,13 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   // Theme: follow the OS unless the user picked one.
   useEffect(() => {
     const theme = settings?.theme ?? 'system';
-    if (theme === 'system') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme;
+    const osDark = window.matchMedia('(prefers-color-scheme: dark)');
+    const apply = () => {
+      document.documentElement.dataset.theme = theme === 'system' ? (osDark.matches ? 'dark' : 'light') : theme;
+    };
+    apply();
+    osDark.addEventListener('change', apply);
+    return () => osDark.removeEventListener('change', apply);
   }, [settings?.theme]);
 
   // Optimistic: controls respond at once; the saved record (or the old one, on failure) replaces the guess.

@@ -7,6 +7,7 @@ import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
 import { LicenseCard } from '../license/LicenseCard.tsx';
 import { ModelsSection } from '../models/ModelsSection.tsx';
+import { NumberField } from './NumberField.tsx';
 
 function Section({
   id,
@@ -127,18 +128,16 @@ export function SettingsView() {
             </ul>
           </div>
         )}
-        <div className="field">
-          <label htmlFor="threads">CPU threads</label>
-          <input
-            id="threads"
-            type="number"
-            min={0}
-            max={256}
-            value={settings.threads}
-            onChange={(e) => update({ threads: Math.max(0, Math.min(256, Number(e.target.value) || 0)) })}
-          />
-          <span className="small muted">0 = automatic ({info?.defaultThreads ?? '…'} on this computer)</span>
-        </div>
+        <NumberField
+          id="threads"
+          label="CPU threads"
+          min={0}
+          max={256}
+          fallback={0}
+          value={settings.threads}
+          onChange={(threads) => update({ threads })}
+          hint={`0 = automatic (${info?.defaultThreads ?? '…'} on this computer)`}
+        />
       </Section>
 
       <Section id="language" title="Language and task">
@@ -178,32 +177,24 @@ export function SettingsView() {
 
       <Section id="subtitles" title="Subtitles" hint="Used by SRT and VTT exports.">
         <div className="field-grid">
-          <div className="field">
-            <label htmlFor="cpl">Characters per line</label>
-            <input
-              id="cpl"
-              type="number"
-              min={16}
-              max={120}
-              value={settings.subtitles.maxLineLength}
-              onChange={(e) =>
-                update({ subtitles: { maxLineLength: Math.max(16, Math.min(120, Number(e.target.value) || 42)) } })
-              }
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="lines">Lines per subtitle</label>
-            <input
-              id="lines"
-              type="number"
-              min={1}
-              max={4}
-              value={settings.subtitles.maxLines}
-              onChange={(e) =>
-                update({ subtitles: { maxLines: Math.max(1, Math.min(4, Number(e.target.value) || 2)) } })
-              }
-            />
-          </div>
+          <NumberField
+            id="cpl"
+            label="Characters per line"
+            min={16}
+            max={120}
+            fallback={42}
+            value={settings.subtitles.maxLineLength}
+            onChange={(maxLineLength) => update({ subtitles: { maxLineLength } })}
+          />
+          <NumberField
+            id="lines"
+            label="Lines per subtitle"
+            min={1}
+            max={4}
+            fallback={2}
+            value={settings.subtitles.maxLines}
+            onChange={(maxLines) => update({ subtitles: { maxLines } })}
+          />
         </div>
       </Section>
 
@@ -221,19 +212,15 @@ export function SettingsView() {
           <span>Run the API server</span>
         </label>
         <div className="field-grid">
-          <div className="field">
-            <label htmlFor="port">Port</label>
-            <input
-              id="port"
-              type="number"
-              min={1}
-              max={65535}
-              value={settings.server.port}
-              onChange={(e) =>
-                update({ server: { port: Math.max(1, Math.min(65535, Number(e.target.value) || 7100)) } })
-              }
-            />
-          </div>
+          <NumberField
+            id="port"
+            label="Port"
+            min={1}
+            max={65535}
+            fallback={7100}
+            value={settings.server.port}
+            onChange={(port) => update({ server: { port } })}
+          />
           <div className="field">
             <label htmlFor="host">Listen on</label>
             <select
