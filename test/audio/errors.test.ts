@@ -106,6 +106,12 @@ for (const decoder of ['native', 'wasm'] as DecoderKind[]) {
     });
     test('a FLAC signature followed by garbage → CORRUPT_MEDIA', async () => {
       assert.equal(await codeOf(decodeToPcm16k(media.path('garbage.flac'), { decoder })), 'CORRUPT_MEDIA');
+      // The message names the problem, never the file's path (API clients must not learn server paths).
+      const message = await decodeToPcm16k(media.path('garbage.flac'), { decoder }).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      assert.ok(!message.includes(media.path('garbage.flac')), message);
     });
     test('over maxBytes → FILE_TOO_LARGE (file and bytes)', async () => {
       assert.equal(await codeOf(decodeToPcm16k(media.path('a.mp3'), { decoder, maxBytes: 1000 })), 'FILE_TOO_LARGE');

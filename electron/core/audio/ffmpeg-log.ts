@@ -114,7 +114,10 @@ export class FfmpegLog {
 function lastErrorLine(lines: string[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i].trim();
-    if (line && !/^Aborted|^Exiting normally|^Conversion failed/.test(line)) return line.slice(0, 300);
+    // ffmpeg prefixes input errors with `file:<path>: `; the path is ours (often a temp file), not the user's news,
+    // and the API must not reveal server paths.
+    if (line && !/^Aborted|^Exiting normally|^Conversion failed/.test(line))
+      return line.replace(/^file:.+?: /, '').slice(0, 300);
   }
   return '';
 }
