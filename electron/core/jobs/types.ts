@@ -51,14 +51,8 @@ export interface PipelineInput {
   mediaDir: string;
   modelDir: string;
   modelName: string;
-  options: {
-    language?: string;
-    task?: 'transcribe' | 'translate';
-    device?: 'auto' | 'cpu' | 'gpu';
-    threads?: number;
-    vad?: boolean;
-    initialPrompt?: string;
-  };
+  /** The job's settings once its model is resolved. */
+  options: Omit<JobSettingsRecord, 'modelId'>;
 }
 
 export interface PipelineCallbacks {
