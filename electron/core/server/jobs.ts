@@ -151,6 +151,11 @@ export class JobStore {
     });
   }
 
+  /** Resolves once the job's latest state is on disk: a job is only promised to a client after that. */
+  persisted(jobId: string): Promise<void> {
+    return this.writes.get(jobId) ?? Promise.resolve();
+  }
+
   /** Waits for every background job and webhook delivery (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.deliveries.size) await Promise.allSettled([...this.deliveries]);

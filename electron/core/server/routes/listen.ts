@@ -41,6 +41,9 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
             await cleanup();
           }
         });
+        // Answer only once the record is on disk, so a crash right after the answer still knows the job (and tells
+        // its callback that it failed) instead of losing it.
+        await jobs.persisted(job.job_id);
         request.log.info({ job_id: job.job_id }, 'job accepted');
         return { job_id: job.job_id, status: 'processing' };
       }
