@@ -190,7 +190,12 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()} ${m.location().url}`);
   });
   const d = desktop;
-  await page.exposeBinding('__earshotInvoke', (_source, channel: string, args: unknown[]) => d.dispatch(channel, args));
+  // The media address always answers after the transcript itself, as it can in the app: the player then mounts late,
+  // and the transcript view must still follow its clock (a race that once made the playback test flaky).
+  await page.exposeBinding('__earshotInvoke', async (_source, channel: string, args: unknown[]) => {
+    if (channel === 'transcripts:mediaUrl') await new Promise((r) => setTimeout(r, 300));
+    return d.dispatch(channel, args);
+  });
   await page.addInitScript({ content: await bridgeScript() });
 
   const push = (channel: string, payload: unknown) =>

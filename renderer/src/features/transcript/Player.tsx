@@ -2,7 +2,7 @@
  * The media player kept in sync with the transcript: it reports the playing time many times a second while playing
  * (so the current word follows the voice) and seeks when a word or timestamp is clicked. Video sources show the picture.
  */
-import { useEffect, useImperativeHandle, useRef } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 
 export interface PlayerHandle {
   seek(t: number, play?: boolean): void;
@@ -17,7 +17,14 @@ interface Props {
 }
 
 export function Player({ src, video, onTime, ref }: Props) {
-  const media = useRef<HTMLMediaElement>(null);
+  const media = useRef<HTMLMediaElement | null>(null);
+  // The element exists only once `src` is known (it arrives after the first render), and switching between audio and
+  // video replaces it; keeping it in state attaches the listeners to whichever element is mounted now.
+  const [element, setElement] = useState<HTMLMediaElement | null>(null);
+  const attach = useCallback((el: HTMLMediaElement | null) => {
+    media.current = el;
+    setElement(el);
+  }, []);
   useImperativeHandle(ref, () => ({
     seek(t, play = true) {
       const m = media.current;
@@ -34,7 +41,7 @@ export function Player({ src, video, onTime, ref }: Props) {
     },
   }));
   useEffect(() => {
-    const m = media.current;
+    const m = element;
     if (!m) return;
     let raf = 0;
     const tick = () => {
@@ -55,7 +62,7 @@ export function Player({ src, video, onTime, ref }: Props) {
       m.removeEventListener('seeked', once);
       m.removeEventListener('timeupdate', once);
     };
-  }, [onTime]);
+  }, [onTime, element]);
 
   if (!src) {
     return <p className="muted small player-missing">The original media file is not available for playback.</p>;
@@ -63,7 +70,7 @@ export function Player({ src, video, onTime, ref }: Props) {
   return video ? (
     // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
     <video
-      ref={media as React.RefObject<HTMLVideoElement>}
+      ref={attach}
       className="player player-video"
       src={src}
       controls
@@ -74,7 +81,7 @@ export function Player({ src, video, onTime, ref }: Props) {
   ) : (
     // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
     <audio
-      ref={media as React.RefObject<HTMLAudioElement>}
+      ref={attach}
       className="player"
       src={src}
       controls
