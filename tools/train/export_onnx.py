@@ -87,7 +87,7 @@ def pack_metadata(model, dest, lm):
     }
     if lm and (dest / lm).exists():
         # Tuned on the development set (tune_decoder.ts), never on the evaluation sets.
-        meta["decoder"] = {"lm": lm, "beamSize": 16, "alpha": 0.5, "beta": 3.0}
+        meta["decoder"] = {"lm": lm, "beamSize": 16, "alpha": 0.5, "beta": 2.0}
     return meta
 
 

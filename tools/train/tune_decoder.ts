@@ -44,8 +44,8 @@ console.log(
   ).toFixed(1),
 );
 void bestTokens;
-for (const alpha of [0.5, 0.7]) {
-  for (const beta of [2.5, 3.5]) {
+for (const alpha of [0.4, 0.5, 0.6]) {
+  for (const beta of [1.5, 2, 2.5]) {
     const t0 = performance.now();
     const w = wer((s) => beamSearch(s, lm, { ...pack, beamSize: Number(process.env.BEAM ?? 16), alpha, beta }));
     console.log(`alpha ${alpha} beta ${beta}: WER ${w.toFixed(1)} (${Math.round(performance.now() - t0)} ms)`);
