@@ -119,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Models that can stream (Whisper) get the decoder's chunks as they come, so memory stays at a few windows for any
+ * Models that can stream (Whisper, CTC) get the decoder's chunks as they come, so memory stays at a few windows for any
  * length; others get the whole array. The quota is charged up front from the container's duration.
  */
 async function transcribeInput(

@@ -1,7 +1,7 @@
 /**
  * The bundled demo model (models/demo-en) through the engine API, on speech synthesised at test time with
  * espeak-ng (a training voice, sentences written for this test): words recognised, word timings and confidences,
- * long audio through VAD windows, streaming, progress and cancellation.
+ * long audio through VAD windows, streamed input and output, progress and cancellation.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -133,6 +133,28 @@ describe('the demo CTC model', () => {
     assert.ok(wer <= MAX_WER, `long-audio WER ${(100 * wer).toFixed(1)} %`);
     assert.equal(progress.at(-1), 1);
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i] >= progress[i - 1]);
+  });
+
+  test('a stream of chunks gives the same transcript as the whole array, with progress from the duration hint', async () => {
+    const parts = await Promise.all(SENTENCES.slice(0, 4).map((s) => speak(s)));
+    const samples = concat([...parts, ...parts], 1.0); // ~30 s: VAD windows
+    async function* chunks() {
+      for (let i = 0; i < samples.length; i += 12_345) yield samples.slice(i, i + 12_345);
+    }
+    assert.ok(model.transcribeStream, 'the CTC family streams');
+    const progress: number[] = [];
+    const streamed = await model
+      .transcribeStream(chunks(), { durationHint: samples.length / 16000, onProgress: (f) => progress.push(f) })
+      .result();
+    const whole = await model.transcribe(pcm(samples)).result();
+    assert.equal(streamed.text, whole.text);
+    assert.deepEqual(
+      streamed.segments.map((s) => [s.start, s.end, s.words?.length]),
+      whole.segments.map((s) => [s.start, s.end, s.words?.length]),
+    );
+    assert.equal(streamed.duration, whole.duration);
+    assert.ok(progress.length >= 2 && progress[0] > 0 && progress[0] < 1, `progress ${progress.join(', ')}`);
+    assert.equal(progress.at(-1), 1);
   });
 
   test('a run is cancelled through its AbortSignal', async () => {

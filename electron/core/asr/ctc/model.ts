@@ -1,11 +1,12 @@
 /**
- * The CTC engine: one ONNX session, windows chosen by voice activity detection, greedy decoding per window.
- * Runs are serialised per model (the session is shared) and stream their segments as windows finish.
+ * The CTC engine: one ONNX session, windows chosen by voice activity detection, greedy or beam-search decoding per
+ * window. Input is a whole array or a stream of chunks; runs are serialised per model (the session is shared) and
+ * stream their segments as windows finish.
  */
 import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
-import { detectSpeech } from '../../audio/index.ts';
 import { EarshotError, throwIfAborted } from '../../errors.ts';
+import { ArraySource, type PcmSource, StreamSource } from '../pcm-source.ts';
 import type { DeviceInfo, Pcm16k, Segment, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
 import { SegmentStream } from '../whisper/run.ts';
 import { forceAlign } from './align.ts';
@@ -20,7 +21,8 @@ import {
 import type { BigramLm } from './lm.ts';
 import type { CtcPack } from './pack.ts';
 import { segmentsFromWords } from './segments.ts';
-import { type CtcWindow, fixedWindows, windowsFromRegions } from './windows.ts';
+import { planWindows } from './stream-windows.ts';
+import type { CtcWindow } from './windows.ts';
 
 const SAMPLE_RATE = 16000;
 
@@ -50,6 +52,21 @@ export class CtcSpeechModel implements SpeechModel {
     if (audio.sampleRate !== SAMPLE_RATE) {
       throw new EarshotError('INVALID_PARAMETER', `${this.name} needs 16 kHz audio (got ${audio.sampleRate} Hz)`);
     }
+    return this.run(new ArraySource(audio.samples), options);
+  }
+
+  /**
+   * The same from a stream of 16 kHz mono chunks (the audio module's decodeStream): only the current VAD block is
+   * buffered, so a file of any length streams through. `durationHint` (seconds) drives progress before the end.
+   */
+  transcribeStream(
+    chunks: AsyncIterable<Float32Array>,
+    options: TranscribeOptions & { durationHint?: number } = {},
+  ): TranscriptionRun {
+    return this.run(new StreamSource(chunks, Math.round((options.durationHint ?? 0) * SAMPLE_RATE)), options);
+  }
+
+  private run(source: PcmSource, options: TranscribeOptions): TranscriptionRun {
     const language = options.language && options.language !== 'auto' ? options.language : this.languages[0];
     if (!this.languages.includes(language)) {
       throw new EarshotError('INVALID_PARAMETER', `Language '${language}' is not supported by ${this.name}`);
@@ -60,50 +77,34 @@ export class CtcSpeechModel implements SpeechModel {
     const previous = this.busy;
     const stream = new SegmentStream(async (emit) => {
       await previous.catch(() => {});
-      const duration = audio.samples.length / SAMPLE_RATE;
-      const windows = await this.plan(audio.samples, options);
-      for (const w of windows) {
+      const windows = planWindows(source, this.pack.maxWindowSeconds, { vad: options.vad, signal: options.signal });
+      for await (const w of windows) {
         throwIfAborted(options.signal);
-        for (const s of await this.transcribeWindow(audio.samples, w, options)) emit(s);
-        options.onProgress?.(duration ? Math.min(1, w.end / duration) : 1);
+        const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));
+        const audio = source.view(from, Math.ceil(w.end * SAMPLE_RATE));
+        for (const s of await this.transcribeWindow(audio, from, w, options)) emit(s);
+        source.release(from);
+        options.onProgress?.(Math.min(1, (w.end * SAMPLE_RATE) / Math.max(1, source.expected)));
       }
       throwIfAborted(options.signal);
+      // planWindows reads the input to its end, so `available` is now the whole duration.
       options.onProgress?.(1);
-      return { language, duration, device: this.device, model: this.name };
+      return { language, duration: source.available / SAMPLE_RATE, device: this.device, model: this.name };
     });
     this.busy = stream.result().catch(() => {});
     return stream;
   }
 
-  /**
-   * Short audio goes through whole unless VAD is asked for. Longer audio is cut at pauses found by VAD (unless
-   * `vad: false`); if VAD cannot run, overlapping fixed windows do the job.
-   */
-  private async plan(samples: Float32Array, options: TranscribeOptions): Promise<CtcWindow[]> {
-    const duration = samples.length / SAMPLE_RATE;
-    const max = this.pack.maxWindowSeconds;
-    if (duration === 0) return [];
-    const wantVad = options.vad ?? duration > max;
-    if (!wantVad) return fixedWindows(0, duration, max);
-    try {
-      const regions = await detectSpeech(samples, { speechPadMs: 300, minSilenceMs: 300, signal: options.signal });
-      return windowsFromRegions(regions, max);
-    } catch (e) {
-      if (e instanceof EarshotError && e.code === 'CANCELLED') throw e;
-      return fixedWindows(0, duration, max);
-    }
-  }
-
+  /** `audio` is the window's samples; `from` is the index of its first sample in the whole recording. */
   private async transcribeWindow(
-    samples: Float32Array,
+    audio: Float32Array,
+    from: number,
     w: CtcWindow,
     options: TranscribeOptions,
   ): Promise<Omit<Segment, 'id'>[]> {
-    const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));
-    const to = Math.min(samples.length, Math.ceil(w.end * SAMPLE_RATE));
     // Very short windows are padded with silence up to what the network's first layers need.
-    const input = new Float32Array(Math.max(to - from, this.pack.input.minSamples * 2));
-    input.set(samples.subarray(from, to));
+    const input = new Float32Array(Math.max(audio.length, this.pack.input.minSamples * 2));
+    input.set(audio);
     const feeds = { [this.pack.input.name]: new Tensor('float32', input, [1, input.length]) };
     const outputs = await this.session.run(feeds);
     const out = outputs[this.pack.output.name];

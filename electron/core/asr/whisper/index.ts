@@ -16,7 +16,7 @@ import {
   variantPaths,
 } from './config.ts';
 import { LogMel, SAMPLE_RATE } from './mel.ts';
-import { ArraySource, type PcmSource, StreamSource } from './pcm-source.ts';
+import { ArraySource, type PcmSource, StreamSource } from '../pcm-source.ts';
 import { SegmentStream } from './run.ts';
 import { WhisperSessions } from './sessions.ts';
 import { WhisperTokenizer } from './tokenizer.ts';

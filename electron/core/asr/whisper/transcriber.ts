@@ -12,7 +12,7 @@ import type { SpecialTokens, WhisperGeneration } from './config.ts';
 import { decodeWithFallback, isSilent } from './decode-window.ts';
 import type { FilterConfig } from './logits.ts';
 import { type LogMel, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES } from './mel.ts';
-import type { PcmSource } from './pcm-source.ts';
+import type { PcmSource } from '../pcm-source.ts';
 import type { WindowDecoding } from './search.ts';
 import type { WhisperSessions } from './sessions.ts';
 import {

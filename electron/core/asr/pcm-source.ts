@@ -58,6 +58,10 @@ export class StreamSource implements PcmSource {
   get expected(): number {
     return this.done ? this.available : Math.max(this.hint, this.available);
   }
+  /** Samples held in memory now (what has arrived and not been released). */
+  get buffered(): number {
+    return this.length;
+  }
 
   async fill(end: number): Promise<void> {
     while (!this.done && this.available < end) {
