@@ -54,6 +54,8 @@ export interface JobView {
   model?: string;
   /** True when a restart or crash interrupted the job and it was queued again. */
   resumed?: boolean;
+  /** Seconds already transcribed before the interruption: the resumed run continued from there, not from the start. */
+  resumedFrom?: number;
   /** The most recently recognised text while transcribing (a live preview). */
   preview?: string;
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EtaEstimator } from '../../electron/core/jobs/eta.ts';
-import type { JobRecord } from '../../electron/core/jobs/types.ts';
+import type { JobCheckpoint, JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop, type Desktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from './fixtures.ts';
@@ -17,6 +17,7 @@ let home: string;
 let short: string;
 let long: string;
 let medium: string;
+let lengthy: string;
 
 async function open(): Promise<Desktop> {
   return createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'license', 'key')) });
@@ -42,6 +43,7 @@ before(async () => {
   short = speechWav(path.join(home, 'short.wav'), 'testing one two three');
   long = speechWav(path.join(home, 'long.wav'), 'the quick brown fox jumps over the lazy dog', 25);
   medium = speechWav(path.join(home, 'medium.wav'), 'the quick brown fox jumps over the lazy dog', 6);
+  lengthy = speechWav(path.join(home, 'lengthy.wav'), 'she opened the window and looked at the garden', 100);
   const d = await open();
   if (!demoModelAvailable()) await d.modelManager.import(WHISPER_FIXTURE);
   await d.license.set(await devKey());
@@ -124,6 +126,56 @@ test('killed mid-transcription: on the next start the job resumes and finishes, 
   assert.ok(done.transcriptId);
   await waitFor(d, waiting.id, 'done');
   await d.dispose();
+});
+
+test('killed after segments were saved: the job continues after them instead of starting over', async () => {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/app/crash-child.ts', home, lengthy], {
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, CRASH_AT: 'checkpoint' },
+  });
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+  const before = JSON.parse(await fs.readFile(path.join(home, 'jobs', 'queue.json'), 'utf8')).jobs as JobRecord[];
+  const interrupted = before.find((j) => j.source.name === 'lengthy.wav' && j.stage === 'transcribing');
+  assert.ok(interrupted, 'the queue file shows the job in flight at the crash');
+  const partialFile = path.join(home, 'jobs', `${interrupted.id}.partial.json`);
+  const saved = JSON.parse(await fs.readFile(partialFile, 'utf8')) as JobCheckpoint;
+  assert.ok(saved.segments.length >= 1 && saved.duration > 0);
+  const from = saved.segments.at(-1)!.end;
+  assert.ok(from > 0 && from < saved.duration);
+
+  const d = await open();
+  const progress: number[] = [];
+  d.jobs.on('update', (j) => j.id === interrupted.id && j.stage === 'transcribing' && progress.push(j.progress));
+  const done = await waitFor(d, interrupted.id, 'done', 240_000);
+  assert.equal(done.resumed, true);
+  assert.equal(done.resumedFrom, from, 'it continued from the last saved segment');
+  // The bar never went back to the start of transcription: it began where the saved part ends.
+  const transcribingFrom = 0.08 + 0.92 * (from / saved.duration);
+  assert.ok(progress.length > 0 && progress[0] >= transcribingFrom - 0.01, `first progress ${progress[0]}`);
+  const transcript = await d.library.get(done.transcriptId!);
+  // The saved segments are kept as they were, and the rest follows them in order, to the end of the recording.
+  assert.deepEqual(
+    transcript.segments.slice(0, saved.segments.length).map((s) => [s.start, s.end, s.text]),
+    saved.segments.map((s) => [s.start, s.end, s.text]),
+  );
+  const rest = transcript.segments.slice(saved.segments.length);
+  assert.ok(rest.length >= 1);
+  assert.ok(rest[0].start >= from - 0.05, `${rest[0].start} follows ${from}`);
+  for (let i = 1; i < transcript.segments.length; i++) {
+    assert.ok(transcript.segments[i].start >= transcript.segments[i - 1].start);
+  }
+  assert.ok(transcript.segments.at(-1)!.end > saved.duration - 10, 'the end of the recording was transcribed');
+  if (demoModelAvailable()) {
+    const n = transcript.segments
+      .map((s) => s.text)
+      .join(' ')
+      .split(/\s+/)
+      .filter((w) => w === 'garden').length;
+    assert.ok(n >= 90, `${n} of 100 sentences end in "garden"`);
+  }
+  await d.dispose();
+  await assert.rejects(fs.access(partialFile), 'the checkpoint is gone once the job is done');
 });
 
 test('ETA comes from measured speed and only once measurable', () => {

@@ -7,8 +7,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { decodeToPcm16k, fetchToTempFile } from '../audio/index.ts';
-import type { DeviceInfo, SpeechModel } from '../asr/types.ts';
+import type { DeviceInfo, Segment, SpeechModel } from '../asr/types.ts';
 import { throwIfAborted } from '../errors.ts';
+import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
 import type { ActiveStage, PipelineInput, PipelineOutput } from './types.ts';
 
 export interface EngineEvents {
@@ -16,7 +17,8 @@ export interface EngineEvents {
   stage(stage: ActiveStage, fraction: number): void;
   device(device: DeviceInfo): void;
   duration(seconds: number): void;
-  segment?(text: string): void;
+  segment?(segment: Segment): void;
+  resume?(fromSeconds: number): void;
 }
 
 let cached: { key: string; model: SpeechModel } | undefined;
@@ -51,12 +53,17 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
   const pcm = await decodeToPcm16k(mediaPath, { signal: ev.signal, onProgress: (f) => ev.stage('decoding', f) });
   ev.duration(pcm.meta.duration);
   throwIfAborted(ev.signal);
-  ev.stage('transcribing', 0);
+  const duration = pcm.samples.length / 16000;
+  // After a crash or restart, continue after the last saved segment instead of starting over.
+  const from = resumePoint(input.resume, input.modelName, duration) ?? 0;
+  const saved = from > 0 ? (input.resume?.segments ?? []) : [];
+  if (from > 0) ev.resume?.(from);
+  ev.stage('transcribing', duration > 0 ? from / duration : 0);
   const model = await modelFor(input);
   ev.device(model.device);
   const { language, task, vad, initialPrompt } = input.options;
   const run = model.transcribe(
-    { samples: pcm.samples, sampleRate: 16000 },
+    { samples: pcm.samples.subarray(Math.round(from * 16000)), sampleRate: 16000 },
     {
       language: language === 'auto' ? undefined : language,
       task,
@@ -64,13 +71,14 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
       initialPrompt,
       wordTimestamps: true,
       signal: ev.signal,
-      onProgress: (f) => ev.stage('transcribing', f),
+      onProgress: (f) => ev.stage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
     },
   );
-  // Segments stream out as they finish: the queue shows the latest as a live preview.
-  for await (const segment of run) ev.segment?.(segment.text);
-  const result = await run.result();
+  // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
+  for await (const segment of run) ev.segment?.(shiftSegment(segment, from, saved.length));
+  const rest = await run.result();
   throwIfAborted(ev.signal);
+  const result = from > 0 ? joinResumed(saved, rest, from, duration) : rest;
   return { result, mediaPath };
 }
 

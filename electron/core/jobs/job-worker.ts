@@ -35,7 +35,8 @@ port.on('message', async (msg: WorkerRequest) => {
       stage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
       device: (device) => post({ type: 'device', jobId: input.jobId, device }),
       duration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
-      segment: (text) => post({ type: 'segment', jobId: input.jobId, text }),
+      segment: (segment) => post({ type: 'segment', jobId: input.jobId, segment }),
+      resume: (fromSeconds) => post({ type: 'resume', jobId: input.jobId, fromSeconds }),
     });
     running = job;
     const output = await job;

@@ -1,16 +1,19 @@
 /**
  * The persisted job queue. Every state change is written atomically to `jobs/queue.json`, so queued and running work
- * survives a restart or a crash: on start, jobs that were mid-flight go back to the front of the queue. One job runs
- * at a time (transcription already uses every core); the queue keeps running whatever the UI is doing.
+ * survives a restart or a crash: on start, jobs that were mid-flight go back to the front of the queue, and continue
+ * after the segments they had finished (saved as they go in `jobs/<id>.partial.json`). One job runs at a time
+ * (transcription already uses every core); the queue keeps running whatever the UI is doing.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import { EtaEstimator } from './eta.ts';
 import type {
   ActiveStage,
+  JobCheckpoint,
   JobError,
   JobRecord,
   JobSettingsRecord,
@@ -25,6 +28,8 @@ const STAGE_SPANS: Record<'file' | 'url', Partial<Record<ActiveStage, [number, n
 };
 const ACTIVE: ReadonlySet<string> = new Set(['downloading', 'decoding', 'transcribing']);
 const PROGRESS_PERSIST_MS = 2000;
+/** A running job's finished segments are saved at most this often (and when the app quits). */
+const CHECKPOINT_PERSIST_MS = 3000;
 
 export interface JobQueueHooks {
   pipeline: TranscriptionPipeline;
@@ -46,12 +51,14 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private lastPersist = 0;
   private persistChain: Promise<void> = Promise.resolve();
   private readonly file: string;
+  private readonly dir: string;
 
   constructor(
     dir: string,
     private readonly hooks: JobQueueHooks,
   ) {
     super();
+    this.dir = dir;
     this.file = path.join(dir, 'queue.json');
   }
 
@@ -120,6 +127,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         etaSeconds: undefined,
         finishedAt: undefined,
         resumed: undefined,
+        resumedFrom: undefined,
       },
       true,
     );
@@ -132,6 +140,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (this.running?.id === id) await this.cancel(id);
     this.jobs = this.jobs.filter((j) => j.id !== id);
     await this.persist(true);
+    await this.dropCheckpoint(id);
     this.emit('removed', id);
   }
 
@@ -158,9 +167,12 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private async execute(job: JobRecord, controller: AbortController): Promise<void> {
     const eta = new EtaEstimator();
     const spans = STAGE_SPANS[job.source.kind];
+    let checkpoint: CheckpointWriter | undefined;
     try {
       await this.hooks.authorize();
       const model = await this.hooks.resolveModel(job.settings.modelId);
+      const resume = await this.readCheckpoint(job.id);
+      checkpoint = new CheckpointWriter(this.checkpointFile(job.id), { model: model.name, duration: 0, segments: [] });
       await this.change(
         job,
         {
@@ -179,6 +191,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
           modelDir: model.dir,
           modelName: model.name,
           options: job.settings,
+          resume,
         },
         {
           signal: controller.signal,
@@ -193,9 +206,17 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
             void this.change(job, { stage, progress, etaSeconds }, stageChanged);
           },
           onDevice: (device) => void this.change(job, { device }, true),
-          onDuration: (duration) => void this.change(job, { duration }, false),
-          onSegment: (text) => {
-            const preview = `${job.preview ? `${job.preview} ` : ''}${text.trim()}`.slice(-240).trimStart();
+          onDuration: (duration) => {
+            checkpoint?.setDuration(duration);
+            void this.change(job, { duration }, false);
+          },
+          onResume: (fromSeconds) => {
+            checkpoint?.continueFrom(resume?.segments ?? []);
+            void this.change(job, { resumedFrom: fromSeconds }, true);
+          },
+          onSegment: (segment) => {
+            checkpoint?.add(segment);
+            const preview = `${job.preview ? `${job.preview} ` : ''}${segment.text.trim()}`.slice(-240).trimStart();
             void this.change(job, { preview }, false);
           },
         },
@@ -217,8 +238,14 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         },
         true,
       );
+      await checkpoint.discard();
     } catch (e) {
-      if (controller.signal.reason === 'shutdown') return; // stays active on disk → resumed next start
+      if (controller.signal.reason === 'shutdown') {
+        await checkpoint?.flush(); // stays active on disk → resumed next start, after what was finished
+        return;
+      }
+      await checkpoint?.discard();
+      await this.dropCheckpoint(job.id);
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
@@ -231,6 +258,22 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         true,
       );
     }
+  }
+
+  private checkpointFile(id: string): string {
+    return path.join(this.dir, `${id}.partial.json`);
+  }
+
+  private async readCheckpoint(id: string): Promise<JobCheckpoint | undefined> {
+    const stored = await readJson<Partial<JobCheckpoint>>(this.checkpointFile(id), {});
+    if (typeof stored.model !== 'string' || typeof stored.duration !== 'number' || !Array.isArray(stored.segments)) {
+      return undefined;
+    }
+    return stored as JobCheckpoint;
+  }
+
+  private async dropCheckpoint(id: string): Promise<void> {
+    await fs.rm(this.checkpointFile(id), { force: true }).catch(() => {});
   }
 
   private async change(job: JobRecord, patch: Partial<JobRecord>, persistNow: boolean): Promise<void> {
@@ -258,6 +301,46 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const body = structuredClone(snapshot);
     this.persistChain = this.persistChain.then(() => writeJsonAtomic(this.file, body)).catch(() => {});
     return this.persistChain;
+  }
+}
+
+/** Saves a running job's finished segments, atomically and at most every few seconds, until discarded. */
+class CheckpointWriter {
+  private lastWrite = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private discarded = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly data: JobCheckpoint,
+  ) {}
+
+  setDuration(seconds: number): void {
+    this.data.duration = seconds;
+  }
+
+  /** The engine accepted the previous checkpoint: its segments come first. */
+  continueFrom(segments: JobCheckpoint['segments']): void {
+    this.data.segments = [...segments];
+  }
+
+  add(segment: JobCheckpoint['segments'][number]): void {
+    this.data.segments.push(segment);
+    if (Date.now() - this.lastWrite >= CHECKPOINT_PERSIST_MS) void this.flush();
+  }
+
+  flush(): Promise<void> {
+    if (this.discarded || this.data.segments.length === 0) return this.chain;
+    this.lastWrite = Date.now();
+    const body = structuredClone(this.data);
+    this.chain = this.chain.then(() => (this.discarded ? undefined : writeJsonAtomic(this.file, body))).catch(() => {});
+    return this.chain;
+  }
+
+  async discard(): Promise<void> {
+    this.discarded = true;
+    await this.chain;
+    await fs.rm(this.file, { force: true }).catch(() => {});
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
 import type { ErrorCode } from '../errors.ts';
 
 export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
@@ -39,6 +39,8 @@ export interface JobRecord {
   finishedAt?: string;
   /** True when the job was interrupted by a restart or crash and put back in the queue. */
   resumed?: boolean;
+  /** Seconds of audio already transcribed before the interruption; the run continued from there. */
+  resumedFrom?: number;
   /** The most recently recognised text while transcribing (a live preview). */
   preview?: string;
   settings: JobSettingsRecord;
@@ -53,6 +55,20 @@ export interface PipelineInput {
   modelName: string;
   /** The job's settings once its model is resolved. */
   options: Omit<JobSettingsRecord, 'modelId'>;
+  /** What an interrupted run of this job had finished; the engine continues after its last segment. */
+  resume?: JobCheckpoint;
+}
+
+/**
+ * The finished segments of a running job, saved as it goes (jobs/<id>.partial.json) so that a crash or restart
+ * costs at most the few seconds since the last save, not the whole file.
+ */
+export interface JobCheckpoint {
+  /** The model that produced the segments; another model starts over. */
+  model: string;
+  /** Seconds of audio in the decoded input; a different length means different media, which starts over. */
+  duration: number;
+  segments: Segment[];
 }
 
 export interface PipelineCallbacks {
@@ -60,8 +76,10 @@ export interface PipelineCallbacks {
   onStage(stage: ActiveStage, fraction: number): void;
   onDevice(device: DeviceInfo): void;
   onDuration(seconds: number): void;
-  /** Each segment's text as soon as it is recognised. */
-  onSegment?(text: string): void;
+  /** Each segment as soon as it is recognised (times in the whole recording). */
+  onSegment?(segment: Segment): void;
+  /** Where a resumed run continues (seconds), once the engine has checked the checkpoint against the media. */
+  onResume?(fromSeconds: number): void;
 }
 
 export interface PipelineOutput {

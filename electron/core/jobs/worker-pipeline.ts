@@ -102,7 +102,9 @@ export class WorkerPipeline implements TranscriptionPipeline {
           case 'duration':
             return cb.onDuration(m.seconds);
           case 'segment':
-            return cb.onSegment?.(m.text);
+            return cb.onSegment?.(m.segment);
+          case 'resume':
+            return cb.onResume?.(m.fromSeconds);
           case 'done':
             cleanup();
             return resolve(m.output);

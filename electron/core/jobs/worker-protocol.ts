@@ -1,4 +1,4 @@
-import type { DeviceInfo } from '../asr/types.ts';
+import type { DeviceInfo, Segment } from '../asr/types.ts';
 import type { ActiveStage, JobError, PipelineInput, PipelineOutput } from './types.ts';
 
 export type WorkerRequest =
@@ -10,7 +10,8 @@ export type WorkerResponse =
   | { type: 'stage'; jobId: string; stage: ActiveStage; fraction: number }
   | { type: 'device'; jobId: string; device: DeviceInfo }
   | { type: 'duration'; jobId: string; seconds: number }
-  | { type: 'segment'; jobId: string; text: string }
+  | { type: 'segment'; jobId: string; segment: Segment }
+  | { type: 'resume'; jobId: string; fromSeconds: number }
   | { type: 'done'; jobId: string; output: PipelineOutput }
   | { type: 'error'; jobId: string; error: JobError }
   | { type: 'disposed' };

@@ -59,7 +59,11 @@ export function JobRow({ job }: { job: JobView }) {
             {STAGE_LABEL[job.stage]}
           </span>
           <DeviceBadge job={job} />
-          {job.resumed && job.stage !== 'done' && <span className="badge">Resumed after restart</span>}
+          {job.resumed && job.stage !== 'done' && (
+            <span className="badge" data-testid="resumed-badge">
+              {job.resumedFrom ? `Resumed after restart at ${clock(job.resumedFrom)}` : 'Resumed after restart'}
+            </span>
+          )}
         </div>
         {(running || job.stage === 'queued') && (
           <div className="job-progress">
