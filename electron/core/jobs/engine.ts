@@ -1,12 +1,12 @@
 /**
- * The real work of one job, run inside the job worker thread: fetch (URLs), decode to 16 kHz PCM, load the model
- * (kept loaded between jobs) and transcribe, reporting each stage's progress. Everything here may block for a while,
+ * The real work of one job, run inside the job worker thread: fetch (URLs), decode to 16 kHz PCM while the model
+ * (kept loaded between jobs) transcribes it, reporting each stage's progress. Everything here may block for a while,
  * which is why it never runs on the main thread.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadSpeechModel } from '../asr/load-model.ts';
-import { decodeToPcm16k, fetchToTempFile } from '../audio/index.ts';
+import { decodeStream, fetchToTempFile } from '../audio/index.ts';
 import type { DeviceInfo, Segment, SpeechModel } from '../asr/types.ts';
 import { throwIfAborted } from '../errors.ts';
 import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
@@ -50,36 +50,73 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
   }
   throwIfAborted(ev.signal);
   ev.stage('decoding', 0);
-  const pcm = await decodeToPcm16k(mediaPath, { signal: ev.signal, onProgress: (f) => ev.stage('decoding', f) });
-  ev.duration(pcm.meta.duration);
-  throwIfAborted(ev.signal);
-  const duration = pcm.samples.length / 16000;
-  // After a crash or restart, continue after the last saved segment instead of starting over.
-  const from = resumePoint(input.resume, input.modelName, duration) ?? 0;
-  const saved = from > 0 ? (input.resume?.segments ?? []) : [];
-  if (from > 0) ev.resume?.(from);
-  ev.stage('transcribing', duration > 0 ? from / duration : 0);
-  const model = await modelFor(input);
-  ev.device(model.device);
-  const { language, task, vad, initialPrompt } = input.options;
-  const run = model.transcribe(
-    { samples: pcm.samples.subarray(Math.round(from * 16000)), sampleRate: 16000 },
-    {
+  // The decoder's chunks go straight to the model, so a multi-hour file costs a few minutes of audio in memory.
+  const stream = await decodeStream(mediaPath, { signal: ev.signal });
+  try {
+    // The container's duration: exact for most files, an estimate for some (it only drives progress and the
+    // checkpoint's same-media check, which compares it with the same estimate).
+    const duration = stream.meta.duration;
+    ev.duration(duration);
+    throwIfAborted(ev.signal);
+    // After a crash or restart, continue after the last saved segment instead of starting over.
+    const from = resumePoint(input.resume, input.modelName, duration) ?? 0;
+    const saved = from > 0 ? (input.resume?.segments ?? []) : [];
+    if (from > 0) ev.resume?.(from);
+    ev.stage('transcribing', duration > 0 ? from / duration : 0);
+    const model = await modelFor(input);
+    ev.device(model.device);
+    const { language, task, vad, initialPrompt } = input.options;
+    const options = {
       language: language === 'auto' ? undefined : language,
       task,
       vad,
       initialPrompt,
       wordTimestamps: true,
       signal: ev.signal,
-      onProgress: (f) => ev.stage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
-    },
-  );
-  // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
-  for await (const segment of run) ev.segment?.(shiftSegment(segment, from, saved.length));
-  const rest = await run.result();
-  throwIfAborted(ev.signal);
-  const result = from > 0 ? joinResumed(saved, rest, from, duration) : rest;
-  return { result, mediaPath };
+      durationHint: duration - from,
+      onProgress: (f: number) => ev.stage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
+    };
+    const chunks = skipSamples(stream, Math.round(from * 16000));
+    const run = model.transcribeStream
+      ? model.transcribeStream(chunks, options)
+      : model.transcribe({ samples: await collect(chunks), sampleRate: 16000 }, options);
+    // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
+    for await (const segment of run) ev.segment?.(shiftSegment(segment, from, saved.length));
+    const rest = await run.result();
+    throwIfAborted(ev.signal);
+    const total = from + rest.duration;
+    ev.duration(total);
+    const result = from > 0 ? joinResumed(saved, rest, from, total) : rest;
+    return { result, mediaPath };
+  } finally {
+    await stream.close();
+  }
+}
+
+/** The stream without its first `count` samples (the part a resumed job has already transcribed). */
+async function* skipSamples(chunks: AsyncIterable<Float32Array>, count: number): AsyncGenerator<Float32Array> {
+  let left = count;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+/** All of a stream in one array, for a model family that cannot take a stream. */
+async function collect(chunks: AsyncIterable<Float32Array>): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function mediaExtension(url: string): string {
