@@ -26,8 +26,9 @@ const PackSchema = z.object({
   frameShift: z.number().positive(),
   /** Seconds from the start of the input to the centre of output frame 0. */
   frameOffset: z.number().nonnegative().default(0),
-  /** Longest window given to the network at once; longer audio is cut at pauses. */
-  maxWindowSeconds: z.number().positive().default(20),
+  /** Longest window given to the network at once; longer audio is cut at pauses. At least 5 s: windows without
+   * pauses overlap by 2 s. */
+  maxWindowSeconds: z.number().min(5).default(20),
   /** Optional beam search with a word language model (greedy decoding when absent or beamSize is 1). */
   decoder: z
     .object({
