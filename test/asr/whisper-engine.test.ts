@@ -13,7 +13,7 @@ import { loadSpeechModel } from '../../electron/core/asr/load-model.ts';
 import type { Segment } from '../../electron/core/asr/types.ts';
 import { loadWhisperModel, type WhisperModel } from '../../electron/core/asr/whisper/index.ts';
 import { repetitionLoopStart } from '../../electron/core/asr/whisper/text-checks.ts';
-import { ENGLISH, espeak, MULTILINGUAL, toLength, V3 } from './whisper-helpers.ts';
+import { ENGLISH, espeak, FIXTURES, MULTILINGUAL, seededNoise, toLength, V3 } from './whisper-helpers.ts';
 
 const speech = espeak('Earshot turns speech into text on your own computer. Nothing leaves the machine.');
 const pcm = (samples: Float32Array) => ({ samples, sampleRate: 16000 as const });
@@ -333,6 +333,46 @@ describe('Whisper model variants', () => {
       );
     } finally {
       await m.dispose();
+    }
+  });
+
+  test('fp16 (the GPU variant: float16 weights, inputs, KV cache and outputs) decodes like fp32', async () => {
+    // The committed fp16 files were made from this fixture by tools/fixtures/make_fp16_variant.py.
+    const dir = tempCopy(MULTILINGUAL);
+    const fp16Dir = path.join(FIXTURES, 'fp16-variant', 'whisper-tiny-random');
+    for (const part of ['encoder_model', 'decoder_model_merged']) {
+      copyFileSync(path.join(fp16Dir, `${part}_fp16.onnx`), path.join(dir, 'onnx', `${part}_fp16.onnx`));
+    }
+    const models = {
+      fp32: await loadWhisperModel(dir, { device: 'cpu', threads: 1, variant: 'fp32' }),
+      fp16: await loadWhisperModel(dir, { device: 'cpu', threads: 1, variant: 'fp16' }),
+    };
+    try {
+      assert.equal(models.fp16.variant, 'fp16');
+      const inputs = [speech, toLength(speech, 45), seededNoise(8)];
+      for (const [i, audio] of inputs.entries()) {
+        const tokens: Record<string, number[][]> = { fp32: [], fp16: [] };
+        const texts: Record<string, string> = {};
+        for (const variant of ['fp32', 'fp16'] as const) {
+          const r = await models[variant]
+            .transcribe(pcm(audio), { ...quick, mode: 'sequential', onWindow: (w) => tokens[variant].push(w.tokens) })
+            .result();
+          texts[variant] = r.text;
+        }
+        assert.ok(tokens.fp16.length > 0 && tokens.fp16.flat().length > 0, `input ${i} decoded something`);
+        // Weights rounded to float16 may flip a near-tie of this random model (seen once, on noise): the tokens must
+        // agree almost everywhere, not bit for bit.
+        const a = tokens.fp16.flat();
+        const b = tokens.fp32.flat();
+        const same = a.filter((t, k) => t === b[k]).length;
+        assert.ok(same / Math.max(a.length, b.length) >= 0.9, `input ${i}: ${same} of ${b.length} tokens agree`);
+        assert.deepEqual(a.slice(0, 3), b.slice(0, 3));
+        if (i < 2) assert.equal(texts.fp16, texts.fp32, `speech input ${i}: the same text`);
+      }
+    } finally {
+      await models.fp32.dispose();
+      await models.fp16.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

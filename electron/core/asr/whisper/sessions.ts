@@ -245,9 +245,16 @@ function float32ToFloat16(src: Float32Array): Uint16Array {
     const sign = (x >>> 16) & 0x8000;
     const exp = ((x >>> 23) & 0xff) - 127 + 15;
     const mant = x & 0x7fffff;
-    if (exp <= 0) out[i] = sign;
-    else if (exp >= 31) out[i] = sign | 0x7c00;
-    else out[i] = sign | (exp << 10) | (mant >>> 13);
+    // Round to nearest (a carry out of the mantissa bumps the exponent); tiny values flush to zero.
+    let e = exp;
+    let m = mant + 0x1000;
+    if (m & 0x800000) {
+      m = 0;
+      e += 1;
+    }
+    if (e <= 0) out[i] = sign;
+    else if (e >= 31) out[i] = sign | 0x7c00;
+    else out[i] = sign | (e << 10) | (m >>> 13);
   }
   return out;
 }
