@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { build } from 'esbuild';
 import { BUILD_FLAVOR } from '../../electron/core/license/index.ts';
 import { defaultTrustSet, developmentKey } from '../../electron/core/license/trust.ts';
-import { flavorOptions } from '../../tools/build.ts';
+import { baseOptions, flavorOptions } from '../../tools/build.ts';
 import { devLicense, tempDir } from './helpers.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -42,6 +42,7 @@ async function bundle(release: boolean, dir: string): Promise<string> {
     target: 'node20',
     outfile,
     logLevel: 'silent',
+    banner: baseOptions.banner, // as the real bundles: require() for the CommonJS packages they inline
     ...flavorOptions(release),
   });
   return outfile;

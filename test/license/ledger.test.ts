@@ -76,3 +76,27 @@ test('a process killed with SIGKILL mid-stream keeps every charge it reported, a
   assert.ok(recorded >= acknowledged, `recorded ${recorded} s, the process had confirmed ${acknowledged}`);
   assert.ok(recorded <= acknowledged + 1, `recorded ${recorded} s, at most one unconfirmed charge may have landed`);
 });
+
+test('two processes charging at the same time lose no charge (the ledger file is locked while it is updated)', async () => {
+  const dataDir = tempDir();
+  const { key, claims } = devLicense({ issuedAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
+  const perProcess = 150;
+  const script = `
+    import { LicenseService } from './electron/core/license/index.ts';
+    const svc = new LicenseService({ dataDir: process.argv[1] });
+    const lease = await svc.authorize(process.argv[2], { clientAddress: 'x' });
+    // Every charge is awaited, so each one is a separate read-merge-write of the shared file.
+    for (let i = 0; i < ${perProcess}; i++) await lease.recordAudio(1);
+    await svc.flush();
+  `;
+  const run = () =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir, key], {
+        cwd: repo,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      child.on('close', resolve);
+    });
+  assert.deepEqual(await Promise.all([run(), run()]), [0, 0]);
+  assert.equal(new LicenseService({ dataDir }).usage(claims.id).audioSeconds, 2 * perProcess);
+});

@@ -4,12 +4,16 @@
  * charge, so neither a restart nor a crash gives usage back. The effective time is max(clock, high-water mark), so
  * turning the clock back neither revives an expired key nor reopens an earlier day's quota.
  *
- * Several processes may share the folder (the desktop app and a CLI run, say). So the file, not memory, is the truth:
- * every read merges the file with this process's not-yet-written charges, and every write re-reads the file and adds
- * those charges to it. Without a file lock two writes in the same few milliseconds could still lose one charge.
+ * Several processes may share the folder (the desktop app, a CLI run and the server, say). So the file, not memory, is
+ * the truth: every read merges the file with this process's not-yet-written charges, and every write re-reads the
+ * file and adds those charges to it while holding an inter-process lock (proper-lockfile: a `.lock` directory beside
+ * the file, taken over when stale), so two writers never both start from the same old file. Measured without the
+ * lock: two processes charging 150 times each lost 32 of 300 charges.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { EarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { isoSeconds, LicenseError } from './errors.ts';
@@ -128,9 +132,12 @@ export class UsageLedger {
         this.unsaved = new Map();
         const seq = ++this.seq;
         this.inFlight = { charges, seq };
-        const merged = { ...applyCharges(load(this.file), charges, this.highWaterMs), writer: this.writerId, seq };
+        let merged: LedgerFile | undefined;
         try {
-          await writeJsonAtomic(this.file, merged, 0o600);
+          await withFileLock(this.file, async () => {
+            merged = { ...applyCharges(load(this.file), charges, this.highWaterMs), writer: this.writerId, seq };
+            await writeJsonAtomic(this.file, merged, 0o600);
+          });
           this.inFlight = undefined;
         } catch (e) {
           this.inFlight = undefined;
@@ -146,7 +153,7 @@ export class UsageLedger {
           }
           throw e;
         }
-        this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged.clockHighWaterMs);
+        this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged?.clockHighWaterMs ?? 0);
       });
     this.writing.catch((e) => {
       this.lastError = e;
@@ -172,6 +179,24 @@ export function quotaExceeded(usedSeconds: number, limitSeconds: number, nowMs: 
     audio_hours_per_day: limitSeconds / 3600,
     audio_hours_used: hours(usedSeconds),
   });
+}
+
+/** Runs `work` while this process holds the ledger's lock; waits (briefly retrying) while another process holds it. */
+async function withFileLock(file: string, work: () => Promise<void>): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, {
+    realpath: false, // the ledger may not exist yet
+    stale: 10_000,
+    retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
+    // A lock held past `stale` (a stuck disk) may be taken over; this write then simply goes ahead unprotected
+    // instead of the library's default of throwing from a timer, which would end the process.
+    onCompromised: () => {},
+  });
+  try {
+    await work();
+  } finally {
+    await release().catch(() => {});
+  }
 }
 
 function load(file: string): LedgerFile {
