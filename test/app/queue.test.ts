@@ -178,6 +178,32 @@ test('killed after segments were saved: the job continues after them instead of 
   await assert.rejects(fs.access(partialFile), 'the checkpoint is gone once the job is done');
 });
 
+test('an unreadable checkpoint is ignored: the interrupted job starts over and finishes', async () => {
+  const d0 = await open();
+  await d0.dispose(); // let the services create their folders
+  const id = 'interrupted-with-broken-checkpoint';
+  const record = {
+    id,
+    source: { kind: 'file', value: short, name: 'short.wav' },
+    stage: 'transcribing',
+    progress: 0.5,
+    createdAt: new Date().toISOString(),
+    settings: {},
+  };
+  const jobsDir = path.join(home, 'jobs');
+  const queue = JSON.parse(await fs.readFile(path.join(jobsDir, 'queue.json'), 'utf8'));
+  queue.jobs.push(record);
+  await fs.writeFile(path.join(jobsDir, 'queue.json'), JSON.stringify(queue));
+  await fs.writeFile(path.join(jobsDir, `${id}.partial.json`), '{"model": "demo-en", "segments": [tru');
+  const d = await open();
+  const done = await waitFor(d, id, 'done');
+  assert.equal(done.resumed, true);
+  assert.equal(done.resumedFrom, undefined, 'nothing was taken from the broken checkpoint');
+  assert.ok(done.transcriptId);
+  await d.dispose();
+  await assert.rejects(fs.access(path.join(jobsDir, `${id}.partial.json`)));
+});
+
 test('ETA comes from measured speed and only once measurable', () => {
   let now = 0;
   const eta = new EtaEstimator(15_000, 1_000, () => now);

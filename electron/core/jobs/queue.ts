@@ -264,12 +264,18 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     return path.join(this.dir, `${id}.partial.json`);
   }
 
+  /** The saved segments of an interrupted run; anything unreadable or malformed means starting over, not failing. */
   private async readCheckpoint(id: string): Promise<JobCheckpoint | undefined> {
-    const stored = await readJson<Partial<JobCheckpoint>>(this.checkpointFile(id), {});
-    if (typeof stored.model !== 'string' || typeof stored.duration !== 'number' || !Array.isArray(stored.segments)) {
-      return undefined;
-    }
-    return stored as JobCheckpoint;
+    const empty: Partial<JobCheckpoint> = {};
+    const stored = await readJson(this.checkpointFile(id), empty).catch(() => empty);
+    const wellFormed =
+      typeof stored.model === 'string' &&
+      typeof stored.duration === 'number' &&
+      Array.isArray(stored.segments) &&
+      stored.segments.every(
+        (s) => s && typeof s.start === 'number' && typeof s.end === 'number' && typeof s.text === 'string',
+      );
+    return wellFormed ? (stored as JobCheckpoint) : undefined;
   }
 
   private async dropCheckpoint(id: string): Promise<void> {
