@@ -376,6 +376,50 @@ describe('Whisper model variants', () => {
     }
   });
 
+  test('fp16 weights that overflow to NaN/infinity (as on some GPUs) are caught at load, never run silently', async () => {
+    // The encoder was made to overflow by tools/fixtures/make_fp16_variant.py --overflow.
+    const dir = tempCopy(MULTILINGUAL);
+    const onnxDir = path.join(dir, 'onnx');
+    copyFileSync(
+      path.join(FIXTURES, 'fp16-variant', 'whisper-tiny-random-overflow', 'encoder_model_fp16.onnx'),
+      path.join(onnxDir, 'encoder_model_fp16.onnx'),
+    );
+    copyFileSync(
+      path.join(FIXTURES, 'fp16-variant', 'whisper-tiny-random', 'decoder_model_merged_fp16.onnx'),
+      path.join(onnxDir, 'decoder_model_merged_fp16.onnx'),
+    );
+    try {
+      // Asked for by name: a clear error that names the alternatives.
+      await assert.rejects(
+        loadWhisperModel(dir, { device: 'cpu', threads: 1, variant: 'fp16' }),
+        (e) => isEarshotError(e, 'MODEL_INVALID') && /NaN or infinity/.test(e.message) && /fp32/.test(e.message),
+      );
+      // Chosen automatically (here: fp16 and q4 only, so fp16 comes first on this CPU): the next variant runs,
+      // and the model says why next to its results.
+      for (const part of ['encoder_model', 'decoder_model_merged']) {
+        copyFileSync(path.join(onnxDir, `${part}.onnx`), path.join(onnxDir, `${part}_q4.onnx`));
+        unlinkSync(path.join(onnxDir, `${part}.onnx`));
+      }
+      const m = await loadWhisperModel(dir, { device: 'cpu', threads: 1 });
+      try {
+        assert.equal(m.variant, 'q4');
+        assert.match(m.notice ?? '', /fp16 weights give invalid numbers .*using the q4 weights/);
+        assert.equal(m.device.note, m.notice, 'the device report carries it to the app, the CLI and the API');
+        const r = await m.transcribe(pcm(speech), { ...quick, mode: 'sequential' }).result();
+        assert.ok(r.segments.length >= 0 && typeof r.text === 'string');
+      } finally {
+        await m.dispose();
+      }
+      // With nothing else to fall back on, loading fails instead of producing blank transcripts.
+      for (const part of ['encoder_model', 'decoder_model_merged']) unlinkSync(path.join(onnxDir, `${part}_q4.onnx`));
+      await assert.rejects(loadWhisperModel(dir, { device: 'cpu', threads: 1 }), (e) =>
+        isEarshotError(e, 'MODEL_INVALID'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('128-mel (large-v3 layout): 100 languages, shifted special tokens, transcribes', async () => {
     const m = await loadWhisperModel(V3, { device: 'cpu', threads: 1 });
     try {

@@ -33,6 +33,8 @@ export interface DeviceInfo {
   threads?: number;
   /** Providers that were tried and failed before this one, with the reason. */
   fallbacks: { provider: string; reason: string }[];
+  /** Anything else about how it runs that the user should know (e.g. fp16 weights failed here, so fp32 runs). */
+  note?: string;
 }
 
 export interface TranscribeOptions {

@@ -36,7 +36,11 @@ export class WhisperModel implements SpeechModel {
   private readonly ctx: ModelContext;
   private busy: Promise<unknown> = Promise.resolve();
 
-  constructor(name: string, variant: WeightVariant, ctx: ModelContext) {
+  /** Set when the preferred weights could not be used here (e.g. fp16 giving NaN on this GPU) and others run instead. */
+  readonly notice?: string;
+
+  constructor(name: string, variant: WeightVariant, ctx: ModelContext, notice?: string) {
+    this.notice = notice;
     this.name = name;
     this.variant = variant;
     this.ctx = ctx;
@@ -119,9 +123,41 @@ export async function loadWhisperModel(dir: string, options: LoadModelOptions = 
     sessions = await WhisperSessions.open(variantPaths(dir, variant), dims, { ...options, device: 'cpu' });
     sessions.device.fallbacks.unshift(...fallbacks);
   }
+  const mel = new LogMel(dims.nMels);
+  let notice: string | undefined;
+  if (variant === 'fp16' && !(await sessions.givesFiniteNumbers(mel.window(probeAudio()), tokens.sot))) {
+    const device = sessions.device;
+    const others = available.filter((v) => v !== 'fp16');
+    const problem = `The fp16 weights give invalid numbers (NaN or infinity) on ${device.label}, a known problem of some GPUs`;
+    if (options.variant || others.length === 0) {
+      await sessions.release();
+      throw new EarshotError(
+        'MODEL_INVALID',
+        others.length ? `${problem}; choose another variant (${others.join(', ')})` : `${problem}; use fp32 weights`,
+      );
+    }
+    // Chosen automatically: move to the next variant on the same device and say so next to the results.
+    await sessions.release();
+    variant = chooseVariant(others, device.provider);
+    sessions = await WhisperSessions.open(variantPaths(dir, variant), dims, { ...options, device: device.provider });
+    sessions.device.fallbacks.unshift(...device.fallbacks);
+    notice = `${problem}; using the ${variant} weights instead.`;
+    sessions.device.note = notice;
+  }
   sessions.alignmentHeads = generation.alignmentHeads.filter(
     ([layer, head]) => layer < dims.decoderLayers && head < dims.decoderHeads,
   );
-  const mel = new LogMel(dims.nMels);
-  return new WhisperModel(path.basename(path.resolve(dir)), variant, { sessions, tokenizer, tokens, generation, mel });
+  const ctx = { sessions, tokenizer, tokens, generation, mel };
+  return new WhisperModel(path.basename(path.resolve(dir)), variant, ctx, notice);
+}
+
+/** Two seconds of a soft tone in light noise (deterministic): something for the load-time fp16 check to encode. */
+function probeAudio(): Float32Array {
+  const out = new Float32Array(2 * SAMPLE_RATE);
+  let seed = 12345;
+  for (let i = 0; i < out.length; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    out[i] = 0.1 * Math.sin((2 * Math.PI * 220 * i) / SAMPLE_RATE) + 0.01 * (seed / 4294967296 - 0.5);
+  }
+  return out;
 }

@@ -188,6 +188,17 @@ export class WhisperSessions {
     return { last, all: cache ? undefined : logits, positions, cache: { self, cross, batch }, crossAttentions };
   }
 
+  /**
+   * Whether one window through the encoder and one decoder step give only finite numbers. fp16 weights give NaN or
+   * infinity on some GPUs (older cards, some drivers), which other apps turn into blank transcripts reported as done.
+   */
+  async givesFiniteNumbers(features: Float32Array, sot: number): Promise<boolean> {
+    const hidden = await this.encode(features, 1);
+    if (!toFloat32(hidden).every(Number.isFinite)) return false;
+    const { last } = await this.step([[sot]], hidden, null);
+    return last.every(Number.isFinite);
+  }
+
   private castIn(t: ort.Tensor): ort.Tensor {
     const meta = this.encoder.inputMetadata[0];
     if (meta?.isTensor && meta.type === 'float16') {

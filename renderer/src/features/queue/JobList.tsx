@@ -32,6 +32,11 @@ function DeviceBadge({ job }: { job: JobView }) {
           GPU not used<span className="sr-only">: {why}</span>
         </span>
       )}
+      {job.device.note && (
+        <span className="badge badge-warn" title={job.device.note} data-testid="device-note">
+          Other weights<span className="sr-only">: {job.device.note}</span>
+        </span>
+      )}
     </>
   );
 }
