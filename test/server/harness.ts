@@ -218,9 +218,13 @@ export async function curl(args: string[]): Promise<CurlResult> {
 }
 
 /** Waits until `check` holds (polling), failing after `ms`. */
-export async function eventually(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
