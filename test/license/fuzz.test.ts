@@ -6,25 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LicenseError, LicenseService } from '../../electron/core/license/index.ts';
 import { normalizeKey } from '../../electron/core/license/format.ts';
+import { seededRandom } from '../../electron/core/random.ts';
 import { devLicense, manualClock, tempDir } from './helpers.ts';
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const ODD = ['.', '=', '+', '/', '\u0000', 'é', '😀', '\uFFFF', '"', '{', '}', 'ESK1', 'ESK2', '..'];
 
 test('10 000 random and mutated strings are all INVALID_LICENSE and never crash', () => {
-  const rnd = prng(0x5eed);
+  const rnd = seededRandom(0x5eed);
   const int = (n: number) => Math.floor(rnd() * n);
   const pick = <T>(xs: readonly T[] | string): T => xs[int(xs.length)] as T;
   const { key } = devLicense();

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { EarshotError } from '../../errors.ts';
+import { seededRandom } from '../../random.ts';
 import type { LoadModelOptions } from '../load-model.ts';
 import type { DeviceInfo, Pcm16k, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
 import {
@@ -154,10 +155,9 @@ export async function loadWhisperModel(dir: string, options: LoadModelOptions = 
 /** Two seconds of a soft tone in light noise (deterministic): something for the load-time fp16 check to encode. */
 function probeAudio(): Float32Array {
   const out = new Float32Array(2 * SAMPLE_RATE);
-  let seed = 12345;
+  const random = seededRandom(12345);
   for (let i = 0; i < out.length; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    out[i] = 0.1 * Math.sin((2 * Math.PI * 220 * i) / SAMPLE_RATE) + 0.01 * (seed / 4294967296 - 0.5);
+    out[i] = 0.1 * Math.sin((2 * Math.PI * 220 * i) / SAMPLE_RATE) + 0.01 * (random() - 0.5);
   }
   return out;
 }

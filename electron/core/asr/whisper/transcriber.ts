@@ -7,6 +7,7 @@
  * Only a few windows of features and one encoder batch are alive at a time, so memory does not grow with length.
  */
 import { throwIfAborted } from '../../errors.ts';
+import { seededRandom } from '../../random.ts';
 import type { Segment, TranscribeOptions } from '../types.ts';
 import type { SpecialTokens, WhisperGeneration } from './config.ts';
 import { decodeWithFallback, isSilent } from './decode-window.ts';
@@ -130,7 +131,7 @@ function searchOptions(ctx: ModelContext, opts: WhisperRunOptions, language: str
     minNewTokens: opts.minNewTokens,
     beamSize: opts.beamSize ?? 1,
     wantAttention,
-    random: mulberry32(opts.seed ?? 0),
+    random: seededRandom(opts.seed ?? 0),
     signal: opts.signal,
   };
 }
@@ -315,15 +316,4 @@ function emitSpan(
     avgLogprob: dec.avgLogprob,
     noSpeechProb: dec.noSpeechProb,
   });
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
