@@ -5,7 +5,8 @@
  */
 import type { DeviceInfo, Segment, Word } from '../core/asr/types.ts';
 import type { ErrorCode } from '../core/errors.ts';
-import type { JobSettingsRecord as JobSettings, JobStage } from '../core/jobs/types.ts';
+import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
+import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
@@ -35,51 +36,19 @@ export interface LicenseStatus {
 /** The queue's own types are the contract's: one definition, in core. */
 export type { JobStage, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 
-export interface JobView {
-  id: string;
-  source: { kind: 'file' | 'url'; value: string; name: string };
-  stage: JobStage;
-  /** 0..1 within the whole job. */
-  progress: number;
-  /** Seconds left, from measured speed; undefined until measurable. */
-  etaSeconds?: number;
-  device?: DeviceInfo;
-  error?: ApiError;
-  transcriptId?: string;
-  createdAt: string;
-  settings: JobSettings;
-  /** Seconds of audio, once decoded. */
-  duration?: number;
-  /** Name of the model that runs the job. */
-  model?: string;
-  /** True when a restart or crash interrupted the job and it was queued again. */
-  resumed?: boolean;
-  /** Seconds already transcribed before the interruption: the resumed run continued from there, not from the start. */
-  resumedFrom?: number;
-  /** The most recently recognised text while transcribing (a live preview). */
-  preview?: string;
-}
+/** A job as the queue keeps it; its `error` has the ApiError shape (code, message, details). */
+export type JobView = JobRecord;
 
-export interface TranscriptSummary {
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  duration: number;
-  language: string;
-  model: string;
-  /** Media file the transcript came from, for playback (may no longer exist). */
-  mediaPath?: string;
+/** A transcript in lists: the stored record without its segments. */
+export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSegments' | 'device'> & {
   /** True once the user edited the text. */
   edited?: boolean;
   /** The first words, for lists. */
   preview?: string;
-}
+};
 
-export interface Transcript extends TranscriptSummary {
-  segments: Segment[];
-  device?: DeviceInfo;
-}
+/** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
 

@@ -20,6 +20,7 @@ export interface StoredTranscript {
   duration: number;
   language: string;
   model: string;
+  /** Media file the transcript came from, for playback (may no longer exist). */
   mediaPath?: string;
   device?: DeviceInfo;
   segments: Segment[];
