@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeStream, decodeToPcm16k } from '../core/audio/index.ts';
+import { decodeStream } from '../core/audio/index.ts';
 import type { SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
@@ -99,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
           onProgress: (p) => log(`\rTranscribing ${(p * 100).toFixed(0)}%`),
         };
         const started = performance.now();
-        const { result, duration } = await transcribeInput(model, input, options, license, log);
+        const { result, duration } = await transcribeInput(model, input, options, license);
         const seconds = (performance.now() - started) / 1000;
         log(
           `\rTranscribed ${duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(duration / seconds).toFixed(1)}× real time)\n`,
@@ -119,36 +119,25 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Models that can stream (Whisper, CTC) get the decoder's chunks as they come, so memory stays at a few windows for any
- * length; others get the whole array. The quota is charged up front from the container's duration.
+ * The decoder's chunks go to the model as they come, so memory stays at a few windows for any length. The quota is
+ * charged up front from the container's duration.
  */
 async function transcribeInput(
   model: SpeechModel,
   input: string,
   options: TranscribeOptions,
   license: CliLicense,
-  log: (s: string) => void,
 ): Promise<{ result: TranscriptResult; duration: number }> {
-  if (model.transcribeStream) {
-    const stream = await decodeStream(input);
-    try {
-      const durationHint = stream.meta.duration;
-      const result = await license.run(durationHint, () =>
-        model.transcribeStream!(stream, { ...options, durationHint }).result(),
-      );
-      return { result, duration: result.duration };
-    } finally {
-      await stream.close();
-    }
+  const stream = await decodeStream(input);
+  try {
+    const durationHint = stream.meta.duration;
+    const result = await license.run(durationHint, () =>
+      model.transcribeStream(stream, { ...options, durationHint }).result(),
+    );
+    return { result, duration: result.duration };
+  } finally {
+    await stream.close();
   }
-  const audio = await decodeToPcm16k(input, {
-    onProgress: (p) => log(`\rDecoding ${path.basename(input)} ${(p * 100).toFixed(0)}%`),
-  });
-  log('\n');
-  const result = await license.run(audio.meta.duration, () =>
-    model.transcribe({ samples: audio.samples, sampleRate: 16000 }, options).result(),
-  );
-  return { result, duration: audio.meta.duration };
 }
 
 async function emit(

@@ -83,9 +83,9 @@ export interface SpeechModel {
   transcribe(audio: Pcm16k, options?: TranscribeOptions): TranscriptionRun;
   /**
    * The same from a stream of 16 kHz mono chunks, buffering only a few windows, so a multi-hour file never sits in
-   * memory. Optional: families without it are given the whole array. `durationHint` (seconds) drives progress.
+   * memory. `durationHint` (seconds) drives progress.
    */
-  transcribeStream?(
+  transcribeStream(
     chunks: AsyncIterable<Float32Array>,
     options?: TranscribeOptions & { durationHint?: number },
   ): TranscriptionRun;

@@ -7,19 +7,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { decodeStream, fetchToTempFile } from '../audio/index.ts';
-import type { DeviceInfo, Segment, SpeechModel } from '../asr/types.ts';
+import type { SpeechModel } from '../asr/types.ts';
 import { throwIfAborted } from '../errors.ts';
 import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
-import type { ActiveStage, PipelineInput, PipelineOutput } from './types.ts';
-
-export interface EngineEvents {
-  signal: AbortSignal;
-  stage(stage: ActiveStage, fraction: number): void;
-  device(device: DeviceInfo): void;
-  duration(seconds: number): void;
-  segment?(segment: Segment): void;
-  resume?(fromSeconds: number): void;
-}
+import type { PipelineCallbacks, PipelineInput, PipelineOutput } from './types.ts';
 
 let cached: { key: string; model: SpeechModel } | undefined;
 
@@ -34,13 +25,13 @@ async function modelFor(input: PipelineInput): Promise<SpeechModel> {
   return model;
 }
 
-export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<PipelineOutput> {
+export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promise<PipelineOutput> {
   let mediaPath = input.source.value;
   if (input.source.kind === 'url') {
-    ev.stage('downloading', 0);
+    ev.onStage('downloading', 0);
     const fetched = await fetchToTempFile(input.source.value, {
       signal: ev.signal,
-      onProgress: (received, total) => ev.stage('downloading', total ? received / total : 0),
+      onProgress: (received, total) => ev.onStage('downloading', total ? received / total : 0),
     });
     // Kept in the data folder so the transcript can play it back later.
     await fs.mkdir(input.mediaDir, { recursive: true });
@@ -49,22 +40,22 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
     await fetched.cleanup();
   }
   throwIfAborted(ev.signal);
-  ev.stage('decoding', 0);
+  ev.onStage('decoding', 0);
   // The decoder's chunks go straight to the model, so a multi-hour file costs a few minutes of audio in memory.
   const stream = await decodeStream(mediaPath, { signal: ev.signal });
   try {
     // The container's duration: exact for most files, an estimate for some (it only drives progress and the
     // checkpoint's same-media check, which compares it with the same estimate).
     const duration = stream.meta.duration;
-    ev.duration(duration);
+    ev.onDuration(duration);
     throwIfAborted(ev.signal);
     // After a crash or restart, continue after the last saved segment instead of starting over.
     const from = resumePoint(input.resume, input.modelName, duration) ?? 0;
     const saved = from > 0 ? (input.resume?.segments ?? []) : [];
-    if (from > 0) ev.resume?.(from);
-    ev.stage('transcribing', duration > 0 ? from / duration : 0);
+    if (from > 0) ev.onResume?.(from);
+    ev.onStage('transcribing', duration > 0 ? from / duration : 0);
     const model = await modelFor(input);
-    ev.device(model.device);
+    ev.onDevice(model.device);
     const { language, task, vad, initialPrompt } = input.options;
     const options = {
       language: language === 'auto' ? undefined : language,
@@ -74,18 +65,16 @@ export async function runJob(input: PipelineInput, ev: EngineEvents): Promise<Pi
       wordTimestamps: true,
       signal: ev.signal,
       durationHint: duration - from,
-      onProgress: (f: number) => ev.stage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
+      onProgress: (f: number) =>
+        ev.onStage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
     };
-    const chunks = skipSamples(stream, Math.round(from * 16000));
-    const run = model.transcribeStream
-      ? model.transcribeStream(chunks, options)
-      : model.transcribe({ samples: await collect(chunks), sampleRate: 16000 }, options);
+    const run = model.transcribeStream(skipSamples(stream, Math.round(from * 16000)), options);
     // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
-    for await (const segment of run) ev.segment?.(shiftSegment(segment, from, saved.length));
+    for await (const segment of run) ev.onSegment?.(shiftSegment(segment, from, saved.length));
     const rest = await run.result();
     throwIfAborted(ev.signal);
     const total = from + rest.duration;
-    ev.duration(total);
+    ev.onDuration(total);
     const result = from > 0 ? joinResumed(saved, rest, from, total) : rest;
     return { result, mediaPath };
   } finally {
@@ -104,19 +93,6 @@ async function* skipSamples(chunks: AsyncIterable<Float32Array>, count: number):
     yield left > 0 ? chunk.subarray(left) : chunk;
     left = 0;
   }
-}
-
-/** All of a stream in one array, for a model family that cannot take a stream. */
-async function collect(chunks: AsyncIterable<Float32Array>): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const c of chunks) parts.push(c);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function mediaExtension(url: string): string {

@@ -32,11 +32,11 @@ port.on('message', async (msg: WorkerRequest) => {
   try {
     const job = runJob(input, {
       signal: controller.signal,
-      stage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
-      device: (device) => post({ type: 'device', jobId: input.jobId, device }),
-      duration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
-      segment: (segment) => post({ type: 'segment', jobId: input.jobId, segment }),
-      resume: (fromSeconds) => post({ type: 'resume', jobId: input.jobId, fromSeconds }),
+      onStage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
+      onDevice: (device) => post({ type: 'device', jobId: input.jobId, device }),
+      onDuration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
+      onSegment: (segment) => post({ type: 'segment', jobId: input.jobId, segment }),
+      onResume: (fromSeconds) => post({ type: 'resume', jobId: input.jobId, fromSeconds }),
     });
     running = job;
     const output = await job;
