@@ -244,8 +244,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         await checkpoint?.flush(); // stays active on disk → resumed next start, after what was finished
         return;
       }
-      await checkpoint?.discard();
-      await this.dropCheckpoint(job.id);
+      // Failed or cancelled: its partial work is not kept (before the writer existed, a stale file may still be there).
+      await (checkpoint ? checkpoint.discard() : this.dropCheckpoint(job.id));
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
