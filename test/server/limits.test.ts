@@ -177,27 +177,13 @@ describe('limits: bounded queue, request timeout, client retries', {
       ws.on('error', () => undefined);
     });
     assert.equal(upgrade, 503);
-    const http = await curl([
-      '-X',
-      'POST',
-      `${serve.url}/v1/listen`,
-      '-H',
-      `Authorization: Token ${single}`,
-      '-F',
-      `audio=@${speech}`,
-    ]);
+    const postSpeech = () =>
+      curl(['-X', 'POST', `${serve.url}/v1/listen`, '-H', `Authorization: Token ${single}`, '-F', `audio=@${speech}`]);
+    const http = await postSpeech();
     assert.equal(http.status, 503);
     releaseWorker();
     await stuck;
-    const after = await curl([
-      '-X',
-      'POST',
-      `${serve.url}/v1/listen`,
-      '-H',
-      `Authorization: Token ${single}`,
-      '-F',
-      `audio=@${speech}`,
-    ]);
+    const after = await postSpeech();
     assert.equal(after.status, 200, after.body);
   });
 });
