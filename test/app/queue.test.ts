@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EtaEstimator } from '../../electron/core/jobs/eta.ts';
-import type { JobCheckpoint, JobRecord } from '../../electron/core/jobs/types.ts';
+import { readCheckpoint } from '../../electron/core/jobs/checkpoint.ts';
+import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop, type Desktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from './fixtures.ts';
@@ -139,7 +140,7 @@ test('killed after segments were saved: the job continues after them instead of 
   const interrupted = before.find((j) => j.source.name === 'lengthy.wav' && j.stage === 'transcribing');
   assert.ok(interrupted, 'the queue file shows the job in flight at the crash');
   const partialFile = path.join(home, 'jobs', `${interrupted.id}.partial.json`);
-  const saved = JSON.parse(await fs.readFile(partialFile, 'utf8')) as JobCheckpoint;
+  const saved = (await readCheckpoint(partialFile))!;
   assert.ok(saved.segments.length >= 1 && saved.duration > 0);
   const from = saved.segments.at(-1)!.end;
   assert.ok(from > 0 && from < saved.duration);

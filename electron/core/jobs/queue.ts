@@ -10,10 +10,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
 import type {
   ActiveStage,
-  JobCheckpoint,
   JobError,
   JobRecord,
   JobSettingsRecord,
@@ -28,8 +28,6 @@ const STAGE_SPANS: Record<'file' | 'url', Partial<Record<ActiveStage, [number, n
 };
 const ACTIVE: ReadonlySet<string> = new Set(['downloading', 'decoding', 'transcribing']);
 const PROGRESS_PERSIST_MS = 2000;
-/** A running job's finished segments are saved at most this often (and when the app quits). */
-const CHECKPOINT_PERSIST_MS = 3000;
 
 export interface JobQueueHooks {
   pipeline: TranscriptionPipeline;
@@ -171,8 +169,9 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     try {
       await this.hooks.authorize();
       const model = await this.hooks.resolveModel(job.settings.modelId);
-      const resume = await this.readCheckpoint(job.id);
-      checkpoint = new CheckpointWriter(this.checkpointFile(job.id), { model: model.name, duration: 0, segments: [] });
+      const file = checkpointFile(this.dir, job.id);
+      const resume = await readCheckpoint(file);
+      checkpoint = new CheckpointWriter(file, model.name);
       await this.change(
         job,
         {
@@ -260,26 +259,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     }
   }
 
-  private checkpointFile(id: string): string {
-    return path.join(this.dir, `${id}.partial.json`);
-  }
-
-  /** The saved segments of an interrupted run; anything unreadable or malformed means starting over, not failing. */
-  private async readCheckpoint(id: string): Promise<JobCheckpoint | undefined> {
-    const empty: Partial<JobCheckpoint> = {};
-    const stored = await readJson(this.checkpointFile(id), empty).catch(() => empty);
-    const wellFormed =
-      typeof stored.model === 'string' &&
-      typeof stored.duration === 'number' &&
-      Array.isArray(stored.segments) &&
-      stored.segments.every(
-        (s) => s && typeof s.start === 'number' && typeof s.end === 'number' && typeof s.text === 'string',
-      );
-    return wellFormed ? (stored as JobCheckpoint) : undefined;
-  }
-
   private async dropCheckpoint(id: string): Promise<void> {
-    await fs.rm(this.checkpointFile(id), { force: true }).catch(() => {});
+    await fs.rm(checkpointFile(this.dir, id), { force: true }).catch(() => {});
   }
 
   private async change(job: JobRecord, patch: Partial<JobRecord>, persistNow: boolean): Promise<void> {
@@ -307,46 +288,6 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const body = structuredClone(snapshot);
     this.persistChain = this.persistChain.then(() => writeJsonAtomic(this.file, body)).catch(() => {});
     return this.persistChain;
-  }
-}
-
-/** Saves a running job's finished segments, atomically and at most every few seconds, until discarded. */
-class CheckpointWriter {
-  private lastWrite = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private discarded = false;
-
-  constructor(
-    private readonly file: string,
-    private readonly data: JobCheckpoint,
-  ) {}
-
-  setDuration(seconds: number): void {
-    this.data.duration = seconds;
-  }
-
-  /** The engine accepted the previous checkpoint: its segments come first. */
-  continueFrom(segments: JobCheckpoint['segments']): void {
-    this.data.segments = [...segments];
-  }
-
-  add(segment: JobCheckpoint['segments'][number]): void {
-    this.data.segments.push(segment);
-    if (Date.now() - this.lastWrite >= CHECKPOINT_PERSIST_MS) void this.flush();
-  }
-
-  flush(): Promise<void> {
-    if (this.discarded || this.data.segments.length === 0) return this.chain;
-    this.lastWrite = Date.now();
-    const body = structuredClone(this.data);
-    this.chain = this.chain.then(() => (this.discarded ? undefined : writeJsonAtomic(this.file, body))).catch(() => {});
-    return this.chain;
-  }
-
-  async discard(): Promise<void> {
-    this.discarded = true;
-    await this.chain;
-    await fs.rm(this.file, { force: true }).catch(() => {});
   }
 }
 
