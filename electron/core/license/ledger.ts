@@ -75,6 +75,7 @@ export class UsageLedger {
   private lastError: unknown;
 
   constructor(private readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true }); // the lock directory goes beside the file
     this.highWaterMs = load(file).clockHighWaterMs;
     this.persistedHighWaterMs = this.highWaterMs;
   }
@@ -183,7 +184,6 @@ export function quotaExceeded(usedSeconds: number, limitSeconds: number, nowMs: 
 
 /** Runs `work` while this process holds the ledger's lock; waits (briefly retrying) while another process holds it. */
 async function withFileLock(file: string, work: () => Promise<void>): Promise<void> {
-  mkdirSync(path.dirname(file), { recursive: true });
   const release = await lockfile.lock(file, {
     realpath: false, // the ledger may not exist yet
     stale: 10_000,
