@@ -118,7 +118,7 @@ export function synthesize(voice: Voice, text: string, dir: string): Float32Arra
   }
   const raw = execFileSync(
     'sox',
-    [wav, '-t', 'raw', '-e', 'floating-point', '-b', '32', '-r', String(RATE), '-c', '1', '-'],
+    ['-V1', wav, '-t', 'raw', '-e', 'floating-point', '-b', '32', '-r', String(RATE), '-c', '1', '-'],
     {
       maxBuffer: 64 * 1024 * 1024,
     },
