@@ -19,7 +19,7 @@ import { parseArgs, promisify } from 'node:util';
 import { ClassicalDiarizer } from '../../electron/core/diarize/classical.ts';
 import { diarizationErrorRate } from '../../electron/core/diarize/der.ts';
 import type { DiarizationResult, DiarizeOptions } from '../../electron/core/diarize/types.ts';
-import { buildConversation, type Conversation, type ReferenceTurn } from '../diarize/conversation.ts';
+import { buildConversation, type Conversation, type ReferenceTurn, writeWav } from '../diarize/conversation.ts';
 import { buildRealMix } from '../diarize/real-mix.ts';
 
 const { values } = parseArgs({
@@ -40,27 +40,6 @@ async function diarize(samples: Float32Array, options: DiarizeOptions = {}): Pro
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-
-function writeWav(file: string, samples: Float32Array): void {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([header, data]));
-}
 
 async function scoreSet(name: string, set: Conversation[]): Promise<void> {
   for (const known of [false, true]) {

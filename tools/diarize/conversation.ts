@@ -5,7 +5,7 @@
  * Developer tooling for tests and benchmarks, never part of the app. Needs espeak-ng, flite and sox on PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seededRandom } from '../../electron/core/random.ts';
@@ -191,4 +191,26 @@ export function buildConversation(options: ConversationOptions): Conversation {
   const noise = options.noise ?? 0.001;
   if (noise > 0) for (let i = 0; i < samples.length; i++) samples[i] += (random() * 2 - 1) * noise;
   return { samples, turns, voices };
+}
+
+/** 16-bit mono 16 kHz WAV of `samples`. */
+export function writeWav(file: string, samples: Float32Array): void {
+  const data = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(RATE, 24);
+  header.writeUInt32LE(RATE * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(file, Buffer.concat([header, data]));
 }
