@@ -16,7 +16,7 @@ export { diarizationErrorRate, type DerReport } from './der.ts';
 export type { DiarizationMethod, DiarizationResult, DiarizeOptions, Diarizer, SpeakerTurn } from './types.ts';
 
 /** Speakers asked for at most (the API refuses more; the classical method tells at most this many apart). */
-export const MAX_SPEAKERS = 20;
+export const MAX_SPEAKERS = 32;
 
 export interface DiarizerSetup extends DiarizeOptions {
   /** A diarization model folder (pyannote segmentation + WeSpeaker); the classical method when absent. */

@@ -54,12 +54,17 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
         try {
           const t = await ctx.transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
           const text = t.result.text.trim();
-          const words = options.timestamps ? shapeWords(t.result.segments, options.punctuate) : [];
+          // Speakers in each API's documented form: "speaker_0" strings (Lightning, v4.0.0), 0-based integers (Pulse).
+          const speaker = (label?: string) => cloudSpeaker(label, lightning);
+          const words = options.timestamps
+            ? shapeWords(t.result.segments, options.punctuate).map((w) => ({ ...w, ...speaker(w.speaker) }))
+            : [];
           const utterances = options.timestamps
             ? t.result.segments.map((s) => ({
                 text: options.punctuate ? s.text.trim() : stripPunctuation(s.text),
                 start: Math.round(s.start * 1000) / 1000,
                 end: Math.round(s.end * 1000) / 1000,
+                ...speaker(s.speaker),
               }))
             : [];
           const metadata: Record<string, unknown> = {
@@ -87,4 +92,11 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
       },
     );
   }
+}
+
+/** `SPEAKER_03` → `{speaker: "speaker_3"}` (Lightning) or `{speaker: 3}` (Pulse); nothing when not diarized. */
+function cloudSpeaker(label: string | undefined, lightning: boolean): { speaker?: string | number } {
+  const n = label ? /^SPEAKER_(\d+)$/.exec(label)?.[1] : undefined;
+  if (n === undefined) return {};
+  return { speaker: lightning ? `speaker_${Number(n)}` : Number(n) };
 }
