@@ -327,4 +327,3 @@ function toTurns(pieces: Piece[]): { turns: SpeakerTurn[]; speakers: string[] } 
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
-

@@ -9,18 +9,20 @@ import type { PcmSource } from '../asr/pcm-source.ts';
 import { EarshotError } from '../errors.ts';
 import { labelSegments } from './assign.ts';
 import { ClassicalDiarizer } from './classical.ts';
+import type { NeuralModels } from './models/neural.ts';
 import type { DiarizationMethod, DiarizationResult, DiarizeOptions, Diarizer } from './types.ts';
 
 export { labelSegments, speakerAt, speakersOf, speakerUtterances, type Utterance } from './assign.ts';
 export { diarizationErrorRate, type DerReport } from './der.ts';
+export type { NeuralModels } from './models/neural.ts';
 export type { DiarizationMethod, DiarizationResult, DiarizeOptions, Diarizer, SpeakerTurn } from './types.ts';
 
 /** Speakers asked for at most (the API refuses more; the classical method tells at most this many apart). */
 export const MAX_SPEAKERS = 32;
 
 export interface DiarizerSetup extends DiarizeOptions {
-  /** A diarization model folder (pyannote segmentation + WeSpeaker); the classical method when absent. */
-  modelDir?: string;
+  /** Segmentation and embedding model folders for the neural method; the classical method when absent. */
+  models?: NeuralModels;
   /** Threads for the neural models. */
   threads?: number;
 }
@@ -36,9 +38,9 @@ export function checkSpeakerCount(n: number | undefined, parameter = 'num_speake
 
 export async function createDiarizer(setup: DiarizerSetup = {}): Promise<Diarizer> {
   checkSpeakerCount(setup.numSpeakers);
-  if (!setup.modelDir) return new ClassicalDiarizer(setup);
-  // TODO(part c): the neural method.
-  throw new EarshotError('MODEL_INVALID', 'Diarization models are not supported yet');
+  if (!setup.models) return new ClassicalDiarizer(setup);
+  const { loadNeuralDiarizer } = await import('./models/neural.ts');
+  return loadNeuralDiarizer(setup.models, setup);
 }
 
 /**
