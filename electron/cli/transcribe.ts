@@ -8,10 +8,12 @@ import { decodeStream } from '../core/audio/index.ts';
 import type { DiarizationSummary, SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
 import { transcribeAlongside } from '../core/diarize/alongside.ts';
 import { checkSpeakerCount, createDiarizer, type DiarizerSetup } from '../core/diarize/index.ts';
+import { chooseDiarizationModels } from '../core/diarize/models/resolve.ts';
+import { ModelManager } from '../core/models/index.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
 import { type CliLicense, requireCliLicense } from './license-gate.ts';
-import { intArg } from './args.ts';
+import { diarizeWithArg, intArg } from './args.ts';
 import { MODEL_OPTIONS, openModel } from './model-choice.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
@@ -32,6 +34,8 @@ Options:
   --no-vad               do not skip silence
   --diarize              label who speaks when (SPEAKER_00, SPEAKER_01, …)
   --speakers <n>         how many speakers there are (implies --diarize; default: estimated)
+  --diarize-with <m>     auto | classical | neural (default auto: the installed pyannote + WeSpeaker models,
+                         else the approximate classical method)
   --output <path>        write here instead of stdout (with several inputs: a folder)
   --quiet                no progress on stderr
 
@@ -56,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       'no-vad': { type: 'boolean', default: false },
       diarize: { type: 'boolean', default: false },
       speakers: { type: 'string' },
+      'diarize-with': { type: 'string' },
       output: { type: 'string', short: 'o' },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -80,7 +85,17 @@ export async function run(argv: string[]): Promise<number> {
   }
   const numSpeakers = intArg(values.speakers, '--speakers');
   checkSpeakerCount(numSpeakers, '--speakers');
-  const diarize = values.diarize || numSpeakers !== undefined ? { numSpeakers } : undefined;
+  const wanted = values.diarize || numSpeakers !== undefined || values['diarize-with'] !== undefined;
+  const diarize = wanted
+    ? {
+        numSpeakers,
+        threads: intArg(values.threads, '--threads'),
+        models: chooseDiarizationModels(
+          diarizeWithArg(values['diarize-with']) ?? 'auto',
+          await new ModelManager().list(),
+        ),
+      }
+    : undefined;
   const license = await requireCliLicense();
 
   const model = await openModel(values);

@@ -55,7 +55,8 @@ export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | '
 export interface ModelView {
   id: string;
   name: string;
-  family: 'whisper' | 'ctc';
+  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
+  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
   installed: boolean;
   isDefault: boolean;
   bundled: boolean;

@@ -64,10 +64,34 @@ test('--speakers 2 --format txt: one "SPEAKER_NN: text" line per turn; stderr sa
   assert.match(r.stderr, /2 speakers \(approximate, no diarization model\)/);
 });
 
+test('--diarize-with neural uses installed pyannote + WeSpeaker models (here the random-weight fixtures)', () => {
+  const missing = earshot(['transcribe', wav, '--diarize-with', 'neural']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /earshot models pull pyannote-segmentation-3\.0/);
+  for (const fixture of ['pyannote-segmentation-random', 'wespeaker-resnet-random']) {
+    const r = earshot(['models', 'import', path.join(root, 'test/fixtures/models', fixture)]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const r = earshot(['transcribe', wav, '--diarize', '--format', 'json', '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.diarization.method, 'neural', 'auto picks the installed models');
+  assert.equal(j.diarization.approximate, false);
+  for (const s of j.segments) assert.match(s.speaker, /^SPEAKER_\d\d$/);
+  const classical = earshot(['transcribe', wav, '--diarize-with', 'classical', '--format', 'json', '--quiet']);
+  assert.equal(JSON.parse(classical.stdout).diarization.method, 'classical');
+  for (const fixture of ['pyannote-segmentation-random', 'wespeaker-resnet-random']) {
+    assert.equal(earshot(['models', 'remove', fixture]).status, 0);
+  }
+});
+
 test('a bad --speakers value is refused before any work', () => {
   for (const bad of ['0', 'two', '33']) {
     const r = earshot(['transcribe', wav, '--speakers', bad]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /--speakers must be/);
   }
+  const method = earshot(['transcribe', wav, '--diarize-with', 'magic']);
+  assert.equal(method.status, 1);
+  assert.match(method.stderr, /--diarize-with must be one of auto, classical, neural/);
 });

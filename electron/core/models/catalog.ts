@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
+import { DIARIZATION_VARIANT_FILES } from '../diarize/models/folder.ts';
 import { WHISPER_JSON_FILES, WHISPER_VARIANT_SUFFIX } from './validate.ts';
 
 const repoPath = z
@@ -63,6 +64,30 @@ const WhisperEntrySchema = z.strictObject({
   ),
 });
 
+/**
+ * A diarization model (pyannote segmentation or WeSpeaker embeddings) in the onnx-community layout: the two JSON
+ * configs shared by every variant, and one onnx/model*.onnx per weight variant. Speech in any language.
+ */
+const DiarizationEntrySchema = z.strictObject({
+  id: common.id,
+  name: common.name,
+  description: common.description,
+  notice: common.notice,
+  licence: common.licence,
+  accuracy: common.accuracy,
+  family: z.enum(['pyannote', 'wespeaker']),
+  source: z.strictObject({
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+    revision: z.string().min(1),
+  }),
+  defaultVariant: z.enum(Object.keys(DIARIZATION_VARIANT_FILES) as [string, ...string[]]),
+  sharedFiles: z.array(CatalogFileSchema),
+  variants: z.partialRecord(
+    z.enum(Object.keys(DIARIZATION_VARIANT_FILES) as [string, ...string[]]),
+    z.strictObject({ files: z.array(CatalogFileSchema).length(1) }),
+  ),
+});
+
 const BundledEntrySchema = z.strictObject({
   ...common,
   family: z.enum(['ctc', 'whisper']),
@@ -77,17 +102,18 @@ export const CatalogSchema = z
     schemaVersion: z.literal(1),
     notes: z.array(z.string()).optional(),
     languageSets: z.record(z.string(), z.array(z.string().min(2)).min(1)),
-    models: z.array(z.union([WhisperEntrySchema, BundledEntrySchema])).min(1),
+    models: z.array(z.union([WhisperEntrySchema, BundledEntrySchema, DiarizationEntrySchema])).min(1),
   })
   .superRefine((catalog, ctx) => {
     const ids = new Set<string>();
     catalog.models.forEach((m, i) => {
       if (ids.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate id ${m.id}`, path: ['models', i, 'id'] });
       ids.add(m.id);
-      if (typeof m.languages === 'string' && !catalog.languageSets[m.languages]) {
+      if ('languages' in m && typeof m.languages === 'string' && !catalog.languageSets[m.languages]) {
         ctx.addIssue({ code: 'custom', message: `unknown language set ${m.languages}`, path: ['models', i] });
       }
       if (m.family === 'whisper' && 'variants' in m) checkWhisperFiles(m, i, ctx);
+      if (m.family === 'pyannote' || m.family === 'wespeaker') checkDiarizationFiles(m, i, ctx);
     });
   });
 
@@ -112,11 +138,31 @@ function checkWhisperFiles(m: z.infer<typeof WhisperEntrySchema>, i: number, ctx
   }
 }
 
+/** The two configs, and each variant's one ONNX file under the name the loader looks for. */
+function checkDiarizationFiles(m: z.infer<typeof DiarizationEntrySchema>, i: number, ctx: z.RefinementCtx): void {
+  const shared = new Set(m.sharedFiles.map((f) => f.path));
+  for (const name of ['config.json', 'preprocessor_config.json']) {
+    if (!shared.has(name)) ctx.addIssue({ code: 'custom', message: `sharedFiles lacks ${name}`, path: ['models', i] });
+  }
+  if (!m.variants[m.defaultVariant]) {
+    ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
+  }
+  for (const [variant, v] of Object.entries(m.variants)) {
+    const need = DIARIZATION_VARIANT_FILES[variant];
+    if (v && v.files[0]?.path !== need) {
+      ctx.addIssue({ code: 'custom', message: `variant ${variant} must be ${need}`, path: ['models', i, 'variants'] });
+    }
+  }
+}
+
 export type Catalog = z.infer<typeof CatalogSchema>;
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
 export type WhisperCatalogEntry = z.infer<typeof WhisperEntrySchema>;
 export type BundledCatalogEntry = z.infer<typeof BundledEntrySchema>;
-export type CatalogEntry = WhisperCatalogEntry | BundledCatalogEntry;
+export type DiarizationCatalogEntry = z.infer<typeof DiarizationEntrySchema>;
+export type CatalogEntry = WhisperCatalogEntry | BundledCatalogEntry | DiarizationCatalogEntry;
+/** Entries downloaded from a repository, file by file, per weight variant. */
+export type DownloadableEntry = WhisperCatalogEntry | DiarizationCatalogEntry;
 
 export function isBundled(entry: CatalogEntry): entry is BundledCatalogEntry {
   return 'bundled' in entry && entry.bundled === true;
@@ -146,11 +192,12 @@ export function loadCatalog(file = defaultCatalogPath()): Catalog {
 }
 
 export function languagesOf(catalog: Catalog, entry: CatalogEntry): string[] {
+  if (!('languages' in entry)) return [];
   return typeof entry.languages === 'string' ? (catalog.languageSets[entry.languages] ?? []) : entry.languages;
 }
 
 /** Every file a variant needs: the shared JSON files first, then the weights. */
-export function variantFiles(entry: WhisperCatalogEntry, variant: string): CatalogFile[] {
+export function variantFiles(entry: DownloadableEntry, variant: string): CatalogFile[] {
   const v = entry.variants[variant];
   if (!v) {
     const known = Object.keys(entry.variants).join(', ');
@@ -160,7 +207,7 @@ export function variantFiles(entry: WhisperCatalogEntry, variant: string): Catal
 }
 
 /** Sum of the known sizes; `estimated` when any figure is an estimate or missing. */
-export function variantSize(entry: WhisperCatalogEntry, variant: string): { bytes: number; estimated: boolean } {
+export function variantSize(entry: DownloadableEntry, variant: string): { bytes: number; estimated: boolean } {
   let bytes = 0;
   let estimated = false;
   for (const f of variantFiles(entry, variant)) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { diarizationFamilyOf } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
 import {
   type Catalog,
@@ -17,7 +18,6 @@ import {
   isBundled,
   languagesOf,
   loadCatalog,
-  type WhisperCatalogEntry,
   variantFiles,
   variantSize,
 } from './catalog.ts';
@@ -32,7 +32,7 @@ import {
   recommendModel,
   scaleEncoderTime,
 } from './recommend.ts';
-import { type ModelFamily, validateModelFolder, whisperVariantFiles } from './validate.ts';
+import { type ModelFamily, TRANSCRIPTION_FAMILIES, validateModelFolder, whisperVariantFiles } from './validate.ts';
 
 export type { Catalog, CatalogEntry } from './catalog.ts';
 export { calibrate, recommendModel } from './recommend.ts';
@@ -321,6 +321,12 @@ export class ModelManager {
     if (!info?.installed) {
       throw new EarshotError('MODEL_NOT_FOUND', `Model '${id}' is not installed; pull or import it first`);
     }
+    if (!isTranscription(info.family)) {
+      throw new EarshotError(
+        'INVALID_PARAMETER',
+        `${id} is a diarization model, not a transcription model: it labels speakers whenever diarization is on`,
+      );
+    }
     await this.writeRegistry({ ...(await this.readRegistry()), default: id });
   }
 
@@ -330,7 +336,7 @@ export class ModelManager {
    */
   async resolveModel(idOrPath?: string): Promise<ResolvedModel> {
     if (idOrPath) return this.resolveExplicit(idOrPath);
-    const models = (await this.list()).filter((m) => m.installed && m.dir);
+    const models = (await this.list()).filter((m) => m.installed && m.dir && isTranscription(m.family));
     const pick =
       models.find((m) => m.isDefault) ??
       models.find((m) => !m.bundled) ??
@@ -352,7 +358,7 @@ export class ModelManager {
   async recommend(
     options: { seconds?: number; englishOnly?: boolean; calibrate?: boolean; signal?: AbortSignal } = {},
   ): Promise<RecommendReport> {
-    const models = (await this.list()).filter((m) => m.installed && m.dir);
+    const models = (await this.list()).filter((m) => m.installed && m.dir && isTranscription(m.family));
     const resolved = await this.resolveModel().catch(() => undefined);
     const probeTarget = resolved ? models.find((m) => m.id === resolved.id) : models[0];
     const probeFile = probeTarget ? calibrationFile(probeTarget) : undefined;
@@ -370,7 +376,7 @@ export class ModelManager {
     if (options.calibrate === false) return report;
     const measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;
     const file = measured ? calibrationFile(measured, recommendation.variant) : undefined;
-    if (!measured?.dir || !file) return report;
+    if (!measured?.dir || !file || !isTranscription(measured.family)) return report;
     const cal = await calibrate(measured.dir, measured.family, {
       variant: file.variant,
       seconds: options.seconds,
@@ -393,10 +399,14 @@ export class ModelManager {
         const why = check.problems.join('; ');
         throw new EarshotError(existsSync(dir) ? 'MODEL_INVALID' : 'MODEL_NOT_FOUND', `${dir}: ${why}`);
       }
+      notTranscription(dir, check.family);
       return { id: path.basename(dir), dir, family: check.family };
     }
     const info = (await this.list()).find((m) => m.id === idOrPath);
-    if (info?.installed && info.dir) return { id: info.id, dir: info.dir, family: info.family };
+    if (info?.installed && info.dir) {
+      notTranscription(idOrPath, info.family);
+      return { id: info.id, dir: info.dir, family: info.family };
+    }
     if (info) {
       throw new EarshotError(
         'MODEL_NOT_FOUND',
@@ -434,10 +444,10 @@ export class ModelManager {
     }
     const dir = path.join(this.modelsDir, entry.id);
     const meta = existsSync(dir) ? await readInstalledMeta(dir) : undefined;
-    const estimate = variantSize(entry as WhisperCatalogEntry, entry.defaultVariant);
+    const estimate = variantSize(entry, entry.defaultVariant);
     return {
       ...base,
-      family: 'whisper',
+      family: entry.family,
       bundled: false,
       installed: meta !== undefined,
       dir: meta ? dir : undefined,
@@ -470,6 +480,18 @@ export class ModelManager {
   private async writeRegistry(r: Registry): Promise<void> {
     await writeJsonAtomic(this.registryFile, r);
   }
+}
+
+function isTranscription(family: ModelFamily): family is 'whisper' | 'ctc' {
+  return TRANSCRIPTION_FAMILIES.includes(family);
+}
+
+function notTranscription(what: string, family: ModelFamily): void {
+  if (isTranscription(family)) return;
+  throw new EarshotError(
+    'INVALID_PARAMETER',
+    `${what} is a diarization model (${family}), not a transcription model; diarization models are used by --diarize`,
+  );
 }
 
 export function toEarshotError(e: unknown): EarshotError {
@@ -516,6 +538,7 @@ async function importedLanguages(dir: string, catalog: Catalog): Promise<string[
     readJson<Record<string, unknown> | undefined>(path.join(dir, f), undefined).catch(() => undefined);
   const ctc = await read('model.json');
   if (ctc) return Array.isArray(ctc.languages) ? ctc.languages.filter((l) => typeof l === 'string') : [];
+  if (diarizationFamilyOf(dir)) return [];
   const gen = await read('generation_config.json');
   if (gen?.is_multilingual === false) return ['en'];
   const config = await read('config.json');

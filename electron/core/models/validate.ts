@@ -2,10 +2,11 @@
  * Checks that a folder is a usable model pack and says exactly what is missing or wrong, file by file, so an import
  * or a download is refused with a message the user can act on instead of crashing the engine later.
  *
- * Two layouts:
+ * Layouts:
  * - Whisper in the Hugging Face ONNX layout (onnx-community/whisper-*): JSON configs + tokenizer, and for each weight
  *   variant an encoder and a merged decoder under onnx/.
  * - CTC packs: model.json (family "ctc") + model.onnx.
+ * - Diarization models (pyannote segmentation, WeSpeaker embeddings), checked in ../diarize/models/validate.ts.
  *
  * ONNX files are opened with real onnxruntime sessions (CPU, one thread, no graph optimisation: we only need the
  * signature) one at a time, and released straight away so large models do not pile up in memory.
@@ -13,8 +14,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createSession } from '../asr/device.ts';
+import { type DiarizationFamily, diarizationFamilyOf } from '../diarize/models/folder.ts';
+import { validateDiarizationFolder } from '../diarize/models/validate.ts';
 
-export type ModelFamily = 'whisper' | 'ctc';
+/** Transcription families, and the two diarization ones (segmentation, speaker embeddings). */
+export type ModelFamily = 'whisper' | 'ctc' | DiarizationFamily;
+export const TRANSCRIPTION_FAMILIES: ModelFamily[] = ['whisper', 'ctc'];
 
 export interface ValidationResult {
   ok: boolean;
@@ -69,6 +74,7 @@ export async function validateModelFolder(dir: string, options: ValidateOptions 
     }
     return validateCtc(dir, options);
   }
+  if (diarizationFamilyOf(dir)) return validateDiarizationFolder(dir, options);
   if (existsSync(path.join(dir, 'config.json'))) return validateWhisper(dir, options);
   return {
     ok: false,

@@ -6,6 +6,7 @@ import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/ind
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
+import { chooseDiarizationModels } from '../diarize/models/resolve.ts';
 import { ModelManager } from '../models/index.ts';
 import type { AudioService, LicenseGate, ModelProvider, ServerServices } from './services.ts';
 
@@ -59,6 +60,9 @@ export function modelProvider(manager = new ModelManager()): ModelProvider {
     async load(idOrPath, options) {
       const resolved = await manager.resolveModel(idOrPath);
       return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
+    },
+    async diarizationModels(choice) {
+      return chooseDiarizationModels(choice, await manager.list());
     },
   };
 }

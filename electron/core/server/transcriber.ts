@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
 import { ArraySource } from '../asr/pcm-source.ts';
-import { createDiarizer, diarizeSource, speakerUtterances, withSpeakers } from '../diarize/index.ts';
+import { createDiarizer, diarizeSource, type NeuralModels, speakerUtterances, withSpeakers } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
@@ -54,6 +54,8 @@ const AUTO_LANGUAGES = new Set(['auto', 'multi', 'multi-eu', 'multi-asian', 'mul
 
 export class Transcriber {
   state: ModelState = { status: 'loading' };
+  /** The diarization models, resolved once when the model loads (undefined: the classical method). */
+  private diarization?: NeuralModels;
 
   constructor(
     private readonly config: ServerConfig,
@@ -69,6 +71,7 @@ export class Transcriber {
         device: this.config.device,
         threads: this.config.threads,
       });
+      this.diarization = await this.services.models.diarizationModels?.(this.config.diarizeWith ?? 'auto');
       this.state = { status: 'ready', loaded };
     } catch (e) {
       this.state = { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
@@ -165,7 +168,12 @@ export class Transcriber {
       return model.transcribe(pcm, { language, wordTimestamps: options.timestamps, signal }).result();
     // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are
     // needed to label (and split) segments, so they are always computed; the response shows them only on request.
-    const diarizer = await createDiarizer({ numSpeakers: options.num_speakers, signal });
+    const diarizer = await createDiarizer({
+      numSpeakers: options.num_speakers,
+      signal,
+      models: this.diarization,
+      threads: this.config.threads,
+    });
     const result = await model
       .transcribe(pcm, { language, wordTimestamps: true, signal, onSpeech: (span) => diarizer.addSpeech(span) })
       .result();
