@@ -45,6 +45,8 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
   edited?: boolean;
   /** The first words, for lists. */
   preview?: string;
+  /** Speaker names, when the transcript was diarized. */
+  speakers?: string[];
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
@@ -88,12 +90,15 @@ export interface Settings {
   server: { enabled: boolean; port: number; host: string };
   /** Subtitle line limits for SRT/VTT exports. */
   subtitles: { maxLineLength: number; maxLines: number };
+  /** Speaker labels: on by default for new jobs or not, and how they are found. */
+  diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization'>> & {
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
+  diarization?: Partial<Settings['diarization']>;
 };
 
 export interface ServerStatus {

@@ -145,7 +145,7 @@ test('cancelling stops diarization with CANCELLED', async () => {
 });
 
 test('an impossible speaker count is refused with a clear error', async () => {
-  for (const n of [0, -1, 2.5, 21]) {
+  for (const n of [0, -1, 2.5, 33]) {
     await assert.rejects(createDiarizer({ numSpeakers: n }), (e: unknown) => {
       return e instanceof EarshotError && e.code === 'INVALID_PARAMETER' && /num_speakers must be/.test(e.message);
     });

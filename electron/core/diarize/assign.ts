@@ -99,3 +99,20 @@ export function speakersOf(segments: Segment[]): string[] {
   for (const s of segments) if (s.speaker) seen.add(s.speaker);
   return [...seen];
 }
+
+export function friendly<T extends string | undefined>(label: T): T {
+  const n = label ? /^SPEAKER_(\d+)$/.exec(label)?.[1] : undefined;
+  return (n === undefined ? label : `Speaker ${Number(n) + 1}`) as T;
+}
+
+/**
+ * The desktop's labels: `SPEAKER_00` becomes "Speaker 1" and so on (words too), names people read and rename; the
+ * API and CLI keep the reference's `SPEAKER_NN`.
+ */
+export function friendlySpeakerNames(segments: Segment[]): Segment[] {
+  return segments.map((s) => ({
+    ...s,
+    ...(s.speaker ? { speaker: friendly(s.speaker) } : {}),
+    ...(s.words ? { words: s.words.map((w) => (w.speaker ? { ...w, speaker: friendly(w.speaker) } : w)) } : {}),
+  }));
+}

@@ -12,7 +12,15 @@ import { ClassicalDiarizer } from './classical.ts';
 import type { NeuralModels } from './models/neural.ts';
 import type { DiarizationMethod, DiarizationResult, DiarizeOptions, Diarizer } from './types.ts';
 
-export { labelSegments, speakerAt, speakersOf, speakerUtterances, type Utterance } from './assign.ts';
+export {
+  friendly,
+  friendlySpeakerNames,
+  labelSegments,
+  speakerAt,
+  speakersOf,
+  speakerUtterances,
+  type Utterance,
+} from './assign.ts';
 export { diarizationErrorRate, type DerReport } from './der.ts';
 export type { NeuralModels } from './models/neural.ts';
 export type { DiarizationMethod, DiarizationResult, DiarizeOptions, Diarizer, SpeakerTurn } from './types.ts';

@@ -3,7 +3,8 @@
  * and Whisper's batched mode, block by block); running it twice would cost about a fifth of the bundled model's whole
  * transcription time, so the transcriber's regions are taken when it reports them. Audio no one has covered yet is
  * held (a bounded amount) and, if the transcriber does not report it in time — VAD off, short inputs, sequential
- * Whisper — it goes through our own VAD in blocks, exactly as the transcriber would have done.
+ * Whisper, the already transcribed start of a resumed job — it goes through our own VAD in blocks, as the
+ * transcriber would have done.
  */
 import { detectSpeech } from '../audio/vad.ts';
 import type { SpeechRegion } from './types.ts';
@@ -21,6 +22,8 @@ export class SpeechTracker {
   readonly regions: SpeechRegion[] = [];
   /** Speech is known for [0, covered) seconds. */
   private covered = 0;
+  /** Reported spans that start after `covered` (a resumed transcription skips the start): applied once reached. */
+  private readonly pending: Span[] = [];
   /** Audio from `heldFrom` seconds that is not yet covered, kept for our own VAD. */
   private held: Float32Array[] = [];
   private heldSamples = 0;
@@ -40,11 +43,16 @@ export class SpeechTracker {
       this.held.push(chunk.slice(skip));
       this.heldSamples += chunk.length - skip;
     }
-    while (this.heldSamples > MAX_LAG_SECONDS * RATE) await this.detectHeld(BLOCK_SECONDS * RATE);
+    while (this.heldSamples > MAX_LAG_SECONDS * RATE) await this.detectHeld();
   }
 
-  add(span: { from: number; to: number; regions: SpeechRegion[] }): void {
+  add(span: Span): void {
     if (span.to <= this.covered) return;
+    if (span.from > this.covered + 0.001) {
+      this.pending.push(span);
+      this.pending.sort((a, b) => a.from - b.from);
+      return;
+    }
     const from = Math.max(span.from, this.covered);
     for (const r of span.regions) {
       const start = Math.max(r.start, from);
@@ -52,17 +60,23 @@ export class SpeechTracker {
     }
     this.covered = span.to;
     this.dropHeldBefore(this.covered);
+    const next = this.pending[0];
+    if (next && next.from <= this.covered + 0.001) this.add(this.pending.shift()!);
   }
 
   /** Runs our own VAD over whatever is still uncovered, then returns every region in time order. */
   async finish(): Promise<SpeechRegion[]> {
-    while (this.heldSamples > 0) await this.detectHeld(BLOCK_SECONDS * RATE);
+    while (this.heldSamples > 0) await this.detectHeld();
     this.regions.sort((a, b) => a.start - b.start);
     return this.regions;
   }
 
-  private async detectHeld(maxSamples: number): Promise<void> {
-    const n = Math.min(maxSamples, this.heldSamples);
+  /** Our own VAD over the oldest held block, up to where a reported span takes over. */
+  private async detectHeld(): Promise<void> {
+    const untilReported = this.pending.length
+      ? Math.max(1, Math.round((this.pending[0].from - this.heldFrom) * RATE))
+      : Number.POSITIVE_INFINITY;
+    const n = Math.min(BLOCK_SECONDS * RATE, this.heldSamples, untilReported);
     const from = this.heldFrom;
     const audio = this.take(n);
     const found = await detectSpeech(audio, { speechPadMs: 30, minSilenceMs: 300, signal: this.signal });
@@ -90,9 +104,27 @@ export class SpeechTracker {
     return out;
   }
 
+  /** Forgets held audio before `seconds` (someone else's VAD covered it). */
   private dropHeldBefore(seconds: number): void {
-    const drop = Math.min(this.heldSamples, Math.max(0, Math.round((seconds - this.heldFrom) * RATE)));
-    if (drop > 0) this.take(drop);
+    let drop = Math.min(this.heldSamples, Math.max(0, Math.round((seconds - this.heldFrom) * RATE)));
+    this.heldSamples -= drop;
+    this.heldFrom += drop / RATE;
+    while (drop > 0) {
+      const head = this.held[0];
+      if (head.length <= drop) {
+        drop -= head.length;
+        this.held.shift();
+      } else {
+        this.held[0] = head.subarray(drop);
+        drop = 0;
+      }
+    }
     if (this.heldSamples === 0) this.heldFrom = Math.max(this.heldFrom, seconds);
   }
+}
+
+interface Span {
+  from: number;
+  to: number;
+  regions: SpeechRegion[];
 }
