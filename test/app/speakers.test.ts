@@ -21,24 +21,16 @@ async function open(): Promise<Desktop> {
   return createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'license', 'key')) });
 }
 
-function waitFor(d: Desktop, id: string, stage: JobRecord['stage'], timeoutMs = 120_000): Promise<JobRecord> {
-  const current = d.jobs.list().find((j) => j.id === id);
-  if (current?.stage === stage) return Promise.resolve(current);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${id} never reached ${stage}`)), timeoutMs);
-    const on = (job: JobRecord) => {
-      if (job.id !== id) return;
-      if (job.stage === 'failed') {
-        clearTimeout(timer);
-        reject(new Error(`job failed: ${job.error?.message}`));
-      }
-      if (job.stage !== stage) return;
-      clearTimeout(timer);
-      d.jobs.off('update', on);
-      resolve(job);
-    };
-    d.jobs.on('update', on);
-  });
+/** The job once it is done (polled; a failure rejects with its reason). */
+async function finished(d: Desktop, id: string, timeoutMs = 120_000): Promise<JobRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = d.jobs.list().find((j) => j.id === id);
+    if (job?.stage === 'done') return job;
+    if (job?.stage === 'failed') throw new Error(`job failed: ${job.error?.message}`);
+    if (Date.now() > deadline) throw new Error(`job ${id} is still ${job?.stage}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 before(async () => {
@@ -61,7 +53,7 @@ test('a job asking for speakers stores named speakers; history and search show t
       diarize: true,
       numSpeakers: 2,
     });
-    const done = await waitFor(d, job.id, 'done');
+    const done = await finished(d, job.id);
     const t = await d.library.get(done.transcriptId!);
     assert.deepEqual([...new Set(t.segments.map((s) => s.speaker))].sort(), ['Speaker 1', 'Speaker 2']);
     for (const s of t.segments) for (const w of s.words ?? []) assert.equal(w.speaker, s.speaker);

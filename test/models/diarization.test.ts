@@ -9,11 +9,10 @@ import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
 import { chooseDiarizationModels } from '../../electron/core/diarize/models/resolve.ts';
-import { EarshotError } from '../../electron/core/errors.ts';
 import { type Catalog, loadCatalog, parseCatalog } from '../../electron/core/models/catalog.ts';
 import { ModelManager } from '../../electron/core/models/index.ts';
 import { startHub } from './hf-server.ts';
-import { FIXTURES, tempDir } from './helpers.ts';
+import { FIXTURES, failure, tempDir, testCatalog } from './helpers.ts';
 
 const MODELS = path.resolve('test/fixtures/models');
 const SEG = path.join(MODELS, 'pyannote-segmentation-random');
@@ -26,22 +25,14 @@ beforeEach(async () => {
 });
 after(() => home?.cleanup());
 
+/** The manager tests' catalog plus one downloadable segmentation model. */
 function catalog(): Catalog {
-  const size = (rel: string) => statSync(path.join(SEG, rel)).size;
+  const base = testCatalog();
+  const weights = { path: 'onnx/model.onnx', size: statSync(path.join(SEG, 'onnx/model.onnx')).size };
   return parseCatalog({
-    schemaVersion: 1,
-    languageSets: {},
+    ...base,
     models: [
-      {
-        id: 'ctc-mini',
-        name: 'CTC mini (bundled fixture)',
-        family: 'ctc',
-        bundled: true,
-        path: 'models/ctc-mini',
-        licence: 'MIT',
-        languages: ['en'],
-        accuracy: [],
-      },
+      ...base.models,
       {
         id: 'seg-mini',
         name: 'Segmentation (fixture)',
@@ -51,7 +42,7 @@ function catalog(): Catalog {
         source: { repo: 'earshot-test/seg-mini', revision: 'main' },
         defaultVariant: 'fp32',
         sharedFiles: [{ path: 'config.json' }, { path: 'preprocessor_config.json' }],
-        variants: { fp32: { files: [{ path: 'onnx/model.onnx', size: size('onnx/model.onnx') }] } },
+        variants: { fp32: { files: [weights] } },
       },
     ],
   });
@@ -65,15 +56,6 @@ function manager(endpoint?: string): ModelManager {
     endpoint,
     download: { retries: 1, backoffMs: 10, reserveBytes: 0 },
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<EarshotError> {
-  const e = await p.then(
-    () => assert.fail('expected a failure'),
-    (err: unknown) => err,
-  );
-  assert.ok(e instanceof EarshotError, String(e));
-  return e;
 }
 
 test('the shipped catalog lists the two diarization models in the onnx-community layout', () => {
@@ -93,7 +75,7 @@ test('the shipped catalog lists the two diarization models in the onnx-community
 
 test('a diarization entry whose variant file is not where the loader looks is refused by the schema', () => {
   const bad = structuredClone(catalog()) as unknown as { models: { variants?: unknown }[] };
-  bad.models[1].variants = { fp32: { files: [{ path: 'model.onnx' }] } };
+  bad.models[2].variants = { fp32: { files: [{ path: 'model.onnx' }] } };
   assert.throws(() => parseCatalog(bad), /variant fp32 must be onnx\/model\.onnx/);
 });
 
@@ -180,8 +162,7 @@ test('import errors name the exact problem and install nothing', async () => {
     assert.equal(e.message, `${broken} cannot be imported:\n- ${problems.join('\n- ')}`);
   }
   assert.deepEqual(
-    (await m.list()).filter((x) => !x.bundled).map((x) => x.id),
-    ['seg-mini'],
+    (await m.list()).filter((x) => x.installed && !x.bundled).map((x) => x.id),
+    [],
   );
-  assert.equal((await m.list()).find((x) => x.id === 'seg-mini')?.installed, false);
 });

@@ -193,24 +193,29 @@ export function buildConversation(options: ConversationOptions): Conversation {
   return { samples, turns, voices };
 }
 
-/** 16-bit mono 16 kHz WAV of `samples`. */
+/** 16-bit mono 16 kHz WAV of `samples` (sox writes the header). */
 export function writeWav(file: string, samples: Float32Array): void {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), i * 2);
+  const raw = `${file}.f32`;
+  writeFileSync(raw, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  try {
+    execFileSync('sox', [
+      '-V1',
+      '-t',
+      'raw',
+      '-e',
+      'floating-point',
+      '-b',
+      '32',
+      '-r',
+      String(RATE),
+      '-c',
+      '1',
+      raw,
+      '-b',
+      '16',
+      file,
+    ]);
+  } finally {
+    rmSync(raw, { force: true });
   }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([header, data]));
 }

@@ -76,12 +76,9 @@ const DiarizationEntrySchema = z.strictObject({
   licence: common.licence,
   accuracy: common.accuracy,
   family: z.enum(['pyannote', 'wespeaker']),
-  source: z.strictObject({
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-    revision: z.string().min(1),
-  }),
+  source: WhisperEntrySchema.shape.source,
   defaultVariant: z.enum(Object.keys(DIARIZATION_VARIANT_FILES) as [string, ...string[]]),
-  sharedFiles: z.array(CatalogFileSchema),
+  sharedFiles: WhisperEntrySchema.shape.sharedFiles,
   variants: z.partialRecord(
     z.enum(Object.keys(DIARIZATION_VARIANT_FILES) as [string, ...string[]]),
     z.strictObject({ files: z.array(CatalogFileSchema).length(1) }),

@@ -14,8 +14,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createSession } from '../asr/device.ts';
-import { type DiarizationFamily, diarizationFamilyOf } from '../diarize/models/folder.ts';
-import { validateDiarizationFolder } from '../diarize/models/validate.ts';
+import {
+  checkDiarizationFolder,
+  DIARIZATION_VARIANT_FILES,
+  type DiarizationFamily,
+  diarizationFamilyOf,
+} from '../diarize/models/folder.ts';
+import { diarizationGraphProblems } from '../diarize/models/graph.ts';
 
 /** Transcription families, and the two diarization ones (segmentation, speaker embeddings). */
 export type ModelFamily = 'whisper' | 'ctc' | DiarizationFamily;
@@ -74,7 +79,7 @@ export async function validateModelFolder(dir: string, options: ValidateOptions 
     }
     return validateCtc(dir, options);
   }
-  if (diarizationFamilyOf(dir)) return validateDiarizationFolder(dir, options);
+  if (diarizationFamilyOf(dir)) return validateDiarization(dir, options);
   if (existsSync(path.join(dir, 'config.json'))) return validateWhisper(dir, options);
   return {
     ok: false,
@@ -167,9 +172,30 @@ async function validateCtc(dir: string, options: ValidateOptions): Promise<Valid
   return { ok: problems.length === 0, family: 'ctc', problems, variants: problems.length === 0 ? ['fp32'] : [] };
 }
 
+/** Segmentation or speaker-embedding models: their layout (../diarize/models), then each variant's graph. */
+async function validateDiarization(dir: string, options: ValidateOptions): Promise<ValidationResult> {
+  const check = checkDiarizationFolder(dir);
+  const problems = [...check.problems];
+  const passed: string[] = [];
+  for (const variant of check.variants) {
+    const family = check.family;
+    if (!family || options.checkOnnx === false || (options.variants && !options.variants.includes(variant))) {
+      passed.push(variant);
+      continue;
+    }
+    const before = problems.length;
+    const file = DIARIZATION_VARIANT_FILES[variant];
+    await checkSession(dir, file, problems, (io) =>
+      diarizationGraphProblems(file, family, check.wespeaker?.melBins, io),
+    );
+    if (problems.length === before) passed.push(variant);
+  }
+  return { ok: problems.length === 0 && passed.length > 0, family: check.family, problems, variants: passed };
+}
+
 interface GraphIo {
   inputs: { name: string; shape?: readonly (number | string)[] }[];
-  outputs: { name: string }[];
+  outputs: { name: string; shape?: readonly (number | string)[] }[];
 }
 
 function checkWhisperEncoder(file: string, io: GraphIo, melBins?: number): string[] {
@@ -230,7 +256,7 @@ async function checkSession(
   const { session } = created;
   try {
     const inputs = session.inputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? m.shape : undefined }));
-    const outputs = session.outputMetadata.map((m) => ({ name: m.name }));
+    const outputs = session.outputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? m.shape : undefined }));
     problems.push(...check({ inputs, outputs }));
   } finally {
     await session.release();

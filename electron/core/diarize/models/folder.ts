@@ -11,6 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { createSession } from '../../asr/device.ts';
+import { EarshotError } from '../../errors.ts';
 
 export type DiarizationFamily = 'pyannote' | 'wespeaker';
 
@@ -104,6 +107,36 @@ export function checkDiarizationFolder(dir: string): FolderCheck {
   }
   return out;
 }
+
+/**
+ * Checks a folder for the family a loader needs and opens its weights (the asked variant, else fp32, int8, fp16) on
+ * the CPU; a wrong or broken folder is refused with every problem listed.
+ */
+export async function openDiarizationModel(
+  dir: string,
+  family: DiarizationFamily,
+  options: { threads?: number; variant?: string } = {},
+): Promise<{ session: ort.InferenceSession; check: FolderCheck }> {
+  const check = checkDiarizationFolder(dir);
+  if (check.family !== family || check.problems.length) {
+    const what = family === 'pyannote' ? 'segmentation' : 'speaker-embedding';
+    const wrong = check.family && check.family !== family ? [`not a ${FAMILY_NAMES[family]} model`] : [];
+    throw new EarshotError(
+      'MODEL_INVALID',
+      `${dir} is not a usable ${what} model:\n- ${[...wrong, ...check.problems].join('\n- ')}`,
+    );
+  }
+  const { session } = await createSession(weightsFile(dir, check.variants, options.variant), {
+    device: 'cpu',
+    threads: options.threads,
+  });
+  return { session, check };
+}
+
+const FAMILY_NAMES: Record<DiarizationFamily, string> = {
+  pyannote: 'pyannote segmentation',
+  wespeaker: 'WeSpeaker embedding',
+};
 
 /** The ONNX file to run: the asked variant, else fp32, else int8, else fp16. */
 export function weightsFile(dir: string, variants: string[], prefer?: string): string {

@@ -5,9 +5,8 @@
  * most likely class after a softmax, runs of one class become segments, frame → seconds by the config's step/offset.
  */
 import * as ort from 'onnxruntime-node';
-import { createSession } from '../../asr/device.ts';
 import { EarshotError } from '../../errors.ts';
-import { checkDiarizationFolder, type PyannoteConfig, weightsFile } from './folder.ts';
+import { openDiarizationModel, type PyannoteConfig } from './folder.ts';
 
 export const POWERSET_CLASSES = 7;
 /** Local speakers (1..3) active in each powerset class. */
@@ -35,19 +34,8 @@ export class PyannoteSegmenter {
   ) {}
 
   static async load(dir: string, options: SessionOptions = {}): Promise<PyannoteSegmenter> {
-    const check = checkDiarizationFolder(dir);
-    if (check.family !== 'pyannote' || check.problems.length || !check.pyannote) {
-      const problems = check.family && check.family !== 'pyannote' ? ['not a pyannote segmentation model'] : [];
-      throw new EarshotError(
-        'MODEL_INVALID',
-        `${dir} is not a usable segmentation model:\n- ${[...problems, ...check.problems].join('\n- ')}`,
-      );
-    }
-    const { session } = await createSession(weightsFile(dir, check.variants, options.variant), {
-      device: 'cpu',
-      threads: options.threads,
-    });
-    return new PyannoteSegmenter(session, check.pyannote);
+    const { session, check } = await openDiarizationModel(dir, 'pyannote', options);
+    return new PyannoteSegmenter(session, check.pyannote!);
   }
 
   /** Scores [frames × 7] (log-probabilities for the public export) of one window of 16 kHz samples. */

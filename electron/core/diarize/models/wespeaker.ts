@@ -1,9 +1,7 @@
 /** WeSpeaker ResNet speaker embeddings with onnxruntime: fbank features (./fbank.ts) in, one vector per input out. */
 import * as ort from 'onnxruntime-node';
-import { createSession } from '../../asr/device.ts';
-import { EarshotError } from '../../errors.ts';
 import { Fbank } from './fbank.ts';
-import { checkDiarizationFolder, weightsFile } from './folder.ts';
+import { openDiarizationModel } from './folder.ts';
 import type { SessionOptions } from './pyannote.ts';
 
 export class WespeakerEmbedder {
@@ -13,19 +11,8 @@ export class WespeakerEmbedder {
   ) {}
 
   static async load(dir: string, options: SessionOptions = {}): Promise<WespeakerEmbedder> {
-    const check = checkDiarizationFolder(dir);
-    if (check.family !== 'wespeaker' || check.problems.length || !check.wespeaker) {
-      const problems = check.family && check.family !== 'wespeaker' ? ['not a WeSpeaker embedding model'] : [];
-      throw new EarshotError(
-        'MODEL_INVALID',
-        `${dir} is not a usable speaker-embedding model:\n- ${[...problems, ...check.problems].join('\n- ')}`,
-      );
-    }
-    const { session } = await createSession(weightsFile(dir, check.variants, options.variant), {
-      device: 'cpu',
-      threads: options.threads,
-    });
-    const { melBins, minFrames, samplingRate } = check.wespeaker;
+    const { session, check } = await openDiarizationModel(dir, 'wespeaker', options);
+    const { melBins, minFrames, samplingRate } = check.wespeaker!;
     return new WespeakerEmbedder(session, new Fbank(melBins, minFrames, samplingRate));
   }
 
