@@ -7,8 +7,8 @@
  * 3. The time diarization adds to a transcription with the bundled model: the same file (a synthetic conversation
  *    of about 10 minutes) decoded and transcribed with and without diarization alongside, each in a fresh process,
  *    alternating, best of `--runs`; target ≤ 15 % of the transcription's wall time.
- * 4. With `--long`: a 2-hour file (the 10-minute conversation 12 times) with and without diarization: peak RSS and
- *    wall time, and DER over the whole 2 hours.
+ * 4. With `--long`: a 2-hour file (the conversation repeated) with and without diarization: peak RSS, wall and CPU
+ *    time, and DER over the whole 2 hours.
  * Options: --conversations N (default 12), --runs N (default 2), --long, --minutes M (default 10).
  */
 import { execFile } from 'node:child_process';
@@ -80,10 +80,11 @@ async function child(file: string, mode: 'plain' | 'diarize', reference?: string
   };
 }
 
-/** A conversation of about `minutes`, 3 speakers, as a WAV file with its reference. */
-function longConversation(minutes: number, copies: number): { file: string; reference: string; seconds: number } {
+/** A conversation of about `minutes`, 3 speakers, repeated to last at least `totalSeconds`, as a WAV with its reference. */
+function longConversation(minutes: number, totalSeconds = 0): { file: string; reference: string; seconds: number } {
   const turnsPerMinute = 9;
   const c = buildConversation({ seed: 4242, speakers: 3, turns: Math.round(minutes * turnsPerMinute) });
+  const copies = Math.max(1, Math.ceil((totalSeconds * RATE) / c.samples.length));
   const samples = new Float32Array(c.samples.length * copies);
   const turns: ReferenceTurn[] = [];
   const length = c.samples.length / RATE;
@@ -118,7 +119,7 @@ try {
   }
 
   const minutes = Number(values.minutes);
-  const conv = longConversation(minutes, 1);
+  const conv = longConversation(minutes);
   const best = { plain: { wall: Infinity, cpu: Infinity }, diarize: { wall: Infinity, cpu: Infinity } };
   let der = 0;
   for (let r = 0; r < Number(values.runs); r++) {
@@ -139,13 +140,14 @@ try {
   );
 
   if (values.long) {
-    const long = longConversation(minutes, Math.round(120 / minutes));
+    const long = longConversation(minutes, 2 * 3600);
     const a = await child(long.file, 'plain');
     const b = await child(long.file, 'diarize', long.reference);
     console.log(
-      `${(long.seconds / 3600).toFixed(2)} h file: transcription ${a.wallSeconds.toFixed(0)} s at peak RSS ${a.peakRssMb.toFixed(0)} MB; ` +
-        `with diarization ${b.wallSeconds.toFixed(0)} s at peak RSS ${b.peakRssMb.toFixed(0)} MB ` +
-        `(+${pct((b.wallSeconds - a.wallSeconds) / a.wallSeconds)} time), ${b.speakers} speakers, DER ${pct(b.der ?? 0)}`,
+      `${(long.seconds / 3600).toFixed(2)} h file: transcription ${a.wallSeconds.toFixed(0)} s wall / ${a.cpuSeconds.toFixed(0)} s CPU ` +
+        `at peak RSS ${a.peakRssMb.toFixed(0)} MB; with diarization ${b.wallSeconds.toFixed(0)} s / ${b.cpuSeconds.toFixed(0)} s ` +
+        `at peak RSS ${b.peakRssMb.toFixed(0)} MB (+${pct((b.cpuSeconds - a.cpuSeconds) / a.cpuSeconds)} CPU time), ` +
+        `${b.speakers} speakers, DER ${pct(b.der ?? 0)}`,
     );
   }
 } finally {

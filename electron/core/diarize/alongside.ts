@@ -38,6 +38,8 @@ export function transcribeAlongside(
       });
     },
   });
+  // A transcription that fails or is cancelled never reaches `label`: the diarizer's models are released anyway.
+  run.result().catch(() => diarizer.dispose());
   return {
     run,
     label: async (result) => {

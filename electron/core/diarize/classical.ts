@@ -13,7 +13,7 @@ import { throwIfAborted } from '../errors.ts';
 import { CELL_SECONDS, FeatureCells, STATS_SIZE } from './cells.ts';
 import { cutTree, dendrogram, type Merge } from './cluster.ts';
 import { divergence, type Gaussian, gaussianOf, normaliser } from './gaussian.ts';
-import { MfccStream, N_CEPS } from './mfcc.ts';
+import { HOP, MfccStream, N_CEPS } from './mfcc.ts';
 import { SpeechTracker } from './speech.ts';
 import {
   type DiarizationResult,
@@ -39,8 +39,12 @@ export interface ClassicalSettings {
   estimate: 'bic' | 'threshold';
   /** Weight of the BIC's parameter cost. */
   bicPenalty: number;
-  /** Neighbouring 10 ms frames are far from independent: the likelihood is divided by this. */
-  frameCorrelation: number;
+  /**
+   * Frames of evidence the speaker count is judged on at most (default: 10 minutes). The BIC's likelihood gain grows
+   * with the length of the recording but its penalty only with the logarithm, so on long files it splits speakers
+   * by what they talk about; beyond this much speech the likelihood is scaled down to it.
+   */
+  evidenceFrames: number;
 }
 
 export const CLASSICAL_DEFAULTS: ClassicalSettings = {
@@ -51,10 +55,13 @@ export const CLASSICAL_DEFAULTS: ClassicalSettings = {
   maxClusterItems: 2000,
   estimate: 'bic',
   bicPenalty: 4,
-  frameCorrelation: 1,
+  evidenceFrames: 600 * (16000 / HOP),
 };
 
 const RATE = 16000;
+/** When estimating, every speaker must hold this much of the speech (and at least 2 s of frames). */
+const MIN_SPEAKER_SHARE = 0.01;
+const MIN_SPEAKER_FRAMES = 2 * (16000 / HOP);
 /** A cell needs this many audible frames (of 5) to count as voiced. */
 const MIN_VOICED_FRAMES = 2;
 
@@ -93,6 +100,8 @@ export class ClassicalDiarizer implements Diarizer {
   addSpeech(span: { from: number; to: number; regions: SpeechRegion[] }): void {
     this.speech.add(span);
   }
+
+  async dispose(): Promise<void> {}
 
   async finish(): Promise<DiarizationResult> {
     const { signal, onProgress } = this.options;
@@ -188,15 +197,39 @@ export class ClassicalDiarizer implements Diarizer {
         ? this.estimateCount(clustered, merges, maxSpeakers, this.settings.bicPenalty)
         : Math.min(numSpeakers, this.estimateCount(clustered, merges, numSpeakers, this.settings.bicPenalty / 4));
     const labels = cutTree(chosen.length, merges, k);
-    const count = labels.length ? Math.max(...labels) + 1 : 0;
     clustered.forEach((p, i) => {
       p.speaker = labels[i];
     });
+    const count =
+      numSpeakers === undefined ? this.absorbStrays(clustered, norm) : labels.length ? Math.max(...labels) + 1 : 0;
     if (chosen.length < pieces.length) {
       const models = speakerModels(clustered, count).map((acc) => gaussianOf(acc, norm));
       for (const i of order.slice(chosen.length)) pieces[i].speaker = nearest(pieces[i].gaussian!, models);
     }
     return count;
+  }
+
+  /**
+   * A "speaker" holding almost none of the speech (a stray group of odd turns, not a person) joins the speaker it is
+   * closest to. Returns the number of speakers left, relabelled 0.. in their existing order.
+   */
+  private absorbStrays(pieces: Piece[], norm: ReturnType<typeof normaliser>): number {
+    const count = pieces.length ? Math.max(...pieces.map((p) => p.speaker)) + 1 : 0;
+    const totals = speakerModels(pieces, count);
+    const frames = totals.reduce((n, acc) => n + acc[0], 0);
+    const keep = totals.map((acc) => acc[0] >= Math.max(MIN_SPEAKER_FRAMES, MIN_SPEAKER_SHARE * frames));
+    if (keep.every(Boolean) || !keep.some(Boolean)) return count;
+    const kept = totals.flatMap((acc, k) => (keep[k] ? [{ k, model: gaussianOf(acc, norm) }] : []));
+    const renumber = new Map(kept.map(({ k }, i) => [k, i]));
+    for (const p of pieces) {
+      p.speaker = keep[p.speaker]
+        ? renumber.get(p.speaker)!
+        : nearest(
+            p.gaussian!,
+            kept.map((x) => x.model),
+          );
+    }
+    return kept.length;
   }
 
   /**
@@ -211,7 +244,8 @@ export class ClassicalDiarizer implements Diarizer {
       return Math.min(maxSpeakers, pieces.length - below);
     }
     const frames = pieces.reduce((n, p) => n + p.stats[0], 0);
-    const penalty = bicPenalty * 0.5 * (2 * N_CEPS) * Math.log(Math.max(2, frames));
+    const evidence = Math.min(frames, this.settings.evidenceFrames);
+    const penalty = bicPenalty * 0.5 * (2 * N_CEPS) * Math.log(Math.max(2, evidence));
     let best = 1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let k = 1; k <= Math.min(maxSpeakers, pieces.length); k++) {
@@ -230,7 +264,7 @@ export class ClassicalDiarizer implements Diarizer {
           likelihood -= 0.5 * n * Math.log(v);
         }
       }
-      const score = likelihood / this.settings.frameCorrelation - penalty * k;
+      const score = (likelihood * evidence) / Math.max(1, frames) - penalty * k;
       if (score > bestScore) {
         bestScore = score;
         best = k;

@@ -54,6 +54,8 @@ export interface Diarizer {
   /** All the speech in [from, to) seconds, found by someone else's VAD. Spans arrive in time order. */
   addSpeech(span: { from: number; to: number; regions: SpeechRegion[] }): void;
   finish(): Promise<DiarizationResult>;
+  /** Releases what it holds (model sessions) when the work stops before `finish`; `finish` releases it itself. */
+  dispose(): Promise<void>;
 }
 
 export function speakerLabel(index: number): string {

@@ -174,10 +174,14 @@ export class Transcriber {
       models: this.diarization,
       threads: this.config.threads,
     });
-    const result = await model
-      .transcribe(pcm, { language, wordTimestamps: true, signal, onSpeech: (span) => diarizer.addSpeech(span) })
-      .result();
-    return withSpeakers(result, await diarizeSource(new ArraySource(audio.samples), diarizer));
+    try {
+      const result = await model
+        .transcribe(pcm, { language, wordTimestamps: true, signal, onSpeech: (span) => diarizer.addSpeech(span) })
+        .result();
+      return withSpeakers(result, await diarizeSource(new ArraySource(audio.samples), diarizer));
+    } finally {
+      await diarizer.dispose();
+    }
   }
 }
 

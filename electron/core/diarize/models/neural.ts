@@ -64,6 +64,7 @@ export class NeuralDiarizer implements Diarizer {
   private samples = 0;
   /** Samples in the windows processed so far. */
   private consumed = 0;
+  private disposed = false;
   private readonly windows: Window[] = [];
 
   constructor(
@@ -86,6 +87,13 @@ export class NeuralDiarizer implements Diarizer {
   }
 
   addSpeech(_span: { from: number; to: number; regions: SpeechRegion[] }): void {}
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.segmenter.dispose();
+    await this.embedder.dispose();
+  }
 
   async finish(): Promise<DiarizationResult> {
     const { signal, onProgress, numSpeakers, maxSpeakers = 8, threshold = NEURAL_THRESHOLD } = this.options;
@@ -133,8 +141,7 @@ export class NeuralDiarizer implements Diarizer {
           : undefined;
       return { ...base, turns, speakers: [...new Set(turns.map((t) => t.speaker))], ...(note ? { note } : {}) };
     } finally {
-      await this.segmenter.dispose();
-      await this.embedder.dispose();
+      await this.dispose();
     }
   }
 
