@@ -77,6 +77,15 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
     assert.equal(new Set(free.speakers.map((s: { speaker: string }) => s.speaker)).size, 3);
   });
 
+  test('silence with diarize=true: 200 with no speakers, not an error', async () => {
+    const quiet = path.join(dir, 'quiet.wav');
+    writeWav(quiet, new Float32Array(3 * 16000));
+    const body = await listen(quiet, ['diarize=true', 'num_speakers=2', 'timestamps=true']);
+    assert.deepEqual(body.speakers, []);
+    assert.deepEqual(body.words, []);
+    assert.equal(body.text, '');
+  });
+
   test('without diarize the response is unchanged; a bad num_speakers is a 400', async () => {
     const plain = await listen(wav, ['timestamps=true']);
     assert.equal(plain.speakers, undefined);
