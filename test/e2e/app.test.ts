@@ -51,7 +51,26 @@ async function testCatalog(): Promise<Catalog> {
         languages: ['en'],
         accuracy: [],
         parameters: 1_000_000,
-        source: { repo: MIRROR_REPO, revision: 'main' },
+        // The fixture's decoder returns cross_attentions.* and its generation_config names alignment heads.
+        wordTiming: 'aligned',
+        source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
+        defaultVariant: 'fp32',
+        sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
+        variants: {
+          fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
+        },
+      },
+      {
+        // Listed, never downloaded: how a model without cross-attention outputs is labelled.
+        id: 'whisper-plain-test',
+        name: 'Whisper plain export (random weights)',
+        family: 'whisper',
+        licence: 'MIT',
+        languages: ['en'],
+        accuracy: [],
+        parameters: 1_000_000,
+        wordTiming: 'approximate',
+        source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
         defaultVariant: 'fp32',
         sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
         variants: {
@@ -523,6 +542,8 @@ test('models: download one with progress, and choose the default', async () => {
   const off = h.desktop.onModelProgress((p) => progress.push(p));
   await h.sendCommand({ type: 'navigate', view: 'settings' });
   const row = page.getByTestId('model').filter({ hasText: 'Whisper test' });
+  // Which models give exact word times is shown before anything is downloaded.
+  assert.equal(await row.getByTestId('word-timing').textContent(), 'Exact word times');
   await row.getByRole('button', { name: 'Download' }).click();
   // Installed: a downloaded Whisper model is preferred over the demo model until the user picks another.
   await row.getByRole('button', { name: 'Remove' }).waitFor({ timeout: 60_000 });
@@ -534,6 +555,10 @@ test('models: download one with progress, and choose the default', async () => {
     progress.slice(-2).map((p) => p.state),
     ['verifying', 'installed'],
   );
+  // Installed, the badge comes from the files themselves (the decoder's outputs), not only from the catalog.
+  assert.equal(await row.getByTestId('word-timing').textContent(), 'Exact word times');
+  const plain = page.getByTestId('model').filter({ hasText: 'Whisper plain' });
+  assert.equal(await plain.getByTestId('word-timing').textContent(), 'Approximate word times');
   const demo = page.getByTestId('model').filter({ hasText: 'Demo' });
   await demo.getByRole('button', { name: 'Use by default' }).click();
   await demo.getByText('Default', { exact: true }).waitFor();
