@@ -52,7 +52,9 @@ test('every download is pinned, backed by CATALOG_SOURCES.md, and gives aligned 
     assert.ok(m.id.endsWith('.en') ? langs.length === 1 && langs[0] === 'en' : langs.length >= 99, m.id);
   }
   // Only Xenova/whisper-medium lacks a timestamped export among the eight.
-  const approximate = shipped.models.filter((m) => !isBundled(m) && (m as WhisperCatalogEntry).wordTiming !== 'aligned');
+  const approximate = shipped.models.filter(
+    (m) => !isBundled(m) && (m as WhisperCatalogEntry).wordTiming !== 'aligned',
+  );
   assert.deepEqual(
     approximate.map((m) => m.id),
     ['whisper-medium'],

@@ -135,21 +135,20 @@ function catalogShape<T extends z.ZodType>(entry: T) {
   });
 }
 
-export const CatalogSchema = catalogShape(EntrySchema)
-  .superRefine((catalog, ctx) => {
-    const ids = new Set<string>();
-    catalog.models.forEach((m, i) => {
-      if (ids.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate id ${m.id}`, path: ['models', i, 'id'] });
-      ids.add(m.id);
-      if (typeof m.languages === 'string' && !catalog.languageSets[m.languages]) {
-        ctx.addIssue({ code: 'custom', message: `unknown language set ${m.languages}`, path: ['models', i] });
-      }
-      if (isWhisperEntry(m)) checkWhisperFiles(m, i, ctx);
-      else if (isDownloadable(m) && !m.variants[m.defaultVariant]) {
-        ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
-      }
-    });
+export const CatalogSchema = catalogShape(EntrySchema).superRefine((catalog, ctx) => {
+  const ids = new Set<string>();
+  catalog.models.forEach((m, i) => {
+    if (ids.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate id ${m.id}`, path: ['models', i, 'id'] });
+    ids.add(m.id);
+    if (typeof m.languages === 'string' && !catalog.languageSets[m.languages]) {
+      ctx.addIssue({ code: 'custom', message: `unknown language set ${m.languages}`, path: ['models', i] });
+    }
+    if (isWhisperEntry(m)) checkWhisperFiles(m, i, ctx);
+    else if (isDownloadable(m) && !m.variants[m.defaultVariant]) {
+      ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
+    }
   });
+});
 
 /** The shared JSON files and each variant's encoder/decoder must be the ones validateModelFolder will look for. */
 function checkWhisperFiles(m: z.infer<typeof WhisperEntrySchema>, i: number, ctx: z.RefinementCtx): void {

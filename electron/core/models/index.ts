@@ -181,7 +181,9 @@ export class ModelManager {
 
   /** The renderer's view (electron/contract/api.ts ModelView): the speech models. */
   async views(): Promise<ModelView[]> {
-    const speech = (await this.list()).filter((m): m is ModelInfo & { family: ModelFamily } => isSpeechFamily(m.family));
+    const speech = (await this.list()).filter((m): m is ModelInfo & { family: ModelFamily } =>
+      isSpeechFamily(m.family),
+    );
     return speech.map((m) => ({
       id: m.id,
       name: m.name,
@@ -235,9 +237,12 @@ export class ModelManager {
       const token = this.options.token ?? process.env.HF_TOKEN;
       const remote = { repo: entry.source.repo, revision: entry.source.revision, endpoint, token, signal };
       // Every file is asked for before any byte moves: a missing file or a foreign hash is reported at once.
-      const plan = await planVariant(entry, options.variant, (files) =>
-        checkRemoteFiles({ ...remote, files, dispatcher: this.options.download?.dispatcher }),
-      have);
+      const plan = await planVariant(
+        entry,
+        options.variant,
+        (files) => checkRemoteFiles({ ...remote, files, dispatcher: this.options.download?.dispatcher }),
+        have,
+      );
       last = { variant: plan.variant, notice: plan.notice };
       if (plan.notice) report({ state: 'downloading' });
       const partial = this.partialDir(id);
@@ -322,7 +327,15 @@ export class ModelManager {
       this.modelsDir,
       id,
       files.map((rel) => ({ rel, from: path.join(source, rel) })),
-      { id, name, origin: 'import', importedFrom: source, languages, installedAt: new Date().toISOString() },
+      {
+        id,
+        name,
+        origin: 'import',
+        importedFrom: source,
+        languages,
+        wordTiming: check.wordTiming,
+        installedAt: new Date().toISOString(),
+      },
       // Already opened with onnxruntime above; re-check only that the copy is complete.
       { move: false, checkOnnx: false, signal: options.signal },
     );

@@ -97,8 +97,9 @@ export async function installModel(
         family: check.family,
         variants: check.variants ?? [],
         wordTiming: check.wordTiming ?? meta.wordTiming ?? previous?.wordTiming,
-        trimmedOutputs: { ...previous?.trimmedOutputs, ...trimmed },
       };
+      const allTrimmed = { ...previous?.trimmedOutputs, ...trimmed };
+      if (Object.keys(allTrimmed).length > 0) full.trimmedOutputs = allTrimmed;
     }
     await writeJsonAtomic(path.join(staging, META_FILE), full);
     if (options.signal?.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');

@@ -53,9 +53,7 @@ export async function planVariant(
     if (missing.length === 0) {
       const files = variantFiles(entry, variant).filter((f) => !alreadyHave(f));
       const notice =
-        variant === first
-          ? undefined
-          : `${entry.id}: ${tried.join('; ')}; downloading the ${variant} variant instead`;
+        variant === first ? undefined : `${entry.id}: ${tried.join('; ')}; downloading the ${variant} variant instead`;
       return { variant, files, notice };
     }
     tried.push(`the ${variant} variant is incomplete on the server (missing ${names(missing)})`);
