@@ -63,9 +63,10 @@ async function list(manager: ModelManager, argv: string[]): Promise<number> {
     state(m),
     m.sizeBytes ? `${m.sizeEstimated ? '~' : ''}${formatBytes(m.sizeBytes)}` : '-',
     languages(m),
+    m.wordTiming === 'aligned' ? 'exact' : m.wordTiming === 'approximate' ? 'approximate' : '-',
     accuracy(m),
   ]);
-  printTable([['  ID', 'FAMILY', 'STATE', 'SIZE', 'LANGUAGES', 'WER (LS clean/other)'], ...rows]);
+  printTable([['  ID', 'FAMILY', 'STATE', 'SIZE', 'LANGUAGES', 'WORD TIMES', 'WER (LS clean/other)'], ...rows]);
   process.stdout.write(`\n* default · models folder: ${manager.modelsDir}\n`);
   return 0;
 }

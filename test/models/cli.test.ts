@@ -69,7 +69,8 @@ test('pull with progress, list, default, remove', async () => {
   assert.match(r.stdout, new RegExp(`Installed whisper-mini \\(quantized\\) in ${dir}`));
 
   r = await earshot('list');
-  assert.match(r.stdout, /whisper-mini\s+whisper\s+installed \(quantized\)/);
+  // The mini fixture's decoder has no cross-attention outputs: its word times are approximate, read from the files.
+  assert.match(r.stdout, /whisper-mini\s+whisper\s+installed \(quantized\)\s+\S+ \S+\s+en\s+approximate/);
 
   r = await earshot('default', 'whisper-mini');
   assert.equal(r.code, 0, r.stderr);
