@@ -39,6 +39,12 @@ before(async () => {
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const words = (r: TranscriptResult) => r.segments.flatMap((s) => s.words ?? []);
+/** The word times a segment would get by length alone (the approximation), as [start, end] pairs. */
+function spreadByLength(s: TranscriptResult['segments'][number]): number[][] {
+  const w = s.words ?? [];
+  const pieces = w.map((x) => ({ text: x.word, tokenIndexes: [] }));
+  return proportionalWords(pieces, [], s.start, s.end).map((x) => [x.start, x.end]);
+}
 /** Segments with several words: where aligned and proportional times can be told apart. */
 const multiWord = (r: TranscriptResult) => r.segments.filter((s) => (s.words ?? []).length >= 2);
 
@@ -57,33 +63,16 @@ test('timestamped layout: word times come from cross-attention alignment, not fr
   // The reference fixture returns cross_attentions only; the timestamped export adds encoder and decoder attentions.
   assert.deepEqual(words(results.timestamped), words(results.reference));
   for (const s of multiWord(results.timestamped)) {
-    const w = s.words ?? [];
-    const spread = proportionalWords(
-      w.map((x) => ({ text: x.word, tokenIndexes: [] })),
-      w.map(() => 0),
-      s.start,
-      s.end,
-    );
-    assert.notDeepEqual(
-      w.map((x) => [x.start, x.end]),
-      spread.map((x) => [x.start, x.end]),
-      `segment ${s.start}-${s.end} has proportional word times`,
-    );
+    const times = (s.words ?? []).map((x) => [x.start, x.end]);
+    assert.notDeepEqual(times, spreadByLength(s), `segment ${s.start}-${s.end} has proportional word times`);
   }
 });
 
 test('plain layout: words are spread over each segment by length', () => {
   for (const s of multiWord(results.plain)) {
-    const w = s.words ?? [];
-    const spread = proportionalWords(
-      w.map((x) => ({ text: x.word, tokenIndexes: [] })),
-      w.map(() => 0),
-      s.start,
-      s.end,
-    );
     assert.deepEqual(
-      w.map((x) => [x.start, x.end]),
-      spread.map((x) => [x.start, x.end]),
+      (s.words ?? []).map((x) => [x.start, x.end]),
+      spreadByLength(s),
     );
   }
   assert.notDeepEqual(words(results.plain), words(results.reference));

@@ -30,53 +30,41 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The app's catalog with one extra downloadable model: the random-weight Whisper fixture on the local mirror. */
+/**
+ * The app's catalog with two extra models served by the local mirror (the random-weight Whisper fixture): one to
+ * download, and one listed only to show how a model without cross-attention outputs is labelled.
+ */
 async function testCatalog(): Promise<Catalog> {
   const real = JSON.parse(await fs.readFile('models/catalog.json', 'utf8'));
   const file = async (p: string) => {
     const bytes = await fs.readFile(path.join(WHISPER_FIXTURE, p));
     return { path: p, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   };
+  const entry = async (id: string, name: string, wordTiming: 'aligned' | 'approximate') => ({
+    id,
+    name,
+    family: 'whisper',
+    description: 'A tiny random-weight model served by the test mirror.',
+    licence: 'MIT',
+    languages: ['en'],
+    accuracy: [],
+    parameters: 1_000_000,
+    wordTiming,
+    source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
+    defaultVariant: 'fp32',
+    sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
+    variants: {
+      fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
+    },
+  });
   return {
     schemaVersion: 1,
     languageSets: real.languageSets,
     models: [
       ...real.models.filter((m: { bundled?: boolean }) => m.bundled),
-      {
-        id: 'whisper-test',
-        name: 'Whisper test (random weights)',
-        family: 'whisper',
-        description: 'A tiny random-weight model served by the test mirror.',
-        licence: 'MIT',
-        languages: ['en'],
-        accuracy: [],
-        parameters: 1_000_000,
-        // The fixture's decoder returns cross_attentions.* and its generation_config names alignment heads.
-        wordTiming: 'aligned',
-        source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
-        defaultVariant: 'fp32',
-        sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
-        variants: {
-          fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
-        },
-      },
-      {
-        // Listed, never downloaded: how a model without cross-attention outputs is labelled.
-        id: 'whisper-plain-test',
-        name: 'Whisper plain export (random weights)',
-        family: 'whisper',
-        licence: 'MIT',
-        languages: ['en'],
-        accuracy: [],
-        parameters: 1_000_000,
-        wordTiming: 'approximate',
-        source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
-        defaultVariant: 'fp32',
-        sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
-        variants: {
-          fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
-        },
-      },
+      // The fixture's decoder returns cross_attentions.* and its generation_config names alignment heads.
+      await entry('whisper-test', 'Whisper test (random weights)', 'aligned'),
+      await entry('whisper-plain-test', 'Whisper plain export (random weights)', 'approximate'),
     ],
   } as Catalog;
 }
