@@ -347,3 +347,44 @@ test('a small file is checked against its git blob id (ETag)', async () => {
   );
   assert.deepEqual(await visibleModels(), []);
 });
+
+test('an entry of another family is pulled, verified and installed as files, and never taken for a speech model', async () => {
+  const catalog = testCatalog();
+  const weights = 'onnx/encoder_model.onnx';
+  catalog.models.push({
+    id: 'segmentation-test',
+    name: 'Speaker segmentation (test)',
+    family: 'speaker-segmentation',
+    licence: 'MIT',
+    languages: ['en'],
+    accuracy: [],
+    source: { repo: REPO, revision: REVISION },
+    defaultVariant: 'fp32',
+    sharedFiles: [],
+    variants: { fp32: { files: [{ path: weights, sha256: sha256Of(weights) }] } },
+  });
+  const m = manager({}, catalog);
+  const info = await m.pull('segmentation-test');
+  assert.equal(info.installed, true);
+  assert.equal(info.family, 'speaker-segmentation');
+  const dir = path.join(home.dir, 'models', 'segmentation-test');
+  assert.deepEqual(
+    await readFile(path.join(dir, weights)),
+    await readFile(path.join(FIXTURES, 'whisper-mini', weights)),
+  );
+  const meta = JSON.parse(await readFile(path.join(dir, '.earshot-model.json'), 'utf8'));
+  assert.deepEqual(
+    [meta.family, meta.variants, meta.verification[weights]],
+    ['speaker-segmentation', ['fp32'], 'sha256'],
+  );
+  assert.equal(
+    (await m.views()).some((v) => v.id === 'segmentation-test'),
+    false,
+    'not offered as a speech model',
+  );
+  await rejectsWith(
+    m.resolveModel('segmentation-test'),
+    'INVALID_PARAMETER',
+    /a speaker-segmentation model, not a speech model/,
+  );
+});

@@ -183,6 +183,11 @@ test('importing a *_timestamped export drops the encoder attention outputs and r
   ]);
   const meta = JSON.parse(await readFile(path.join(home.dir, 'models', 'tiny-ts', '.earshot-model.json'), 'utf8'));
   assert.deepEqual(meta.trimmedOutputs, { [encoder]: ['encoder_attentions.0', 'encoder_attentions.1'] });
+  // An encoder with nothing to drop is installed byte for byte.
+  assert.deepEqual(
+    await readFile(path.join(home.dir, 'models', 'tiny-plain', encoder)),
+    await readFile(path.join(plain, encoder)),
+  );
   // The trimmed model still transcribes like the export it came from.
   const { loadWhisperModel } = await import('../../electron/core/asr/whisper/index.ts');
   const { espeak } = await import('../asr/whisper-helpers.ts');
