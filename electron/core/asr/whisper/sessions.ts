@@ -120,8 +120,11 @@ export class WhisperSessions {
       features.length / batch / this.dims.nMels,
     ]);
     const feeds: Record<string, ort.Tensor> = { [this.encoder.inputNames[0]]: this.castIn(input) };
-    const out = await this.encoder.run(feeds);
-    return out[this.encoder.outputNames[0]];
+    // *_timestamped exports also return encoder_attentions.*, which word timing never reads: fetch the hidden states only.
+    const names = this.encoder.outputNames;
+    const hidden = names.includes('last_hidden_state') ? 'last_hidden_state' : names[0];
+    const out = await this.encoder.run(feeds, [hidden]);
+    return out[hidden];
   }
 
   /**
