@@ -45,7 +45,7 @@ def retry_delay(
     """
     if attempt >= policy.max_retries or not is_retryable(error):
         return None
-    exponential = min(policy.max_backoff, policy.backoff * 2**attempt)
+    exponential = min(policy.max_backoff, policy.backoff * float(2**attempt))
     jittered = exponential / 2 + rand() * exponential / 2
     asked = error.retry_after or 0.0
     if asked > policy.max_retry_after:

@@ -17,6 +17,7 @@ import itertools
 import logging
 import os
 import time
+import urllib.parse
 from typing import Any, Dict, Mapping, Optional, Tuple, Union, overload
 
 import requests
@@ -208,7 +209,7 @@ class Client:
 
     def get_job(self, job_id: str) -> Job:
         """The state of a callback job (only the key that created it may see it)."""
-        return Job.from_json(self._request("GET", f"/v1/jobs/{requests.utils.quote(job_id, safe='')}"))
+        return Job.from_json(self._request("GET", f"/v1/jobs/{urllib.parse.quote(job_id, safe='')}"))
 
     def wait_for_job(self, job_id: str, *, timeout: float = 1800.0, poll_interval: float = 1.0) -> TranscriptionResult:
         """Polls a callback job until it ends: its transcript, or the job's own error raised as its class."""
