@@ -1,13 +1,19 @@
 /**
  * The JavaScript client (clients/js, `SmallestClient`) against a real `earshot serve`: every documented error as its
  * class, the retry rules (429 with retry_after, 503, a reset connection; never other 4xx or 500), the client-side
- * rate limit, callback jobs polled to completion, and a license key that never shows.
+ * rate limit, callback jobs polled to completion, and a license key that never shows. Then the package as users get
+ * it: `npm pack`, installed into a fresh project under the seed's name, where the seed's snippet runs verbatim, the
+ * CommonJS build and the type declarations work, and the ES module build runs in Chromium.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import util from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
+import util, { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { after, before, describe, test } from 'node:test';
 import {
   ApiConnectionError,
@@ -40,7 +46,10 @@ import {
   UrlNotAllowedError,
 } from '../../clients/js/src/index.ts';
 import { eventually } from '../server/harness.ts';
-import { type SdkWorld, sdkModel, startSdkWorld, wavBytes } from './harness.ts';
+import { jsDir, REPO, type SdkWorld, sdkModel, startSdkWorld, wavBytes } from './harness.ts';
+import { fillSeedSnippet, SEED_JAVASCRIPT } from './seed-snippets.ts';
+
+const execFileAsync = promisify(execFile);
 
 type ErrorClass = abstract new (...args: never[]) => SmallestApiError;
 
@@ -393,5 +402,193 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
     await assert.rejects(c.transcribeFile(speech, { signal: controller.signal }), /stop/);
     world.release();
     await done;
+  });
+  describe('the npm-packed package, installed into a fresh project', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'earshot-jspkg-'));
+    const project = path.join(tmp, 'project');
+    const installed = path.join(project, 'node_modules', '@smallest', 'client');
+
+    before(async () => {
+      // `npm pack` runs the package's prepack build (esbuild + tsc), exactly as publishing would.
+      const { stdout } = await execFileAsync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: jsDir });
+      const [{ filename, files }] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
+      const paths = files.map((f) => f.path).sort();
+      assert.ok(
+        paths.every((p) => p.startsWith('dist/') || p === 'package.json' || p === 'README.md'),
+        paths.join(),
+      );
+      for (const p of [
+        'dist/esm/index.js',
+        'dist/esm/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/index.d.ts',
+        'README.md',
+      ]) {
+        assert.ok(paths.includes(p), `${p} is in the package`);
+      }
+      mkdirSync(project);
+      // Installed under the seed's own package name, so the seed's import line works unchanged.
+      writeFileSync(
+        path.join(project, 'package.json'),
+        JSON.stringify({
+          name: 'seed-snippet',
+          private: true,
+          type: 'module',
+          dependencies: { '@smallest/client': `file:${path.join(tmp, filename)}` },
+        }),
+      );
+      await execFileAsync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: project });
+    });
+    after(() => rmSync(tmp, { recursive: true, force: true }));
+
+    test("the seed's JavaScript snippet runs verbatim (only its addresses and key filled in)", async () => {
+      const audio = `${world.files.url}/hello.wav`;
+      writeFileSync(
+        path.join(project, 'snippet.mjs'),
+        fillSeedSnippet(SEED_JAVASCRIPT, world.serve.url, world.keys.valid, audio),
+      );
+      const { stdout } = await execFileAsync(process.execPath, ['snippet.mjs'], { cwd: project });
+      const expected = await client().transcribeUrl(audio);
+      assert.ok(expected.text.length > 0);
+      assert.equal(stdout, `${expected.text}\n`);
+      assert.equal(JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')).dependencies, undefined);
+    });
+
+    test('require() gets the CommonJS build with the same classes', async () => {
+      const script = `
+        const smallest = require('@smallest/client');
+        const client = new smallest.SmallestClient({ apiUrl: process.argv[1], licenseKey: 'not-a-license-key', maxRetries: 0 });
+        client.transcribeUrl('https://example.com/a.wav').catch((e) => {
+          console.log(JSON.stringify({ cls: e.constructor.name, invalid: e instanceof smallest.InvalidLicenseError,
+            base: e instanceof smallest.SmallestApiError, status: e.status, file: require.resolve('@smallest/client') }));
+        });`;
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script, world.serve.url], { cwd: project });
+      const out = JSON.parse(stdout);
+      assert.deepEqual(
+        { ...out, file: path.relative(installed, out.file) },
+        {
+          cls: 'InvalidLicenseError',
+          invalid: true,
+          base: true,
+          status: 401,
+          file: path.join('dist', 'cjs', 'index.js'),
+        },
+      );
+    });
+
+    test('its type declarations work from ES modules and CommonJS, and catch misuse', async () => {
+      const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+      const good = `
+        import { SmallestClient, RateLimitError, type TranscriptionResult, type JobAccepted } from '@smallest/client';
+        export async function main(): Promise<string> {
+          const client = new SmallestClient({ apiUrl: 'http://localhost:7100', licenseKey: 'k', maxRequestsPerMinute: 60 });
+          const result: TranscriptionResult = await client.transcribeUrl('https://example.com/a.wav', { timestamps: true });
+          const job: JobAccepted = await client.transcribeUrl('https://example.com/a.wav', { callback_url: 'https://x/cb' });
+          try { await client.waitForJob(job.job_id); } catch (e) { if (e instanceof RateLimitError) return String(e.retryAfter); }
+          return result.text + (result.words?.[0]?.start ?? 0);
+        }`;
+      writeFileSync(path.join(project, 'good.mts'), good);
+      writeFileSync(path.join(project, 'good.cts'), good);
+      writeFileSync(
+        path.join(project, 'bad.mts'),
+        `import { SmallestClient } from '@smallest/client';
+         const n: number = (await new SmallestClient({ apiUrl: 'x' }).transcribeUrl('u')).text;
+         export { n };`,
+      );
+      const config = (files: string[]) => {
+        writeFileSync(
+          path.join(project, 'tsconfig.json'),
+          JSON.stringify({
+            compilerOptions: {
+              module: 'nodenext',
+              moduleResolution: 'nodenext',
+              target: 'es2022',
+              lib: ['es2022', 'dom'],
+              types: [],
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+            },
+            files,
+          }),
+        );
+      };
+      config(['good.mts', 'good.cts']);
+      await execFileAsync(process.execPath, [tsc, '-p', project]);
+      config(['bad.mts']);
+      const bad = await execFileAsync(process.execPath, [tsc, '-p', project]).then(
+        () => assert.fail('a misuse type-checked'),
+        (e: { stdout: string }) => e.stdout,
+      );
+      assert.match(bad, /bad\.mts.*TS2322/);
+    });
+
+    test('the ES module build runs in a browser (Chromium), same-origin behind a proxy', async () => {
+      const page = `<!doctype html><meta charset="utf-8"><title>sdk</title>`;
+      const server = http.createServer((req, res) => {
+        const url = req.url ?? '/';
+        if (url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+        if (url === '/client.js') {
+          const js = readFileSync(path.join(installed, 'dist', 'esm', 'index.js'));
+          return res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+        }
+        if (url === '/hello.wav')
+          return res.writeHead(200, { 'content-type': 'audio/wav' }).end(readFileSync(world.speech));
+        if (url.startsWith('/api/')) {
+          const upstream = http.request(
+            `${world.serve.url}${url.slice(4)}`,
+            { method: req.method, headers: req.headers },
+            (up) => {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            },
+          );
+          req.pipe(upstream);
+          return;
+        }
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const browser = await chromium.launch({
+        executablePath: process.env.EARSHOT_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+      });
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`${origin}/`);
+        const out = await tab.evaluate(async (key) => {
+          const sdk = await import(`${location.origin}/client.js`);
+          const client = new sdk.SmallestClient({ apiUrl: `${location.origin}/api`, licenseKey: key });
+          const health = await client.health();
+          const bytes = await (await fetch('/hello.wav')).blob();
+          const upload = await client.transcribeFile(bytes, { timestamps: true });
+          const bad = new sdk.SmallestClient({ apiUrl: `${location.origin}/api`, licenseKey: 'nope', maxRetries: 0 });
+          const refused = await bad.transcribeFile(bytes).catch((e: Error) => e);
+          const path = await client.transcribeFile('/tmp/a.wav').catch((e: Error) => e);
+          return {
+            health: health.status,
+            text: upload.text,
+            words: upload.words.length,
+            refused: [refused instanceof sdk.InvalidLicenseError, refused.status],
+            path: [path.name, path.message],
+            node: typeof (globalThis as { process?: unknown }).process,
+          };
+        }, world.keys.valid);
+        const expected = await client().transcribeFile(world.speech);
+        assert.equal(out.health, 'healthy');
+        assert.equal(out.text, expected.text);
+        assert.ok(out.words > 0);
+        assert.deepEqual(out.refused, [true, 401]);
+        assert.deepEqual(out.path, [
+          'TypeError',
+          'transcribeFile: file paths work only in Node.js; pass a Blob, File or bytes',
+        ]);
+        assert.equal(out.node, 'undefined');
+      } finally {
+        await browser.close();
+        server.close();
+      }
+    });
   });
 });

@@ -41,4 +41,4 @@ const types = path.join(dist, 'types');
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--outDir', types], { stdio: 'inherit' });
 for (const dir of ['esm', 'cjs']) cpSync(types, path.join(dist, dir), { recursive: true });
 rmSync(types, { recursive: true, force: true });
-console.log(`built ${path.relative(process.cwd(), dist) || 'dist'} (esm, cjs, d.ts)`);
+process.stderr.write(`built ${path.relative(process.cwd(), dist) || 'dist'} (esm, cjs, d.ts)\n`);
