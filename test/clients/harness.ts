@@ -187,26 +187,21 @@ export async function startSdkWorld(name: string): Promise<SdkWorld> {
   };
 }
 
-/** A 16-bit mono PCM WAV of `seconds` (a quiet tone), at `rate` Hz: tiny files of any length. */
-export function wavBytes(seconds: number, rate = 8000): Buffer {
-  const samples = Math.round(seconds * rate);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++)
-    data.writeInt16LE(Math.round(800 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+/** A quiet 440 Hz tone as 16-bit 8 kHz mono WAV (16 kB a second), written by ffmpeg; 0 s gives a header only. */
+export function tone(dir: string, seconds: number): string {
+  const file = path.join(dir, `tone-${seconds}s.wav`);
+  ffmpeg(
+    ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${Math.max(seconds, 1)}:sample_rate=8000`].concat([
+      '-t',
+      String(seconds),
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_s16le',
+      file,
+    ]),
+  );
+  return file;
 }
 
 export const pythonDir = path.join(REPO, 'clients', 'python');

@@ -46,7 +46,7 @@ import {
   UrlNotAllowedError,
 } from '../../clients/js/src/index.ts';
 import { eventually } from '../server/harness.ts';
-import { jsDir, REPO, type SdkWorld, sdkModel, startSdkWorld, wavBytes } from './harness.ts';
+import { jsDir, REPO, type SdkWorld, sdkModel, startSdkWorld, tone } from './harness.ts';
 import { fillSeedSnippet, SEED_JAVASCRIPT } from './seed-snippets.ts';
 
 const execFileAsync = promisify(execFile);
@@ -189,8 +189,8 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
         415,
         'UNSUPPORTED_FORMAT',
       ],
-      [() => c.transcribeFile(wavBytes(25)), AudioTooLongError, 422, 'AUDIO_TOO_LONG'],
-      [() => c.transcribeFile(wavBytes(0)), EmptyAudioError, 422, 'EMPTY_AUDIO'],
+      [() => c.transcribeFile(tone(world.dir, 25)), AudioTooLongError, 422, 'AUDIO_TOO_LONG'],
+      [() => c.transcribeFile(tone(world.dir, 0)), EmptyAudioError, 422, 'EMPTY_AUDIO'],
       [() => c.transcribeFile(world.corrupt), CorruptMediaError, 422, 'CORRUPT_MEDIA'],
       [() => c.getJob('job_00000000000000000000'), NotFoundError, 404, 'NOT_FOUND'],
     ];
@@ -220,7 +220,12 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
   });
 
   test('an oversize file is refused with FileTooLargeError and the limit', async () => {
-    const e = await expectError(noRetry().transcribeFile(wavBytes(100)), FileTooLargeError, 422, 'FILE_TOO_LARGE');
+    const e = await expectError(
+      noRetry().transcribeFile(tone(world.dir, 100)),
+      FileTooLargeError,
+      422,
+      'FILE_TOO_LARGE',
+    );
     assert.equal(e.details.max_size_mb, 1);
   });
 
@@ -338,7 +343,7 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
 
   test('client-side rate limit: requests wait for room in the window instead of being sent', async () => {
     const c = client(world.keys.valid, { rateLimiter: new RateLimiter(1, 800) });
-    const short = wavBytes(0.5);
+    const short = tone(world.dir, 0.5);
     const started = Date.now();
     for (let i = 0; i < 3; i++) await c.transcribeFile(short);
     assert.ok(Date.now() - started >= 1600, 'the 2nd and 3rd requests each waited for the window');

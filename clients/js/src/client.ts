@@ -258,7 +258,9 @@ async function toBlob(file: FileInput): Promise<{ blob: Blob; name: string }> {
     const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_FS)) as NodeFs;
     const name = file.split(/[\\/]/).pop() || 'audio';
     // openAsBlob (Node 19.8+) streams the file on upload; older versions read it into memory.
-    const blob = fs.openAsBlob ? await fs.openAsBlob(file) : new Blob([(await fs.promises.readFile(file)) as Uint8Array<ArrayBuffer>]);
+    const blob = fs.openAsBlob
+      ? await fs.openAsBlob(file)
+      : new Blob([(await fs.promises.readFile(file)) as Uint8Array<ArrayBuffer>]);
     return { blob, name };
   }
   if (typeof Blob !== 'undefined' && file instanceof Blob) {

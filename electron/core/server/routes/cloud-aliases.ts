@@ -23,7 +23,8 @@ const querySchema = {
   },
 } as const;
 
-const jsonSchema = {
+/** A JSON body names the audio by URL; the options stay in the query. */
+export const urlBodySchema = {
   type: 'object',
   required: ['url'],
   properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
@@ -35,7 +36,7 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
     app.post<{ Querystring: { webhook_url?: string } }>(
       path,
       {
-        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: jsonSchema } } } },
+        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: urlBodySchema } } } },
         onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
       },
       async (request, reply) => {

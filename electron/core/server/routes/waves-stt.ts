@@ -10,7 +10,7 @@ import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
 import { optionProperties } from '../listen-options.ts';
-import { pulseResponse } from './cloud-aliases.ts';
+import { pulseResponse, urlBodySchema } from './cloud-aliases.ts';
 import { acceptCallbackJob, refuseWhenFull } from './listen.ts';
 
 /** The vendor's language codes, including its auto-detecting `multi-*` groups (we detect the language for those). */
@@ -52,12 +52,6 @@ const querySchema = {
     emotion_detection: { type: 'boolean' },
     gender_detection: { type: 'boolean' },
   },
-} as const;
-
-const jsonSchema = {
-  type: 'object',
-  required: ['url'],
-  properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
 } as const;
 
 /** Refuses what we cannot do before any upload is read. */
@@ -130,7 +124,7 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
     app.post<{ Querystring: WavesQuery }>(
       path,
       {
-        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: jsonSchema } } } },
+        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: urlBodySchema } } } },
         onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
         // The vendor answers an oversize upload with 413 (its SDK raises ContentTooLargeError for it); same body.
         onSend: async (_request, reply, payload) => {
