@@ -235,6 +235,13 @@ describe("the vendor SDK's requests (smallestai), replayed against earshot serve
     });
     assert.equal(refused.status, 400);
     assert.equal(((await refused.json()) as { parameter: string }).parameter, 'redact_pii');
+    const badHook = await fetch(`${world.serve.url}/waves/v1/stt/?model=pulse&webhook_url=s3%3A%2F%2Fbucket%2Fhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.keys.valid}`, 'content-type': 'application/octet-stream' },
+      body: readFileSync(world.speech),
+    });
+    assert.equal(badHook.status, 400);
+    assert.equal(((await badHook.json()) as { code: string }).code, 'URL_NOT_ALLOWED');
 
     const ws = new WebSocket(`${world.serve.url.replace('http:', 'ws:')}/waves/v1/stt/live?model=pulse&language=en`, {
       headers: { Authorization: `Bearer ${world.keys.valid}` },

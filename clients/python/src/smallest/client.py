@@ -42,7 +42,7 @@ _JSON = Dict[str, Any]
 
 
 class Client:
-    """A client for one server. Thread-safe for concurrent calls; use it as a context manager or call ``close()``."""
+    """A client for one server; use it as a context manager or call ``close()`` to release its connections."""
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { optionProperties } from '../listen-options.ts';
+import { optionProperties, resolveOptions } from '../listen-options.ts';
 import { pulseResponse, urlBodySchema } from './cloud-aliases.ts';
 import { acceptCallbackJob, refuseWhenFull } from './listen.ts';
 
@@ -25,6 +25,10 @@ export const wavesLanguage = {
 export const UNSUPPORTED_FLAGS = ['redact_pii', 'redact_pci', 'emotion_detection', 'gender_detection'] as const;
 
 interface WavesQuery {
+  language?: string;
+  punctuate?: boolean;
+  word_timestamps?: boolean;
+  diarize?: boolean;
   model?: string;
   webhook_url?: string;
   webhook_method?: 'GET' | 'POST';
@@ -79,16 +83,14 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
         parameter: 'webhook_method',
       });
     }
+    if (query.webhook_url) {
+      // The webhook's address is checked like a callback_url, before any upload is read.
+      await ctx.transcriber.checkOptions({ ...resolveOptions(query), callback_url: query.webhook_url });
+    }
     const audio = await readAudioRequest(request, ctx);
     const { input, options, cleanup } = audio;
     if (query.webhook_url) {
       options.callback_url = query.webhook_url;
-      try {
-        await ctx.transcriber.checkOptions(options); // the webhook's address is checked like a callback_url
-      } catch (e) {
-        await cleanup();
-        throw e;
-      }
       const extra = query.webhook_extra;
       const job = await acceptCallbackJob(request, ctx, audio, (jobId, t) => ({
         ...pulseResponse(t, input, options),
