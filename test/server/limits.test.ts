@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { SmallestApiError, SmallestClient } from '../../electron/core/client/index.ts';
+import { SmallestApiError, SmallestClient } from '../../clients/js/src/index.ts';
 import {
   type CurlResult,
   curl,
@@ -162,8 +162,8 @@ describe('limits: bounded queue, request timeout, client retries', {
     const stranger = new SmallestClient({ apiUrl: serve.url, licenseKey: 'not-a-key', maxRetries: 0 });
     await assert.rejects(stranger.transcribeUrl(`${files.url}/hello.wav`), { code: 'INVALID_LICENSE', status: 401 });
     const nobody = new SmallestClient({ apiUrl: 'http://127.0.0.1:9', licenseKey: key, maxRetries: 1, backoffMs: 10 });
-    await assert.rejects(nobody.health(), TypeError);
-    await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'NETWORK_ERROR', status: 0 });
+    await assert.rejects(nobody.health(), { name: 'ApiConnectionError', code: 'CONNECTION_ERROR', status: 0 });
+    await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'CONNECTION_ERROR', status: 0 });
   });
 
   test('requests refused for a full queue (HTTP and WebSocket upgrades) give their license slot back', async () => {

@@ -23,6 +23,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { listenRoutes } from './routes/listen.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { wavesSttRoutes } from './routes/waves-stt.ts';
+import { wavesSttLiveRoutes } from './routes/waves-stt-live.ts';
 import type { ServerServices } from './services.ts';
 import { Transcriber } from './transcriber.ts';
 
@@ -169,5 +171,7 @@ export async function buildApp(
   cloudAliasRoutes(app, context);
   metricsRoutes(app, context);
   streamRoutes(app, context);
+  wavesSttRoutes(app, context);
+  wavesSttLiveRoutes(app, context);
   return { app, context };
 }

@@ -8,7 +8,7 @@ import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
 import { optionProperties } from '../listen-options.ts';
-import { shapeWords, stripPunctuation } from '../transcriber.ts';
+import { type AudioInput, type ListenOptions, shapeWords, stripPunctuation, type Transcript } from '../transcriber.ts';
 import { refuseWhenFull } from './listen.ts';
 
 const querySchema = {
@@ -23,7 +23,8 @@ const querySchema = {
   },
 } as const;
 
-const jsonSchema = {
+/** A JSON body names the audio by URL; the options stay in the query. */
+export const urlBodySchema = {
   type: 'object',
   required: ['url'],
   properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
@@ -35,7 +36,7 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
     app.post<{ Querystring: { webhook_url?: string } }>(
       path,
       {
-        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: jsonSchema } } } },
+        schema: { querystring: querySchema, body: { content: { 'application/json': { schema: urlBodySchema } } } },
         onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
       },
       async (request, reply) => {
@@ -53,32 +54,9 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
         const { signal, timedOut } = requestSignal(reply, ctx.config.requestTimeoutSeconds);
         try {
           const t = await ctx.transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
-          const text = t.result.text.trim();
-          const words = options.timestamps ? shapeWords(t.result.segments, options.punctuate) : [];
-          const utterances = options.timestamps
-            ? t.result.segments.map((s) => ({
-                text: options.punctuate ? s.text.trim() : stripPunctuation(s.text),
-                start: Math.round(s.start * 1000) / 1000,
-                end: Math.round(s.end * 1000) / 1000,
-              }))
-            : [];
-          const metadata: Record<string, unknown> = {
-            duration: Math.round(t.duration * 1000) / 1000,
-            fileSize: t.fileSize,
-          };
-          if (input.kind === 'url')
-            metadata.filename = decodeURIComponent(new URL(input.url).pathname.split('/').pop() ?? '');
-          return {
-            status: 'success',
-            transcription: options.punctuate ? text : stripPunctuation(text),
-            audio_length: metadata.duration,
-            language: t.result.language,
-            words,
-            // The Lightning (v4.0.0) name for the same array, read by the self-host test script.
-            ...(lightning ? { word_timestamps: words } : {}),
-            utterances,
-            metadata,
-          };
+          const body = pulseResponse(t, input, options);
+          // The Lightning (v4.0.0) name for the words array, read by the self-host test script.
+          return lightning ? { ...body, word_timestamps: body.words } : body;
         } catch (e) {
           throw timeoutAware(e, timedOut, ctx.config.requestTimeoutSeconds);
         } finally {
@@ -87,4 +65,31 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
       },
     );
   }
+}
+
+/** The cloud (Pulse) answer `{status, transcription, words, utterances, metadata}`, shared with /waves/v1/stt/. */
+export function pulseResponse(t: Transcript, input: AudioInput, options: ListenOptions) {
+  const text = t.result.text.trim();
+  const words = options.timestamps ? shapeWords(t.result.segments, options.punctuate) : [];
+  const utterances = options.timestamps
+    ? t.result.segments.map((s) => ({
+        text: options.punctuate ? s.text.trim() : stripPunctuation(s.text),
+        start: Math.round(s.start * 1000) / 1000,
+        end: Math.round(s.end * 1000) / 1000,
+      }))
+    : [];
+  const metadata: { duration: number; fileSize: number; filename?: string } = {
+    duration: Math.round(t.duration * 1000) / 1000,
+    fileSize: t.fileSize,
+  };
+  if (input.kind === 'url') metadata.filename = decodeURIComponent(new URL(input.url).pathname.split('/').pop() ?? '');
+  return {
+    status: 'success',
+    transcription: options.punctuate ? text : stripPunctuation(text),
+    audio_length: metadata.duration,
+    language: t.result.language,
+    words,
+    utterances,
+    metadata,
+  };
 }

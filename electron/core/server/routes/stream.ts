@@ -14,7 +14,7 @@ import { resolveOptions } from '../listen-options.ts';
 import { shapeWords, stripPunctuation } from '../transcriber.ts';
 import { refuseWhenFull } from './listen.ts';
 
-const SAMPLE_RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
+export const SAMPLE_RATES = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
 /** A chunk is decided once this much audio is pending; the cut lands in its last `SEARCH_SECONDS`. */
 const CHUNK_SECONDS = 5;
 const SEARCH_SECONDS = 1.5;
@@ -76,6 +76,29 @@ function wavBytes(pcm: Buffer, sampleRate: number): Uint8Array {
   return new Uint8Array(Buffer.concat([header, pcm]));
 }
 
+/**
+ * How a dialect of the live protocol differs from ours; the vendor's `WS /waves/v1/stt/live` is one
+ * (routes/waves-stt-live.ts).
+ */
+export interface StreamDialect {
+  /** What `{"type":"finalize"}` does: end the stream (ours), or decide the turn so far and keep listening. */
+  finalize: 'end' | 'flush';
+  /** Reshapes every outgoing message; `fromFinalize` marks the final that a client's finalize produced. */
+  shape: (message: Record<string, unknown>, fromFinalize: boolean) => Record<string, unknown>;
+}
+
+const OUR_DIALECT: StreamDialect = { finalize: 'end', shape: (message) => message };
+
+/** Runs a live session on an accepted socket (the request already authorised, its query validated). */
+export function openStreamSession(
+  socket: WebSocket,
+  request: FastifyRequest<{ Querystring: StreamQuery }>,
+  ctx: RouteContext,
+  dialect: StreamDialect = OUR_DIALECT,
+): void {
+  new StreamSession(socket, request, ctx, dialect).start();
+}
+
 export function streamRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: StreamQuery }>(
     '/v1/listen/stream',
@@ -85,7 +108,7 @@ export function streamRoutes(app: FastifyInstance, ctx: RouteContext): void {
       onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
     },
     (socket: WebSocket, request: FastifyRequest<{ Querystring: StreamQuery }>) => {
-      new StreamSession(socket, request, ctx).start();
+      openStreamSession(socket, request, ctx);
     },
   );
 }
@@ -111,6 +134,7 @@ class StreamSession {
     private readonly socket: WebSocket,
     private readonly request: FastifyRequest<{ Querystring: StreamQuery }>,
     private readonly ctx: RouteContext,
+    private readonly dialect: StreamDialect,
   ) {
     const q = request.query;
     this.sampleRate = q.sample_rate ?? 16000;
@@ -143,9 +167,10 @@ class StreamSession {
         this.fail(new EarshotError('MALFORMED_JSON', 'Text messages must be JSON such as {"type":"end"}'));
         return;
       }
-      if (type === 'end' || type === 'finalize' || type === 'close_stream') {
+      if (type === 'finalize' && this.dialect.finalize === 'flush') this.enqueue('flush');
+      else if (type === 'end' || type === 'finalize' || type === 'close_stream') {
         this.ended = true;
-        this.enqueue(true);
+        this.enqueue('last');
       }
       return;
     }
@@ -159,7 +184,7 @@ class StreamSession {
     this.carry = bytes.subarray(usable);
     const pcm = bytes.subarray(0, usable);
     this.work = this.work.then(() => this.append(pcm)).catch((e) => this.fail(e));
-    this.enqueue(false);
+    this.enqueue('more');
   }
 
   private async append(pcm: Buffer): Promise<void> {
@@ -176,8 +201,11 @@ class StreamSession {
     this.pending = next;
   }
 
-  /** Schedules transcription of whatever is decided: full chunks, and everything when the client has ended. */
-  private enqueue(last: boolean): void {
+  /**
+   * Schedules transcription of whatever is decided: full chunks, and everything when the client has ended ('last')
+   * or finalized a turn ('flush').
+   */
+  private enqueue(then: 'more' | 'flush' | 'last'): void {
     this.work = this.work
       .then(async () => {
         while (this.pending.length >= CHUNK_SECONDS * 16000) {
@@ -185,9 +213,11 @@ class StreamSession {
           const cut = quietestCut(this.pending, end - SEARCH_SECONDS * 16000, end);
           await this.decide(cut, false);
         }
-        if (last) {
+        if (then === 'last') {
           await this.decide(this.pending.length, true);
           this.socket.close(1000, 'done');
+        } else if (then === 'flush') {
+          await this.decide(this.pending.length, false, true);
         } else if (
           this.pending.length - this.interimAt >= INTERIM_SECONDS * 16000 &&
           this.ctx.transcriber.queue.depth === 0
@@ -217,7 +247,7 @@ class StreamSession {
     });
   }
 
-  private async decide(samplesCount: number, isLast: boolean): Promise<void> {
+  private async decide(samplesCount: number, isLast: boolean, flushed = false): Promise<void> {
     this.interimAt = 0;
     const chunk = this.pending.slice(0, samplesCount);
     this.pending = this.pending.slice(samplesCount);
@@ -237,7 +267,8 @@ class StreamSession {
         end: Math.round((w.end + offset) * 1000) / 1000,
       }));
     }
-    if (!transcript && !isLast) return;
+    // A finalized turn always gets its final, even an empty one: the client waits for it.
+    if (!transcript && !isLast && !flushed) return;
     const message: Record<string, unknown> = {
       session_id: this.sessionId,
       transcript,
@@ -248,11 +279,13 @@ class StreamSession {
       language,
     };
     if (this.options.timestamps) message.words = words;
-    this.send(message);
+    this.send(message, flushed);
   }
 
-  private send(message: Record<string, unknown>): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  private send(message: Record<string, unknown>, fromFinalize = false): void {
+    if (this.socket.readyState === this.socket.OPEN) {
+      this.socket.send(JSON.stringify(this.dialect.shape(message, fromFinalize)));
+    }
   }
 
   private fail(e: unknown): void {
