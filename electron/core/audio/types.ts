@@ -35,6 +35,8 @@ export interface UrlFetchOptions {
   readTimeoutMs?: number;
   /** Default 5. */
   maxRedirects?: number;
+  /** Longest the whole download may take (URL_FETCH_FAILED, reason `total_timeout`). Default: no cap. */
+  totalTimeoutMs?: number;
   /**
    * Allow loopback, private and link-local targets. Default true (desktop); the API server passes false unless the
    * operator allows it. Checked on the resolved address of every hop.

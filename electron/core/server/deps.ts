@@ -3,6 +3,7 @@
  * service, and model loading. This is the only server file that imports them.
  */
 import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/index.ts';
+import { createStreamResampler } from '../audio/stream-resampler.ts';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
@@ -16,10 +17,11 @@ export function audioService(maxDurationSeconds: number): AudioService {
       const decoded = await decodeToPcm16k(source, { signal, maxDurationSeconds });
       return { samples: decoded.samples, sampleRate: 16000, duration: decoded.meta.duration };
     },
-    async download(url, { maxBytes, allowPrivate, signal }) {
-      const got = await fetchToTempFile(url, { maxBytes, allowPrivate, maxRedirects: 5, signal });
+    async download(url, { maxBytes, allowPrivate, totalTimeoutMs, signal }) {
+      const got = await fetchToTempFile(url, { maxBytes, allowPrivate, maxRedirects: 5, totalTimeoutMs, signal });
       return { path: got.path, bytes: got.bytes };
     },
+    resampler: createStreamResampler,
   };
 }
 

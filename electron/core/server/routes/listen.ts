@@ -1,8 +1,8 @@
 /** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import { readAudioRequest, requestBudget, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { jsonBodySchema, optionsSchema } from '../listen-options.ts';
+import { jsonBodySchema, optionsSchema, rejectNonStringJsonFields } from '../listen-options.ts';
 import { listenResponse } from '../transcriber.ts';
 
 export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -16,9 +16,11 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         body: { content: { 'application/json': { schema: jsonBodySchema } } },
       },
       onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+      preValidation: rejectNonStringJsonFields,
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const { input, options, cleanup } = await readAudioRequest(request, ctx);
+      const budget = requestBudget(reply, config.requestTimeoutSeconds);
+      const { input, options, cleanup } = await readAudioRequest(request, ctx, budget);
       const lease = request.lease!;
 
       if (options.callback_url) {
@@ -29,13 +31,13 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         }
         const job = jobs.create(options.callback_url, request.licenseKey!);
         request.lease = undefined; // the job owns the lease now and releases it when done
-        const budget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
-        const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s));
+        const jobBudget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
+        const work = transcriber.transcribe(input, options, jobBudget, (s) => lease.recordAudio(s), true);
         jobs.start(job, async () => {
           try {
             return listenResponse(job.job_id, await work, options);
           } catch (e) {
-            throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
+            throw timeoutAware(e, () => jobBudget.aborted, config.requestTimeoutSeconds);
           } finally {
             lease.release();
             await cleanup();
@@ -48,12 +50,11 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return { job_id: job.job_id, status: 'processing' };
       }
 
-      const { signal, timedOut } = requestSignal(reply, config.requestTimeoutSeconds);
       try {
-        const t = await transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+        const t = await transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
         return listenResponse(request.id, t, options);
       } catch (e) {
-        throw timeoutAware(e, timedOut, config.requestTimeoutSeconds);
+        throw budget.relabel(e);
       } finally {
         await cleanup();
       }
