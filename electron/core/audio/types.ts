@@ -16,6 +16,8 @@ export interface AudioMeta {
   decoder: DecoderKind;
   /** Size of the input in bytes. */
   bytes: number;
+  /** Seconds the container's header declares (NaN when it does not say); unlike `duration`, never replaced. */
+  declaredDuration: number;
   /** Non-fatal decoder complaints (e.g. a truncated tail that was skipped); absent when clean. */
   warnings?: string[];
 }
