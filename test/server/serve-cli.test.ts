@@ -54,7 +54,7 @@ test('with one valid key among several it starts; without a model it reports 503
   const valid = await issueKey();
   const expired = await issueKey({ expiresInDays: -2 });
   const serve = await startServe({
-    keys: ["stale-key", expired, valid],
+    keys: ['stale-key', expired, valid],
     args: ['--model', '/nonexistent/secret-model-dir'],
   });
   try {

@@ -106,8 +106,7 @@ export class UsageLedger {
   private view(): LedgerFile {
     const disk = load(this.file);
     const landed = disk.writer === this.writerId && (disk.seq ?? 0) >= (this.inFlight?.seq ?? 0);
-    const withInFlight =
-      this.inFlight && !landed ? applyCharges(disk, sumCharges(this.inFlight.charges), 0) : disk;
+    const withInFlight = this.inFlight && !landed ? applyCharges(disk, sumCharges(this.inFlight.charges), 0) : disk;
     const view = applyCharges(withInFlight, sumCharges(this.unsaved), this.highWaterMs);
     this.highWaterMs = view.clockHighWaterMs; // another process may have seen a later time
     return view;

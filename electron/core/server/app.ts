@@ -13,13 +13,7 @@ import { EarshotError } from '../errors.ts';
 import { makeAuthHook } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteContext } from './context.ts';
-import {
-  clientErrorResponse,
-  isClientAbort,
-  JSON_BODY_LIMIT,
-  MULTIPART_LIMITS,
-  toHttpError,
-} from './http-errors.ts';
+import { clientErrorResponse, isClientAbort, JSON_BODY_LIMIT, MULTIPART_LIMITS, toHttpError } from './http-errors.ts';
 import { InferenceQueue } from './inference-queue.ts';
 import { JobStore } from './jobs.ts';
 import { redactingDestination } from './log-redaction.ts';
@@ -185,8 +179,7 @@ export async function buildApp(
     });
     if (mapped.status >= 500 && mapped.status !== 503 && !isClientAbort(error)) {
       request.log.error({ err: error }, 'request failed');
-    }
-    else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
+    } else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
     reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -106,7 +106,7 @@ export interface RequestBudget {
  * The request's time budget, counted from its arrival (so a slow upload spends it too), and the client going away.
  */
 export function requestBudget(reply: FastifyReply, seconds: number): RequestBudget {
-  const timeout = AbortSignal.timeout(Math.max(1, seconds * 1000 - reply.elapsedTime));
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(seconds * 1000 - reply.elapsedTime)));
   const gone = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) gone.abort(new EarshotError('CANCELLED', 'The client disconnected'));

@@ -131,23 +131,27 @@ export class Transcriber {
     // A URL is downloaded before a worker is taken: a slow origin must only ever delay its own request.
     const file = input.kind === 'url' ? await this.download(input.url, signal) : input;
     try {
-      return await this.queue.run(async () => {
-        const audio = await this.services.audio.decode(file.path, signal);
-        if (audio.duration > this.config.maxAudioSeconds) {
-          throw new EarshotError(
-            'AUDIO_TOO_LONG',
-            `Audio is ${Math.round(audio.duration)} s long; the maximum is ${this.config.maxAudioSeconds} s`,
-            { max_duration_seconds: this.config.maxAudioSeconds },
-          );
-        }
-        // Charged before inference, as the license contract asks: a request over the day's quota does no work.
-        await onAudio?.(audio.duration);
-        const result = await this.runModel(audio, options, signal);
-        const processingSeconds = (performance.now() - started) / 1000;
-        if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
-        this.metrics.audioSeconds.inc({}, audio.duration);
-        return { result, duration: audio.duration, fileSize: file.bytes, processingSeconds };
-      }, signal, admitted);
+      return await this.queue.run(
+        async () => {
+          const audio = await this.services.audio.decode(file.path, signal);
+          if (audio.duration > this.config.maxAudioSeconds) {
+            throw new EarshotError(
+              'AUDIO_TOO_LONG',
+              `Audio is ${Math.round(audio.duration)} s long; the maximum is ${this.config.maxAudioSeconds} s`,
+              { max_duration_seconds: this.config.maxAudioSeconds },
+            );
+          }
+          // Charged before inference, as the license contract asks: a request over the day's quota does no work.
+          await onAudio?.(audio.duration);
+          const result = await this.runModel(audio, options, signal);
+          const processingSeconds = (performance.now() - started) / 1000;
+          if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+          this.metrics.audioSeconds.inc({}, audio.duration);
+          return { result, duration: audio.duration, fileSize: file.bytes, processingSeconds };
+        },
+        signal,
+        admitted,
+      );
     } finally {
       if (input.kind === 'url') await fs.rm(file.path, { force: true });
     }

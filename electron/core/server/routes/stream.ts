@@ -46,7 +46,11 @@ export function streamRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const q = request.query;
       const lease = request.lease;
       request.lease = undefined; // released when the socket closes, not when the upgrade response ends
-      const options = resolveOptions({ language: q.language, punctuate: q.punctuate, timestamps: q.timestamps ?? q.word_timestamps });
+      const options = resolveOptions({
+        language: q.language,
+        punctuate: q.punctuate,
+        timestamps: q.timestamps ?? q.word_timestamps,
+      });
       void new StreamSession(socket, lease, request.log, ctx, { sampleRate: q.sample_rate ?? 16000, options }).start();
     },
   );
