@@ -161,6 +161,9 @@ export class StreamSession {
 
   private async work(): Promise<void> {
     while (!this.finished) {
+      // A macrotask boundary per round: other requests' I/O runs between frames and between model runs.
+      await yieldToEventLoop();
+      if (this.finished) return;
       const frame = this.inbox.shift();
       if (frame) {
         this.inboxBytes -= frame.length;
