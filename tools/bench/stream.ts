@@ -12,7 +12,7 @@
  * Options: --burst-mb N --burst-seconds S (cap) --seconds S --model <dir> --json
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
