@@ -230,17 +230,11 @@ describe('server hardening', { skip: model ? false : 'no speech model yet' }, ()
     assert.equal((await curl([`${serve.url}/v1/jobs/job_none`, ...auth()])).status, 404, 'other keys unaffected');
   });
 
+  /** POST /v1/listen with this Content-Type and body (curl arguments), options in `query`. */
+  const post = (contentType: string, body: string[], query = '') =>
+    curl(['-X', 'POST', `${serve.url}/v1/listen${query}`, ...auth(), '-H', `Content-Type: ${contentType}`, ...body]);
   const postRaw = (contentType: string, query = '', file = speech) =>
-    curl([
-      '-X',
-      'POST',
-      `${serve.url}/v1/listen${query}`,
-      ...auth(),
-      '-H',
-      `Content-Type: ${contentType}`,
-      '--data-binary',
-      `@${file}`,
-    ]);
+    post(contentType, ['--data-binary', `@${file}`], query);
 
   test(
     'language=auto, multi, multi-eu and en-US are accepted; a language the model lacks is refused',
@@ -275,17 +269,7 @@ describe('server hardening', { skip: model ? false : 'no speech model yet' }, ()
     BOUNDED,
     async () => {
       const logFrom = serve.stdout().length;
-      const multipart = (contentType: string, body: string) =>
-        curl([
-          '-X',
-          'POST',
-          `${serve.url}/v1/listen`,
-          ...auth(),
-          '-H',
-          `Content-Type: ${contentType}`,
-          '--data-binary',
-          body,
-        ]);
+      const multipart = (contentType: string, body: string) => post(contentType, ['--data-binary', body]);
       const part = '--XyZ\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\nRIFF....';
       for (const [contentType, body] of [
         ['multipart/form-data; boundary=XyZ', part], // no closing boundary
@@ -332,16 +316,7 @@ describe('server hardening', { skip: model ? false : 'no speech model yet' }, ()
 
     const hugeJson = path.join(dir, 'huge.json');
     writeFileSync(hugeJson, JSON.stringify({ url: 'https://example.com/a.wav', pad: 'x'.repeat(1_100_000) }));
-    const json = await curl([
-      '-X',
-      'POST',
-      `${serve.url}/v1/listen`,
-      ...auth(),
-      '-H',
-      'Content-Type: application/json',
-      '--data-binary',
-      `@${hugeJson}`,
-    ]);
+    const json = await post('application/json', ['--data-binary', `@${hugeJson}`]);
     assert.equal(json.status, 400, json.body);
     const jsonBody = JSON.parse(json.body);
     assert.equal(jsonBody.code, 'INVALID_PARAMETER');
@@ -358,16 +333,7 @@ describe('server hardening', { skip: model ? false : 'no speech model yet' }, ()
     assert.equal(headers.status, 431, headers.body);
     assert.equal(JSON.parse(headers.body).code, 'HEADERS_TOO_LARGE');
 
-    const typed = await curl([
-      '-X',
-      'POST',
-      `${serve.url}/v1/listen`,
-      ...auth(),
-      '-H',
-      'Content-Type: application/json',
-      '-d',
-      '{"url":123}',
-    ]);
+    const typed = await post('application/json', ['-d', '{"url":123}']);
     assert.equal(typed.status, 400, typed.body);
     assert.deepEqual(JSON.parse(typed.body), {
       error: "Invalid parameter 'url': must be a string",
