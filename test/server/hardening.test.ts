@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,6 +30,21 @@ const model = testModel();
 const BUDGET_S = 6;
 /** Every test is bounded: a server that never answers or never closes a stream fails instead of hanging. */
 const BOUNDED = { timeout: 120_000 };
+
+/** The command names of a process's children (Linux /proc). */
+function childCommands(pid: number): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (m && Number(m[2]) === pid) names.push(m[1]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return names;
+}
 
 interface StreamMessage {
   transcript?: string;
@@ -152,12 +167,7 @@ describe('server hardening', { skip: model ? false : 'no speech model yet' }, ()
       const pid = serve.child.pid!;
       let ffmpegSeen = 0;
       const watcher = setInterval(() => {
-        try {
-          const children = execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)], { encoding: 'utf8' });
-          if (/ffmpeg/.test(children)) ffmpegSeen++;
-        } catch {
-          // ps exits 1 when the server has no child process at all
-        }
+        if (childCommands(pid).includes('ffmpeg')) ffmpegSeen++;
       }, 100);
       let unread = -1;
       const result = await stream(

@@ -96,7 +96,9 @@ export async function buildApp(
     return503OnClosing: true,
     clientErrorHandler(err: Error & { code?: string }, socket: import('node:net').Socket) {
       const response = clientErrorResponse(err, config.requestTimeoutSeconds);
-      if (response && socket.writable) socket.write(response);
+      // Not after an answer has begun on this connection (Node's own rule): that would corrupt it.
+      const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+      if (response && socket.writable && !answering) socket.write(response);
       socket.destroy();
     },
     frameworkErrors(error: Error, request: FastifyRequest, reply: FastifyReply) {
@@ -180,6 +182,8 @@ export async function buildApp(
     if (mapped.status >= 500 && mapped.status !== 503 && !isClientAbort(error)) {
       request.log.error({ err: error }, 'request failed');
     } else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
+    // Answered before the body was read to its end (too large, too slow...): the rest of it is not worth reading.
+    if (!request.raw.complete) reply.header('connection', 'close');
     reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) => {
