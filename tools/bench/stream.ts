@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { benchKey, defaultModel, rssMb, startServer } from './serve-process.ts';
 
@@ -43,24 +43,40 @@ function summary(latencies: number[]) {
   return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) ?? Number.NaN };
 }
 
-/** Asks /health every 50 ms until `stop` resolves; returns each answer's latency in ms (a failure counts as 30 s). */
+/**
+ * Asks /health every 50 ms until `stop` resolves; returns each answer's latency in ms (a failure counts as 30 s). The
+ * prober runs in a worker thread: this process also pushes the burst, and its own busy moments must not be counted
+ * as the server's.
+ */
 async function probeHealth(url: string, stop: Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  void stop.finally(() => {
-    done = true;
-  });
-  while (!done) {
-    const t0 = performance.now();
-    try {
-      const res = await request(`${url}/health`, { headersTimeout: 30_000, bodyTimeout: 30_000 });
-      await res.body.text();
-      latencies.push(performance.now() - t0);
-    } catch {
-      latencies.push(30_000);
-    }
-    await sleep(50);
-  }
+  const worker = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const latencies = [];
+    let done = false;
+    parentPort.once('message', () => { done = true; });
+    (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        try {
+          const res = await fetch(workerData.url + '/health', { signal: AbortSignal.timeout(30000) });
+          await res.text();
+          latencies.push(performance.now() - t0);
+        } catch {
+          latencies.push(30000);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      parentPort.postMessage(latencies);
+    })();
+    `,
+    { eval: true, workerData: { url } },
+  );
+  const result = new Promise<number[]>((resolve) => worker.once('message', resolve));
+  await stop;
+  worker.postMessage('stop');
+  const latencies = await result;
+  await worker.terminate();
   return latencies;
 }
 
@@ -91,6 +107,7 @@ async function burst(url: string, key: string, pcm: Buffer, pid: number) {
     setTimeout(() => resolve('capped'), Number(values['burst-seconds']) * 1000);
   });
   const health = probeHealth(url, finished);
+  await sleep(500); // let the prober start
   for (let at = 0; at < audio.length; at += 4096) ws.send(audio.subarray(at, at + 4096));
   ws.send(JSON.stringify({ type: 'end' }));
   const outcome = await finished;
