@@ -29,18 +29,20 @@ async function app(overrides: Partial<ServerConfig> = {}) {
   const services = serverServices({ license, licenseKeys: [key], maxAudioSeconds: config.maxAudioSeconds });
   const built = await buildApp(config, services, { tmpDir: path.join(home, 'tmp'), version: 'test' });
   after(() => built.app.close());
-  return { app: built.app, key };
-}
-
-test('GET /metrics (it lists every license id) answers only loopback clients with a key, unless a metrics token is set', async () => {
-  const open = await app();
-  const get = (remoteAddress: string, authorization?: string) =>
-    open.app.inject({
+  /** GET /metrics as seen from `remoteAddress`. */
+  const metrics = (remoteAddress: string, authorization?: string) =>
+    built.app.inject({
       method: 'GET',
       url: '/metrics',
       remoteAddress,
       headers: authorization ? { authorization } : {},
     });
+  return { metrics, key };
+}
+
+test('GET /metrics (it lists every license id) answers only loopback clients with a key, unless a metrics token is set', async () => {
+  const open = await app();
+  const get = open.metrics;
   const local = await get('127.0.0.1', `Token ${open.key}`);
   assert.equal(local.statusCode, 200);
   assert.match(local.body, /earshot_quota_audio_seconds_limit\{license="/);
@@ -52,13 +54,7 @@ test('GET /metrics (it lists every license id) answers only loopback clients wit
 
   const token = 'metrics-secret-0123456789';
   const scraped = await app({ metricsToken: token });
-  const scrape = (remoteAddress: string, authorization?: string) =>
-    scraped.app.inject({
-      method: 'GET',
-      url: '/metrics',
-      remoteAddress,
-      headers: authorization ? { authorization } : {},
-    });
+  const scrape = scraped.metrics;
   assert.equal((await scrape('203.0.113.9', `Bearer ${token}`)).statusCode, 200);
   const keyOnly = await scrape('203.0.113.9', `Token ${scraped.key}`);
   assert.equal(keyOnly.statusCode, 401, 'with a token configured, a license key is not enough');
