@@ -1,5 +1,5 @@
 /**
- * The world the SDK tests run in: a real `earshot serve` (one worker, no waiting room, 1 MB uploads, 20 s of audio,
+ * The world the SDK tests run in: a real `earshot serve` (one worker, no waiting room, 24 MB uploads, 1000 s of audio,
  * a 4 s request budget, so that 503, 504, FILE_TOO_LARGE and AUDIO_TOO_LONG can be provoked for real) started with
  * keys that are valid, single-slot, expired, not yet valid and out of quota; a local file server (speech, a 404, a
  * download that stalls until released); a webhook receiver; and a TCP proxy in front of the server that resets the
@@ -48,6 +48,12 @@ export interface SdkWorld {
   /** A loopback port nothing listens on. */
   deadUrl: string;
   speech: string;
+  /**
+   * 900 s of speech (8 kHz, 8-bit: 7.2 MB): its transcription outlasts the request budget, so sending it holds the
+   * only worker for the budget's length (a stalled URL download no longer does: downloads happen before a worker is
+   * taken).
+   */
+  long: string;
   /** The first 2000 bytes of an Ogg Vorbis file: CORRUPT_MEDIA. */
   corrupt: string;
   dir: string;
@@ -57,12 +63,15 @@ export interface SdkWorld {
 
 /** The request budget: short, but longer than one transcription of the short test clip. */
 export const BUDGET_S = 4;
+/** The server's upload cap and longest accepted recording. */
+export const MAX_SIZE_MB = 24;
+export const MAX_DURATION_S = 1000;
 
 export function sdkModel() {
   return testModel();
 }
 
-export async function startSdkWorld(name: string): Promise<SdkWorld> {
+export async function startSdkWorld(name: string, options: { maxSizeMb?: number } = {}): Promise<SdkWorld> {
   const dir = tempDir(name);
   const day = 86_400_000;
   const keys: SdkKeys = {
@@ -78,6 +87,8 @@ export async function startSdkWorld(name: string): Promise<SdkWorld> {
     quota: await issueKey({ audioHoursPerDay: 0.0002, customer: `${name}-quota` }),
   };
   const speech = synthesize(dir, 'hello', 'hello world, this is a test');
+  const long = path.join(dir, 'long.wav');
+  ffmpeg(['-stream_loop', '450', '-i', speech, '-ar', '8000', '-c:a', 'pcm_u8', '-t', '900', long]);
   const ogg = path.join(dir, 'hello.ogg');
   ffmpeg(['-i', speech, '-c:a', 'libvorbis', ogg]);
   const corrupt = path.join(dir, 'corrupt.ogg');
@@ -131,9 +142,9 @@ export async function startSdkWorld(name: string): Promise<SdkWorld> {
       '--queue',
       '0',
       '--max-size-mb',
-      '1',
+      String(options.maxSizeMb ?? MAX_SIZE_MB),
       '--max-duration',
-      '20',
+      String(MAX_DURATION_S),
       '--request-timeout',
       String(BUDGET_S),
     ],
@@ -173,6 +184,7 @@ export async function startSdkWorld(name: string): Promise<SdkWorld> {
     resetProxy: { url: `http://127.0.0.1:${proxyPort}`, resets: () => resets },
     deadUrl: `http://127.0.0.1:${deadPort}`,
     speech,
+    long,
     corrupt,
     dir,
     release,

@@ -46,7 +46,7 @@ import {
   UrlNotAllowedError,
 } from '../../clients/js/src/index.ts';
 import { eventually } from '../server/harness.ts';
-import { jsDir, REPO, type SdkWorld, sdkModel, startSdkWorld, tone } from './harness.ts';
+import { jsDir, MAX_DURATION_S, MAX_SIZE_MB, REPO, type SdkWorld, sdkModel, startSdkWorld, tone } from './harness.ts';
 import { fillSeedSnippet, SEED_JAVASCRIPT } from './seed-snippets.ts';
 
 const execFileAsync = promisify(execFile);
@@ -71,8 +71,30 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
   ) => new SmallestClient({ apiUrl: world.serve.url, licenseKey, ...options });
   const noRetry = (licenseKey?: string) => client(licenseKey, { maxRetries: 0 });
 
-  /** Holds the only worker (and one of `key`'s concurrency slots) with a download that stalls until released. */
+  /**
+   * Holds the only worker (and one of `key`'s concurrency slots) with a recording longer than the budget, for the
+   * budget's length.
+   */
   async function occupy(key: string): Promise<{ done: Promise<unknown> }> {
+    let answered: string | undefined;
+    const done = fetch(`${world.serve.url}/v1/listen`, {
+      method: 'POST',
+      headers: { authorization: `Token ${key}`, 'content-type': 'audio/wav' },
+      body: readFileSync(world.long),
+    })
+      .then((r) => r.text())
+      .then((text) => {
+        answered = text;
+      });
+    await eventually(async () => {
+      assert.equal(answered, undefined, 'the long recording was answered before it took the worker');
+      return (await (await fetch(`${world.serve.url}/health?detailed=true`)).json()).queue.active === 1;
+    }, 30_000);
+    return { done };
+  }
+
+  /** Holds one of `key`'s concurrency slots (not the worker) with a URL download that stalls until released. */
+  async function holdSlot(key: string): Promise<{ done: Promise<unknown> }> {
     const done = fetch(`${world.serve.url}/v1/listen`, {
       method: 'POST',
       headers: { authorization: `Token ${key}`, 'content-type': 'application/json' },
@@ -152,7 +174,7 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
     );
     assert.ok(quotaError.details.resets_at);
 
-    const { done } = await occupy(world.keys.single);
+    const { done } = await holdSlot(world.keys.single);
     const limited = await expectError(
       noRetry(world.keys.single).transcribeFile(speech),
       RateLimitError,
@@ -189,7 +211,7 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
         415,
         'UNSUPPORTED_FORMAT',
       ],
-      [() => c.transcribeFile(tone(world.dir, 25)), AudioTooLongError, 422, 'AUDIO_TOO_LONG'],
+      [() => c.transcribeFile(tone(world.dir, MAX_DURATION_S + 100)), AudioTooLongError, 422, 'AUDIO_TOO_LONG'],
       [() => c.transcribeFile(tone(world.dir, 0)), EmptyAudioError, 422, 'EMPTY_AUDIO'],
       [() => c.transcribeFile(world.corrupt), CorruptMediaError, 422, 'CORRUPT_MEDIA'],
       [() => c.getJob('job_00000000000000000000'), NotFoundError, 404, 'NOT_FOUND'],
@@ -221,12 +243,13 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
 
   test('an oversize file is refused with FileTooLargeError and the limit', async () => {
     const e = await expectError(
-      noRetry().transcribeFile(tone(world.dir, 100)),
+      // 16 kB a second: over the cap
+      noRetry().transcribeFile(tone(world.dir, Math.ceil((MAX_SIZE_MB * 1024 * 1024) / 16000) + 10)),
       FileTooLargeError,
       422,
       'FILE_TOO_LARGE',
     );
-    assert.equal(e.details.max_size_mb, 1);
+    assert.equal(e.details.max_size_mb, MAX_SIZE_MB);
   });
 
   test('503 and 504 as their classes; a dead port is a clear connection error', async () => {
@@ -268,7 +291,7 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
   test('429 with retry_after is retried, then succeeds', async () => {
     const retries: RetryEvent[] = [];
     const c = client(world.keys.single, { backoffMs: 50, onRetry: (r) => retries.push(r) });
-    const { done } = await occupy(world.keys.single);
+    const { done } = await holdSlot(world.keys.single);
     setTimeout(() => world.release(), 1500);
     const result = await c.transcribeFile(speech);
     assert.ok(result.text.length > 0);
@@ -281,9 +304,9 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
 
   test('503 is retried honouring retry_after, then succeeds', async () => {
     const retries: RetryEvent[] = [];
-    const c = client(world.keys.valid, { backoffMs: 50, onRetry: (r) => retries.push(r) });
+    // The worker stays busy for the server's whole budget (4 s): enough retries to outlast it on a slow machine.
+    const c = client(world.keys.valid, { backoffMs: 50, maxRetries: 20, onRetry: (r) => retries.push(r) });
     const { done } = await occupy(world.keys.valid);
-    setTimeout(() => world.release(), 1500);
     const result = await c.transcribeUrl(`${world.files.url}/hello.wav`);
     assert.ok(result.text.length > 0);
     await done;

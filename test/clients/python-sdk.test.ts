@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { pythonDir, type SdkWorld, sdkModel, startSdkWorld } from './harness.ts';
+import { MAX_DURATION_S, MAX_SIZE_MB, pythonDir, type SdkWorld, sdkModel, startSdkWorld } from './harness.ts';
 import { fillSeedSnippet, SEED_PYTHON } from './seed-snippets.ts';
 
 const execFileAsync = promisify(execFile);
@@ -53,6 +53,9 @@ describe('Python client against earshot serve', { skip: model ? false : 'no spee
       EARSHOT_RESET_URL: world.resetProxy.url,
       EARSHOT_DEAD_URL: world.deadUrl,
       EARSHOT_SPEECH: world.speech,
+      EARSHOT_LONG: world.long,
+      EARSHOT_MAX_SIZE_MB: String(MAX_SIZE_MB),
+      EARSHOT_MAX_DURATION_S: String(MAX_DURATION_S),
       EARSHOT_CORRUPT: world.corrupt,
       EARSHOT_PYTEST_REPORT: report,
     };

@@ -10,6 +10,7 @@ const BENCHES: Record<string, string> = {
   'decode-long': 'decode-long.ts',
   asr: 'asr.ts',
   load: 'load.ts',
+  stream: 'stream.ts',
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

@@ -34,6 +34,10 @@ class World:
         self.reset_url = env["EARSHOT_RESET_URL"]
         self.dead_url = env["EARSHOT_DEAD_URL"]
         self.speech = env["EARSHOT_SPEECH"]
+        # A recording longer than the request budget; the server's upload cap and longest recording.
+        self.long = env["EARSHOT_LONG"]
+        self.max_size_mb = int(env["EARSHOT_MAX_SIZE_MB"])
+        self.max_duration_s = int(env["EARSHOT_MAX_DURATION_S"])
         self.corrupt = env["EARSHOT_CORRUPT"]
 
     def hooks_received(self) -> List[Dict[str, Any]]:
@@ -41,24 +45,60 @@ class World:
 
     @contextlib.contextmanager
     def occupied(self, key: str) -> Iterator[None]:
-        """Keeps the server's only worker (and one of ``key``'s concurrency slots) busy with a stalled download."""
-        done = threading.Event()
+        """Keeps the server's only worker (and one of ``key``'s concurrency slots) busy with a long recording.
 
-        def stuck() -> None:
-            try:
+        Its transcription outlasts the request budget; a stalled URL download would not do, since downloads happen
+        before a worker is taken.
+        """
+
+        def send() -> None:
+            with open(self.long, "rb") as audio:
                 requests.post(
                     f"{self.url}/v1/listen",
-                    json={"url": f"{self.files}/stall.wav"},
-                    headers={"Authorization": f"Token {key}"},
+                    data=audio,
+                    headers={"Authorization": f"Token {key}", "Content-Type": "audio/wav"},
                     timeout=60,
                 )
+
+        def taken() -> bool:
+            return requests.get(f"{self.url}/health?detailed=true", timeout=10).json()["queue"]["active"] > 0
+
+        with self._busy(send, taken, "the long transcription never took the worker"):
+            yield
+
+    @contextlib.contextmanager
+    def slot_held(self, key: str) -> Iterator[None]:
+        """Keeps one of ``key``'s concurrency slots (not the worker) busy with a URL download that stalls until released."""
+
+        def send() -> None:
+            requests.post(
+                f"{self.url}/v1/listen",
+                json={"url": f"{self.files}/stall.wav"},
+                headers={"Authorization": f"Token {key}"},
+                timeout=60,
+            )
+
+        def taken() -> bool:
+            return requests.get(f"{self.files}/stalled", timeout=10).json()["stalled"] > 0
+
+        with self._busy(send, taken, "the stalled download never started"):
+            yield
+
+    @contextlib.contextmanager
+    def _busy(self, send: Any, taken: Any, failure: str) -> Iterator[None]:
+        """Runs ``send`` in the background until ``taken()`` says it holds what it should; waits for it at the end."""
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                send()
             finally:
                 done.set()
 
-        threading.Thread(target=stuck, daemon=True).start()
-        deadline = time.monotonic() + 10
-        while requests.get(f"{self.files}/stalled", timeout=10).json()["stalled"] == 0:
-            assert time.monotonic() < deadline, "the stalled download never started"
+        threading.Thread(target=run, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not taken():
+            assert time.monotonic() < deadline and not done.is_set(), failure
             time.sleep(0.05)
         try:
             yield
@@ -81,9 +121,11 @@ def world() -> World:
 
 
 def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
-    """A 16-bit mono WAV of a quiet tone: small files of any length."""
+    """A 16-bit mono WAV of a quiet square wave at about 440 Hz: files of any length, built fast."""
     n = int(seconds * rate)
-    samples = b"".join(struct.pack("<h", int(800 * ((i * 440 * 2 // rate) % 2 * 2 - 1))) for i in range(n))
+    half = max(1, rate // 880)
+    period = struct.pack("<h", 800) * half + struct.pack("<h", -800) * half
+    samples = (period * (n // (2 * half) + 1))[: 2 * n]
     header = b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVEfmt "
     header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", len(samples))
     return header + samples

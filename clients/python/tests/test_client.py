@@ -50,7 +50,7 @@ def test_health(world: World) -> None:
 
 def test_429_with_retry_after_is_retried_then_succeeds(world: World, caplog: Any) -> None:
     client = Client(api_url=world.url, license_key=world.key_single, backoff=0.05)
-    with world.occupied(world.key_single):
+    with world.slot_held(world.key_single):
         world.release_later(1.5)
         started = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="smallest"):
@@ -62,9 +62,9 @@ def test_429_with_retry_after_is_retried_then_succeeds(world: World, caplog: Any
 
 
 def test_503_is_retried_then_succeeds(world: World, caplog: Any) -> None:
-    client = Client(api_url=world.url, license_key=world.key, backoff=0.05)
+    # The worker stays busy for the server's whole budget (4 s): enough retries to outlast it on a slow machine.
+    client = Client(api_url=world.url, license_key=world.key, backoff=0.05, max_retries=20)
     with world.occupied(world.key):
-        world.release_later(1.5)
         with caplog.at_level(logging.WARNING, logger="smallest"):
             result = client.transcribe_url(f"{world.files}/hello.wav")
     assert result.text

@@ -53,7 +53,7 @@ def test_quota_exceeded(world: World) -> None:
 
 
 def test_rate_limit_exceeded_carries_retry_after(world: World) -> None:
-    with world.occupied(world.key_single):
+    with world.slot_held(world.key_single):
         with pytest.raises(smallest.RateLimitError) as e:
             no_retry(world, world.key_single).transcribe_file(world.speech)
     assert (e.value.status, e.value.code) == (429, "RATE_LIMIT_EXCEEDED")
@@ -69,7 +69,7 @@ def test_rate_limit_exceeded_carries_retry_after(world: World) -> None:
         (lambda c, w: c.transcribe_url("s3://bucket/audio.wav"), smallest.UrlNotAllowedError, 400, "URL_NOT_ALLOWED"),
         (lambda c, w: c.transcribe_url(f"{w.files}/missing.wav"), smallest.UrlFetchError, 400, "URL_FETCH_FAILED"),
         (lambda c, w: c.transcribe_file(b"this is plain text, not audio " * 20), smallest.UnsupportedFormatError, 415, "UNSUPPORTED_FORMAT"),
-        (lambda c, w: c.transcribe_file(wav_bytes(25)), smallest.AudioTooLongError, 422, "AUDIO_TOO_LONG"),
+        (lambda c, w: c.transcribe_file(wav_bytes(w.max_duration_s + 100)), smallest.AudioTooLongError, 422, "AUDIO_TOO_LONG"),
         (lambda c, w: c.transcribe_file(wav_bytes(0)), smallest.EmptyAudioError, 422, "EMPTY_AUDIO"),
         (lambda c, w: c.transcribe_file(w.corrupt), smallest.CorruptMediaError, 422, "CORRUPT_MEDIA"),
         (lambda c, w: c.get_job("job_00000000000000000000"), smallest.NotFoundError, 404, "NOT_FOUND"),
@@ -103,11 +103,11 @@ def test_unsupported_format_lists_the_formats(world: World) -> None:
 
 def test_oversize_file(world: World, tmp_path: Any) -> None:
     big = tmp_path / "big.wav"
-    big.write_bytes(wav_bytes(100, rate=8000))  # 1.6 MB against the server's 1 MB limit
+    big.write_bytes(wav_bytes(world.max_size_mb * 1024 * 1024 / 16000 + 10, rate=8000))  # 16 kB a second: over the cap
     with pytest.raises(smallest.FileTooLargeError) as e:
         no_retry(world, world.key).transcribe_file(str(big))
     assert isinstance(e.value, smallest.MediaError)
-    assert (e.value.status, e.value.code, e.value.details["max_size_mb"]) == (422, "FILE_TOO_LARGE", 1)
+    assert (e.value.status, e.value.code, e.value.details["max_size_mb"]) == (422, "FILE_TOO_LARGE", world.max_size_mb)
 
 
 def test_malformed_json_maps_to_its_class(world: World) -> None:

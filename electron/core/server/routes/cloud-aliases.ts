@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { EarshotError } from '../../errors.ts';
-import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import { readAudioRequest, requestBudget } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { optionProperties } from '../listen-options.ts';
+import { optionProperties, rejectNonStringJsonFields } from '../listen-options.ts';
 import { type AudioInput, type ListenOptions, shapeWords, stripPunctuation, type Transcript } from '../transcriber.ts';
 import { refuseWhenFull } from './listen.ts';
 
@@ -38,6 +38,7 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
       {
         schema: { querystring: querySchema, body: { content: { 'application/json': { schema: urlBodySchema } } } },
         onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+        preValidation: rejectNonStringJsonFields,
       },
       async (request, reply) => {
         if (request.query.webhook_url) {
@@ -49,16 +50,16 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
             },
           );
         }
-        const { input, options, cleanup } = await readAudioRequest(request, ctx);
+        const budget = requestBudget(reply, ctx.config.requestTimeoutSeconds);
+        const { input, options, cleanup } = await readAudioRequest(request, ctx, budget);
         const lease = request.lease!;
-        const { signal, timedOut } = requestSignal(reply, ctx.config.requestTimeoutSeconds);
         try {
-          const t = await ctx.transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+          const t = await ctx.transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
           const body = pulseResponse(t, input, options);
           // The Lightning (v4.0.0) name for the words array, read by the self-host test script.
           return lightning ? { ...body, word_timestamps: body.words } : body;
         } catch (e) {
-          throw timeoutAware(e, timedOut, ctx.config.requestTimeoutSeconds);
+          throw budget.relabel(e);
         } finally {
           await cleanup();
         }

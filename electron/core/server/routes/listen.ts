@@ -1,9 +1,9 @@
 /** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type AudioRequest, readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import { type AudioRequest, readAudioRequest, requestBudget, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { jsonBodySchema, optionsSchema } from '../listen-options.ts';
 import type { Job } from '../jobs.ts';
+import { jsonBodySchema, optionsSchema, rejectNonStringJsonFields } from '../listen-options.ts';
 import { listenResponse, type Transcript } from '../transcriber.ts';
 
 export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -17,9 +17,11 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         body: { content: { 'application/json': { schema: jsonBodySchema } } },
       },
       onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+      preValidation: rejectNonStringJsonFields,
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const { input, options, cleanup } = await readAudioRequest(request, ctx);
+      const budget = requestBudget(reply, config.requestTimeoutSeconds);
+      const { input, options, cleanup } = await readAudioRequest(request, ctx, budget);
       const lease = request.lease!;
 
       if (options.callback_url) {
@@ -29,12 +31,11 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return { job_id: job.job_id, status: 'processing' };
       }
 
-      const { signal, timedOut } = requestSignal(reply, config.requestTimeoutSeconds);
       try {
-        const t = await transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+        const t = await transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
         return listenResponse(request.id, t, options);
       } catch (e) {
-        throw timeoutAware(e, timedOut, config.requestTimeoutSeconds);
+        throw budget.relabel(e);
       } finally {
         await cleanup();
       }
@@ -63,7 +64,7 @@ export async function acceptCallbackJob(
   const job = jobs.create(options.callback_url!, request.licenseKey!);
   request.lease = undefined; // the job owns the lease now and releases it when done
   const budget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
-  const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s));
+  const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s), true);
   jobs.start(job, async () => {
     try {
       return shape(job.job_id, await work);

@@ -10,7 +10,8 @@ import type { WebSocket } from 'ws';
 import { EarshotError } from '../../errors.ts';
 import type { RouteContext } from '../context.ts';
 import { refuseWhenFull } from './listen.ts';
-import { openStreamSession, SAMPLE_RATES, type StreamDialect } from './stream.ts';
+import type { StreamDialect } from '../stream-session.ts';
+import { openStreamSession, SAMPLE_RATES } from './stream.ts';
 import { refuseUnsupported, wavesLanguage } from './waves-stt.ts';
 
 interface LiveQuery {

@@ -7,9 +7,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError } from '../../errors.ts';
-import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import { readAudioRequest, requestBudget } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { optionProperties, resolveOptions } from '../listen-options.ts';
+import { optionProperties, rejectNonStringJsonFields, resolveOptions } from '../listen-options.ts';
 import { pulseResponse, urlBodySchema } from './cloud-aliases.ts';
 import { acceptCallbackJob, refuseWhenFull } from './listen.ts';
 
@@ -87,7 +87,9 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
       // The webhook's address is checked like a callback_url, before any upload is read.
       await ctx.transcriber.checkOptions({ ...resolveOptions(query), callback_url: query.webhook_url });
     }
-    const audio = await readAudioRequest(request, ctx);
+    // The budget starts now and bounds the upload too (a stalled body gets 504 TIMEOUT).
+    const budget = requestBudget(reply, ctx.config.requestTimeoutSeconds);
+    const audio = await readAudioRequest(request, ctx, budget);
     const { input, options, cleanup } = audio;
     if (query.webhook_url) {
       options.callback_url = query.webhook_url;
@@ -100,9 +102,8 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return { status: 'processing', request_id: job.job_id };
     }
     const lease = request.lease!;
-    const { signal, timedOut } = requestSignal(reply, ctx.config.requestTimeoutSeconds);
     try {
-      const t = await ctx.transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+      const t = await ctx.transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
       const body = pulseResponse(t, input, options);
       const processingMs = Math.round(t.processingSeconds * 1000);
       return {
@@ -115,7 +116,7 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
       };
     } catch (e) {
-      throw timeoutAware(e, timedOut, ctx.config.requestTimeoutSeconds);
+      throw budget.relabel(e);
     } finally {
       await cleanup();
     }
@@ -128,6 +129,7 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
       {
         schema: { querystring: querySchema, body: { content: { 'application/json': { schema: urlBodySchema } } } },
         onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+        preValidation: rejectNonStringJsonFields,
         // The vendor answers an oversize upload with 413 (its SDK raises ContentTooLargeError for it); same body.
         onSend: async (_request, reply, payload) => {
           if (reply.statusCode === 422 && typeof payload === 'string' && payload.includes('"FILE_TOO_LARGE"')) {
