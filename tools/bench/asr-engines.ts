@@ -4,7 +4,7 @@
  * <|notimestamps|>), to exactly N new tokens (random weights rarely end on their own; ours and transformers.js
  * suppress <|endoftext|> before N, whisper.cpp stops at max_tokens), N = 1, 32 and 96:
  * - first token: N = 1, i.e. log-mel + encoder + cross-attention K/V + the prompt step;
- * - decode ms/token: (time(32) - time(1)) / 31, the same differential for every engine;
+ * - decode ms/token: (time(96) - time(1)) / 95; whisper.cpp (time(32) - time(1)) / 31, see below;
  * - window: time(96), dense speech (≈ 96 tokens per 30 s of English).
  * whisper.cpp retries a window at higher temperatures when it looks bad (its temperature fallback, which the
  * binding cannot turn off) and, past 32 tokens, when it repeats itself (an entropy check); random weights can trip
@@ -40,13 +40,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function time(decode: Decode, reps: number, counts: number[]) {
   await decode(4); // warm-up: first-run allocations and lazy initialisation are not what we compare
-  const samples: Record<string, number[]> = {};
+  const samples: Record<string, number[]> = Object.fromEntries(counts.map((n) => [n, []]));
   let text32 = '';
   for (let r = 0; r < reps; r++) {
     for (const n of counts) {
       const t0 = performance.now();
       const text = await decode(n);
-      (samples[n] ??= []).push((performance.now() - t0) / 1000);
+      samples[n].push((performance.now() - t0) / 1000);
       if (n === 32) text32 = text;
     }
   }
