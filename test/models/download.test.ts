@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { EarshotError } from '../../electron/core/errors.ts';
 import { ModelManager, type ModelManagerOptions } from '../../electron/core/models/index.ts';
+import { eventually } from '../server/harness.ts';
 import { startHub, type HubServer } from './hf-server.ts';
 import { FIXTURES, REPO, REVISION, sha256Of, tempDir, testCatalog } from './helpers.ts';
 
@@ -105,11 +106,19 @@ test('an interrupted download resumes with Range from where it stopped', async (
 });
 
 test('a failure keeps the partial file; the next pull resumes it', async () => {
-  hub.faults.dropAfter?.set(DECODER, { bytes: 50_000, times: 3 });
   const m = manager({ retries: 1 });
+  const part = path.join(m.partialDir('whisper-mini'), `${DECODER}.part`);
+  // Each drop comes once the client has stored what it was sent (as on a network that fails after delivering):
+  // bytes still queued in a response stream when its connection dies are lost with it, which would make the
+  // figures below depend on how fast a loaded machine reads.
+  let stored = 0;
+  const whenStored = async () => {
+    stored += 50_000;
+    await eventually(async () => (await stat(part).catch(() => undefined))?.size === stored, 10_000);
+  };
+  hub.faults.dropAfter?.set(DECODER, { bytes: 50_000, times: 3, when: whenStored });
   await rejectsWith(m.pull('whisper-mini'), 'DOWNLOAD_FAILED', /after 2 attempts/);
   assert.deepEqual(await visibleModels(), []);
-  const part = path.join(m.partialDir('whisper-mini'), `${DECODER}.part`);
   assert.equal((await stat(part)).size, 100_000);
   hub.log.length = 0;
   await m.pull('whisper-mini');

@@ -11,8 +11,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export interface Faults {
-  /** Close the connection after sending this many bytes of the file (once per entry; decremented). */
-  dropAfter?: Map<string, { bytes: number; times: number }>;
+  /**
+   * Close the connection after sending this many bytes of the file (once per entry; decremented); `when` (if given)
+   * holds the drop until it resolves, e.g. until the client has stored the bytes.
+   */
+  dropAfter?: Map<string, { bytes: number; times: number; when?: () => Promise<unknown> }>;
   /** Flip one byte in the middle of the body. */
   corrupt?: Set<string>;
   /** Send the headers and this many bytes, then go silent. */
@@ -105,7 +108,11 @@ export async function startHub(root: string, repo: string, revision = 'main'): P
     if (drop && drop.times > 0) {
       drop.times--;
       // Let the bytes reach the client before the connection dies, as on a real network drop.
-      res.write(slice.subarray(0, drop.bytes), () => setTimeout(() => res.socket?.destroy(), 100));
+      res.write(slice.subarray(0, drop.bytes), () => {
+        const dropNow = () => res.socket?.destroy();
+        if (drop.when) drop.when().then(dropNow, dropNow);
+        else setTimeout(dropNow, 100);
+      });
       return;
     }
     const stallAt = faults.stall?.get(rel);
