@@ -10,6 +10,7 @@ const external = [
   'electron',
   'onnxruntime-node',
   '@ffmpeg/core',
+  '@alexanderolsen/libsamplerate-js',
   '@huggingface/transformers',
   'electron-store',
   'fastify',

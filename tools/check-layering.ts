@@ -3,6 +3,8 @@
  * - electron/core/** never imports `electron`, nor anything under electron/main, electron/preload or renderer.
  * - renderer/** never imports Node built-ins, `electron`, or runtime code from electron/**; `import type` from the
  *   contract (electron/contract) is the only way in.
+ * - clients/js/src/** is a package of its own that runs in browsers too: only relative imports inside it, no Node
+ *   built-ins, no packages (it has no dependencies).
  * Usage: tsx tools/check-layering.ts [root]  (exit 1 and a list when violated)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -80,6 +82,22 @@ export function findViolations(root: string): Violation[] {
         if (!(typeOnly && toContract)) {
           out.push({ file: rel(file), line, specifier, rule: 'renderer may only import types from the contract' });
         }
+      }
+    }
+  }
+  const client = path.join(root, 'clients', 'js', 'src');
+  for (const file of sourceFiles(client)) {
+    for (const { specifier, line } of imports(file)) {
+      const inside =
+        specifier.startsWith('.') &&
+        !path.relative(client, path.resolve(path.dirname(file), specifier)).startsWith('..');
+      if (!inside) {
+        out.push({
+          file: rel(file),
+          line,
+          specifier,
+          rule: 'clients/js may only import its own files (no Node built-ins, no packages)',
+        });
       }
     }
   }

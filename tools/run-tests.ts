@@ -32,6 +32,8 @@ const child = spawn(
 );
 let passed = 0;
 let failed = 0;
+// A test cancelled because its hook or its file failed did not pass: it counts as failed.
+let cancelled = 0;
 let buffer = '';
 child.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
@@ -41,14 +43,16 @@ child.stdout.on('data', (chunk: Buffer) => {
   for (const line of lines) count(line);
 });
 function count(line: string) {
-  const m = /^ℹ (pass|fail) (\d+)$/.exec(line.trim());
+  const m = /^ℹ (pass|fail|cancelled) (\d+)$/.exec(line.trim());
   if (m) {
     if (m[1] === 'pass') passed = Number(m[2]);
-    else failed = Number(m[2]);
+    else if (m[1] === 'fail') failed = Number(m[2]);
+    else cancelled = Number(m[2]);
   }
 }
 child.on('close', (code) => {
   count(buffer);
+  failed += cancelled;
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 });

@@ -11,14 +11,17 @@ export const summary = 'List, download, import and remove models; recommend one 
 
 const USAGE = `Usage:
   earshot models list [--json]                 catalog and installed models
-  earshot models pull <id> [--variant v]       download from $HF_ENDPOINT (default https://huggingface.co)
+  earshot models pull <id> [--variant v|auto]  download from $HF_ENDPOINT (default https://huggingface.co)
   earshot models import <dir> [--id id]        validate and copy a local model folder
   earshot models remove <id>
   earshot models default [<id>]                show or set the default model
   earshot models recommend [--seconds n] [--english] [--json]
 
 Models are stored in $EARSHOT_HOME/models (or the per-user data folder). Downloads honour HTTPS_PROXY, HTTP_PROXY,
-NO_PROXY and HF_TOKEN; an interrupted pull resumes when run again.
+NO_PROXY and HF_TOKEN; an interrupted pull resumes when run again. Every file of the variant is checked on the server
+before downloading: a named --variant with a missing file fails at once, naming it and the variants available;
+without --variant (or with --variant auto) the catalog's default is used, else the next complete variant, and the
+pull says so.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -60,9 +63,10 @@ async function list(manager: ModelManager, argv: string[]): Promise<number> {
     state(m),
     m.sizeBytes ? `${m.sizeEstimated ? '~' : ''}${formatBytes(m.sizeBytes)}` : '-',
     languages(m),
+    m.wordTiming === 'aligned' ? 'exact' : m.wordTiming === 'approximate' ? 'approximate' : '-',
     accuracy(m),
   ]);
-  printTable([['  ID', 'FAMILY', 'STATE', 'SIZE', 'LANGUAGES', 'WER (LS clean/other)'], ...rows]);
+  printTable([['  ID', 'FAMILY', 'STATE', 'SIZE', 'LANGUAGES', 'WORD TIMES', 'WER (LS clean/other)'], ...rows]);
   process.stdout.write(`\n* default · models folder: ${manager.modelsDir}\n`);
   return 0;
 }
@@ -99,11 +103,19 @@ async function pull(manager: ModelManager, argv: string[]): Promise<number> {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const progress = new ProgressLine(id);
+  let notice: string | undefined;
   try {
     const info = await manager.pull(id, {
       variant: values.variant,
       signal: controller.signal,
-      onProgress: (p) => progress.update(p),
+      onProgress: (p) => {
+        if (p.notice && p.notice !== notice) {
+          notice = p.notice;
+          progress.done();
+          process.stderr.write(`Note: ${p.notice}\n`);
+        }
+        progress.update(p);
+      },
     });
     progress.done();
     process.stdout.write(`Installed ${info.id} (${info.variants.join(', ')}) in ${info.dir}\n`);
@@ -114,7 +126,8 @@ async function pull(manager: ModelManager, argv: string[]): Promise<number> {
       process.stderr.write('Cancelled. Downloaded parts are kept; run the same command to resume.\n');
       return 130;
     }
-    if (e instanceof EarshotError && (e.code === 'DOWNLOAD_FAILED' || e.code === 'TIMEOUT')) {
+    const missing = e instanceof EarshotError && Array.isArray(e.details.missing);
+    if (e instanceof EarshotError && (e.code === 'DOWNLOAD_FAILED' || e.code === 'TIMEOUT') && !missing) {
       process.stderr.write('Downloaded parts are kept; run the same command to resume.\n');
     }
     throw e;

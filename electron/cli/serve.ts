@@ -16,7 +16,9 @@ const HELP = `Usage: earshot serve [options]
 
 Serves the Smallest Self-Host compatible API (POST /v1/listen, GET /health, WS /v1/listen/stream, ...).
 The license key(s) come from LICENSE_KEY (comma-separate several for rotation); clients send
-"Authorization: Token <key>" with one of them.
+"Authorization: Token <key>" with one of them. GET /metrics answers loopback clients only, unless
+EARSHOT_METRICS_TOKEN is set (then "Authorization: Bearer <token>" from anywhere). EARSHOT_LOG_LEVEL
+(trace, debug, info, warn, error; default info) sets the JSON-lines log on stdout.
 
 Options:
   --host <addr>            Address to bind (default 127.0.0.1; use 0.0.0.0 to serve the network)
@@ -35,6 +37,9 @@ Options:
                            approximate classical method), classical or neural
   --request-timeout <s>    Whole-request time budget in seconds (default 300)
   --max-duration <s>       Longest audio accepted in seconds (default 7200)
+  --download-timeout <s>   Longest a URL input's download may take (default 120)
+  --stream-idle-timeout <s>  Close a live stream that sends nothing this long (default 30)
+  --stream-max-seconds <s> Longest a live stream may stay open (default 7800)
   --quiet                  No request log
 `;
 
@@ -56,6 +61,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'diarize-with': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-duration': { type: 'string' },
+      'download-timeout': { type: 'string' },
+      'stream-idle-timeout': { type: 'string' },
+      'stream-max-seconds': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -88,6 +96,14 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       fallback: d.requestTimeoutSeconds,
     }),
     maxAudioSeconds: intArg(values['max-duration'], '--max-duration', { fallback: d.maxAudioSeconds }),
+    downloadTimeoutSeconds: intArg(values['download-timeout'], '--download-timeout', {
+      fallback: d.downloadTimeoutSeconds,
+    }),
+    streamIdleSeconds: intArg(values['stream-idle-timeout'], '--stream-idle-timeout', {
+      fallback: d.streamIdleSeconds,
+    }),
+    streamMaxSeconds: intArg(values['stream-max-seconds'], '--stream-max-seconds', { fallback: d.streamMaxSeconds }),
+    metricsToken: env.EARSHOT_METRICS_TOKEN || undefined,
     callbackBackoffMs: intArg(env.EARSHOT_CALLBACK_BACKOFF_MS, 'EARSHOT_CALLBACK_BACKOFF_MS', {
       fallback: d.callbackBackoffMs,
     }),
@@ -121,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`earshot serve: cannot start: ${why}\n`);
     return 1;
   }
+  for (const warning of server.keyWarnings) process.stderr.write(`earshot serve: warning: ${warning}\n`);
   process.stderr.write(`earshot serve: listening on ${server.url} (loading the model...)\n`);
   server.ready.then(
     () => {

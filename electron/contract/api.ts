@@ -67,6 +67,11 @@ export interface ModelView {
   description?: string;
   /** Honest label, e.g. for the demo model trained on synthetic voices. */
   notice?: string;
+  /**
+   * How word times are found: 'aligned' on the audio (the export has cross-attention outputs) or 'approximate'
+   * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
+   */
+  wordTiming?: 'aligned' | 'approximate';
 }
 
 export interface ModelDownloadProgress {
@@ -77,6 +82,10 @@ export interface ModelDownloadProgress {
   etaSeconds?: number;
   state: 'downloading' | 'verifying' | 'installed' | 'failed' | 'cancelled';
   error?: ApiError;
+  /** The weight variant being downloaded, once chosen. */
+  variant?: string;
+  /** Set when the default variant was incomplete on the server and another one is downloaded instead. */
+  notice?: string;
 }
 
 export interface Settings {

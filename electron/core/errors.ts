@@ -32,6 +32,7 @@ export const ERROR_TABLE = {
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
   // HTTP API
   NOT_FOUND: { status: 404, message: 'Not found' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'Request headers too large' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

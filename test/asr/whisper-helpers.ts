@@ -1,6 +1,6 @@
 /** Shared by the Whisper tests: media made at test time, and the reference (transformers.js) on the same folders. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -101,4 +101,16 @@ export async function missingTimestampRules(initTokens: number, timestampBegin: 
   const list = new t.LogitsProcessorList();
   list.push(new WhisperTimestampExtras());
   return list;
+}
+
+/**
+ * The English fixture in the output layout a real repository ships (tools/fixtures/make_layout_variant.py): its JSON
+ * files and weights, with the ONNX files of `layouts/<layout>/` over them. Same weights, different graph outputs.
+ */
+export function layoutFolder(layout: 'timestamped' | 'plain', into: string): string {
+  const dir = path.join(into, `whisper-tiny.en-random_${layout}`);
+  cpSync(ENGLISH, dir, { recursive: true });
+  const variant = path.join(FIXTURES, 'layouts', layout, 'whisper-tiny.en-random');
+  for (const name of readdirSync(variant)) cpSync(path.join(variant, name), path.join(dir, 'onnx', name));
+  return dir;
 }

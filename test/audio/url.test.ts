@@ -145,6 +145,18 @@ test('a server that stalls → URL_FETCH_FAILED (read timeout), for headers and 
   assert.deepEqual(leftovers(), before0);
 });
 
+test('a drip that never stalls still ends at totalTimeoutMs → URL_FETCH_FAILED (total_timeout), no temp file', async () => {
+  // /drip sends 2 KB every 50 ms: never silent for the read timeout, but far from done after 300 ms.
+  const e = await failure(fetchToTempFile(`${base}/drip`, { readTimeoutMs: 5000, totalTimeoutMs: 300 }));
+  assert.equal(e.code, 'URL_FETCH_FAILED');
+  assert.equal(e.details.reason, 'total_timeout');
+  assert.match(e.message, /did not finish within 0.3 s/);
+  assert.deepEqual(leftovers(), before0);
+  // Without the cap the same drip completes.
+  const whole = await fetchToTempFile(`${base}/drip`, { readTimeoutMs: 5000 });
+  await whole.cleanup();
+});
+
 test('a connection refused → URL_FETCH_FAILED saying so', async () => {
   const closed = http.createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -30,34 +30,41 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The app's catalog with one extra downloadable model: the random-weight Whisper fixture on the local mirror. */
+/**
+ * The app's catalog with two extra models served by the local mirror (the random-weight Whisper fixture): one to
+ * download, and one listed only to show how a model without cross-attention outputs is labelled.
+ */
 async function testCatalog(): Promise<Catalog> {
   const real = JSON.parse(await fs.readFile('models/catalog.json', 'utf8'));
   const file = async (p: string) => {
     const bytes = await fs.readFile(path.join(WHISPER_FIXTURE, p));
     return { path: p, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   };
+  const entry = async (id: string, name: string, wordTiming: 'aligned' | 'approximate') => ({
+    id,
+    name,
+    family: 'whisper',
+    description: 'A tiny random-weight model served by the test mirror.',
+    licence: 'MIT',
+    languages: ['en'],
+    accuracy: [],
+    parameters: 1_000_000,
+    wordTiming,
+    source: { repo: MIRROR_REPO, revision: '0123456789abcdef0123456789abcdef01234567' },
+    defaultVariant: 'fp32',
+    sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
+    variants: {
+      fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
+    },
+  });
   return {
     schemaVersion: 1,
     languageSets: real.languageSets,
     models: [
       ...real.models.filter((m: { bundled?: boolean }) => m.bundled),
-      {
-        id: 'whisper-test',
-        name: 'Whisper test (random weights)',
-        family: 'whisper',
-        description: 'A tiny random-weight model served by the test mirror.',
-        licence: 'MIT',
-        languages: ['en'],
-        accuracy: [],
-        parameters: 1_000_000,
-        source: { repo: MIRROR_REPO, revision: 'main' },
-        defaultVariant: 'fp32',
-        sharedFiles: await Promise.all(WHISPER_JSON_FILES.map(file)),
-        variants: {
-          fp32: { files: [await file('onnx/encoder_model.onnx'), await file('onnx/decoder_model_merged.onnx')] },
-        },
-      },
+      // The fixture's decoder returns cross_attentions.* and its generation_config names alignment heads.
+      await entry('whisper-test', 'Whisper test (random weights)', 'aligned'),
+      await entry('whisper-plain-test', 'Whisper plain export (random weights)', 'approximate'),
     ],
   } as Catalog;
 }
@@ -523,6 +530,8 @@ test('models: download one with progress, and choose the default', async () => {
   const off = h.desktop.onModelProgress((p) => progress.push(p));
   await h.sendCommand({ type: 'navigate', view: 'settings' });
   const row = page.getByTestId('model').filter({ hasText: 'Whisper test' });
+  // Which models give exact word times is shown before anything is downloaded.
+  assert.equal(await row.getByTestId('word-timing').textContent(), 'Exact word times');
   await row.getByRole('button', { name: 'Download' }).click();
   // Installed: a downloaded Whisper model is preferred over the demo model until the user picks another.
   await row.getByRole('button', { name: 'Remove' }).waitFor({ timeout: 60_000 });
@@ -534,6 +543,10 @@ test('models: download one with progress, and choose the default', async () => {
     progress.slice(-2).map((p) => p.state),
     ['verifying', 'installed'],
   );
+  // Installed, the badge comes from the files themselves (the decoder's outputs), not only from the catalog.
+  assert.equal(await row.getByTestId('word-timing').textContent(), 'Exact word times');
+  const plain = page.getByTestId('model').filter({ hasText: 'Whisper plain' });
+  assert.equal(await plain.getByTestId('word-timing').textContent(), 'Approximate word times');
   const demo = page.getByTestId('model').filter({ hasText: 'Demo' });
   await demo.getByRole('button', { name: 'Use by default' }).click();
   await demo.getByText('Default', { exact: true }).waitFor();

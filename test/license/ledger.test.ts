@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { LicenseService } from '../../electron/core/license/index.ts';
 import { dataPaths } from '../../electron/core/paths.ts';
-import { devLicense, manualClock, tempDir } from './helpers.ts';
+import { DAY_MS, devLicense, manualClock, T0, tempDir } from './helpers.ts';
 
 const client = { clientAddress: '127.0.0.1' };
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -99,4 +99,37 @@ test('two processes charging at the same time lose no charge (the ledger file is
     });
   assert.deepEqual(await Promise.all([run(), run()]), [0, 0]);
   assert.equal(new LicenseService({ dataDir }).usage(claims.id).audioSeconds, 2 * perProcess);
+});
+
+test('two processes sharing a folder cannot both take the last of the quota: the check is made again under the lock', async () => {
+  const dataDir = tempDir();
+  const clock = manualClock();
+  const { key, claims } = devLicense({ limits: { audioHoursPerDay: 7.2 / 3600 } }); // 7.2 s a day
+  // Two services on one folder share only the file and its lock, exactly as two processes do.
+  const a = new LicenseService({ dataDir, now: clock.now });
+  const b = new LicenseService({ dataDir, now: clock.now });
+  const leaseA = await a.authorize(key, client);
+  const leaseB = await b.authorize(key, client);
+  const outcomes = await Promise.allSettled([leaseA.recordAudio(5), leaseB.recordAudio(5)]);
+  assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+  const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+  assert.equal(refused.reason.code, 'QUOTA_EXCEEDED');
+  assert.equal(JSON.parse(readFileSync(dataPaths(dataDir).usage, 'utf8')).usage[claims.id].audioSeconds, 5);
+  assert.equal(a.usage(claims.id).audioSeconds, 5);
+  assert.equal(b.usage(claims.id).audioSeconds, 5);
+});
+
+test('usage and the clock high-water mark live in the data folder: a fresh folder starts from nothing (as the README says)', async () => {
+  const { key } = devLicense({ expiresAt: new Date(T0 + DAY_MS) });
+  const clock = manualClock(T0 + 2 * DAY_MS);
+  const kept = tempDir();
+  const first = new LicenseService({ dataDir: kept, now: clock.now });
+  assert.throws(() => first.verify(key), { code: 'LICENSE_EXPIRED' });
+  await first.flush(); // the time seen is written to the folder
+  clock.set(T0); // the clock is turned back
+  assert.throws(() => new LicenseService({ dataDir: kept, now: clock.now }).verify(key), { code: 'LICENSE_EXPIRED' });
+  // ...but a new data folder has seen no time yet, so there the key is valid again.
+  assert.equal(new LicenseService({ dataDir: tempDir(), now: clock.now }).verify(key).customer, 'Test Customer');
+  const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+  assert.match(readme, /fresh (or emptied )?data folder[^.]*(usage|high-water)/i, 'the README states the limit');
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { LicenseService } from '../../electron/core/license/index.ts';
@@ -48,4 +48,39 @@ test('an older list cannot replace a newer one (no un-revoking by rollback)', as
   await svc.importRevocationList(newer);
   await assert.rejects(svc.importRevocationList(older), { message: /older/ });
   assert.ok(svc.revocationList()?.ids.has('lic_bad'));
+});
+
+test('a running service picks up a list another process imports into its folder (within about a second)', async () => {
+  const dataDir = tempDir();
+  const { key, claims } = devLicense({ issuedAt: new Date(Date.now() - 86_400_000) });
+  const server = new LicenseService({ dataDir }); // e.g. `earshot serve`, started before the import
+  assert.equal(server.verify(key).id, claims.id);
+  const cli = new LicenseService({ dataDir }); // `earshot license import-revocations` in another process
+  await cli.importRevocationList(signRevocationList([claims.id], devKey));
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      server.verify(key);
+    } catch (e) {
+      assert.equal((e as { code: string }).code, 'INVALID_LICENSE');
+      assert.match((e as { reason: string }).reason, /revoked/);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail('the running service never noticed the imported revocation list');
+});
+
+test('a file swapped for an older or forged list does not undo a revocation in a running service', async () => {
+  const dataDir = tempDir();
+  const { key, claims } = devLicense({ issuedAt: new Date(Date.now() - 86_400_000) });
+  const svc = new LicenseService({ dataDir });
+  await svc.importRevocationList(signRevocationList([claims.id], devKey, new Date('2027-01-02T00:00:00Z')));
+  const file = path.join(dataPaths(dataDir).license, 'revoked.json');
+  writeFileSync(file, signRevocationList([], devKey, new Date('2027-01-01T00:00:00Z')));
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.throws(() => svc.verify(key), { code: 'INVALID_LICENSE' });
+  writeFileSync(file, '{"payload":"x","signature":"y"}');
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.throws(() => svc.verify(key), { code: 'INVALID_LICENSE' });
 });

@@ -80,7 +80,8 @@ test('FileSecretStore writes mode 0600 and refuses a key file others can read', 
 });
 
 test('failed authentications are counted per address and repeated failures are slowed down', async () => {
-  const svc = new LicenseService({ dataDir: tempDir(), now: manualClock().now });
+  const clock = manualClock();
+  const svc = new LicenseService({ dataDir: tempDir(), now: clock.now });
   const { key } = devLicense();
   const delays: number[] = [];
   for (let i = 0; i < 9; i++) {
@@ -100,11 +101,16 @@ test('failed authentications are counted per address and repeated failures are s
   assert.equal(snapshot.total, 10);
   assert.equal(snapshot.addresses[0].address, '10.0.0.9');
   assert.equal(snapshot.addresses[0].consecutive, 9);
-  // a success from that address clears the slow-down but keeps the count for monitoring
+  // a success from that address does not clear the slow-down (a valid key must not reset a guessing run)...
   (await svc.authorize(key, { clientAddress: '10.0.0.9' })).release();
   const after = await svc.authorize('bad', { clientAddress: '10.0.0.9' }).catch((err: LicenseError) => err);
-  assert.equal((after as LicenseError).delayMs, 0);
+  assert.equal((after as LicenseError).delayMs, 4000);
   assert.equal(svc.failedAuthCount('10.0.0.9'), 10);
+  // ...only a quiet spell does, and the count stays for monitoring
+  clock.advance(16 * 60_000);
+  const rested = await svc.authorize('bad', { clientAddress: '10.0.0.9' }).catch((err: LicenseError) => err);
+  assert.equal((rested as LicenseError).delayMs, 0);
+  assert.equal(svc.failedAuthCount('10.0.0.9'), 11);
   // the delay is capped
   for (let i = 0; i < 40; i++) await svc.authorize('bad', { clientAddress: '10.0.0.1' }).catch(() => {});
   const capped = (await svc.authorize('bad', { clientAddress: '10.0.0.1' }).catch((err) => err)) as LicenseError;

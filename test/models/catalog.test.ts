@@ -6,11 +6,12 @@ import { EarshotError } from '../../electron/core/errors.ts';
 import {
   catalogJsonSchema,
   isBundled,
+  isDownloadable,
+  isWhisperEntry,
   languagesOf,
   loadCatalog,
   parseCatalog,
   variantFiles,
-  type WhisperCatalogEntry,
 } from '../../electron/core/models/catalog.ts';
 
 const shipped = loadCatalog(path.resolve('models/catalog.json'));
@@ -33,21 +34,61 @@ test('the shipped catalog passes the schema and lists the eight Whisper models p
   assert.equal(demo?.path, 'models/demo-en');
 });
 
-test('every Whisper entry has the four variants, MIT licence, an onnx-community repo and sized weights', () => {
-  for (const m of shipped.models.filter((x) => !isBundled(x) && x.family === 'whisper') as WhisperCatalogEntry[]) {
-    assert.deepEqual(Object.keys(m.variants).sort(), ['fp16', 'fp32', 'q4', 'quantized'], m.id);
-    assert.equal(m.licence, 'MIT');
-    assert.equal(m.source.repo, `onnx-community/${m.id}`);
+test('every download is pinned and backed by CATALOG_SOURCES.md; hashes cited, weights sized', () => {
+  const sources = readFileSync('models/CATALOG_SOURCES.md', 'utf8');
+  for (const m of shipped.models.filter(isDownloadable)) {
+    assert.match(m.source.revision, /^[0-9a-f]{40}$/, m.id);
+    assert.ok(sources.includes(`${m.source.repo}@${m.source.revision}`), `${m.id}: repo@revision cited`);
+    assert.ok(m.variants[m.defaultVariant], `${m.id} default variant`);
     for (const v of Object.keys(m.variants)) {
-      const weights = variantFiles(m, v).filter((f) => f.path.startsWith('onnx/'));
-      assert.ok(
-        weights.every((f) => (f.size ?? 0) > 0),
-        `${m.id} ${v}`,
-      );
+      for (const f of variantFiles(m, v)) {
+        // Every pinned hash is one a cited page showed; every weight has a size (from a page, or marked estimated).
+        if (f.sha256) assert.ok(sources.includes(f.sha256), `${m.id} ${f.path}: hash cited`);
+        if (f.path.startsWith('onnx/')) assert.ok((f.size ?? 0) > 0, `${m.id} ${v} ${f.path} size`);
+      }
     }
+  }
+});
+
+test('every Whisper entry is MIT, multilingual unless .en, and gives aligned word times where a timestamped export exists', () => {
+  for (const m of shipped.models.filter(isWhisperEntry)) {
+    assert.equal(m.wordTiming, m.source.repo.endsWith('_timestamped') ? 'aligned' : 'approximate', m.id);
+    assert.equal(m.licence, 'MIT');
     const langs = languagesOf(shipped, m);
     assert.ok(m.id.endsWith('.en') ? langs.length === 1 && langs[0] === 'en' : langs.length >= 99, m.id);
   }
+  // Only Xenova/whisper-medium lacks a timestamped export among the eight.
+  const approximate = shipped.models.filter(isWhisperEntry).filter((m) => m.wordTiming !== 'aligned');
+  assert.deepEqual(
+    approximate.map((m) => m.id),
+    ['whisper-medium'],
+  );
+});
+
+test('a branch instead of a commit id is refused', () => {
+  const raw = JSON.parse(readFileSync('models/catalog.json', 'utf8'));
+  raw.models[1].source.revision = 'main';
+  assert.throws(() => parseCatalog(raw), /pinned commit id/);
+});
+
+test('entries of other families can follow the Whisper ones (files per variant, installed as they are)', () => {
+  const raw = JSON.parse(readFileSync('models/catalog.json', 'utf8'));
+  raw.models.push({
+    id: 'segmentation-test',
+    name: 'Speaker segmentation (test entry)',
+    family: 'speaker-segmentation',
+    licence: 'MIT',
+    languages: ['en'],
+    accuracy: [],
+    source: { repo: 'example/segmentation', revision: 'f'.repeat(40) },
+    defaultVariant: 'fp32',
+    variants: { fp32: { files: [{ path: 'onnx/model.onnx', size: 5_900_000 }] } },
+  });
+  const parsed = parseCatalog(raw);
+  const entry = parsed.models.at(-1);
+  assert.equal(entry?.family, 'speaker-segmentation');
+  raw.models.at(-1).defaultVariant = 'int8';
+  assert.throws(() => parseCatalog(raw), /defaultVariant int8 has no files/);
 });
 
 test('accuracy figures are the anchors of performance-notes §2', () => {

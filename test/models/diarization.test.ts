@@ -4,7 +4,7 @@
  * fixtures in the onnx-community layouts (test/fixtures/models/{pyannote-segmentation,wespeaker-resnet}-random).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
@@ -12,7 +12,7 @@ import { chooseDiarizationModels } from '../../electron/core/diarize/models/reso
 import { type Catalog, loadCatalog, parseCatalog } from '../../electron/core/models/catalog.ts';
 import { ModelManager } from '../../electron/core/models/index.ts';
 import { startHub } from './hf-server.ts';
-import { FIXTURES, failure, tempDir, testCatalog } from './helpers.ts';
+import { FIXTURES, failure, REVISION, tempDir, testCatalog } from './helpers.ts';
 
 const MODELS = path.resolve('test/fixtures/models');
 const SEG = path.join(MODELS, 'pyannote-segmentation-random');
@@ -39,7 +39,7 @@ function catalog(): Catalog {
         family: 'pyannote',
         licence: 'MIT',
         accuracy: [],
-        source: { repo: 'earshot-test/seg-mini', revision: 'main' },
+        source: { repo: 'earshot-test/seg-mini', revision: REVISION },
         defaultVariant: 'fp32',
         sharedFiles: [{ path: 'config.json' }, { path: 'preprocessor_config.json' }],
         variants: { fp32: { files: [weights] } },
@@ -80,13 +80,31 @@ test('a diarization entry whose variant file is not where the loader looks is re
 });
 
 test('pull downloads a segmentation model, verifies and installs it; it is listed as pyannote', async () => {
-  const hub = await startHub(SEG, 'earshot-test/seg-mini');
+  const hub = await startHub(SEG, 'earshot-test/seg-mini', REVISION);
   try {
     const info = await manager(hub.url).pull('seg-mini');
     assert.equal(info.installed, true);
     assert.equal(info.family, 'pyannote');
     assert.deepEqual(info.variants, ['fp32']);
     assert.deepEqual(info.languages, []);
+  } finally {
+    await hub.close();
+  }
+});
+
+test('a pulled diarization model is checked as one: the wrong network under its name is refused, nothing installed', async () => {
+  const hub = await startHub(SEG, 'earshot-test/seg-mini', REVISION);
+  try {
+    // An honestly announced file (its own hash and size), but the embedding network where the segmentation goes.
+    hub.faults.replace?.set('onnx/model.onnx', readFileSync(path.join(EMB, 'onnx/model.onnx')));
+    const m = manager(hub.url);
+    const e = await failure(m.pull('seg-mini'));
+    assert.equal(e.code, 'MODEL_INVALID');
+    assert.deepEqual(e.details.problems, [
+      'onnx/model.onnx: input feats must be a waveform [batch, 1, samples] (found [batch_size,num_frames,80])',
+      'onnx/model.onnx: output embs must be [batch, frames, 7] powerset scores (found [batch_size,256])',
+    ]);
+    assert.equal((await m.list()).find((x) => x.id === 'seg-mini')?.installed, false);
   } finally {
     await hub.close();
   }
@@ -101,11 +119,17 @@ test('import of both fixture folders; automatic choice picks them, and neither b
   const list = await m.list();
   assert.deepEqual(chooseDiarizationModels('auto', list), { segmentation: seg.dir, embedding: emb.dir });
   assert.equal(chooseDiarizationModels('classical', list), undefined);
+  // Settings lists them beside the speech models, under their own families.
+  const views = (await m.views()).filter((v) => v.id.startsWith('my-')).map((v) => [v.id, v.family, v.languages]);
+  assert.deepEqual(views, [
+    ['my-emb', 'wespeaker', []],
+    ['my-seg', 'pyannote', []],
+  ]);
   // The transcription model is still the bundled one, and a diarization model cannot be made the default.
   assert.equal((await m.resolveModel()).family, 'ctc');
   const e = await failure(m.setDefault('my-seg'));
   assert.equal(e.code, 'INVALID_PARAMETER');
-  assert.match(e.message, /my-seg is a diarization model, not a transcription model/);
+  assert.match(e.message, /my-seg is a diarization model \(pyannote\), not a transcription model/);
   const asModel = await failure(m.resolveModel('my-emb'));
   assert.match(asModel.message, /my-emb is a diarization model \(wespeaker\), not a transcription model/);
 });

@@ -5,15 +5,16 @@ import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { EarshotError } from '../../electron/core/errors.ts';
 import { ModelManager, type ModelManagerOptions } from '../../electron/core/models/index.ts';
+import { eventually } from '../server/harness.ts';
 import { startHub, type HubServer } from './hf-server.ts';
-import { FIXTURES, REPO, tempDir, testCatalog } from './helpers.ts';
+import { FIXTURES, REPO, REVISION, sha256Of, tempDir, testCatalog } from './helpers.ts';
 
 let hub: HubServer;
 let home: { dir: string; cleanup: () => Promise<void> };
 const DECODER = 'onnx/decoder_model_merged.onnx';
 
 before(async () => {
-  hub = await startHub(path.join(FIXTURES, 'whisper-mini'), REPO);
+  hub = await startHub(path.join(FIXTURES, 'whisper-mini'), REPO, REVISION);
 });
 after(() => hub.close());
 beforeEach(async () => {
@@ -24,14 +25,17 @@ beforeEach(async () => {
   hub.faults.corrupt?.clear();
   hub.faults.stall?.clear();
   hub.faults.missing?.clear();
+  hub.faults.vanish?.clear();
+  hub.faults.replace?.clear();
+  hub.faults.noHashHeaders?.clear();
 });
 after(() => home?.cleanup());
 
-function manager(extra: ModelManagerOptions['download'] = {}): ModelManager {
+function manager(extra: ModelManagerOptions['download'] = {}, catalog = testCatalog()): ModelManager {
   return new ModelManager({
     modelsDir: path.join(home.dir, 'models'),
     bundledDir: FIXTURES,
-    catalog: testCatalog(),
+    catalog,
     endpoint: hub.url,
     download: { retries: 2, backoffMs: 10, stallTimeoutMs: 2000, reserveBytes: 0, ...extra },
   });
@@ -95,23 +99,31 @@ test('an interrupted download resumes with Range from where it stopped', async (
   hub.faults.dropAfter?.set(DECODER, { bytes: 100_000, times: 1 });
   const m = manager();
   await m.pull('whisper-mini');
-  const ranges = hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range);
+  const ranges = hub.log.filter((r) => r.method === 'GET' && r.path === `/cdn/${DECODER}`).map((r) => r.range);
   assert.deepEqual(ranges, [undefined, 'bytes=100000-']);
   const original = await readFile(path.join(FIXTURES, 'whisper-mini', DECODER));
   assert.deepEqual(await readFile(path.join(home.dir, 'models', 'whisper-mini', DECODER)), original);
 });
 
 test('a failure keeps the partial file; the next pull resumes it', async () => {
-  hub.faults.dropAfter?.set(DECODER, { bytes: 50_000, times: 3 });
   const m = manager({ retries: 1 });
+  const part = path.join(m.partialDir('whisper-mini'), `${DECODER}.part`);
+  // Each drop comes once the client has stored what it was sent (as on a network that fails after delivering):
+  // bytes still queued in a response stream when its connection dies are lost with it, which would make the
+  // figures below depend on how fast a loaded machine reads.
+  let stored = 0;
+  const whenStored = async () => {
+    stored += 50_000;
+    await eventually(async () => (await stat(part).catch(() => undefined))?.size === stored, 10_000);
+  };
+  hub.faults.dropAfter?.set(DECODER, { bytes: 50_000, times: 3, when: whenStored });
   await rejectsWith(m.pull('whisper-mini'), 'DOWNLOAD_FAILED', /after 2 attempts/);
   assert.deepEqual(await visibleModels(), []);
-  const part = path.join(m.partialDir('whisper-mini'), `${DECODER}.part`);
   assert.equal((await stat(part)).size, 100_000);
   hub.log.length = 0;
   await m.pull('whisper-mini');
   assert.deepEqual(
-    hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range),
+    hub.log.filter((r) => r.method === 'GET' && r.path === `/cdn/${DECODER}`).map((r) => r.range),
     ['bytes=100000-', 'bytes=150000-'],
   );
   assert.deepEqual(await visibleModels(), ['whisper-mini']);
@@ -133,16 +145,90 @@ test('a corrupted byte fails verification and installs nothing', async () => {
   assert.equal((await m.list()).find((x) => x.id === 'whisper-mini')?.installed, false);
 });
 
-test('a 404 fails with DOWNLOAD_FAILED naming the URL, without retrying', async () => {
-  hub.faults.missing?.add('tokenizer.json');
+test('a file that vanishes between the check and the download fails with DOWNLOAD_FAILED naming the URL, without retrying', async () => {
+  hub.faults.vanish?.add('tokenizer.json');
   const e = await rejectsWith(
     manager().pull('whisper-mini'),
     'DOWNLOAD_FAILED',
-    /tokenizer\.json not found on the server/,
+    new RegExp(`resolve/${REVISION}/tokenizer\\.json not found on the server`),
   );
   assert.equal(e.details.httpStatus, 404);
-  assert.equal(hub.log.filter((r) => r.path.endsWith('/tokenizer.json')).length, 1);
+  assert.equal(hub.log.filter((r) => r.method === 'GET' && r.path.endsWith('/tokenizer.json')).length, 1);
   assert.deepEqual(await visibleModels(), []);
+});
+
+test('the check finds a missing file of a named variant at once: named, with the variants that are available', async () => {
+  hub.faults.missing?.add('onnx/decoder_model_merged_quantized.onnx');
+  const states: string[] = [];
+  const e = await rejectsWith(
+    manager().pull('whisper-mini', { variant: 'quantized', onProgress: (p) => states.push(p.state) }),
+    'DOWNLOAD_FAILED',
+    /whisper-mini \(quantized\) cannot be downloaded: onnx\/decoder_model_merged_quantized\.onnx is not on the server \(HTTP 404 at earshot-test\/whisper-mini@0123456\)\. Variants available: fp32 \(earshot models pull whisper-mini --variant fp32\)/,
+  );
+  assert.deepEqual(e.details.missing, ['onnx/decoder_model_merged_quantized.onnx']);
+  assert.deepEqual(e.details.availableVariants, ['fp32']);
+  assert.deepEqual(states, ['failed']);
+  // Not one byte was downloaded: every request was a HEAD.
+  assert.ok(hub.log.length > 0 && hub.log.every((r) => r.method === 'HEAD'), JSON.stringify(hub.log));
+  assert.equal(existsSync(path.join(home.dir, 'models', '.partial', 'whisper-mini')), false);
+  assert.deepEqual(await visibleModels(), []);
+});
+
+test('auto falls back to the next variant complete on the server and says so', async () => {
+  hub.faults.missing?.add('onnx/encoder_model.onnx');
+  const notices: string[] = [];
+  const info = await manager().pull('whisper-mini', {
+    variant: 'auto',
+    onProgress: (p) => {
+      if (p.notice && !notices.includes(p.notice)) notices.push(p.notice);
+    },
+  });
+  assert.deepEqual(info.variants, ['quantized']);
+  assert.deepEqual(notices, [
+    'whisper-mini: the fp32 variant is incomplete on the server (missing onnx/encoder_model.onnx); downloading the quantized variant instead',
+  ]);
+  const fetched = hub.log.filter((r) => r.method === 'GET').map((r) => r.path);
+  assert.ok(
+    fetched.length > 0 &&
+      fetched.every((p) => !p.endsWith('/encoder_model.onnx') && !p.endsWith('/decoder_model_merged.onnx')),
+    fetched.join('\n'),
+  );
+  assert.deepEqual(await visibleModels(), ['whisper-mini']);
+});
+
+test('a file whose announced hash is not the pinned one stops the pull before any byte is downloaded', async () => {
+  // The server now holds a different decoder and says so honestly in X-Linked-ETag.
+  hub.faults.replace?.set(DECODER, Buffer.from('another decoder'));
+  const e = await rejectsWith(
+    manager({}, testCatalog({ pinned: true })).pull('whisper-mini'),
+    'CHECKSUM_MISMATCH',
+    new RegExp(
+      `${DECODER} on the server is not the pinned file: the server announces sha256 [0-9a-f]{64}, the catalog pins ${sha256Of(DECODER)}\\. Nothing was downloaded`,
+    ),
+  );
+  assert.equal(e.details.file, DECODER);
+  assert.ok(
+    hub.log.every((r) => r.method === 'HEAD'),
+    JSON.stringify(hub.log),
+  );
+  assert.deepEqual(await visibleModels(), []);
+});
+
+test('downloads are verified against the pinned hash, not only the headers the server sends', async () => {
+  // A mirror that sends no hash at all and a body with one byte flipped: only the catalog's value can catch it.
+  hub.faults.noHashHeaders?.add(DECODER);
+  hub.faults.corrupt?.add(DECODER);
+  await rejectsWith(
+    manager({}, testCatalog({ pinned: true })).pull('whisper-mini'),
+    'CHECKSUM_MISMATCH',
+    new RegExp(`${DECODER} failed verification: expected sha256 ${sha256Of(DECODER)}, got [0-9a-f]{64}`),
+  );
+  assert.deepEqual(await visibleModels(), []);
+  // The intact file from the same hash-less mirror passes, checked against the pinned value.
+  hub.faults.corrupt?.clear();
+  await manager({}, testCatalog({ pinned: true })).pull('whisper-mini');
+  const meta = JSON.parse(await readFile(path.join(home.dir, 'models', 'whisper-mini', '.earshot-model.json'), 'utf8'));
+  assert.equal(meta.verification[DECODER], 'sha256');
 });
 
 test('a stalled server times out (after retries) with TIMEOUT', async () => {
@@ -164,7 +250,10 @@ test('not enough disk space fails before any byte is fetched', async () => {
     /needs .* but only 10\.0 KB is free/,
   );
   assert.equal(e.details.freeBytes, 10_000);
-  assert.equal(hub.log.length, 0);
+  assert.ok(
+    hub.log.every((r) => r.method === 'HEAD'),
+    'only the HEAD checks ran',
+  );
 });
 
 test('cancelling stops the download and reports cancelled; nothing installed', async () => {
@@ -244,14 +333,14 @@ test('a partial file of an older version is discarded when the server now has a 
   await mkdir(path.join(partial, 'onnx'), { recursive: true });
   // 1000 bytes "from before" whose recorded hash differs from what the server advertises now.
   await writeFile(path.join(partial, `${DECODER}.part`), Buffer.alloc(1000, 7));
-  const url = `${hub.url}/${REPO}/resolve/main/${DECODER}`;
+  const url = `${hub.url}/${REPO}/resolve/${REVISION}/${DECODER}`;
   await writeFile(
     path.join(partial, `${DECODER}.part.json`),
     JSON.stringify({ url, expect: { kind: 'sha256', hex: '0'.repeat(64) }, size: 999_999 }),
   );
   await m.pull('whisper-mini');
   assert.deepEqual(
-    hub.log.filter((r) => r.path === `/cdn/${DECODER}`).map((r) => r.range),
+    hub.log.filter((r) => r.method === 'GET' && r.path === `/cdn/${DECODER}`).map((r) => r.range),
     ['bytes=1000-', undefined],
   );
   const original = await readFile(path.join(FIXTURES, 'whisper-mini', DECODER));
@@ -266,4 +355,45 @@ test('a small file is checked against its git blob id (ETag)', async () => {
     /tokenizer\.json failed verification: expected git-blob/,
   );
   assert.deepEqual(await visibleModels(), []);
+});
+
+test('an entry of another family is pulled, verified and installed as files, and never taken for a speech model', async () => {
+  const catalog = testCatalog();
+  const weights = 'onnx/encoder_model.onnx';
+  catalog.models.push({
+    id: 'segmentation-test',
+    name: 'Speaker segmentation (test)',
+    family: 'speaker-segmentation',
+    licence: 'MIT',
+    languages: ['en'],
+    accuracy: [],
+    source: { repo: REPO, revision: REVISION },
+    defaultVariant: 'fp32',
+    sharedFiles: [],
+    variants: { fp32: { files: [{ path: weights, sha256: sha256Of(weights) }] } },
+  });
+  const m = manager({}, catalog);
+  const info = await m.pull('segmentation-test');
+  assert.equal(info.installed, true);
+  assert.equal(info.family, 'speaker-segmentation');
+  const dir = path.join(home.dir, 'models', 'segmentation-test');
+  assert.deepEqual(
+    await readFile(path.join(dir, weights)),
+    await readFile(path.join(FIXTURES, 'whisper-mini', weights)),
+  );
+  const meta = JSON.parse(await readFile(path.join(dir, '.earshot-model.json'), 'utf8'));
+  assert.deepEqual(
+    [meta.family, meta.variants, meta.verification[weights]],
+    ['speaker-segmentation', ['fp32'], 'sha256'],
+  );
+  assert.equal(
+    (await m.views()).some((v) => v.id === 'segmentation-test'),
+    false,
+    'not offered as a speech model',
+  );
+  await rejectsWith(
+    m.resolveModel('segmentation-test'),
+    'INVALID_PARAMETER',
+    /a speaker-segmentation model, not a speech model/,
+  );
 });

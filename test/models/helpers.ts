@@ -1,6 +1,7 @@
 /** Shared setup for the model-manager tests: a catalog describing the fixture packs, and temp folders. */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +10,18 @@ import { type Catalog, parseCatalog } from '../../electron/core/models/catalog.t
 
 export const FIXTURES = path.resolve('test/fixtures/models-manager');
 export const REPO = 'earshot-test/whisper-mini';
+/** The commit the test catalog pins; the local hub serves the fixture at this revision only. */
+export const REVISION = '0123456789abcdef0123456789abcdef01234567';
 
 const size = (rel: string) => statSync(path.join(FIXTURES, 'whisper-mini', rel)).size;
+export const sha256Of = (rel: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(FIXTURES, 'whisper-mini', rel)))
+    .digest('hex');
 
-export function testCatalog(): Catalog {
-  const file = (p: string) => ({ path: p, size: size(p) });
+/** `pinned`: weight files carry the SHA-256 of the fixture's bytes, as shipped catalog entries do when it is known. */
+export function testCatalog(options: { pinned?: boolean } = {}): Catalog {
+  const file = (p: string) => ({ path: p, size: size(p), ...(options.pinned ? { sha256: sha256Of(p) } : {}) });
   return parseCatalog({
     schemaVersion: 1,
     languageSets: {},
@@ -35,7 +43,8 @@ export function testCatalog(): Catalog {
         licence: 'MIT',
         languages: ['en'],
         parameters: 1000,
-        source: { repo: REPO, revision: 'main' },
+        wordTiming: 'approximate',
+        source: { repo: REPO, revision: REVISION },
         defaultVariant: 'fp32',
         sharedFiles: [
           'config.json',

@@ -148,3 +148,57 @@ test('a download lock held by a live process refuses a second pull; a stale one 
   await writeFile(file, '999999999'); // no such process
   await (await acquireLock(file, 'Downloading x'))();
 });
+
+test('importing a *_timestamped export drops the encoder attention outputs and records aligned word timing', async () => {
+  const { layoutFolder } = await import('../asr/whisper-helpers.ts');
+  const ts = layoutFolder('timestamped', home.dir);
+  const plain = layoutFolder('plain', home.dir);
+  const m = manager();
+  const aligned = await m.import(ts, { id: 'tiny-ts' });
+  const approximate = await m.import(plain, { id: 'tiny-plain' });
+  assert.equal(aligned.wordTiming, 'aligned');
+  assert.equal(approximate.wordTiming, 'approximate');
+  const views = await m.views();
+  assert.deepEqual(
+    views.filter((v) => v.id.startsWith('tiny-')).map((v) => [v.id, v.wordTiming]),
+    [
+      ['tiny-plain', 'approximate'],
+      ['tiny-ts', 'aligned'],
+    ],
+  );
+  // The installed encoder returns the hidden states only; the source folder keeps its file untouched.
+  const ort = await import('onnxruntime-node');
+  const outputs = async (file: string) => {
+    const s = await ort.InferenceSession.create(file);
+    const names = [...s.outputNames];
+    await s.release();
+    return names;
+  };
+  const encoder = 'onnx/encoder_model.onnx';
+  assert.deepEqual(await outputs(path.join(home.dir, 'models', 'tiny-ts', encoder)), ['last_hidden_state']);
+  assert.deepEqual(await outputs(path.join(ts, encoder)), [
+    'last_hidden_state',
+    'encoder_attentions.0',
+    'encoder_attentions.1',
+  ]);
+  const meta = JSON.parse(await readFile(path.join(home.dir, 'models', 'tiny-ts', '.earshot-model.json'), 'utf8'));
+  assert.deepEqual(meta.trimmedOutputs, { [encoder]: ['encoder_attentions.0', 'encoder_attentions.1'] });
+  // An encoder with nothing to drop is installed byte for byte.
+  assert.deepEqual(
+    await readFile(path.join(home.dir, 'models', 'tiny-plain', encoder)),
+    await readFile(path.join(plain, encoder)),
+  );
+  // The trimmed model still transcribes like the export it came from.
+  const { loadWhisperModel } = await import('../../electron/core/asr/whisper/index.ts');
+  const { espeak } = await import('../asr/whisper-helpers.ts');
+  const audio = { samples: espeak('Nothing leaves the machine.'), sampleRate: 16000 as const };
+  const run = async (dir: string) => {
+    const model = await loadWhisperModel(dir, { device: 'cpu', threads: 2 });
+    try {
+      return (await model.transcribe(audio, { maxNewTokens: 8, language: 'en' }).result()).segments;
+    } finally {
+      await model.dispose();
+    }
+  };
+  assert.deepEqual(await run(path.join(home.dir, 'models', 'tiny-ts')), await run(ts));
+});

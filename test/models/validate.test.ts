@@ -26,7 +26,14 @@ async function editJson(file: string, edit: (v: Record<string, unknown>) => void
 
 test('a complete Whisper folder passes with its variants', async () => {
   const r = await validateModelFolder(path.join(FIXTURES, 'whisper-mini'));
-  assert.deepEqual(r, { ok: true, family: 'whisper', problems: [], variants: ['fp32', 'quantized'] });
+  // The mini fixture's decoders have no cross_attentions.* outputs: word times would be approximate.
+  assert.deepEqual(r, {
+    ok: true,
+    family: 'whisper',
+    problems: [],
+    variants: ['fp32', 'quantized'],
+    wordTiming: 'approximate',
+  });
 });
 
 test('a CTC pack passes', async () => {

@@ -1,12 +1,14 @@
 /**
  * Diarization through a real `earshot serve` with the bundled model: `/v1/listen` with `diarize=true` answers the
  * self-hosted API's `speakers: [{speaker, text, start, end}]` (plus `speaker` on each word when `timestamps` is on),
- * `num_speakers` is honoured, and the cloud aliases label words and utterances in their own documented forms.
+ * `num_speakers` is honoured, and the cloud aliases (the vendor SDK's /waves/v1/stt/ included) label words and
+ * utterances in their own documented forms.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildConversation, type Conversation, writeWav } from '../../tools/diarize/conversation.ts';
+import { shapeProblems, TranscriptionResponse } from '../clients/smallestai-types.ts';
 import { curl, issueKey, type Serve, startServe, tempDir, testModel } from './harness.ts';
 
 const model = testModel();
@@ -106,16 +108,19 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
     assert.equal(JSON.parse(bad.body).code, 'INVALID_PARAMETER');
   });
 
-  test('cloud aliases: Lightning labels "speaker_N", Pulse 0-based integers, on words and utterances', async () => {
+  test('cloud aliases: Lightning and /waves/v1/stt/ label "speaker_N", Pulse 0-based integers, on words and utterances', async () => {
     for (const [route, expected] of [
-      ['/api/v1/lightning/get_text', /^speaker_[01]$/],
-      ['/waves/v1/pulse/get_text', /^[01]$/],
+      ['/api/v1/lightning/get_text?', /^speaker_[01]$/],
+      ['/waves/v1/pulse/get_text?', /^[01]$/],
+      // The vendor's smallestai SDK: its Word and Utterance types declare `speaker` a string.
+      ['/waves/v1/stt/?model=pulse&language=en&', /^speaker_[01]$/],
     ] as const) {
       const r = await curl([
         '-X',
         'POST',
-        `${serve.url}${route}?diarize=true&word_timestamps=true`,
-        ...auth(),
+        `${serve.url}${route}diarize=true&word_timestamps=true`,
+        '-H',
+        `Authorization: Bearer ${key}`,
         '-H',
         'Content-Type: application/octet-stream',
         '--data-binary',
@@ -126,8 +131,28 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
       assert.ok(body.words.length > 0 && body.utterances.length >= 4);
       for (const w of body.words) assert.match(String(w.speaker), expected);
       for (const u of body.utterances) assert.match(String(u.speaker), expected);
-      if (route.includes('pulse')) assert.equal(typeof body.words[0].speaker, 'number');
+      assert.equal(new Set(body.words.map((w: { speaker: unknown }) => w.speaker)).size, 2, route);
+      if (route.includes('pulse/')) assert.equal(typeof body.words[0].speaker, 'number');
       if (route.includes('lightning')) assert.deepEqual(body.word_timestamps, body.words);
+      if (route.includes('stt')) assert.deepEqual(shapeProblems(body, TranscriptionResponse), []);
     }
+  });
+
+  test('/waves/v1/stt/ without diarize: no speaker on any word or utterance', async () => {
+    const r = await curl([
+      '-X',
+      'POST',
+      `${serve.url}/waves/v1/stt/?model=pulse&language=en&word_timestamps=true`,
+      '-H',
+      `Authorization: Bearer ${key}`,
+      '-H',
+      'Content-Type: application/octet-stream',
+      '--data-binary',
+      `@${wav}`,
+    ]);
+    assert.equal(r.status, 200, r.body);
+    const body = JSON.parse(r.body);
+    assert.ok(body.words.length > 0);
+    assert.ok([...body.words, ...body.utterances].every((x: { speaker?: unknown }) => !('speaker' in x)));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Overload and time limits on a real `earshot serve` (one worker, no waiting room, a 3-second request budget), and
  * the clients that must ride them out: the seed's Python example with its urllib3 retry adapter, and our
- * SmallestClient. A local audio server that stalls mid-file keeps the only worker busy on demand.
+ * SmallestClient. A recording far longer than the budget keeps the only worker busy until the budget ends (504); a
+ * local audio server that trickles bytes shows that a slow download never holds the worker.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,11 +12,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { SmallestApiError, SmallestClient } from '../../electron/core/client/index.ts';
+import { SmallestApiError, SmallestClient } from '../../clients/js/src/index.ts';
 import {
   type CurlResult,
   curl,
   eventually,
+  ffmpeg,
   issueKey,
   type LocalServer,
   localServer,
@@ -40,6 +42,7 @@ describe('limits: bounded queue, request timeout, client retries', {
   /** A license allowing one request at a time: a leaked slot would turn its next request into a 429. */
   let single: string;
   let speech: string;
+  let long: string;
   const dir = tempDir('limits');
   const stalled: ServerResponse[] = [];
 
@@ -47,6 +50,9 @@ describe('limits: bounded queue, request timeout, client retries', {
     key = await issueKey();
     single = await issueKey({ concurrency: 1 });
     speech = synthesize(dir, 'hello', 'hello world, this is a test');
+    // Twenty minutes of speech (8 kHz, 8-bit: 10 MB): its transcription outlasts the budget many times over.
+    long = path.join(dir, 'long.wav');
+    ffmpeg(['-stream_loop', '600', '-i', speech, '-ar', '8000', '-c:a', 'pcm_u8', '-t', '1200', long]);
     files = await localServer((req, res) => {
       const data = readFileSync(speech);
       if (req.url === '/stall.wav') {
@@ -63,7 +69,18 @@ describe('limits: bounded queue, request timeout, client retries', {
     });
     serve = await startServe({
       keys: [key, single],
-      args: ['--model', model!.dir, '--queue', '0', '--workers', '1', '--request-timeout', String(BUDGET_S)],
+      args: [
+        '--model',
+        model!.dir,
+        '--queue',
+        '0',
+        '--workers',
+        '1',
+        '--request-timeout',
+        String(BUDGET_S),
+        '--download-timeout',
+        String(BUDGET_S - 1),
+      ],
       env: { EARSHOT_ALLOW_PRIVATE_URLS: '1' },
     });
   });
@@ -77,15 +94,35 @@ describe('limits: bounded queue, request timeout, client retries', {
 
   const auth = () => ['-H', `Authorization: Token ${key}`];
 
-  /** Ends the stalled downloads (their requests fail with URL_FETCH_FAILED), freeing the worker. */
-  const releaseWorker = () => {
+  /** Ends the trickling downloads. */
+  const endTrickles = () => {
     for (const res of stalled.splice(0)) res.destroy();
   };
 
-  /** Occupies the only worker with a download that stalls; `answer` is that request's eventual response. */
+  /** Occupies the only worker with a transcription longer than the budget; `answer` is its eventual 504. */
   async function occupyWorker(): Promise<{ answer: Promise<CurlResult> }> {
-    releaseWorker(); // earlier stalls are over by now; forget them
     const answer = curl([
+      '-X',
+      'POST',
+      `${serve.url}/v1/listen`,
+      ...auth(),
+      '-H',
+      'Content-Type: audio/wav',
+      '--data-binary',
+      `@${long}`,
+    ]);
+    await eventually(
+      async () => JSON.parse((await curl([`${serve.url}/health?detailed=true`])).body).queue.active === 1,
+      30_000,
+      'the long transcription to take the worker',
+    );
+    return { answer };
+  }
+
+  test('a trickling URL download never holds the worker: an upload is answered meanwhile; the download is cut at --download-timeout', async () => {
+    endTrickles();
+    let slowDone = false;
+    const slow = curl([
       '-X',
       'POST',
       `${serve.url}/v1/listen`,
@@ -94,10 +131,20 @@ describe('limits: bounded queue, request timeout, client retries', {
       'Content-Type: application/json',
       '-d',
       JSON.stringify({ url: `${files.url}/stall.wav` }),
-    ]);
-    await eventually(() => stalled.length > 0, 10_000, 'the stalled download');
-    return { answer };
-  }
+    ]).finally(() => {
+      slowDone = true;
+    });
+    await eventually(() => stalled.length > 0, 10_000, 'the trickling download');
+    const upload = await curl(['-X', 'POST', `${serve.url}/v1/listen`, ...auth(), '-F', `audio=@${speech}`]);
+    assert.equal(upload.status, 200, upload.body);
+    assert.equal(slowDone, false, 'the upload was answered while the slow download was still running');
+    const cut = await slow;
+    assert.equal(cut.status, 400, cut.body);
+    const body = JSON.parse(cut.body);
+    assert.equal(body.code, 'URL_FETCH_FAILED');
+    assert.equal(body.reason, 'total_timeout');
+    assert.match(body.error, new RegExp(`within ${BUDGET_S - 1} s`));
+  });
 
   test('a full queue answers 503 SERVICE_UNAVAILABLE with retry_after and Retry-After; the stuck request times out with 504', async () => {
     const { answer: stuck } = await occupyWorker();
@@ -114,6 +161,7 @@ describe('limits: bounded queue, request timeout, client retries', {
     const timedOut = await stuck;
     assert.equal(timedOut.status, 504, timedOut.body);
     assert.equal(JSON.parse(timedOut.body).code, 'TIMEOUT');
+    assert.equal(JSON.parse(timedOut.body).code, 'TIMEOUT');
     assert.match(JSON.parse(timedOut.body).request_id, /^req_/);
   });
 
@@ -124,11 +172,10 @@ describe('limits: bounded queue, request timeout, client retries', {
       [path.join(import.meta.dirname, 'smallest_example.py'), serve.url, `${files.url}/hello.wav`],
       { env: { ...process.env, LICENSE_KEY: key }, timeout: 120_000 },
     );
-    // The first attempt meets the full queue (503); the worker frees up before the adapter's retry.
-    setTimeout(releaseWorker, 1500);
+    // The first attempt meets the full queue (503); the worker frees up (the long one times out) before a retry.
     const [{ stdout }, blocked] = await Promise.all([python, stuck]);
-    assert.equal(blocked.status, 400);
-    assert.equal(JSON.parse(blocked.body).code, 'URL_FETCH_FAILED');
+    assert.equal(blocked.status, 504);
+    assert.equal(JSON.parse(blocked.body).code, 'TIMEOUT');
     const result = JSON.parse(stdout);
     assert.match(result.request_id, /^req_/);
     assert.equal(typeof result.text, 'string');
@@ -142,12 +189,11 @@ describe('limits: bounded queue, request timeout, client retries', {
     assert.deepEqual(await client.health(), { status: 'healthy' });
     const { answer: stuck } = await occupyWorker();
     const started = Date.now();
-    setTimeout(releaseWorker, 1500);
     const result = await client.transcribeFile(speech, { timestamps: true, requestId: 'ts-client-1' });
     assert.equal(result.request_id, 'ts-client-1');
     assert.ok(Array.isArray(result.words));
     assert.ok(Date.now() - started >= 900, 'waited at least the server-given retry_after');
-    assert.equal((await stuck).status, 400);
+    assert.equal((await stuck).status, 504);
 
     const bytes = new Uint8Array(readFileSync(speech));
     assert.equal(typeof (await client.transcribeFile(bytes)).text, 'string');
@@ -161,9 +207,10 @@ describe('limits: bounded queue, request timeout, client retries', {
     });
     const stranger = new SmallestClient({ apiUrl: serve.url, licenseKey: 'not-a-key', maxRetries: 0 });
     await assert.rejects(stranger.transcribeUrl(`${files.url}/hello.wav`), { code: 'INVALID_LICENSE', status: 401 });
+    endTrickles();
     const nobody = new SmallestClient({ apiUrl: 'http://127.0.0.1:9', licenseKey: key, maxRetries: 1, backoffMs: 10 });
-    await assert.rejects(nobody.health(), TypeError);
-    await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'NETWORK_ERROR', status: 0 });
+    await assert.rejects(nobody.health(), { name: 'ApiConnectionError', code: 'CONNECTION_ERROR', status: 0 });
+    await assert.rejects(nobody.transcribeUrl('https://example.com/a.wav'), { code: 'CONNECTION_ERROR', status: 0 });
   });
 
   test('requests refused for a full queue (HTTP and WebSocket upgrades) give their license slot back', async () => {
@@ -181,7 +228,6 @@ describe('limits: bounded queue, request timeout, client retries', {
       curl(['-X', 'POST', `${serve.url}/v1/listen`, '-H', `Authorization: Token ${single}`, '-F', `audio=@${speech}`]);
     const http = await postSpeech();
     assert.equal(http.status, 503);
-    releaseWorker();
     await stuck;
     const after = await postSpeech();
     assert.equal(after.status, 200, after.body);

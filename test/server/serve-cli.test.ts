@@ -35,8 +35,9 @@ test('serve refuses to start when no configured key is a valid license, naming e
   const r = serveOnce(`not-a-key, ${expired}`);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /None of the configured license keys is valid/);
-  assert.match(r.stderr, /License expired \(LICENSE_EXPIRED\)/);
-  assert.match(r.stderr, /Invalid license key \(INVALID_LICENSE\)/);
+  // The exact reasons `earshot license inspect` gives, not just the API's generic words.
+  assert.match(r.stderr, /expired on \d{4}-\d\d-\d\dT[\d:]+Z \(LICENSE_EXPIRED\)/);
+  assert.match(r.stderr, /…: (?!Invalid license key)[^;]+ \(INVALID_LICENSE\)/);
   assert.ok(!r.stderr.includes(expired), 'the key itself must not be printed');
 });
 
@@ -51,13 +52,23 @@ test('serve rejects bad flags with usage and exit code 2', () => {
 
 test('with one valid key among several it starts; without a model it reports 503', async () => {
   const valid = await issueKey();
-  const serve = await startServe({ keys: ['stale-key', valid], args: ['--model', '/nonexistent/model'] });
+  const expired = await issueKey({ expiresInDays: -2 });
+  const serve = await startServe({
+    keys: ['stale-key', expired, valid],
+    args: ['--model', '/nonexistent/secret-model-dir'],
+  });
   try {
-    const health = await curl([`${serve.url}/health`]);
+    // The keys that will be refused are named (redacted) with their reason when the server starts.
+    assert.match(serve.stderr(), /warning: license key …: [^\n]+\(INVALID_LICENSE\)/);
+    assert.match(serve.stderr(), /warning: license key ESK1\.[^ ]+…[^ ]+: expired on [^\n]+\(LICENSE_EXPIRED\)/);
+    assert.ok(!serve.stderr().includes(expired));
+    const health = await curl([`${serve.url}/health?detailed=true`]);
     assert.equal(health.status, 503);
     const body = JSON.parse(health.body);
     assert.equal(body.status, 'unhealthy');
-    assert.match(body.reason, /Model failed to load/);
+    assert.match(body.reason, /model failed to load/i);
+    // Unauthenticated: it must not tell where the server keeps its files.
+    assert.ok(!health.body.includes('secret-model-dir'), health.body);
     assert.equal(health.headers['retry-after'], '5');
 
     const listen = await curl([

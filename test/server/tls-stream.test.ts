@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
 import WebSocket from 'ws';
-import { SmallestClient } from '../../electron/core/client/index.ts';
+import { SmallestClient } from '../../clients/js/src/index.ts';
 import { curl, ffmpeg, issueKey, type Serve, startServe, synthesize, tempDir, testModel } from './harness.ts';
 
 const model = testModel();

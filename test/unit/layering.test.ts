@@ -62,3 +62,19 @@ test('renderer may import types from the contract, but not its runtime values', 
   assert.equal(v.length, 1);
   assert.equal(v[0].file, 'renderer/src/bad.ts');
 });
+
+test('the JavaScript client package imports only its own files: no Node built-ins, no packages, nothing of the app', () => {
+  const root = tree({
+    'clients/js/src/ok.ts': "import { a } from './errors.js';\nexport type { B } from './types.js';\n",
+    'clients/js/src/bad.ts':
+      "import fs from 'node:fs';\nimport { z } from 'zod';\nimport { EarshotError } from '../../../electron/core/errors.ts';\n",
+  });
+  assert.deepEqual(
+    findViolations(root).map((v) => `${v.file} ${v.specifier}`),
+    [
+      'clients/js/src/bad.ts node:fs',
+      'clients/js/src/bad.ts zod',
+      'clients/js/src/bad.ts ../../../electron/core/errors.ts',
+    ],
+  );
+});

@@ -10,6 +10,7 @@ const BENCHES: Record<string, string> = {
   'decode-long': 'decode-long.ts',
   asr: 'asr.ts',
   load: 'load.ts',
+  stream: 'stream.ts',
   diarize: 'diarize.ts',
 };
 

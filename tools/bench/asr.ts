@@ -1,228 +1,204 @@
 /**
- * Whisper speed against the reference: our engine and transformers.js' automatic-speech-recognition pipeline on the
- * same model files, the same audio, the same thread count, each in its own process (so peak RSS is its own).
+ * Whisper on CPU, side by side in one run: our engine (fp32 and int8 `quantized`), transformers.js (the reference
+ * pipeline's model, same ONNX files) and whisper.cpp (@napi-rs/whisper, a prebuilt whisper.cpp binding; f16 — its
+ * default — and q8_0 ggml files of the same weights; the binding's ggml cannot run f32 files: its conv asserts an
+ * f16 kernel), at whisper-tiny and whisper-base dimensions, on the same threads and the same 30 s window of speech.
+ * whisper.cpp's threads wait for each other by spinning, so on a machine busy with other work its 2-thread figures
+ * collapse (a waiting thread burns the core the other needs): compare on an idle machine, or with --threads 1.
  *
- *   npm run bench:asr -- [--minutes 10] [--threads N] [--tokens 48] [--models fixture,tiny]
+ *   npm run bench:asr [-- --quick] [-- --threads 2 --rounds 3 --reps 3 --sizes tiny,base]
  *
- * Audio: the shared real-speech clips (LJ Speech, LibriVox, JFK), read in place, joined with 0.4 s pauses and
- * repeated to the requested length. Models: the committed random fixture, and a whisper-tiny-sized random model
- * generated once into the temp folder (never committed). Random weights rarely emit <|endoftext|>, so every window
- * decodes exactly --tokens tokens on both sides (max = min new tokens; 96 is about what a dense 30 s window of English
- * needs). Temperature fallback and the repetition
- * guard are off on our side because the reference has neither; word timestamps stay at our default (on).
- *
- * Rows: reference (30 s windows, greedy), ours sequential (the same windows, greedy: its text must be identical),
- * ours batched (the default mode: speech regions packed into ≤ 30 s spans, 8 per batch).
+ * Every configuration runs in its own process, and the configurations are interleaved round by round (the order
+ * rotates) so that load from other processes falls on all of them alike; the table shows medians over rounds and
+ * ratios to whisper.cpp f16 from the same run. Methods per engine: tools/bench/asr-engines.ts. Models:
+ * tools/bench/asr-models.ts (generated once into the temp folder). The 10-minute throughput comparison with
+ * transformers.js' pipeline is `npm run bench:asr-throughput`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type Engine, type EngineResult, runEngine } from './asr-engines.ts';
+import { prepareModel, SIZES, type Size } from './asr-models.ts';
 
 const { values: args } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '10' },
-    threads: { type: 'string', default: String(Math.min(4, os.availableParallelism())) },
-    tokens: { type: 'string', default: '96' },
-    models: { type: 'string', default: 'fixture,tiny' },
+    quick: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string' },
+    reps: { type: 'string' },
+    sizes: { type: 'string', default: SIZES.join(',') },
     child: { type: 'string' },
-    model: { type: 'string' },
-    audio: { type: 'string' },
-    mode: { type: 'string' },
   },
 });
 const threads = Number(args.threads);
-const tokens = Number(args.tokens);
-const SHARED = path.resolve('../shared/data/speech');
+const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
+const reps = Number(args.reps ?? (args.quick ? 1 : 3));
 const WORK = path.join(os.tmpdir(), 'earshot-bench-asr');
+const SPEECH = path.resolve('../shared/data/speech');
 
-interface ChildResult {
-  seconds: number;
-  loadSeconds: number;
-  maxRssMb: number;
-  windows: number;
-  texts: string[];
+interface Config {
+  label: string;
+  engine: Engine;
+  variant: string;
 }
 
-function decode(file: string): Float32Array {
-  const out = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ar', '16000', '-ac', '1', '-f', 'f32le', '-'], {
-    maxBuffer: 1 << 30,
-  });
-  return new Float32Array(out.buffer, out.byteOffset, out.length / 4).slice();
-}
+const CONFIGS: Config[] = [
+  { label: 'whisper.cpp f16 (its default)', engine: 'whisper.cpp', variant: 'f16' },
+  { label: 'whisper.cpp q8_0', engine: 'whisper.cpp', variant: 'q8_0' },
+  { label: 'transformers.js fp32', engine: 'transformers.js', variant: 'fp32' },
+  { label: 'transformers.js int8 (q8)', engine: 'transformers.js', variant: 'quantized' },
+  { label: 'ours fp32', engine: 'ours', variant: 'fp32' },
+  { label: 'ours int8 `quantized` (CPU default)', engine: 'ours', variant: 'quantized' },
+];
 
-function prepareAudio(minutes: number): string {
-  const file = path.join(WORK, `speech-${minutes}min.f32`);
+/** 30 s of dense read speech: the shared clips back to back (0.2 s apart), read in place. */
+function speechWindow(): string {
+  const file = path.join(WORK, 'speech-30s.f32');
   if (existsSync(file)) return file;
-  const clips = ['ljspeech', 'librivox', 'misc'].flatMap((d) =>
-    readdirSync(path.join(SHARED, d))
-      .filter((f) => /\.(wav|flac)$/.test(f))
-      .sort()
-      .map((f) => decode(path.join(SHARED, d, f))),
-  );
-  const total = minutes * 60 * 16000;
-  const out = new Float32Array(total);
+  const out = new Float32Array(30 * 16000);
   let at = 0;
-  for (let i = 0; at < total; i++) {
-    const clip = clips[i % clips.length];
-    out.set(clip.subarray(0, Math.min(clip.length, total - at)), at);
-    at += clip.length + Math.round(0.4 * 16000);
+  for (const dir of ['librivox', 'ljspeech', 'misc']) {
+    for (const name of readdirSync(path.join(SPEECH, dir))
+      .filter((f) => /\.(wav|flac)$/.test(f))
+      .sort()) {
+      if (at >= out.length) break;
+      const pcm = execFileSync(
+        'ffmpeg',
+        ['-v', 'error', '-i', path.join(SPEECH, dir, name), '-ar', '16000', '-ac', '1', '-f', 'f32le', '-'],
+        {
+          maxBuffer: 1 << 28,
+        },
+      );
+      const clip = new Float32Array(pcm.buffer, pcm.byteOffset, pcm.length / 4);
+      out.set(clip.subarray(0, out.length - at), at);
+      at += clip.length + 3200;
+    }
   }
   writeFileSync(file, Buffer.from(out.buffer));
   return file;
 }
 
-function prepareTinyModel(): string {
-  const dir = path.join(WORK, 'whisper-tiny-random-full');
-  if (!existsSync(path.join(dir, 'onnx', 'decoder_model_merged.onnx'))) {
-    console.log('generating a whisper-tiny-sized random model (once) ...');
-    execFileSync('/usr/bin/python3', ['tools/fixtures/make_whisper_fixture.py', '--size', 'tiny', '--out', dir], {
-      stdio: 'inherit',
-    });
-  }
-  return dir;
-}
-
-function readAudio(file: string): Float32Array {
-  const buf = readFileSync(file);
-  return new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-}
-
-function windowsOf(audio: Float32Array): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let i = 0; i < audio.length; i += 480000) out.push(audio.subarray(i, i + 480000));
-  return out;
-}
-
-async function runReference(dir: string, audio: Float32Array): Promise<ChildResult> {
-  const t = await import('@huggingface/transformers');
-  t.env.allowRemoteModels = false;
-  t.env.localModelPath = `${path.dirname(dir)}/`;
-  const multilingual = JSON.parse(readFileSync(path.join(dir, 'generation_config.json'), 'utf8')).is_multilingual;
-  const t0 = performance.now();
-  const asr = await t.pipeline('automatic-speech-recognition', path.basename(dir), {
-    dtype: 'fp32',
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-  } as never);
-  const loadSeconds = (performance.now() - t0) / 1000;
-  const start = performance.now();
-  const texts: string[] = [];
-  for (const win of windowsOf(audio)) {
-    const out = (await asr(win, {
-      ...(multilingual ? { language: 'en', task: 'transcribe' } : {}),
-      max_new_tokens: tokens,
-      min_new_tokens: tokens,
-    } as never)) as { text: string };
-    texts.push(out.text);
-  }
-  const seconds = (performance.now() - start) / 1000;
-  return { seconds, loadSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, windows: texts.length, texts };
-}
-
-async function runOurs(dir: string, audio: Float32Array, mode: 'sequential' | 'batched'): Promise<ChildResult> {
-  const { loadWhisperModel } = await import('../../electron/core/asr/whisper/index.ts');
-  const t0 = performance.now();
-  const model = await loadWhisperModel(dir, { device: 'cpu', threads });
-  const loadSeconds = (performance.now() - t0) / 1000;
-  const start = performance.now();
-  const texts: string[] = [];
-  await model
-    .transcribe(
-      { samples: audio, sampleRate: 16000 },
-      {
-        mode,
-        language: model.languages.length > 1 ? 'en' : undefined,
-        timestamps: false,
-        maxNewTokens: tokens,
-        minNewTokens: tokens,
-        temperatureFallback: false,
-        repetitionGuard: false,
-        onWindow: (w) => texts.push(model.context.tokenizer.decode(w.tokens, model.context.tokens.eot)),
-      },
-    )
-    .result();
-  const seconds = (performance.now() - start) / 1000;
-  await model.dispose();
-  return { seconds, loadSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, windows: texts.length, texts };
-}
-
-function child(kind: string, model: string, audio: string, mode?: string): ChildResult {
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'tools/bench/asr.ts',
-      '--child',
-      kind,
-      '--model',
-      model,
-      '--audio',
-      audio,
-      '--mode',
-      mode ?? '',
-      '--threads',
-      String(threads),
-      '--tokens',
-      String(tokens),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+function runChild(config: Config, dir: string, audio: string): EngineResult | string {
+  const model = config.engine === 'whisper.cpp' ? path.join(dir, `ggml-model-${config.variant}.bin`) : dir;
+  const request = JSON.stringify({ engine: config.engine, model, variant: config.variant, audio, threads, reps });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/asr.ts', '--child', request], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${kind} ${mode ?? ''} failed (status ${run.status})`);
+  if (run.status !== 0 || !line.startsWith('{'))
+    return `failed (status ${run.status}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row {
+  first: number;
+  perTokenMs: number;
+  window: number;
+  rss: number;
+  load: number;
+  text32: string;
+}
+
+function summarise(results: EngineResult[], engine: Engine): Row {
+  // The longest decode the engine allows gives the most signal: 95 tokens, 31 for whisper.cpp (asr-engines.ts).
+  const per = (r: EngineResult) =>
+    engine === 'whisper.cpp'
+      ? ((r.seconds['32'] - r.seconds['1']) / 31) * 1000
+      : ((r.seconds['96'] - r.seconds['1']) / 95) * 1000;
+  const perTokenMs = median(results.map(per));
+  const first = median(results.map((r) => r.seconds['1']));
+  const window =
+    engine === 'whisper.cpp' ? first + (95 * perTokenMs) / 1000 : median(results.map((r) => r.seconds['96']));
+  return {
+    first,
+    perTokenMs,
+    window,
+    rss: median(results.map((r) => r.peakRssMb)),
+    load: median(results.map((r) => r.loadSeconds)),
+    text32: results[results.length - 1].text32,
+  };
+}
+
+function printTable(size: Size, rows: Map<string, Row>, failures: Map<string, string>): void {
+  const base = rows.get(CONFIGS[0].label);
+  const ratio = (x: number, y: number | undefined) => (y ? `${(x / y).toFixed(2)}×` : '–');
+  console.log(`\n### whisper-${size} dimensions, random weights, ${threads} threads`);
+  console.log(
+    '| engine | first token s (mel+encoder+prompt) | decode ms/token | window s (encoder + 96 tokens) | windows/s | peak RSS MB | token ÷ cpp f16 | window ÷ cpp f16 | RSS ÷ cpp f16 |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of CONFIGS) {
+    const r = rows.get(c.label);
+    if (!r) {
+      console.log(`| ${c.label} | ${failures.get(c.label) ?? 'not run'} |||||||`);
+      continue;
+    }
+    console.log(
+      `| ${c.label} | ${r.first.toFixed(3)} | ${r.perTokenMs.toFixed(2)} | ${r.window.toFixed(3)}${c.engine === 'whisper.cpp' ? '*' : ''} | ${(1 / r.window).toFixed(2)} | ${r.rss.toFixed(0)} | ${ratio(r.perTokenMs, base?.perTokenMs)} | ${ratio(r.window, base?.window)} | ${ratio(r.rss, base?.rss)} |`,
+    );
+  }
+  console.log('* whisper.cpp window = first token + 95 × its decode ms/token (see tools/bench/asr-engines.ts)');
+  const text = (label: string) => rows.get(label)?.text32.trim();
+  const same = (a: string, b: string) => {
+    const x = text(a);
+    const y = text(b);
+    if (x === undefined || y === undefined) return 'not run';
+    if (x === y) return 'identical';
+    const wa = x.split(/\s+/);
+    const wb = y.split(/\s+/);
+    let k = 0;
+    while (k < wa.length && k < wb.length && wa[k] === wb[k]) k++;
+    return `differ after ${k} of ${wa.length} words`;
+  };
+  console.log('greedy text of the same window (32 tokens):');
+  console.log(`- ours fp32 vs transformers.js fp32: ${same('ours fp32', 'transformers.js fp32')}`);
+  console.log(`- ours fp32 vs whisper.cpp f16: ${same('ours fp32', 'whisper.cpp f16 (its default)')}`);
+  console.log(`- ours int8 vs whisper.cpp q8_0: ${same('ours int8 `quantized` (CPU default)', 'whisper.cpp q8_0')}`);
+  console.log(
+    `- ours int8 vs transformers.js int8: ${same('ours int8 `quantized` (CPU default)', 'transformers.js int8 (q8)')}`,
+  );
 }
 
 async function main(): Promise<void> {
   if (args.child) {
-    const audio = readAudio(args.audio as string);
-    const result =
-      args.child === 'reference'
-        ? await runReference(args.model as string, audio)
-        : await runOurs(args.model as string, audio, args.mode as 'sequential' | 'batched');
-    console.log(JSON.stringify(result));
+    const req = JSON.parse(args.child);
+    const buf = readFileSync(req.audio);
+    const audio = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+    console.log(JSON.stringify(await runEngine({ ...req, audio })));
     return;
   }
   mkdirSync(WORK, { recursive: true });
-  const minutes = Number(args.minutes);
-  const audioFile = prepareAudio(minutes);
-  const audioSeconds = minutes * 60;
-  const models = (args.models as string).split(',').map((m) =>
-    m === 'tiny'
-      ? { name: 'whisper-tiny-sized random (39M)', dir: prepareTinyModel() }
-      : {
-          name: 'fixture whisper-tiny-random',
-          dir: path.resolve('test/fixtures/models/whisper-tiny-random'),
-        },
-  );
+  const sizes = (args.sizes as string).split(',') as Size[];
+  const dirs = new Map(sizes.map((s) => [s, prepareModel(WORK, s)]));
+  const audio = speechWindow();
   console.log(
-    `audio ${audioSeconds} s of speech, ${threads} threads, ${tokens} tokens per window, CPU (${os.cpus()[0]?.model})`,
+    `30 s window of real speech, ${threads} threads, ${rounds} rounds × ${reps} repetitions, CPU ${os.cpus()[0]?.model}, load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`,
   );
-  for (const m of models) {
-    const ref = child('reference', m.dir, audioFile);
-    const seq = child('ours', m.dir, audioFile, 'sequential');
-    const bat = child('ours', m.dir, audioFile, 'batched');
-    const same = seq.texts.join('') === ref.texts.join('');
-    const firstDiff = seq.texts.findIndex((t, i) => t !== ref.texts[i]);
-    const dump = path.join(WORK, `texts-${path.basename(m.dir)}.json`);
-    writeFileSync(dump, JSON.stringify({ reference: ref.texts, sequential: seq.texts, batched: bat.texts }, null, 1));
-    console.log(`\n${m.name}`);
-    console.log('| run | windows | wall s | RTF | x real time | peak RSS MB | speed vs reference |');
-    console.log('|---|---|---|---|---|---|---|');
-    for (const [label, r] of [
-      ['transformers.js pipeline (reference)', ref],
-      ['earshot sequential greedy', seq],
-      ['earshot batched (default)', bat],
-    ] as const) {
-      console.log(
-        `| ${label} | ${r.windows} | ${r.seconds.toFixed(1)} | ${(r.seconds / audioSeconds).toFixed(4)} | ${(audioSeconds / r.seconds).toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${(ref.seconds / r.seconds).toFixed(2)}× |`,
-      );
+  for (const size of sizes) {
+    const results = new Map<string, EngineResult[]>();
+    const failures = new Map<string, string>();
+    for (let round = 0; round < rounds; round++) {
+      const order = CONFIGS.map((_, i) => CONFIGS[(i + round) % CONFIGS.length]);
+      for (const c of order) {
+        const r = runChild(c, dirs.get(size) as string, audio);
+        if (typeof r === 'string') failures.set(c.label, r);
+        else results.set(c.label, [...(results.get(c.label) ?? []), r]);
+        process.stderr.write('.');
+      }
     }
-    console.log(
-      `sequential greedy text identical to the reference: ${same ? 'yes' : `NO (first differing window ${firstDiff}, texts in ${dump})`}`,
+    const rows = new Map(
+      [...results].map(([label, rs]) => [
+        label,
+        summarise(rs, CONFIGS.find((c) => c.label === label)?.engine as Engine),
+      ]),
     );
-    console.log(`model load s: reference ${ref.loadSeconds.toFixed(1)}, ours ${seq.loadSeconds.toFixed(1)}`);
+    printTable(size, rows, failures);
   }
 }
 

@@ -9,15 +9,15 @@
  * Options: --clients N --seconds S --queue N --workers N --model <dir> --rpm N --concurrency N
  * Output: a table of figures on stdout (and JSON with --json).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
+import { benchKey, defaultModel, rssMb, startServer } from './serve-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,66 +33,15 @@ const { values } = parseArgs({
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
-const REPO = path.resolve(import.meta.dirname, '../..');
-
-function defaultModel(): string {
-  for (const dir of [
-    path.join(REPO, 'models', 'demo-en'),
-    path.join(REPO, 'test', 'fixtures', 'models', 'whisper-tiny-random'),
-  ]) {
-    if (existsSync(dir)) return dir;
-  }
-  throw new Error('No model: pass --model <dir>');
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-async function startServer(home: string, key: string, model: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'electron/cli.ts',
-      'serve',
-      '--port',
-      '0',
-      '--model',
-      model,
-      '--queue',
-      String(values.queue),
-      '--workers',
-      String(values.workers),
-      '--allow-private-urls',
-      '--quiet',
-    ],
-    { cwd: REPO, env: { ...process.env, EARSHOT_HOME: home, LICENSE_KEY: key }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (\S+)/.exec(err);
-      if (m && /ready, model/.test(err)) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
-  return { child, url };
-}
 
 async function main() {
   const home = mkdtempSync(path.join(os.tmpdir(), 'earshot-load-'));
   const speech = path.join(home, 'short.wav');
   execFileSync('espeak-ng', ['-w', speech, 'hello, this is a short test'], { stdio: 'ignore' });
   const audio = readFileSync(speech);
-  const { key } = issueLicense({
-    privateKey: await developmentSigningKey(),
-    customer: 'load-test',
-    expiresAt: new Date(Date.now() + 86_400_000),
-    limits: { requestsPerMinute: Number(values.rpm), concurrentRequests: Number(values.concurrency) },
+  const key = await benchKey('load-test', {
+    requestsPerMinute: Number(values.rpm),
+    concurrentRequests: Number(values.concurrency),
   });
 
   // Webhook receiver: counts deliveries per job id.
@@ -112,7 +61,15 @@ async function main() {
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
 
   const model = values.model ?? defaultModel();
-  const { child, url } = await startServer(home, key, model);
+  const { child, url } = await startServer(home, key, [
+    '--model',
+    model,
+    '--queue',
+    String(values.queue),
+    '--workers',
+    String(values.workers),
+    '--allow-private-urls',
+  ]);
   let crashed = false;
   child.once('exit', () => {
     crashed = true;

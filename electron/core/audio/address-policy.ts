@@ -1,7 +1,9 @@
 /**
  * Which network addresses a URL download may connect to when private targets are refused (the API server's
  * default): loopback, private, link-local, carrier-grade NAT, multicast and reserved ranges, in IPv4 and IPv6
- * (IPv4-mapped IPv6 addresses are checked against the IPv4 rules).
+ * (IPv4-mapped IPv6 addresses are checked against the IPv4 rules). IPv6 forms that carry an IPv4 address inside
+ * (IPv4-compatible ::/96, 6to4 2002::/16, Teredo 2001::/32, NAT64) are refused whole: a host may route them to the
+ * IPv4 address they embed, which could be any of the above.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -22,12 +24,14 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2001::', 32],
+  ['2002::', 16],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }

@@ -134,6 +134,7 @@ export async function decodeStream(source: AudioSource, opts: DecodeOptions = {}
     }
     const meta: AudioMeta = {
       duration: Number.isFinite(header.duration) ? header.duration : 0,
+      declaredDuration: header.duration,
       container: format.container,
       codec: header.codec,
       originalSampleRate: header.originalSampleRate,

@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import dns from 'node:dns';
 import os from 'node:os';
 import path from 'node:path';
-import { EarshotError } from '../errors.ts';
+import { EarshotError, isEarshotError } from '../errors.ts';
 import { isPrivateAddress } from './address-policy.ts';
 import type { UrlFetchOptions } from './types.ts';
 
@@ -51,18 +51,53 @@ export function parseAllowedUrl(raw: string): URL {
   return url;
 }
 
+/** The error an aborted download reports: the abort's own reason when it is one of ours (the total time cap). */
+function abortError(signal: AbortSignal | undefined): EarshotError {
+  return isEarshotError(signal?.reason) ? signal.reason : new EarshotError('CANCELLED', 'Download cancelled');
+}
+
+/**
+ * The caller's signal, plus the total time cap when one is set: a trickle that keeps resetting the read timeout still
+ * ends at the cap. `dispose` clears the timer.
+ */
+function withTotalTimeout(url: string, opts: UrlFetchOptions): { signal?: AbortSignal; dispose: () => void } {
+  if (!opts.totalTimeoutMs) return { signal: opts.signal, dispose: () => {} };
+  const controller = new AbortController();
+  const origin = URL.canParse(url) ? new URL(url).origin : 'the URL';
+  const timer = setTimeout(() => {
+    controller.abort(
+      new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${origin}: the download did not finish within ${opts.totalTimeoutMs! / 1000} s`,
+        { reason: 'total_timeout' },
+      ),
+    );
+  }, opts.totalTimeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+  return { signal, dispose: () => clearTimeout(timer) };
+}
+
 function refusePrivate(host: string): EarshotError {
   return new EarshotError('URL_NOT_ALLOWED', `The URL points to a private or local address (${host})`, {
     reason: 'private_address',
   });
 }
 
-/** dns.lookup that rejects private answers; used as the socket's lookup, so the check covers the real address. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** Name resolution as dns.lookup does it with `all: true` (tests give their own). */
+export type Resolver = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
+
+/**
+ * A socket `lookup` that drops private answers (unless allowed) and fails when none is left. Given to the socket
+ * itself, it makes the address checked the address connected to: there is no second lookup to rebind.
+ */
+export function guardedLookup(allowPrivate: boolean, resolve: Resolver = dns.lookup): LookupFunction {
   return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { ...options, all: true }, (err, list) => {
       if (err) return callback(err, '', 4);
-      const list = addresses as dns.LookupAddress[];
       const usable = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address));
       if (usable.length === 0) return callback(refusePrivate(`${hostname} → ${list[0]?.address}`), '', 4);
       if ((options as dns.LookupOptions).all) return callback(null, usable as unknown as string, 4);
@@ -132,7 +167,7 @@ function request(
         ),
       );
     }, opts.connectTimeoutMs);
-    const onAbort = () => finish(new EarshotError('CANCELLED', 'Download cancelled'));
+    const onAbort = () => finish(abortError(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('socket', (socket) => {
       const connected = () => {
@@ -158,13 +193,22 @@ function request(
 }
 
 export async function fetchToTempFile(rawUrl: string, opts: UrlFetchOptions = {}): Promise<FetchedFile> {
+  const total = withTotalTimeout(rawUrl, opts);
+  try {
+    return await fetchWithin(rawUrl, { ...opts, signal: total.signal });
+  } finally {
+    total.dispose();
+  }
+}
+
+async function fetchWithin(rawUrl: string, opts: UrlFetchOptions): Promise<FetchedFile> {
   const settings = {
     connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     readTimeoutMs: opts.readTimeoutMs ?? DEFAULTS.readTimeoutMs,
     allowPrivate: opts.allowPrivate ?? true,
   };
   const maxRedirects = opts.maxRedirects ?? DEFAULTS.maxRedirects;
-  if (opts.signal?.aborted) throw new EarshotError('CANCELLED', 'Download cancelled');
+  if (opts.signal?.aborted) throw abortError(opts.signal);
   let url = parseAllowedUrl(rawUrl);
   let response: Response;
   for (let hop = 0; ; hop++) {
@@ -222,7 +266,7 @@ async function saveBody({ res, req }: Response, url: URL, opts: UrlFetchOptions)
         out.destroy();
         out.once('close', () => reject(error));
       };
-      const onAbort = () => fail(new EarshotError('CANCELLED', 'Download cancelled'));
+      const onAbort = () => fail(abortError(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       // request() arms the socket's read timeout; name the failure here before the socket's teardown does.
       res.socket.on('timeout', () =>

@@ -16,6 +16,8 @@ export interface AudioMeta {
   decoder: DecoderKind;
   /** Size of the input in bytes. */
   bytes: number;
+  /** Seconds the container's header declares (NaN when it does not say); unlike `duration`, never replaced. */
+  declaredDuration: number;
   /** Non-fatal decoder complaints (e.g. a truncated tail that was skipped); absent when clean. */
   warnings?: string[];
 }
@@ -35,6 +37,8 @@ export interface UrlFetchOptions {
   readTimeoutMs?: number;
   /** Default 5. */
   maxRedirects?: number;
+  /** Longest the whole download may take (URL_FETCH_FAILED, reason `total_timeout`). Default: no cap. */
+  totalTimeoutMs?: number;
   /**
    * Allow loopback, private and link-local targets. Default true (desktop); the API server passes false unless the
    * operator allows it. Checked on the resolved address of every hop.

@@ -1,7 +1,8 @@
 /**
  * Failed authentication attempts per client address, for monitoring and to slow down guessing: the first few
  * failures cost nothing, then each further consecutive failure doubles the delay the server waits before answering
- * (capped). A success, or a quiet spell, clears the consecutive count; the totals stay for monitoring.
+ * (capped). Only a quiet spell (`forgetAfterMs` without a failure) clears the consecutive count, not a success from
+ * the same address; the totals stay for monitoring.
  */
 export interface FailedAuthEntry {
   address: string;
@@ -61,11 +62,6 @@ export class FailedAuthTracker {
       this.entries.delete(oldest);
     }
     return this.delayFor(entry.consecutive);
-  }
-
-  recordSuccess(address: string): void {
-    const entry = this.entries.get(address);
-    if (entry) entry.consecutive = 0;
   }
 
   delayFor(consecutive: number): number {

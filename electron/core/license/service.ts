@@ -2,7 +2,7 @@
  * LicenseService: verification, limits and status for one data folder. See index.ts for the contract other code
  * relies on.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LicenseStatus } from '../../contract/api.ts';
 import { EarshotError } from '../errors.ts';
@@ -65,6 +65,12 @@ export interface LicenseUsage {
   activeRequests: number;
 }
 
+/**
+ * How often a running service looks at the revocation file for a newly imported list (one stat; the file is read and
+ * verified only when it changed). So a revocation takes effect within this long in a running server or app.
+ */
+export const REVOCATION_RECHECK_MS = 1000;
+
 /** How long ago the high-water mark may be before the clock counts as "set back" in explanations. */
 const CLOCK_BACK_NOTICE_MS = 10 * 60_000;
 
@@ -72,6 +78,10 @@ export class LicenseService {
   readonly dataDir: string;
   private readonly trust: TrustSet;
   private revocations: RevocationList | undefined;
+  /** Whether the list comes from the data folder (and is re-read when another process imports a newer one). */
+  private readonly followRevocationFile: boolean;
+  private revocationStamp = '';
+  private revocationCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly clock: () => number;
   private readonly ledger: UsageLedger;
   private readonly rate = new RequestRateLimiter();
@@ -84,6 +94,7 @@ export class LicenseService {
     this.clock = options.now ?? Date.now;
     this.ledger = new UsageLedger(dataPaths(this.dataDir).usage);
     this.failures = new FailedAuthTracker(options.failedAuthPolicy ?? DEFAULT_FAILED_AUTH_POLICY);
+    this.followRevocationFile = options.revocationList === undefined;
     this.revocations = options.revocationList ?? this.loadStoredRevocations();
   }
 
@@ -99,6 +110,7 @@ export class LicenseService {
     if (!signer) throw invalidLicense(`signed by an unknown key (${parsed.claims.kid})`);
     if (!signatureMatches(parsed, signer.key)) throw invalidLicense('the signature does not match (key altered)');
     const claims = parsed.claims;
+    this.refreshRevocations();
     if (this.revocations?.ids.has(claims.id)) throw invalidLicense(`license ${claims.id} has been revoked`);
     const clockMs = this.clock();
     const nowMs = this.ledger.observe(clockMs);
@@ -131,7 +143,8 @@ export class LicenseService {
       }
       throw e;
     }
-    this.failures.recordSuccess(options.clientAddress);
+    // A success does not clear the address's failures: else one valid key would let its holder (or anyone behind
+    // the same address) interleave successes and guess other keys at full speed. Only a quiet spell clears them.
     const nowMs = this.nowMs();
     const limitSeconds = claims.limits.audioHoursPerDay * 3600;
     const used = this.ledger.audioSecondsOn(claims.id, utcDay(nowMs));
@@ -249,6 +262,7 @@ export class LicenseService {
     }
     await writeFileAtomic(this.revocationFile(), text, 0o644);
     this.revocations = list;
+    this.revocationStamp = this.revocationFileStamp();
     return list;
   }
 
@@ -270,9 +284,37 @@ export class LicenseService {
     return path.join(dataPaths(this.dataDir).license, 'revoked.json');
   }
 
+  /** The file's identity (size and change time), or '' when there is none. */
+  private revocationFileStamp(): string {
+    const st = statSync(this.revocationFile(), { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
+  }
+
   private loadStoredRevocations(): RevocationList | undefined {
-    const file = this.revocationFile();
-    if (!existsSync(file)) return undefined;
-    return verifyRevocationList(readFileSync(file, 'utf8'), this.trust);
+    this.revocationStamp = this.revocationFileStamp();
+    this.revocationCheckedAt = performance.now();
+    if (!this.revocationStamp) return undefined;
+    return verifyRevocationList(readFileSync(this.revocationFile(), 'utf8'), this.trust);
+  }
+
+  /**
+   * Picks up a list imported by another process (`earshot license import-revocations` next to a running server),
+   * at most once per REVOCATION_RECHECK_MS. A file that does not verify, or is older than the list in force, changes
+   * nothing: revocations are never undone by swapping the file.
+   */
+  private refreshRevocations(): void {
+    if (!this.followRevocationFile) return;
+    const now = performance.now();
+    if (now - this.revocationCheckedAt < REVOCATION_RECHECK_MS) return;
+    this.revocationCheckedAt = now;
+    const stamp = this.revocationFileStamp();
+    if (stamp === this.revocationStamp || !stamp) return;
+    this.revocationStamp = stamp;
+    try {
+      const list = verifyRevocationList(readFileSync(this.revocationFile(), 'utf8'), this.trust);
+      if (!this.revocations || list.issuedAt >= this.revocations.issuedAt) this.revocations = list;
+    } catch {
+      // keep the list in force
+    }
   }
 }

@@ -7,6 +7,8 @@
  *   blob id the Hub sends as `ETag` for small files; a mismatch deletes the file and fails with CHECKSUM_MISMATCH;
  * - proxy-aware: undici's EnvHttpProxyAgent honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY;
  * - cancellable (AbortSignal → CANCELLED) with progress (bytes, speed, ETA).
+ * `checkRemoteFiles` asks for the headers of every file first (HEAD), so a missing file or a hash that differs from the
+ * pinned one is reported by name before any byte is downloaded.
  * Installing the verified files is the caller's job (see install.ts); nothing here touches the models folder itself.
  */
 import { createHash } from 'node:crypto';
@@ -130,6 +132,84 @@ export async function downloadFiles(options: DownloadOptions): Promise<Downloade
   return results;
 }
 
+export interface RemoteCheck {
+  path: string;
+  /** ok: present (and, with a pinned hash, announcing it); missing: 404; mismatch: another hash; error: anything else. */
+  state: 'ok' | 'missing' | 'mismatch' | 'error';
+  httpStatus?: number;
+  /** Size the server reports (X-Linked-Size or Content-Length). */
+  size?: number;
+  /** The SHA-256 the server announces, when it announces one. */
+  sha256?: string;
+  detail?: string;
+}
+
+export type CheckOptions = Pick<DownloadOptions, 'repo' | 'revision' | 'files' | 'endpoint' | 'signal' | 'token'> & {
+  dispatcher?: Dispatcher;
+  /** Per request (default 30 s). */
+  timeoutMs?: number;
+};
+
+/**
+ * Asks the server for the headers of every file (HEAD, redirects followed by hand as for downloads), a few at a time.
+ * Nothing is downloaded. A server that refuses HEAD (405/501) counts as ok: the download will tell.
+ */
+export async function checkRemoteFiles(options: CheckOptions): Promise<RemoteCheck[]> {
+  const endpoint = (options.endpoint ?? hfEndpoint()).replace(/\/+$/, '');
+  const dispatcher = options.dispatcher ?? new EnvHttpProxyAgent();
+  const results: RemoteCheck[] = new Array(options.files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < options.files.length) {
+      const i = next++;
+      const file = options.files[i] as RemoteFile;
+      results[i] = await checkOne(
+        resolveUrl(endpoint, options.repo, options.revision, file.path),
+        file,
+        options,
+        dispatcher,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, options.files.length) }, worker));
+  return results;
+}
+
+async function checkOne(
+  url: string,
+  file: RemoteFile,
+  options: CheckOptions,
+  dispatcher: Dispatcher,
+): Promise<RemoteCheck> {
+  throwIfAborted(options.signal);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const { res, headers } = await request(url, 0, options, dispatcher, signal, 'HEAD');
+    await res.body?.cancel().catch(() => {});
+    if (res.status === 404)
+      return { path: file.path, state: 'missing', httpStatus: 404, detail: unquote(headers.get('x-error-code')) };
+    if (res.status === 405 || res.status === 501) return { path: file.path, state: 'ok', httpStatus: res.status };
+    if (!res.ok) return { path: file.path, state: 'error', httpStatus: res.status, detail: `HTTP ${res.status}` };
+    const size = Number(headers.get('x-linked-size') ?? headers.get('content-length') ?? Number.NaN);
+    const announced = announcedHash(headers);
+    const sha256 = announced?.kind === 'sha256' ? announced.hex : undefined;
+    const base = { path: file.path, httpStatus: res.status, size: Number.isFinite(size) ? size : undefined, sha256 };
+    if (file.sha256 && sha256 && sha256 !== file.sha256.toLowerCase()) {
+      return {
+        ...base,
+        state: 'mismatch',
+        detail: `the server announces sha256 ${sha256}, the catalog pins ${file.sha256}`,
+      };
+    }
+    return { ...base, state: 'ok' };
+  } catch (e) {
+    if (options.signal?.aborted) throw new EarshotError('CANCELLED', 'Download cancelled');
+    const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+    return { path: file.path, state: 'error', detail: cause };
+  }
+}
+
 async function downloadWithRetries(
   url: string,
   file: RemoteFile,
@@ -219,9 +299,10 @@ async function downloadOnce(
 async function request(
   url: string,
   offset: number,
-  options: DownloadOptions,
+  options: Pick<DownloadOptions, 'token'>,
   dispatcher: Dispatcher,
   signal: AbortSignal,
+  method: 'GET' | 'HEAD' = 'GET',
 ): Promise<{ res: FetchResponse; headers: Headers }> {
   // Follow redirects by hand: the Hub puts X-Linked-ETag/X-Linked-Size on the 302 that points to its CDN, and the
   // token must not travel to another host.
@@ -233,7 +314,7 @@ async function request(
     if (options.token && new URL(current).origin === new URL(url).origin) {
       headers.authorization = `Bearer ${options.token}`;
     }
-    const res = await fetch(current, { headers, redirect: 'manual', signal, dispatcher });
+    const res = await fetch(current, { method, headers, redirect: 'manual', signal, dispatcher });
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
       for (const h of ['x-linked-etag', 'x-linked-size', 'etag']) {
@@ -286,6 +367,11 @@ async function finish(
 /** The catalog's hash wins; else the Hub's X-Linked-ETag (SHA-256 of an LFS file); else ETag as a git blob id. */
 function expectationFor(file: RemoteFile, headers: Headers): Expectation | undefined {
   if (file.sha256) return { kind: 'sha256', hex: file.sha256.toLowerCase() };
+  return announcedHash(headers);
+}
+
+/** The hash the server announces for a file: X-Linked-ETag (LFS SHA-256), else ETag (SHA-256 or git blob id). */
+function announcedHash(headers: Headers): Expectation | undefined {
   const linked = unquote(headers.get('x-linked-etag'));
   if (linked && /^[0-9a-f]{64}$/i.test(linked)) return { kind: 'sha256', hex: linked.toLowerCase() };
   const etag = unquote(headers.get('etag'));

@@ -10,18 +10,26 @@ import path from 'node:path';
 import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
-import { diarizationFamilyOf } from '../diarize/models/folder.ts';
+import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
 import {
   type Catalog,
   type CatalogEntry,
+  type DownloadableCatalogEntry,
   isBundled,
+  isWhisperEntry,
   languagesOf,
   loadCatalog,
   variantFiles,
   variantSize,
 } from './catalog.ts';
-import { type DownloadOptions, downloadFiles, hfEndpoint, type TransferProgress } from './download.ts';
+import {
+  checkRemoteFiles,
+  type DownloadOptions,
+  downloadFiles,
+  hfEndpoint,
+  type TransferProgress,
+} from './download.ts';
 import { acquireLock } from './lock.ts';
 import { type InstalledMeta, installModel, listFiles, readInstalledMeta, removeModelFolder } from './install.ts';
 import {
@@ -32,7 +40,16 @@ import {
   recommendModel,
   scaleEncoderTime,
 } from './recommend.ts';
-import { type ModelFamily, TRANSCRIPTION_FAMILIES, validateModelFolder, whisperVariantFiles } from './validate.ts';
+import {
+  type CheckedFamily,
+  isCheckedFamily,
+  isSpeechFamily,
+  type ModelFamily,
+  validateModelFolder,
+  type WordTiming,
+  whisperVariantFiles,
+} from './validate.ts';
+import { planVariant } from './variant-plan.ts';
 
 export type { Catalog, CatalogEntry } from './catalog.ts';
 export { calibrate, recommendModel } from './recommend.ts';
@@ -59,7 +76,8 @@ export interface ModelManagerOptions {
 export interface ModelInfo {
   id: string;
   name: string;
-  family: ModelFamily;
+  /** 'whisper' or 'ctc' for speech models; other catalog families (installed as files) keep their own name. */
+  family: string;
   bundled: boolean;
   installed: boolean;
   isDefault: boolean;
@@ -78,9 +96,12 @@ export interface ModelInfo {
   sizeEstimated?: boolean;
   origin: 'bundled' | 'catalog' | 'import';
   accuracy?: { metric: string; value: number; source: string; note?: string }[];
+  /** Whisper: 'aligned' word times (cross-attention alignment) or 'approximate' (proportional); unknown if absent. */
+  wordTiming?: WordTiming;
 }
 
 export interface PullOptions {
+  /** A variant name, or 'auto' (the default): the catalog's default, else the next variant complete on the server. */
   variant?: string;
   signal?: AbortSignal;
   onProgress?: (p: ModelDownloadProgress & { file?: string }) => void;
@@ -155,17 +176,22 @@ export class ModelManager {
         availableVariants: [],
         sizeBytes: await folderBytes(dir),
         origin: 'import',
+        wordTiming: meta.wordTiming,
       });
     }
     return out;
   }
 
-  /** The renderer's view (electron/contract/api.ts ModelView). */
+  /** The renderer's view (electron/contract/api.ts ModelView): the speech models and the diarization models. */
   async views(): Promise<ModelView[]> {
-    return (await this.list()).map((m) => ({
+    const known = (await this.list()).filter((m): m is ModelInfo & { family: CheckedFamily } =>
+      isCheckedFamily(m.family),
+    );
+    return known.map((m) => ({
       id: m.id,
       name: m.name,
       family: m.family,
+      wordTiming: m.wordTiming,
       installed: m.installed,
       isDefault: m.isDefault,
       bundled: m.bundled,
@@ -184,12 +210,12 @@ export class ModelManager {
     const entry = this.entry(id);
     if (!entry) throw new EarshotError('MODEL_NOT_FOUND', `Unknown model '${id}' (see 'earshot models list')`);
     if (isBundled(entry)) throw new EarshotError('INVALID_PARAMETER', `${id} is bundled with Earshot; nothing to pull`);
-    const variant = options.variant ?? entry.defaultVariant;
-    // Files an earlier install already holds (the shared JSON when adding a variant) are kept, not fetched again.
     const installedDir = path.join(this.modelsDir, id);
-    const files = variantFiles(entry, variant).filter((f) => !existsSync(path.join(installedDir, f.path)));
+    const have = (f: { path: string }) => existsSync(path.join(installedDir, f.path));
+    const named = options.variant === undefined || options.variant === 'auto' ? undefined : options.variant;
     const installedMeta = await readInstalledMeta(installedDir);
-    if (files.length === 0 && installedMeta?.variants.includes(variant)) {
+    const already = named ?? entry.defaultVariant;
+    if (installedMeta?.variants.includes(already) && variantFiles(entry, already).every(have)) {
       options.onProgress?.({ modelId: id, receivedBytes: 0, totalBytes: 0, bytesPerSecond: 0, state: 'installed' });
       return this.describeCatalogEntry(entry, await this.getDefault());
     }
@@ -210,18 +236,27 @@ export class ModelManager {
         file,
       });
     try {
+      const endpoint = this.options.endpoint ?? hfEndpoint();
+      const token = this.options.token ?? process.env.HF_TOKEN;
+      const remote = { repo: entry.source.repo, revision: entry.source.revision, endpoint, token, signal };
+      // Every file is asked for before any byte moves: a missing file or a foreign hash is reported at once.
+      const plan = await planVariant(
+        entry,
+        options.variant,
+        (files) => checkRemoteFiles({ ...remote, files, dispatcher: this.options.download?.dispatcher }),
+        have,
+      );
+      last = { variant: plan.variant, notice: plan.notice };
+      if (plan.notice) report({ state: 'downloading' });
       const partial = this.partialDir(id);
       const downloaded = await downloadFiles({
         ...this.options.download,
-        repo: entry.source.repo,
-        revision: entry.source.revision,
-        files,
+        ...remote,
+        files: plan.files,
         partialDir: partial,
-        endpoint: this.options.endpoint ?? hfEndpoint(),
-        token: this.options.token ?? process.env.HF_TOKEN,
-        signal,
         onProgress: (p: TransferProgress) => {
           last = {
+            ...last,
             receivedBytes: p.receivedBytes,
             totalBytes: p.totalBytes,
             bytesPerSecond: p.bytesPerSecond,
@@ -234,7 +269,7 @@ export class ModelManager {
       await installModel(
         this.modelsDir,
         id,
-        files.map((f) => ({ rel: f.path, from: path.join(partial, f.path) })),
+        plan.files.map((f) => ({ rel: f.path, from: path.join(partial, f.path) })),
         {
           id,
           name: entry.name,
@@ -244,7 +279,13 @@ export class ModelManager {
           installedAt: new Date().toISOString(),
           verification: Object.fromEntries(downloaded.map((d) => [d.path, d.verifiedBy])),
         },
-        { move: true, checkVariants: [variant], signal },
+        {
+          move: true,
+          checkVariants: [plan.variant],
+          signal,
+          // Speech and diarization models are validated as folders; other families are installed as verified files.
+          asFamily: isCheckedFamily(entry.family) ? undefined : { family: entry.family, variant: plan.variant },
+        },
       );
       await fs.rm(partial, { recursive: true, force: true });
       report({ state: 'installed', receivedBytes: last.totalBytes, etaSeconds: 0 });
@@ -290,7 +331,15 @@ export class ModelManager {
       this.modelsDir,
       id,
       files.map((rel) => ({ rel, from: path.join(source, rel) })),
-      { id, name, origin: 'import', importedFrom: source, languages, installedAt: new Date().toISOString() },
+      {
+        id,
+        name,
+        origin: 'import',
+        importedFrom: source,
+        languages,
+        wordTiming: check.wordTiming,
+        installedAt: new Date().toISOString(),
+      },
       // Already opened with onnxruntime above; re-check only that the copy is complete.
       { move: false, checkOnnx: false, signal: options.signal },
     );
@@ -321,12 +370,7 @@ export class ModelManager {
     if (!info?.installed) {
       throw new EarshotError('MODEL_NOT_FOUND', `Model '${id}' is not installed; pull or import it first`);
     }
-    if (!isTranscription(info.family)) {
-      throw new EarshotError(
-        'INVALID_PARAMETER',
-        `${id} is a diarization model, not a transcription model: it labels speakers whenever diarization is on`,
-      );
-    }
+    refuseNonSpeech(id, info.family);
     await this.writeRegistry({ ...(await this.readRegistry()), default: id });
   }
 
@@ -336,7 +380,7 @@ export class ModelManager {
    */
   async resolveModel(idOrPath?: string): Promise<ResolvedModel> {
     if (idOrPath) return this.resolveExplicit(idOrPath);
-    const models = (await this.list()).filter((m) => m.installed && m.dir && isTranscription(m.family));
+    const models = (await this.list()).filter((m) => m.installed && m.dir && isSpeechFamily(m.family));
     const pick =
       models.find((m) => m.isDefault) ??
       models.find((m) => !m.bundled) ??
@@ -348,7 +392,7 @@ export class ModelManager {
         `No model installed and the bundled demo model is missing from ${this.bundledDir}; run 'earshot models pull whisper-base.en'`,
       );
     }
-    return { id: pick.id, dir: pick.dir, family: pick.family };
+    return { id: pick.id, dir: pick.dir, family: pick.family as ModelFamily };
   }
 
   /**
@@ -358,7 +402,7 @@ export class ModelManager {
   async recommend(
     options: { seconds?: number; englishOnly?: boolean; calibrate?: boolean; signal?: AbortSignal } = {},
   ): Promise<RecommendReport> {
-    const models = (await this.list()).filter((m) => m.installed && m.dir && isTranscription(m.family));
+    const models = (await this.list()).filter((m) => m.installed && m.dir && isSpeechFamily(m.family));
     const resolved = await this.resolveModel().catch(() => undefined);
     const probeTarget = resolved ? models.find((m) => m.id === resolved.id) : models[0];
     const probeFile = probeTarget ? calibrationFile(probeTarget) : undefined;
@@ -376,8 +420,8 @@ export class ModelManager {
     if (options.calibrate === false) return report;
     const measured = models.find((m) => m.id === recommendation.id) ?? probeTarget;
     const file = measured ? calibrationFile(measured, recommendation.variant) : undefined;
-    if (!measured?.dir || !file || !isTranscription(measured.family)) return report;
-    const cal = await calibrate(measured.dir, measured.family, {
+    if (!measured?.dir || !file) return report;
+    const cal = await calibrate(measured.dir, measured.family as ModelFamily, {
       variant: file.variant,
       seconds: options.seconds,
       signal: options.signal,
@@ -399,14 +443,12 @@ export class ModelManager {
         const why = check.problems.join('; ');
         throw new EarshotError(existsSync(dir) ? 'MODEL_INVALID' : 'MODEL_NOT_FOUND', `${dir}: ${why}`);
       }
-      notTranscription(dir, check.family);
-      return { id: path.basename(dir), dir, family: check.family };
+      refuseNonSpeech(dir, check.family);
+      return { id: path.basename(dir), dir, family: check.family as ModelFamily };
     }
     const info = (await this.list()).find((m) => m.id === idOrPath);
-    if (info?.installed && info.dir) {
-      notTranscription(idOrPath, info.family);
-      return { id: info.id, dir: info.dir, family: info.family };
-    }
+    if (info) refuseNonSpeech(idOrPath, info.family);
+    if (info?.installed && info.dir) return { id: info.id, dir: info.dir, family: info.family as ModelFamily };
     if (info) {
       throw new EarshotError(
         'MODEL_NOT_FOUND',
@@ -444,10 +486,11 @@ export class ModelManager {
     }
     const dir = path.join(this.modelsDir, entry.id);
     const meta = existsSync(dir) ? await readInstalledMeta(dir) : undefined;
-    const estimate = variantSize(entry, entry.defaultVariant);
+    const estimate = variantSize(entry as DownloadableCatalogEntry, entry.defaultVariant);
     return {
       ...base,
       family: entry.family,
+      wordTiming: meta?.wordTiming ?? (isWhisperEntry(entry) ? entry.wordTiming : undefined),
       bundled: false,
       installed: meta !== undefined,
       dir: meta ? dir : undefined,
@@ -482,15 +525,17 @@ export class ModelManager {
   }
 }
 
-function isTranscription(family: ModelFamily): family is 'whisper' | 'ctc' {
-  return TRANSCRIPTION_FAMILIES.includes(family);
-}
-
-function notTranscription(what: string, family: ModelFamily): void {
-  if (isTranscription(family)) return;
+/**
+ * Only speech models transcribe: a diarization model labels speakers whenever diarization is on, and a catalog entry
+ * of another family is a set of files for whatever engine runs it.
+ */
+function refuseNonSpeech(what: string, family: string): void {
+  if (isSpeechFamily(family)) return;
   throw new EarshotError(
     'INVALID_PARAMETER',
-    `${what} is a diarization model (${family}), not a transcription model; diarization models are used by --diarize`,
+    isDiarizationFamily(family)
+      ? `${what} is a diarization model (${family}), not a transcription model; diarization models are used by --diarize`
+      : `'${what}' is a ${family} model, not a speech model`,
   );
 }
 

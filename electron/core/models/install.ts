@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
-import { type ModelFamily, validateModelFolder } from './validate.ts';
+import { trimWhisperEncoders, validateModelFolder, type WordTiming } from './validate.ts';
 
 export const META_FILE = '.earshot-model.json';
 
@@ -17,7 +17,8 @@ export const META_FILE = '.earshot-model.json';
 export interface InstalledMeta {
   id: string;
   name: string;
-  family: ModelFamily;
+  /** 'whisper' or 'ctc' for speech models; catalog entries of other families keep their own name. */
+  family: string;
   origin: 'catalog' | 'import';
   variants: string[];
   repo?: string;
@@ -27,6 +28,10 @@ export interface InstalledMeta {
   installedAt: string;
   /** How each downloaded file was verified (sha256, git-blob or none). */
   verification?: Record<string, string>;
+  /** Whisper: how word times are found with these files (see validate.ts). */
+  wordTiming?: WordTiming;
+  /** Encoder outputs dropped after verification because nothing reads them (file → output names). */
+  trimmedOutputs?: Record<string, string[]>;
 }
 
 export async function readInstalledMeta(dir: string): Promise<InstalledMeta | undefined> {
@@ -48,8 +53,15 @@ export async function installModel(
   modelsDir: string,
   id: string,
   files: StagedFile[],
-  meta: Omit<InstalledMeta, 'variants' | 'family'>,
-  options: { move: boolean; checkOnnx?: boolean; checkVariants?: string[]; signal?: AbortSignal },
+  meta: Omit<InstalledMeta, 'variants' | 'family' | 'trimmedOutputs'>,
+  options: {
+    move: boolean;
+    checkOnnx?: boolean;
+    checkVariants?: string[];
+    signal?: AbortSignal;
+    /** A catalog family the engine does not run: install the verified files as they are, under this family. */
+    asFamily?: { family: string; variant: string };
+  },
 ): Promise<InstalledMeta> {
   await fs.mkdir(modelsDir, { recursive: true });
   const target = path.join(modelsDir, id);
@@ -65,16 +77,30 @@ export async function installModel(
       if (options.move) await fs.rename(f.from, to);
       else await fs.copyFile(f.from, to);
     }
-    const check = await validateModelFolder(staging, {
-      checkOnnx: options.checkOnnx,
-      variants: options.checkVariants,
-    });
-    if (!check.ok || !check.family) {
-      throw new EarshotError('MODEL_INVALID', `${id} is not a valid model:\n- ${check.problems.join('\n- ')}`, {
-        problems: check.problems,
+    let full: InstalledMeta;
+    if (options.asFamily) {
+      full = { ...meta, family: options.asFamily.family, variants: [options.asFamily.variant] };
+    } else {
+      const trimmed = await trimWhisperEncoders(staging, [...incoming]);
+      const check = await validateModelFolder(staging, {
+        checkOnnx: options.checkOnnx,
+        variants: options.checkVariants,
       });
+      if (!check.ok || !check.family) {
+        throw new EarshotError('MODEL_INVALID', `${id} is not a valid model:\n- ${check.problems.join('\n- ')}`, {
+          problems: check.problems,
+        });
+      }
+      const previous = existsSync(target) ? await readInstalledMeta(target) : undefined;
+      full = {
+        ...meta,
+        family: check.family,
+        variants: check.variants ?? [],
+        wordTiming: check.wordTiming ?? meta.wordTiming ?? previous?.wordTiming,
+      };
+      const allTrimmed = { ...previous?.trimmedOutputs, ...trimmed };
+      if (Object.keys(allTrimmed).length > 0) full.trimmedOutputs = allTrimmed;
     }
-    const full: InstalledMeta = { ...meta, family: check.family, variants: check.variants ?? [] };
     await writeJsonAtomic(path.join(staging, META_FILE), full);
     if (options.signal?.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
     await swapIn(staging, target);

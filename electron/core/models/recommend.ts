@@ -11,7 +11,14 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { createSession } from '../asr/device.ts';
 import type { DeviceInfo } from '../asr/types.ts';
-import { type Catalog, isBundled, loadCatalog, variantSize, type WhisperCatalogEntry } from './catalog.ts';
+import {
+  type Catalog,
+  isBundled,
+  isWhisperEntry,
+  loadCatalog,
+  variantSize,
+  type WhisperCatalogEntry,
+} from './catalog.ts';
 import { whisperVariantFiles } from './validate.ts';
 
 export interface MachineFacts {
@@ -72,7 +79,7 @@ export function recommendModel(facts: MachineFacts, catalog: Catalog = loadCatal
 
 function whisperEntry(catalog: Catalog, id: string): WhisperCatalogEntry | undefined {
   const e = catalog.models.find((m) => m.id === id);
-  return e && !isBundled(e) ? (e as WhisperCatalogEntry) : undefined;
+  return e && isWhisperEntry(e) ? e : undefined;
 }
 
 export interface Calibration {

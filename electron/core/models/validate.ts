@@ -6,7 +6,8 @@
  * - Whisper in the Hugging Face ONNX layout (onnx-community/whisper-*): JSON configs + tokenizer, and for each weight
  *   variant an encoder and a merged decoder under onnx/.
  * - CTC packs: model.json (family "ctc") + model.onnx.
- * - Diarization models (pyannote segmentation, WeSpeaker embeddings), checked in ../diarize/models/validate.ts.
+ * - Diarization models (pyannote segmentation, WeSpeaker embeddings): layout in ../diarize/models/folder.ts, graphs in
+ *   ../diarize/models/graph.ts.
  *
  * ONNX files are opened with real onnxruntime sessions (CPU, one thread, no graph optimisation: we only need the
  * signature) one at a time, and released straight away so large models do not pile up in memory.
@@ -19,19 +20,39 @@ import {
   DIARIZATION_VARIANT_FILES,
   type DiarizationFamily,
   diarizationFamilyOf,
+  isDiarizationFamily,
 } from '../diarize/models/folder.ts';
 import { diarizationGraphProblems } from '../diarize/models/graph.ts';
+import { dropGraphOutputs } from './onnx-outputs.ts';
 
-/** Transcription families, and the two diarization ones (segmentation, speaker embeddings). */
-export type ModelFamily = 'whisper' | 'ctc' | DiarizationFamily;
-export const TRANSCRIPTION_FAMILIES: ModelFamily[] = ['whisper', 'ctc'];
+/** The speech-model families the engine runs. */
+export type ModelFamily = 'whisper' | 'ctc';
+
+/**
+ * The families a folder is validated as: the speech ones and the diarization ones (segmentation, speaker embeddings).
+ * Catalog entries of any other family are installed as plain verified files.
+ */
+export type CheckedFamily = ModelFamily | DiarizationFamily;
+
+export function isSpeechFamily(family: string): family is ModelFamily {
+  return family === 'whisper' || family === 'ctc';
+}
+
+export function isCheckedFamily(family: string): family is CheckedFamily {
+  return isSpeechFamily(family) || isDiarizationFamily(family);
+}
+
+/** 'aligned': cross-attention outputs and alignment heads, so word times come from the audio; else 'approximate'. */
+export type WordTiming = 'aligned' | 'approximate';
 
 export interface ValidationResult {
   ok: boolean;
-  family?: ModelFamily;
+  family?: CheckedFamily;
   problems: string[];
   /** Complete weight variants (Whisper: fp32, fp16, quantized, q4; CTC: ['fp32']) whose ONNX files passed. */
   variants?: string[];
+  /** Whisper, when the decoders were opened: whether every checked decoder lets words be aligned on the audio. */
+  wordTiming?: WordTiming;
 }
 
 export interface ValidateOptions {
@@ -137,6 +158,7 @@ async function validateWhisper(dir: string, options: ValidateOptions): Promise<V
   }
 
   const passed: string[] = [];
+  const crossAttentions: boolean[] = [];
   for (const variant of complete) {
     if (options.checkOnnx === false || (options.variants && !options.variants.includes(variant))) {
       passed.push(variant);
@@ -145,10 +167,31 @@ async function validateWhisper(dir: string, options: ValidateOptions): Promise<V
     const files = whisperVariantFiles(variant);
     const before = problems.length;
     await checkSession(dir, files.encoder, problems, (io) => checkWhisperEncoder(files.encoder, io, melBins));
-    await checkSession(dir, files.decoder, problems, (io) => checkWhisperDecoder(files.decoder, io, decoderLayers));
+    await checkSession(dir, files.decoder, problems, (io) => {
+      crossAttentions.push(io.outputs.some((o) => o.name === 'cross_attentions.0'));
+      return checkWhisperDecoder(files.decoder, io, decoderLayers);
+    });
     if (problems.length === before) passed.push(variant);
   }
-  return { ok: problems.length === 0 && passed.length > 0, family: 'whisper', problems, variants: passed };
+  const heads = Array.isArray(gen?.alignment_heads) && gen.alignment_heads.length > 0;
+  const wordTiming: WordTiming | undefined =
+    crossAttentions.length === 0 ? undefined : heads && crossAttentions.every(Boolean) ? 'aligned' : 'approximate';
+  return { ok: problems.length === 0 && passed.length > 0, family: 'whisper', problems, variants: passed, wordTiming };
+}
+
+/**
+ * Drops every encoder output but last_hidden_state from the given Whisper encoder files (the *_timestamped exports add
+ * encoder_attentions.*, which onnxruntime would keep in memory on every window; see onnx-outputs.ts). Returns the
+ * dropped outputs per file.
+ */
+export async function trimWhisperEncoders(dir: string, rels: string[]): Promise<Record<string, string[]>> {
+  const trimmed: Record<string, string[]> = {};
+  for (const rel of rels) {
+    if (!/^onnx\/encoder_model[\w]*\.onnx$/.test(rel)) continue;
+    const dropped = await dropGraphOutputs(path.join(dir, rel), (name) => name === 'last_hidden_state');
+    if (dropped.length > 0) trimmed[rel] = dropped;
+  }
+  return trimmed;
 }
 
 async function validateCtc(dir: string, options: ValidateOptions): Promise<ValidationResult> {

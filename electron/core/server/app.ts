@@ -8,14 +8,15 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { EarshotError } from '../errors.ts';
 import { makeAuthHook } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteContext } from './context.ts';
-import { toHttpError } from './http-errors.ts';
+import { clientErrorResponse, isClientAbort, JSON_BODY_LIMIT, MULTIPART_LIMITS, toHttpError } from './http-errors.ts';
 import { InferenceQueue } from './inference-queue.ts';
 import { JobStore } from './jobs.ts';
+import { redactingDestination } from './log-redaction.ts';
 import { ServerMetrics } from './metrics.ts';
 import { cloudAliasRoutes } from './routes/cloud-aliases.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -23,6 +24,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { listenRoutes } from './routes/listen.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { wavesSttRoutes } from './routes/waves-stt.ts';
+import { wavesSttLiveRoutes } from './routes/waves-stt-live.ts';
 import type { ServerServices } from './services.ts';
 import { Transcriber } from './transcriber.ts';
 
@@ -79,6 +82,7 @@ export async function buildApp(
       ? false
       : {
           level: process.env.EARSHOT_LOG_LEVEL ?? 'info',
+          stream: redactingDestination(),
           serializers: { req: requestForLog },
           redact: {
             paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'licenseKey', 'key'],
@@ -87,9 +91,26 @@ export async function buildApp(
         },
     genReqId: (req: IncomingMessage) => acceptRequestId(req.headers['x-request-id']),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    requestTimeout: config.requestTimeoutSeconds * 1000,
-    bodyLimit: 1024 * 1024,
+    // Routes enforce the request budget themselves (504 TIMEOUT, uploads included); Node's own timeout is only the
+    // backstop for requests that never reach a route (headers trickling in).
+    requestTimeout: (config.requestTimeoutSeconds + 30) * 1000,
+    bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
+    clientErrorHandler(err: Error & { code?: string }, socket: import('node:net').Socket) {
+      const response = clientErrorResponse(err, config.requestTimeoutSeconds);
+      // Not after an answer has begun on this connection (Node's own rule): that would corrupt it.
+      const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+      if (response && socket.writable && !answering) socket.write(response);
+      socket.destroy();
+    },
+    frameworkErrors(error: Error, request: FastifyRequest, reply: FastifyReply) {
+      const mapped = toHttpError(error, {
+        requestId: request.id,
+        supportedFormats: services.audio.supportedFormats,
+        maxSizeMb: config.maxSizeMb,
+      });
+      reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
+    },
   }) as unknown as FastifyInstance;
 
   const metrics = new ServerMetrics();
@@ -132,12 +153,18 @@ export async function buildApp(
   // Plain text is never audio: without its parser such bodies get 415 like any other unsupported type.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', passStream);
-  app.addContentTypeParser(/^audio\/[\w.+-]+$/, passStream);
-  app.addContentTypeParser(/^video\/[\w.+-]+$/, passStream);
-  await app.register(multipart, {
-    limits: { fileSize: config.maxSizeMb * 1024 * 1024, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 22 },
+  // Parameters are allowed: browsers record `audio/webm;codecs=opus`, and some clients add `; charset=...`.
+  app.addContentTypeParser(/^audio\/[\w.+-]+\s*(;.*)?$/i, passStream);
+  app.addContentTypeParser(/^video\/[\w.+-]+\s*(;.*)?$/i, passStream);
+  await app.register(multipart, { limits: { fileSize: config.maxSizeMb * 1024 * 1024, ...MULTIPART_LIMITS } });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    // A socket error is the client's doing (over-size frame, reset): end the socket and note it, nothing failed here.
+    errorHandler(error, socket, request) {
+      request.log.info({ reason: error.message }, 'websocket closed on a client error');
+      socket.terminate();
+    },
   });
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -154,8 +181,16 @@ export async function buildApp(
       supportedFormats: services.audio.supportedFormats,
       maxSizeMb: config.maxSizeMb,
     });
-    if (mapped.status >= 500 && mapped.status !== 503) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
+    if (mapped.status >= 500 && mapped.status !== 503 && !isClientAbort(error)) {
+      request.log.error({ err: error }, 'request failed');
+    } else request.log.info({ code: mapped.body.code, status: mapped.status }, 'request refused');
+    // Answered before the body was read to its end. A body of known, modest length is read and dropped by Node
+    // after the answer, so a client still uploading gets the answer instead of a broken pipe (fetch and requests
+    // report EPIPE/ECONNRESET, not the 4xx, when the socket closes under them). A slow body, one of unknown length
+    // or one far over the upload cap is not worth reading: the connection closes.
+    if (!request.raw.complete && !worthDraining(request, String(mapped.body.code), config.maxSizeMb)) {
+      reply.header('connection', 'close');
+    }
     reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -169,5 +204,14 @@ export async function buildApp(
   cloudAliasRoutes(app, context);
   metricsRoutes(app, context);
   streamRoutes(app, context);
+  wavesSttRoutes(app, context);
+  wavesSttLiveRoutes(app, context);
   return { app, context };
+}
+
+/** Whether the unread rest of a refused request's body may be read and dropped (see the error handler). */
+function worthDraining(request: FastifyRequest, code: string, maxSizeMb: number): boolean {
+  if (code === 'TIMEOUT') return false;
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared <= 2 * maxSizeMb * 1024 * 1024;
 }

@@ -32,7 +32,23 @@ function validateFields(request: FastifyRequest, fields: Record<string, string>)
   return { ...(rest as RawOptions), url };
 }
 
-export async function readAudioRequest(request: FastifyRequest, ctx: RouteContext): Promise<AudioRequest> {
+/**
+ * Reads the request's audio and options. Pass the request budget's signal (`requestBudget`): it is what bounds a
+ * slow upload.
+ */
+export async function readAudioRequest(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  budget?: RequestBudget,
+): Promise<AudioRequest> {
+  try {
+    return await readWithin(request, ctx, budget?.signal ?? new AbortController().signal);
+  } catch (e) {
+    throw budget ? budget.relabel(e) : e;
+  }
+}
+
+async function readWithin(request: FastifyRequest, ctx: RouteContext, signal: AbortSignal): Promise<AudioRequest> {
   const { maxSizeMb } = ctx.config;
   const query = (request.query ?? {}) as RawOptions;
   let input: AudioInput | undefined;
@@ -42,7 +58,7 @@ export async function readAudioRequest(request: FastifyRequest, ctx: RouteContex
 
   if (request.isMultipart()) {
     checkContentLength(request, maxSizeMb);
-    const read = await readMultipart(request, ctx.tmpDir, maxSizeMb);
+    const read = await readMultipart(request, ctx.tmpDir, maxSizeMb, signal);
     input = read.input;
     cleanup = read.cleanup;
     try {
@@ -56,7 +72,7 @@ export async function readAudioRequest(request: FastifyRequest, ctx: RouteContex
     checkContentLength(request, maxSizeMb);
     // Options are all in the query: refuse bad ones before reading the upload.
     await ctx.transcriber.checkOptions(resolveOptions(query));
-    const saved = await saveUpload(request.body, ctx.tmpDir, maxSizeMb);
+    const saved = await saveUpload(request.body, ctx.tmpDir, maxSizeMb, signal);
     input = { kind: 'file', ...saved };
     cleanup = () => rm(saved.path, { force: true });
   } else if (request.body && typeof request.body === 'object') {
@@ -80,17 +96,38 @@ export async function readAudioRequest(request: FastifyRequest, ctx: RouteContex
   }
 }
 
-/** A signal that fires when the request's time budget runs out or the client goes away. */
-export function requestSignal(reply: FastifyReply, seconds: number): { signal: AbortSignal; timedOut: () => boolean } {
-  const timeout = AbortSignal.timeout(seconds * 1000);
+export interface RequestBudget {
+  signal: AbortSignal;
+  /** Re-labels an abort: the budget running out is TIMEOUT (504), the client leaving is CANCELLED. */
+  relabel(e: unknown): unknown;
+}
+
+/**
+ * The request's time budget, counted from its arrival (so a slow upload spends it too), and the client going away.
+ */
+export function requestBudget(reply: FastifyReply, seconds: number): RequestBudget {
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(seconds * 1000 - reply.elapsedTime)));
   const gone = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) gone.abort(new EarshotError('CANCELLED', 'The client disconnected'));
   });
-  return { signal: AbortSignal.any([timeout, gone.signal]), timedOut: () => timeout.aborted };
+  return {
+    signal: AbortSignal.any([timeout, gone.signal]),
+    relabel(e) {
+      if (timeout.aborted) return new EarshotError('TIMEOUT', `The request did not finish within ${seconds} s`);
+      if (gone.signal.aborted) return gone.signal.reason;
+      return e;
+    },
+  };
 }
 
-/** Re-labels an abort caused by the time budget as TIMEOUT. */
+/** The budget as `{signal, timedOut}` (the older shape some routes use). */
+export function requestSignal(reply: FastifyReply, seconds: number): { signal: AbortSignal; timedOut: () => boolean } {
+  const budget = requestBudget(reply, seconds);
+  return { signal: budget.signal, timedOut: () => budget.relabel(undefined) !== undefined };
+}
+
+/** Re-labels an abort caused by a time budget as TIMEOUT (callback jobs, whose budget is a plain signal). */
 export function timeoutAware(e: unknown, timedOut: () => boolean, seconds: number): unknown {
   if (timedOut()) return new EarshotError('TIMEOUT', `The request did not finish within ${seconds} s`);
   return e;

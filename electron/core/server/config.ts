@@ -26,6 +26,14 @@ export interface ServerConfig {
   maxAudioSeconds: number;
   /** Whole-request budget: upload, download, decode and inference. */
   requestTimeoutSeconds: number;
+  /** Longest a URL input's download may take, however steadily the origin trickles bytes. */
+  downloadTimeoutSeconds: number;
+  /** A live stream that sends nothing for this long is closed (it holds a concurrency slot). */
+  streamIdleSeconds: number;
+  /** Longest a live stream may stay open, whatever it sends. */
+  streamMaxSeconds: number;
+  /** Bearer token for GET /metrics; unset → only loopback clients with a license key may read it. */
+  metricsToken?: string;
   /** Webhook delivery: attempts and the first back-off delay (doubled after each failure). */
   callbackAttempts: number;
   callbackBackoffMs: number;
@@ -48,6 +56,9 @@ export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'licenseKeys'> = {
   workers: 1,
   maxAudioSeconds: 2 * 60 * 60,
   requestTimeoutSeconds: 300,
+  downloadTimeoutSeconds: 120,
+  streamIdleSeconds: 30,
+  streamMaxSeconds: 2 * 60 * 60 + 10 * 60,
   callbackAttempts: 5,
   callbackBackoffMs: 1000,
   jobRetentionSeconds: 24 * 60 * 60,

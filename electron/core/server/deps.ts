@@ -3,8 +3,10 @@
  * service, and model loading. This is the only server file that imports them.
  */
 import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/index.ts';
+import { createStreamResampler } from '../audio/stream-resampler.ts';
+import { findTruncation } from '../audio/truncation.ts';
 import { loadSpeechModel } from '../asr/load-model.ts';
-import { isEarshotError } from '../errors.ts';
+import { EarshotError, isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
 import { chooseDiarizationModels } from '../diarize/models/resolve.ts';
 import { ModelManager } from '../models/index.ts';
@@ -15,12 +17,31 @@ export function audioService(maxDurationSeconds: number): AudioService {
     supportedFormats: SUPPORTED_FORMATS,
     async decode(source, signal) {
       const decoded = await decodeToPcm16k(source, { signal, maxDurationSeconds });
-      return { samples: decoded.samples, sampleRate: 16000, duration: decoded.meta.duration };
+      const { meta } = decoded;
+      // A cut-off file decodes "fine" up to where it stops; the API refuses it rather than pass part for the whole.
+      const missing =
+        typeof source === 'string'
+          ? await findTruncation({
+              path: source,
+              bytes: meta.bytes,
+              container: meta.container,
+              declaredSeconds: meta.declaredDuration,
+              decodedSeconds: meta.duration,
+            })
+          : undefined;
+      if (missing) {
+        throw new EarshotError('CORRUPT_MEDIA', `The media file is truncated: ${missing}`, {
+          reason: 'truncated',
+          decoded_seconds: Math.round(meta.duration * 1000) / 1000,
+        });
+      }
+      return { samples: decoded.samples, sampleRate: 16000, duration: meta.duration };
     },
-    async download(url, { maxBytes, allowPrivate, signal }) {
-      const got = await fetchToTempFile(url, { maxBytes, allowPrivate, maxRedirects: 5, signal });
+    async download(url, { maxBytes, allowPrivate, totalTimeoutMs, signal }) {
+      const got = await fetchToTempFile(url, { maxBytes, allowPrivate, maxRedirects: 5, totalTimeoutMs, signal });
       return { path: got.path, bytes: got.bytes };
     },
+    resampler: createStreamResampler,
   };
 }
 

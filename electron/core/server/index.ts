@@ -15,13 +15,25 @@ export { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } f
 
 export interface RunningServer extends BuiltApp {
   url: string;
+  /** One line per configured key that is not a valid license (redacted key and the exact reason). */
+  keyWarnings: string[];
   /** Resolves when the model is loaded (rejects if it fails to load). */
   ready: Promise<void>;
   close(): Promise<void>;
 }
 
-/** Throws INVALID_LICENSE (with each key's reason, redacted) unless at least one key is a valid license. */
-export async function checkLicenseKeys(config: ServerConfig, services: ServerServices): Promise<void> {
+/** Why a key is refused, as precisely as `earshot license inspect` says it (the API body keeps only the code). */
+function refusal(e: unknown): string {
+  if (!isEarshotError(e)) return String(e);
+  const reason = (e as { reason?: unknown }).reason;
+  return `${typeof reason === 'string' && reason ? reason : e.message} (${e.code})`;
+}
+
+/**
+ * Throws INVALID_LICENSE (with each key's exact reason, redacted) unless at least one key is a valid license;
+ * otherwise returns one warning per configured key that is not.
+ */
+export async function checkLicenseKeys(config: ServerConfig, services: ServerServices): Promise<string[]> {
   if (config.licenseKeys.length === 0) {
     throw new EarshotError(
       'INVALID_LICENSE',
@@ -35,12 +47,13 @@ export async function checkLicenseKeys(config: ServerConfig, services: ServerSer
       await services.license.verify(key);
       valid++;
     } catch (e) {
-      reasons.push(`${services.license.redact(key)}: ${isEarshotError(e) ? `${e.message} (${e.code})` : String(e)}`);
+      reasons.push(`${services.license.redact(key)}: ${refusal(e)}`);
     }
   }
   if (valid === 0) {
     throw new EarshotError('INVALID_LICENSE', `None of the configured license keys is valid: ${reasons.join('; ')}`);
   }
+  return reasons.map((r) => `license key ${r}; requests with it are refused`);
 }
 
 export async function startServer(
@@ -48,7 +61,7 @@ export async function startServer(
   services: ServerServices,
   options: { version?: string } = {},
 ): Promise<RunningServer> {
-  await checkLicenseKeys(config, services);
+  const keyWarnings = await checkLicenseKeys(config, services);
   const tmpDir = path.join(dataPaths().tmp, 'server');
   await fs.mkdir(tmpDir, { recursive: true });
   await removeStaleUploads(tmpDir, config.requestTimeoutSeconds);
@@ -65,9 +78,11 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const ready = built.context.transcriber.loadModel();
   ready.catch((e) => built.app.log.error({ err: e }, 'model failed to load'));
+  for (const warning of keyWarnings) built.app.log.warn(warning);
   return {
     ...built,
     url: `${scheme}://${host}:${port}`,
+    keyWarnings,
     ready,
     async close() {
       await built.app.close();

@@ -47,9 +47,12 @@ export class InferenceQueue {
     });
   }
 
-  /** Runs `task` when a worker is free; throws SERVICE_UNAVAILABLE at once when the queue is full. */
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.full) throw this.unavailable();
+  /**
+   * Runs `task` when a worker is free; throws SERVICE_UNAVAILABLE at once when the queue is full, unless the work was
+   * `admitted` earlier (a callback job promised to its client before its download finished).
+   */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, admitted = false): Promise<T> {
+    if (this.full && !admitted) throw this.unavailable();
     if (this.running >= this.workers) await this.wait(signal);
     else this.running++;
     const started = performance.now();

@@ -8,9 +8,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Agent, fetch } from 'undici';
+import { guardedLookup, type Resolver } from '../audio/fetch-url.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
+import { parseHttpUrl } from './url-policy.ts';
 
 export type JobStatus = 'processing' | 'completed' | 'failed';
 
@@ -35,6 +37,8 @@ export interface JobStoreOptions {
   dir?: string;
   /** Called with JSON-safe facts about each delivery (logged by the server). */
   log: (fields: Record<string, unknown>, message: string) => void;
+  /** Name resolution for webhook hosts (default: the system's). */
+  resolve?: Resolver;
 }
 
 export function ownerOf(key: string): string {
@@ -47,11 +51,17 @@ export class JobStore {
   /** One write chain per job, so records land in the order of their changes. */
   private readonly writes = new Map<string, Promise<void>>();
   private sweeper: NodeJS.Timeout;
+  /**
+   * Webhook connections resolve their host once, inside the connection, and refuse private answers there: the address
+   * checked is the address connected to, so DNS cannot answer "public" to a check and "private" to the connection.
+   */
+  private readonly dispatcher: Agent;
 
   constructor(
     private readonly options: JobStoreOptions,
     private readonly metrics: ServerMetrics,
   ) {
+    this.dispatcher = new Agent({ connect: { lookup: guardedLookup(options.allowPrivateUrls, options.resolve) } });
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -161,6 +171,7 @@ export class JobStore {
     while (this.deliveries.size) await Promise.allSettled([...this.deliveries]);
     await Promise.allSettled([...this.writes.values()]);
     clearInterval(this.sweeper);
+    await this.dispatcher.close();
   }
 
   private finish(job: Job, status: JobStatus, outcome: { result?: unknown; error?: Record<string, unknown> }): void {
@@ -182,9 +193,8 @@ export class JobStore {
       job.callback.attempts = attempt;
       try {
         const url = parseHttpUrl(job.callback.url, 'callback_url');
-        // Checked again at delivery time: DNS may have changed since the job was accepted.
-        await assertReachableUrl(url, 'callback_url', this.options.allowPrivateUrls);
         const res = await fetch(url, {
+          dispatcher: this.dispatcher,
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -205,7 +215,9 @@ export class JobStore {
         }
         job.callback.last_error = `HTTP ${res.status}`;
       } catch (e) {
-        job.callback.last_error = e instanceof Error ? e.message : String(e);
+        // fetch reports "fetch failed" and keeps the reason (refused, private address...) in `cause`.
+        const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+        job.callback.last_error = `${e instanceof Error ? e.message : String(e)}${cause}`;
       }
       this.metrics.webhooks.inc({ outcome: 'retry' });
       this.options.log(

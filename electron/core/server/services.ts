@@ -14,13 +14,21 @@ export interface DecodedAudio extends Pcm16k {
 export interface AudioService {
   /** Decodes a file path or bytes to 16 kHz mono float32. Throws EarshotError (UNSUPPORTED_FORMAT, CORRUPT_MEDIA...). */
   decode(source: string | Uint8Array, signal: AbortSignal): Promise<DecodedAudio>;
-  /** Streams an http(s) URL to a temp file under the size cap; the caller removes the file. */
+  /** Streams an http(s) URL to a temp file under the size cap and the time cap; the caller removes the file. */
   download(
     url: string,
-    options: { maxBytes: number; allowPrivate: boolean; signal: AbortSignal },
+    options: { maxBytes: number; allowPrivate: boolean; totalTimeoutMs: number; signal: AbortSignal },
   ): Promise<{ path: string; bytes: number }>;
+  /** A converter for a live PCM16 stream at `inputRate` to 16 kHz, kept for the whole stream. */
+  resampler(inputRate: number): Promise<PcmResampler>;
   /** Container names accepted, for the 415 body. */
   supportedFormats: readonly string[];
+}
+
+export interface PcmResampler {
+  /** Little-endian PCM16 (even byte count) → 16 kHz float32, continuing the previous frame. */
+  convert(pcm16: Buffer): Float32Array;
+  close(): void;
 }
 
 /** One authorised use of a license; release it when the work ends. */

@@ -52,6 +52,18 @@ export type ModelState =
 /** Languages that mean "detect it" rather than a fixed code. */
 const AUTO_LANGUAGES = new Set(['auto', 'multi', 'multi-eu', 'multi-asian', 'multi-indic']);
 
+/**
+ * The language to give the model: undefined to detect it, else the tag itself when the model knows it (`yue`), or
+ * its primary subtag (`en-US` → `en`). Null when the model speaks neither.
+ */
+export function modelLanguage(requested: string, known: readonly string[]): string | undefined | null {
+  const tag = requested.toLowerCase();
+  if (AUTO_LANGUAGES.has(tag)) return undefined;
+  if (known.length === 0 || known.includes(tag)) return tag;
+  const primary = tag.split('-')[0];
+  return known.includes(primary) ? primary : null;
+}
+
 export class Transcriber {
   state: ModelState = { status: 'loading' };
   /** The diarization models, resolved once when the model loads (undefined: the classical method). */
@@ -88,8 +100,7 @@ export class Transcriber {
   /** Validates options that do not need the audio; throws 400s before any upload is read or work is queued. */
   async checkOptions(options: ListenOptions): Promise<void> {
     const { model } = this.readyModel();
-    const language = options.language.toLowerCase();
-    if (!AUTO_LANGUAGES.has(language) && model.languages.length > 0 && !model.languages.includes(language)) {
+    if (modelLanguage(options.language, model.languages) === null) {
       throw new EarshotError('INVALID_PARAMETER', `Language '${options.language}' is not supported by this model`, {
         parameter: 'language',
         supported_languages: model.languages,
@@ -112,40 +123,48 @@ export class Transcriber {
     options: ListenOptions,
     signal: AbortSignal,
     onAudio?: (seconds: number) => Promise<void> | void,
+    /** Already admitted (a callback job): waits for a worker even when the queue has filled up since. */
+    admitted = false,
   ): Promise<Transcript> {
-    return this.queue.run(async () => {
-      const started = performance.now();
-      let file = input.kind === 'file' ? input : undefined;
-      let downloaded: string | undefined;
-      try {
-        if (input.kind === 'url') {
-          const got = await this.services.audio.download(input.url, {
-            maxBytes: this.config.maxSizeMb * 1024 * 1024,
-            allowPrivate: this.config.allowPrivateUrls,
-            signal,
-          });
-          downloaded = got.path;
-          file = { kind: 'file', path: got.path, bytes: got.bytes };
-        }
-        const audio = await this.services.audio.decode(file!.path, signal);
-        if (audio.duration > this.config.maxAudioSeconds) {
-          throw new EarshotError(
-            'AUDIO_TOO_LONG',
-            `Audio is ${Math.round(audio.duration)} s long; the maximum is ${this.config.maxAudioSeconds} s`,
-            { max_duration_seconds: this.config.maxAudioSeconds },
-          );
-        }
-        // Charged before inference, as the license contract asks: a request over the day's quota does no work.
-        await onAudio?.(audio.duration);
-        const result = await this.runModel(audio, options, signal);
-        const processingSeconds = (performance.now() - started) / 1000;
-        if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
-        this.metrics.audioSeconds.inc({}, audio.duration);
-        return { result, duration: audio.duration, fileSize: file!.bytes, processingSeconds };
-      } finally {
-        if (downloaded) await fs.rm(downloaded, { force: true });
-      }
-    }, signal);
+    const started = performance.now();
+    if (!admitted && this.queue.full) throw this.queue.unavailable();
+    // A URL is downloaded before a worker is taken: a slow origin must only ever delay its own request.
+    const file = input.kind === 'url' ? await this.download(input.url, signal) : input;
+    try {
+      return await this.queue.run(
+        async () => {
+          const audio = await this.services.audio.decode(file.path, signal);
+          if (audio.duration > this.config.maxAudioSeconds) {
+            throw new EarshotError(
+              'AUDIO_TOO_LONG',
+              `Audio is ${Math.round(audio.duration)} s long; the maximum is ${this.config.maxAudioSeconds} s`,
+              { max_duration_seconds: this.config.maxAudioSeconds },
+            );
+          }
+          // Charged before inference, as the license contract asks: a request over the day's quota does no work.
+          await onAudio?.(audio.duration);
+          const result = await this.runModel(audio, options, signal);
+          const processingSeconds = (performance.now() - started) / 1000;
+          if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+          this.metrics.audioSeconds.inc({}, audio.duration);
+          return { result, duration: audio.duration, fileSize: file.bytes, processingSeconds };
+        },
+        signal,
+        admitted,
+      );
+    } finally {
+      if (input.kind === 'url') await fs.rm(file.path, { force: true });
+    }
+  }
+
+  /** Downloads a URL input under the size cap, and under a total time cap so that a trickling origin cannot stall it. */
+  private download(url: string, signal: AbortSignal): Promise<{ path: string; bytes: number }> {
+    return this.services.audio.download(url, {
+      maxBytes: this.config.maxSizeMb * 1024 * 1024,
+      allowPrivate: this.config.allowPrivateUrls,
+      totalTimeoutMs: this.config.downloadTimeoutSeconds * 1000,
+      signal,
+    });
   }
 
   /** Runs the model on samples already at 16 kHz (the streaming route), through the same queue. */
@@ -162,7 +181,7 @@ export class Transcriber {
     signal: AbortSignal,
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
-    const language = AUTO_LANGUAGES.has(options.language.toLowerCase()) ? undefined : options.language.toLowerCase();
+    const language = modelLanguage(options.language, model.languages) ?? undefined;
     const pcm = { samples: audio.samples, sampleRate: 16000 as const };
     if (!options.diarize)
       return model.transcribe(pcm, { language, wordTimestamps: options.timestamps, signal }).result();

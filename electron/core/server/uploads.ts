@@ -20,6 +20,7 @@ export async function saveUpload(
   stream: Readable,
   dir: string,
   maxSizeMb: number,
+  signal?: AbortSignal,
 ): Promise<{ path: string; bytes: number }> {
   const maxBytes = maxSizeMb * 1024 * 1024;
   const file = path.join(dir, `upload-${randomUUID()}`);
@@ -32,7 +33,7 @@ export async function saveUpload(
     },
   });
   try {
-    await pipeline(stream, cap, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(stream, cap, createWriteStream(file, { mode: 0o600 }), { signal });
   } catch (e) {
     await fs.rm(file, { force: true });
     throw e;
@@ -64,14 +65,20 @@ export function checkContentLength(request: FastifyRequest, maxSizeMb: number): 
 }
 
 /** Reads multipart: the file in `audio` (or `file`), option fields alongside, in any order. */
-export async function readMultipart(request: FastifyRequest, dir: string, maxSizeMb: number): Promise<ReadInput> {
+export async function readMultipart(
+  request: FastifyRequest,
+  dir: string,
+  maxSizeMb: number,
+  signal: AbortSignal,
+): Promise<ReadInput> {
   const fields: Record<string, string> = {};
   let saved: { path: string; bytes: number } | undefined;
   const cleanup = async () => {
     if (saved) await fs.rm(saved.path, { force: true });
   };
   try {
-    for await (const part of request.parts()) {
+    // Waiting for the next part is bounded by the request budget too (a client may stall between parts).
+    for await (const part of untilAborted(request.parts(), signal)) {
       if (part.type === 'file') {
         if ((part.fieldname !== 'audio' && part.fieldname !== 'file') || saved) {
           part.file.resume();
@@ -83,7 +90,7 @@ export async function readMultipart(request: FastifyRequest, dir: string, maxSiz
             },
           );
         }
-        saved = await saveUpload(part.file, dir, maxSizeMb);
+        saved = await saveUpload(part.file, dir, maxSizeMb, signal);
       } else {
         fields[part.fieldname] = String(part.value);
       }
@@ -93,4 +100,25 @@ export async function readMultipart(request: FastifyRequest, dir: string, maxSiz
     throw e;
   }
   return { input: saved && { kind: 'file', ...saved }, fields, cleanup };
+}
+
+/** Iterates `source` until `signal` aborts, then throws its reason even while a `next()` is still pending. */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -65,11 +65,19 @@ function applyTimestampRules(row: Float32Array, seq: number[], cfg: FilterConfig
   if (timestampLogprob > maxText - logTotal) row.fill(Number.NEGATIVE_INFINITY, 0, tb);
 }
 
+/** Terms this far below the maximum add less than 51,865 × e^-50 ≈ 1e-17 of the total (the maximum's own term
+ * is 1): below float64's resolution, so skipping their Math.exp changes nothing and saves most of a decoder step's
+ * JavaScript time when logits are spread out. */
+const NEGLIGIBLE = -50;
+
 export function logSoftmaxAt(row: Float32Array, index: number): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
   let total = 0;
-  for (let i = 0; i < row.length; i++) total += Math.exp(row[i] - max);
+  for (let i = 0; i < row.length; i++) {
+    const d = row[i] - max;
+    if (d > NEGLIGIBLE) total += Math.exp(d);
+  }
   return row[index] - max - Math.log(total);
 }
 

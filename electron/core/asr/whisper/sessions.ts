@@ -63,7 +63,14 @@ export class WhisperSessions {
   ): Promise<WhisperSessions> {
     let enc: Awaited<ReturnType<typeof createSession>>;
     try {
-      enc = await createSession(files.encoder, { device: options.device, threads: options.threads });
+      // Without a memory pattern the encoder's arena reuses the blocks of its big attention tensors instead of
+      // planning one block for all of them: peak RSS fell from 502 to 391 MB (whisper-tiny int8, 2 threads) at the
+      // same speed (tools/bench/asr.ts measures it).
+      enc = await createSession(files.encoder, {
+        device: options.device,
+        threads: options.threads,
+        options: { enableMemPattern: false },
+      });
     } catch (e) {
       // When CPU was among the candidates and failed too, the file is the problem, not the device.
       const device = options.device ?? 'auto';
@@ -120,8 +127,11 @@ export class WhisperSessions {
       features.length / batch / this.dims.nMels,
     ]);
     const feeds: Record<string, ort.Tensor> = { [this.encoder.inputNames[0]]: this.castIn(input) };
-    const out = await this.encoder.run(feeds);
-    return out[this.encoder.outputNames[0]];
+    // *_timestamped exports also return encoder_attentions.*, which word timing never reads: fetch the hidden states only.
+    const names = this.encoder.outputNames;
+    const hidden = names.includes('last_hidden_state') ? 'last_hidden_state' : names[0];
+    const out = await this.encoder.run(feeds, [hidden]);
+    return out[hidden];
   }
 
   /**
@@ -165,8 +175,9 @@ export class WhisperSessions {
     const out = await this.decoder.run(feeds, fetches);
     const logits = toFloat32(out.logits);
     const vocab = out.logits.dims[2];
-    const last = new Float32Array(batch * vocab);
-    for (let b = 0; b < batch; b++) {
+    // One position per row (every cached step): the logits already are the last rows, no copy needed.
+    const last = positions === 1 ? logits : new Float32Array(batch * vocab);
+    for (let b = 0; positions > 1 && b < batch; b++) {
       last.set(
         logits.subarray((b * positions + positions - 1) * vocab, (b * positions + positions) * vocab),
         b * vocab,

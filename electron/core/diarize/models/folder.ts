@@ -17,6 +17,11 @@ import { EarshotError } from '../../errors.ts';
 
 export type DiarizationFamily = 'pyannote' | 'wespeaker';
 
+/** Catalog and installed-model families that are diarization models (validated as such, never transcribing). */
+export function isDiarizationFamily(family: string): family is DiarizationFamily {
+  return family === 'pyannote' || family === 'wespeaker';
+}
+
 /** Weight variant → file, as the onnx-community exports name them. */
 export const DIARIZATION_VARIANT_FILES: Record<string, string> = {
   fp32: 'onnx/model.onnx',

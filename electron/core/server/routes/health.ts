@@ -16,7 +16,8 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
       body.reason =
         state.status === 'loading'
           ? 'No ASR workers available: the model is loading'
-          : `Model failed to load: ${state.reason}`;
+          : // The reason names files on this machine; /health answers anyone, so it stays in the server's log.
+            'The model failed to load (the reason is in the server log)';
     }
     // The Helm chart's readiness probe looks for "true" in the /healthz body.
     if (request.url.startsWith('/healthz')) body.ready = healthy;

@@ -1,12 +1,13 @@
 /** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readAudioRequest, requestSignal, timeoutAware } from '../audio-request.ts';
+import { type AudioRequest, readAudioRequest, requestBudget, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
-import { jsonBodySchema, optionsSchema } from '../listen-options.ts';
-import { listenResponse } from '../transcriber.ts';
+import type { Job } from '../jobs.ts';
+import { jsonBodySchema, optionsSchema, rejectNonStringJsonFields } from '../listen-options.ts';
+import { listenResponse, type Transcript } from '../transcriber.ts';
 
 export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { transcriber, jobs, config } = ctx;
+  const { transcriber, config } = ctx;
 
   app.post(
     '/v1/listen',
@@ -16,49 +17,69 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
         body: { content: { 'application/json': { schema: jsonBodySchema } } },
       },
       onRequest: [ctx.authenticate('authorize'), refuseWhenFull(ctx)],
+      preValidation: rejectNonStringJsonFields,
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const { input, options, cleanup } = await readAudioRequest(request, ctx);
+      const budget = requestBudget(reply, config.requestTimeoutSeconds);
+      const { input, options, cleanup } = await readAudioRequest(request, ctx, budget);
       const lease = request.lease!;
 
       if (options.callback_url) {
-        // Admission is checked and the work queued in the same tick, so an accepted job is never refused later.
-        if (transcriber.queue.full) {
-          await cleanup();
-          throw transcriber.queue.unavailable();
-        }
-        const job = jobs.create(options.callback_url, request.licenseKey!);
-        request.lease = undefined; // the job owns the lease now and releases it when done
-        const budget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
-        const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s));
-        jobs.start(job, async () => {
-          try {
-            return listenResponse(job.job_id, await work, options);
-          } catch (e) {
-            throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
-          } finally {
-            lease.release();
-            await cleanup();
-          }
-        });
-        // Answer only once the record is on disk, so a crash right after the answer still knows the job (and tells
-        // its callback that it failed) instead of losing it.
-        await jobs.persisted(job.job_id);
-        request.log.info({ job_id: job.job_id }, 'job accepted');
+        const job = await acceptCallbackJob(request, ctx, { input, options, cleanup }, (jobId, t) =>
+          listenResponse(jobId, t, options),
+        );
         return { job_id: job.job_id, status: 'processing' };
       }
 
-      const { signal, timedOut } = requestSignal(reply, config.requestTimeoutSeconds);
       try {
-        const t = await transcriber.transcribe(input, options, signal, (s) => lease.recordAudio(s));
+        const t = await transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
         return listenResponse(request.id, t, options);
       } catch (e) {
-        throw timeoutAware(e, timedOut, config.requestTimeoutSeconds);
+        throw budget.relabel(e);
       } finally {
         await cleanup();
       }
     },
   );
+}
+
+/**
+ * Starts a callback job for `audio` (its options name the callback) and resolves with the job once its record is on
+ * disk; `shape` turns the finished transcript into the job's result. The job takes the request's license lease over.
+ */
+export async function acceptCallbackJob(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  audio: AudioRequest,
+  shape: (jobId: string, t: Transcript) => unknown,
+): Promise<Job> {
+  const { transcriber, jobs, config } = ctx;
+  const { input, options, cleanup } = audio;
+  const lease = request.lease!;
+  // Admission is checked and the work queued in the same tick, so an accepted job is never refused later.
+  if (transcriber.queue.full) {
+    await cleanup();
+    throw transcriber.queue.unavailable();
+  }
+  const job = jobs.create(options.callback_url!, request.licenseKey!);
+  request.lease = undefined; // the job owns the lease now and releases it when done
+  const budget = AbortSignal.timeout(config.requestTimeoutSeconds * 1000);
+  const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s), true);
+  jobs.start(job, async () => {
+    try {
+      return shape(job.job_id, await work);
+    } catch (e) {
+      throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
+    } finally {
+      lease.release();
+      await cleanup();
+    }
+  });
+  // Answer only once the record is on disk, so a crash right after the answer still knows the job (and tells
+  // its callback that it failed) instead of losing it.
+  await jobs.persisted(job.job_id);
+  request.log.info({ job_id: job.job_id }, 'job accepted');
+  return job;
 }
 
 /** Sheds load before an upload is read: a full queue answers 503 at once. */

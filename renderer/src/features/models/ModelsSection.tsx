@@ -43,6 +43,7 @@ export function ModelsSection() {
                 {m.isDefault && <span className="badge badge-accent">Default</span>}
                 {m.bundled && <span className="badge">Bundled</span>}
                 <span className="badge">{FAMILY_LABELS[m.family]}</span>
+                <WordTimingBadge timing={m.wordTiming} />
               </div>
               <p className="muted small">
                 {m.languages.slice(0, 6).join(', ')}
@@ -76,6 +77,11 @@ export function ModelsSection() {
                       : `${bytes(p.receivedBytes)} of ${bytes(p.totalBytes)} · ${bytes(p.bytesPerSecond)}/s · ${eta(p.etaSeconds)}`}
                   </span>
                 </div>
+              )}
+              {p?.notice && p.state !== 'failed' && (
+                <p className="notice-inline small" data-testid="model-download-notice">
+                  {p.notice}
+                </p>
               )}
               {p?.state === 'failed' && p.error && <p className="field-error small">{describeError(p.error)}</p>}
             </div>
@@ -132,3 +138,22 @@ const FAMILY_LABELS: Record<ModelView['family'], string> = {
   pyannote: 'Speakers · segmentation',
   wespeaker: 'Speakers · voices',
 };
+
+/** Whether the player, highlighting and subtitles get word times found on the audio or spread over the segment. */
+function WordTimingBadge({ timing }: { timing: ModelView['wordTiming'] }) {
+  if (!timing) return null;
+  const aligned = timing === 'aligned';
+  return (
+    <span
+      className="badge"
+      data-testid="word-timing"
+      title={
+        aligned
+          ? 'Word times are aligned on the audio (the model exports its cross-attention).'
+          : 'Word times are spread over each segment by length: close, not exact.'
+      }
+    >
+      {aligned ? 'Exact word times' : 'Approximate word times'}
+    </span>
+  );
+}
