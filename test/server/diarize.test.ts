@@ -42,6 +42,23 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
     return JSON.parse(r.body);
   };
 
+  /** The cloud routes' style: the two-speaker file as raw bytes, options in the query. */
+  const postRaw = async (pathAndQuery: string) => {
+    const r = await curl([
+      '-X',
+      'POST',
+      `${serve.url}${pathAndQuery}`,
+      '-H',
+      `Authorization: Bearer ${key}`,
+      '-H',
+      'Content-Type: application/octet-stream',
+      '--data-binary',
+      `@${wav}`,
+    ]);
+    assert.equal(r.status, 200, r.body);
+    return JSON.parse(r.body);
+  };
+
   test('diarize=true returns speakers[] in the reference shape, text matching the transcript', async () => {
     const body = await listen(wav, ['diarize=true']);
     assert.ok(Array.isArray(body.speakers) && body.speakers.length >= 4, JSON.stringify(body));
@@ -115,19 +132,7 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
       // The vendor's smallestai SDK: its Word and Utterance types declare `speaker` a string.
       ['/waves/v1/stt/?model=pulse&language=en&', /^speaker_[01]$/],
     ] as const) {
-      const r = await curl([
-        '-X',
-        'POST',
-        `${serve.url}${route}diarize=true&word_timestamps=true`,
-        '-H',
-        `Authorization: Bearer ${key}`,
-        '-H',
-        'Content-Type: application/octet-stream',
-        '--data-binary',
-        `@${wav}`,
-      ]);
-      assert.equal(r.status, 200, r.body);
-      const body = JSON.parse(r.body);
+      const body = await postRaw(`${route}diarize=true&word_timestamps=true`);
       assert.ok(body.words.length > 0 && body.utterances.length >= 4);
       for (const w of body.words) assert.match(String(w.speaker), expected);
       for (const u of body.utterances) assert.match(String(u.speaker), expected);
@@ -139,19 +144,7 @@ describe('diarization over the HTTP API', { skip: model?.recognisesSpeech ? fals
   });
 
   test('/waves/v1/stt/ without diarize: no speaker on any word or utterance', async () => {
-    const r = await curl([
-      '-X',
-      'POST',
-      `${serve.url}/waves/v1/stt/?model=pulse&language=en&word_timestamps=true`,
-      '-H',
-      `Authorization: Bearer ${key}`,
-      '-H',
-      'Content-Type: application/octet-stream',
-      '--data-binary',
-      `@${wav}`,
-    ]);
-    assert.equal(r.status, 200, r.body);
-    const body = JSON.parse(r.body);
+    const body = await postRaw('/waves/v1/stt/?model=pulse&language=en&word_timestamps=true');
     assert.ok(body.words.length > 0);
     assert.ok([...body.words, ...body.utterances].every((x: { speaker?: unknown }) => !('speaker' in x)));
   });
