@@ -1,5 +1,6 @@
 /** Argument checks shared by the commands, so every command rejects the same bad values with the same words. */
 import type { DeviceRequest } from '../core/asr/types.ts';
+import { DIARIZATION_CHOICES, type DiarizationChoice } from '../core/diarize/models/resolve.ts';
 import { EarshotError } from '../core/errors.ts';
 
 /** An integer flag: `fallback` when absent; otherwise at least 1 (or 0 with `allowZero`). */
@@ -33,4 +34,13 @@ export function deviceArg(value: string | undefined): (typeof DEVICES)[number] &
     throw new EarshotError('INVALID_PARAMETER', '--device must be auto, cpu or gpu');
   }
   return device as (typeof DEVICES)[number];
+}
+
+/** `--diarize-with`: auto (neural models when installed, else classical), classical or neural. */
+export function diarizeWithArg(value: string | undefined): DiarizationChoice | undefined {
+  if (value === undefined) return undefined;
+  if (!(DIARIZATION_CHOICES as string[]).includes(value)) {
+    throw new EarshotError('INVALID_PARAMETER', `--diarize-with must be one of ${DIARIZATION_CHOICES.join(', ')}`);
+  }
+  return value as DiarizationChoice;
 }

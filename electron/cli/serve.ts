@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { EarshotError, isEarshotError } from '../core/errors.ts';
-import { deviceArg, intArg } from './args.ts';
+import { deviceArg, diarizeWithArg, intArg } from './args.ts';
 import { LicenseService } from '../core/license/index.ts';
 import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
 import { serverServices } from '../core/server/deps.ts';
@@ -33,6 +33,8 @@ Options:
   --workers <n>            Transcriptions run at the same time (default 1)
   --device <auto|cpu|gpu>  Where the model runs (default auto)
   --threads <n>            CPU threads per inference
+  --diarize-with <m>       diarize=true runs: auto (installed pyannote + WeSpeaker models, else the
+                           approximate classical method), classical or neural
   --request-timeout <s>    Whole-request time budget in seconds (default 300)
   --max-duration <s>       Longest audio accepted in seconds (default 7200)
   --download-timeout <s>   Longest a URL input's download may take (default 120)
@@ -56,6 +58,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       workers: { type: 'string' },
       device: { type: 'string' },
       threads: { type: 'string' },
+      'diarize-with': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-duration': { type: 'string' },
       'download-timeout': { type: 'string' },
@@ -88,6 +91,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     workers: intArg(values.workers, '--workers', { fallback: d.workers }),
     device,
     threads: intArg(values.threads, '--threads'),
+    diarizeWith: diarizeWithArg(values['diarize-with']),
     requestTimeoutSeconds: intArg(values['request-timeout'], '--request-timeout', {
       fallback: d.requestTimeoutSeconds,
     }),

@@ -5,11 +5,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeStream } from '../core/audio/index.ts';
-import type { SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import type { DiarizationSummary, SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import { transcribeAlongside } from '../core/diarize/alongside.ts';
+import { checkSpeakerCount, createDiarizer, type DiarizerSetup } from '../core/diarize/index.ts';
+import { chooseDiarizationModels } from '../core/diarize/models/resolve.ts';
+import { ModelManager } from '../core/models/index.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
 import { type CliLicense, requireCliLicense } from './license-gate.ts';
-import { intArg } from './args.ts';
+import { diarizeWithArg, intArg } from './args.ts';
 import { MODEL_OPTIONS, openModel } from './model-choice.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
@@ -28,6 +32,10 @@ Options:
   --prompt <text>        names and jargon to expect (Whisper initial prompt)
   --no-fallback          disable temperature fallback
   --no-vad               do not skip silence
+  --diarize              label who speaks when (SPEAKER_00, SPEAKER_01, …)
+  --speakers <n>         how many speakers there are (implies --diarize; default: estimated)
+  --diarize-with <m>     auto | classical | neural (default auto: the installed pyannote + WeSpeaker models,
+                         else the approximate classical method)
   --output <path>        write here instead of stdout (with several inputs: a folder)
   --quiet                no progress on stderr
 
@@ -50,6 +58,9 @@ export async function run(argv: string[]): Promise<number> {
       prompt: { type: 'string' },
       'no-fallback': { type: 'boolean', default: false },
       'no-vad': { type: 'boolean', default: false },
+      diarize: { type: 'boolean', default: false },
+      speakers: { type: 'string' },
+      'diarize-with': { type: 'string' },
       output: { type: 'string', short: 'o' },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +83,19 @@ export async function run(argv: string[]): Promise<number> {
   if (values.mode && !['sequential', 'batched'].includes(values.mode)) {
     throw new EarshotError('INVALID_PARAMETER', '--mode must be sequential or batched');
   }
+  const numSpeakers = intArg(values.speakers, '--speakers');
+  checkSpeakerCount(numSpeakers, '--speakers');
+  const wanted = values.diarize || numSpeakers !== undefined || values['diarize-with'] !== undefined;
+  const diarize = wanted
+    ? {
+        numSpeakers,
+        threads: intArg(values.threads, '--threads'),
+        models: chooseDiarizationModels(
+          diarizeWithArg(values['diarize-with']) ?? 'auto',
+          await new ModelManager().list(),
+        ),
+      }
+    : undefined;
   const license = await requireCliLicense();
 
   const model = await openModel(values);
@@ -99,11 +123,12 @@ export async function run(argv: string[]): Promise<number> {
           onProgress: (p) => log(`\rTranscribing ${(p * 100).toFixed(0)}%`),
         };
         const started = performance.now();
-        const { result, duration } = await transcribeInput(model, input, options, license);
+        const { result, duration } = await transcribeInput(model, input, options, license, diarize);
         const seconds = (performance.now() - started) / 1000;
         log(
           `\rTranscribed ${duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(duration / seconds).toFixed(1)}× real time)\n`,
         );
+        if (result.diarization) log(`${speakerLine(result.diarization)}\n`);
         await emit(result, format, input, values.output, positionals.length > 1);
       } catch (e) {
         if (positionals.length === 1) throw e;
@@ -127,17 +152,32 @@ async function transcribeInput(
   input: string,
   options: TranscribeOptions,
   license: CliLicense,
+  diarize?: DiarizerSetup,
 ): Promise<{ result: TranscriptResult; duration: number }> {
   const stream = await decodeStream(input);
   try {
     const durationHint = stream.meta.duration;
-    const result = await license.run(durationHint, () =>
-      model.transcribeStream(stream, { ...options, durationHint }).result(),
-    );
+    const result = await license.run(durationHint, async () => {
+      if (!diarize) return model.transcribeStream(stream, { ...options, durationHint }).result();
+      // Speakers are found from the same decode, beside the transcription.
+      const { run, label } = transcribeAlongside(
+        model,
+        stream,
+        { ...options, durationHint },
+        await createDiarizer(diarize),
+      );
+      return (await label(await run.result())).result;
+    });
     return { result, duration: result.duration };
   } finally {
     await stream.close();
   }
+}
+
+function speakerLine(d: DiarizationSummary): string {
+  const how = d.approximate ? 'approximate, no diarization model' : d.method;
+  const found = `${d.speakers.length} speaker${d.speakers.length === 1 ? '' : 's'} (${how})`;
+  return d.note ? `${found}: ${d.note}` : found;
 }
 
 async function emit(
@@ -156,10 +196,12 @@ async function emit(
             duration: result.duration,
             device: result.device,
             model: result.model,
+            ...(result.diarization ? { diarization: result.diarization } : {}),
             segments: result.segments.map((s) => ({
               start: s.start,
               end: s.end,
               text: s.text.trim(),
+              ...(s.speaker ? { speaker: s.speaker } : {}),
               words: s.words ?? [],
             })),
           },

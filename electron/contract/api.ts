@@ -45,6 +45,8 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
   edited?: boolean;
   /** The first words, for lists. */
   preview?: string;
+  /** Speaker names, when the transcript was diarized. */
+  speakers?: string[];
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
@@ -55,7 +57,8 @@ export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | '
 export interface ModelView {
   id: string;
   name: string;
-  family: 'whisper' | 'ctc';
+  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
+  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
   installed: boolean;
   isDefault: boolean;
   bundled: boolean;
@@ -96,12 +99,15 @@ export interface Settings {
   server: { enabled: boolean; port: number; host: string };
   /** Subtitle line limits for SRT/VTT exports. */
   subtitles: { maxLineLength: number; maxLines: number };
+  /** Speaker labels: on by default for new jobs or not, and how they are found. */
+  diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization'>> & {
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
+  diarization?: Partial<Settings['diarization']>;
 };
 
 export interface ServerStatus {

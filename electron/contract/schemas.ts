@@ -17,6 +17,9 @@ const jobSettings = z
     threads: z.number().int().min(0).max(256).optional(),
     vad: z.boolean().optional(),
     initialPrompt: z.string().max(2000).optional(),
+    diarize: z.boolean().optional(),
+    numSpeakers: z.number().int().min(1).max(32).optional(),
+    diarizeWith: z.enum(['auto', 'classical', 'neural']).optional(),
   })
   .strict();
 const word = z.object({
@@ -24,6 +27,7 @@ const word = z.object({
   start: z.number().finite(),
   end: z.number().finite(),
   confidence: z.number().min(0).max(1),
+  speaker: z.string().max(200).optional(),
 });
 const segment = z.object({
   id: z.number().int(),
@@ -33,6 +37,7 @@ const segment = z.object({
   words: z.array(word).max(100_000).optional(),
   avgLogprob: z.number(),
   noSpeechProb: z.number(),
+  speaker: z.string().max(200).optional(),
 });
 const settingsPatch = z
   .object({
@@ -53,6 +58,10 @@ const settingsPatch = z
       .strict(),
     subtitles: z
       .object({ maxLineLength: z.number().int().min(16).max(120), maxLines: z.number().int().min(1).max(4) })
+      .partial()
+      .strict(),
+    diarization: z
+      .object({ enabled: z.boolean(), method: z.enum(['auto', 'classical', 'neural']) })
       .partial()
       .strict(),
   })

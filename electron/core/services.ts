@@ -3,6 +3,7 @@
  * it with safeStorage and electron-store; the end-to-end tests call it with a file-backed secret store and a JSON
  * settings file in a temporary EARSHOT_HOME. Nothing else constructs services, so both faces behave the same.
  */
+import { chooseDiarizationModels } from './diarize/models/resolve.ts';
 import path from 'node:path';
 import type { ModelDownloadProgress } from '../contract/api.ts';
 import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
@@ -73,6 +74,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     pipeline,
     mediaDir,
     resolveModel: (id) => models.resolve(id),
+    resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
     authorize: () => license.authorize(),
     recordUsage: (seconds) => license.recordAudio(seconds),
     async saveTranscript(job, { result, mediaPath }) {
@@ -84,6 +86,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
         mediaPath,
         device: result.device,
         segments: result.segments,
+        ...(result.diarization ? { diarization: result.diarization } : {}),
       });
       return t.id;
     },

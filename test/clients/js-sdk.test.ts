@@ -41,6 +41,7 @@ import {
   ServiceUnavailableError,
   SmallestApiError,
   SmallestClient,
+  type SpeakerTurn,
   UnsupportedFormatError,
   UrlFetchError,
   UrlNotAllowedError,
@@ -142,6 +143,21 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
     assert.ok('components' in (await c.health({ detailed: true })));
   });
 
+  test('diarize: speakers[] and a speaker on every word, typed; none without it', async () => {
+    const c = client();
+    const result = await c.transcribeFile(speech, { diarize: true, timestamps: true });
+    const speakers: SpeakerTurn[] = result.speakers ?? [];
+    assert.ok(speakers.length > 0, JSON.stringify(result));
+    for (const s of speakers) assert.ok(/^SPEAKER_\d\d$/.test(s.speaker) && s.end > s.start, JSON.stringify(s));
+    const squash = (t: string) => t.split(/\s+/).filter(Boolean).join(' ');
+    assert.equal(squash(speakers.map((s) => s.text).join(' ')), squash(result.text));
+    const labels = new Set(speakers.map((s) => s.speaker));
+    assert.ok(result.words?.length && result.words.every((w) => w.speaker !== undefined && labels.has(w.speaker)));
+    const plain = await c.transcribeFile(speech, { timestamps: true });
+    assert.equal(plain.speakers, undefined);
+    assert.ok(plain.words?.length && plain.words.every((w) => w.speaker === undefined));
+  });
+
   test('license errors: invalid, expired, not yet valid, out of quota, rate limited', async () => {
     const invalid = await expectError(
       noRetry('not-a-license-key').transcribeUrl(`${world.files.url}/hello.wav`),
@@ -198,7 +214,7 @@ describe('JavaScript client against earshot serve', { skip: sdkModel() ? false :
         'INVALID_PARAMETER',
       ],
       [
-        () => c.transcribeUrl(`${world.files.url}/hello.wav`, { diarize: true }),
+        () => c.transcribeUrl(`${world.files.url}/hello.wav`, { diarize: true, num_speakers: 0 }),
         InvalidParameterError,
         400,
         'INVALID_PARAMETER',

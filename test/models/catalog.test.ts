@@ -6,17 +6,18 @@ import { EarshotError } from '../../electron/core/errors.ts';
 import {
   catalogJsonSchema,
   isBundled,
+  isDownloadable,
+  isWhisperEntry,
   languagesOf,
   loadCatalog,
   parseCatalog,
   variantFiles,
-  type WhisperCatalogEntry,
 } from '../../electron/core/models/catalog.ts';
 
 const shipped = loadCatalog(path.resolve('models/catalog.json'));
 
 test('the shipped catalog passes the schema and lists the eight Whisper models plus the bundled demo', () => {
-  const whisper = shipped.models.filter((m) => !isBundled(m)).map((m) => m.id);
+  const whisper = shipped.models.filter((m) => !isBundled(m) && m.family === 'whisper').map((m) => m.id);
   assert.deepEqual(whisper, [
     'whisper-tiny',
     'whisper-tiny.en',
@@ -33,13 +34,11 @@ test('the shipped catalog passes the schema and lists the eight Whisper models p
   assert.equal(demo?.path, 'models/demo-en');
 });
 
-test('every download is pinned, backed by CATALOG_SOURCES.md, and gives aligned word times where a timestamped export exists', () => {
+test('every download is pinned and backed by CATALOG_SOURCES.md; hashes cited, weights sized', () => {
   const sources = readFileSync('models/CATALOG_SOURCES.md', 'utf8');
-  for (const m of shipped.models.filter((x) => !isBundled(x)) as WhisperCatalogEntry[]) {
+  for (const m of shipped.models.filter(isDownloadable)) {
     assert.match(m.source.revision, /^[0-9a-f]{40}$/, m.id);
     assert.ok(sources.includes(`${m.source.repo}@${m.source.revision}`), `${m.id}: repo@revision cited`);
-    assert.equal(m.wordTiming, m.source.repo.endsWith('_timestamped') ? 'aligned' : 'approximate', m.id);
-    assert.equal(m.licence, 'MIT');
     assert.ok(m.variants[m.defaultVariant], `${m.id} default variant`);
     for (const v of Object.keys(m.variants)) {
       for (const f of variantFiles(m, v)) {
@@ -48,13 +47,18 @@ test('every download is pinned, backed by CATALOG_SOURCES.md, and gives aligned 
         if (f.path.startsWith('onnx/')) assert.ok((f.size ?? 0) > 0, `${m.id} ${v} ${f.path} size`);
       }
     }
+  }
+});
+
+test('every Whisper entry is MIT, multilingual unless .en, and gives aligned word times where a timestamped export exists', () => {
+  for (const m of shipped.models.filter(isWhisperEntry)) {
+    assert.equal(m.wordTiming, m.source.repo.endsWith('_timestamped') ? 'aligned' : 'approximate', m.id);
+    assert.equal(m.licence, 'MIT');
     const langs = languagesOf(shipped, m);
     assert.ok(m.id.endsWith('.en') ? langs.length === 1 && langs[0] === 'en' : langs.length >= 99, m.id);
   }
   // Only Xenova/whisper-medium lacks a timestamped export among the eight.
-  const approximate = shipped.models.filter(
-    (m) => !isBundled(m) && (m as WhisperCatalogEntry).wordTiming !== 'aligned',
-  );
+  const approximate = shipped.models.filter(isWhisperEntry).filter((m) => m.wordTiming !== 'aligned');
   assert.deepEqual(
     approximate.map((m) => m.id),
     ['whisper-medium'],

@@ -1,9 +1,11 @@
 /** Shared setup for the model-manager tests: a catalog describing the fixture packs, and temp folders. */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { EarshotError } from '../../electron/core/errors.ts';
 import { type Catalog, parseCatalog } from '../../electron/core/models/catalog.ts';
 
 export const FIXTURES = path.resolve('test/fixtures/models-manager');
@@ -66,4 +68,14 @@ export function testCatalog(options: { pinned?: boolean } = {}): Catalog {
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The EarshotError a promise rejects with (fails the test when it resolves or throws something else). */
+export async function failure(p: Promise<unknown>): Promise<EarshotError> {
+  const e = await p.then(
+    () => assert.fail('expected a failure'),
+    (err: unknown) => err,
+  );
+  assert.ok(e instanceof EarshotError, String(e));
+  return e;
 }

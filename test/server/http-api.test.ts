@@ -249,7 +249,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     assert.match(body.resets_at, /^\d{4}-\d\d-\d\dT/);
   });
 
-  test('400s: missing input, malformed JSON, bad types, s3:// URLs, diarize', async () => {
+  test('400s: missing input, malformed JSON, bad types, s3:// URLs', async () => {
     const post = (...args: string[]) => curl(['-X', 'POST', `${serve.url}/v1/listen`, ...auth(), ...args]);
     const missing = await post(...json({}));
     assert.equal(missing.status, 400);
@@ -269,9 +269,6 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     const s3 = await post(...json({ url: 's3://bucket/audio.wav' }));
     assert.equal(s3.status, 400);
     assert.match(JSON.parse(s3.body).error, /only http and https/);
-    const diarize = await post(...json({ url: `${files.url}/fox.wav`, diarize: true, num_speakers: 2 }));
-    assert.equal(diarize.status, 400);
-    assert.match(JSON.parse(diarize.body).error, /diarization is not supported/);
     const both = await post('-F', `audio=@${speech}`, '-F', `url=${files.url}/fox.wav`);
     assert.equal(JSON.parse(both.body).code, 'INVALID_PARAMETER');
   });

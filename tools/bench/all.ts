@@ -11,6 +11,7 @@ const BENCHES: Record<string, string> = {
   asr: 'asr.ts',
   load: 'load.ts',
   stream: 'stream.ts',
+  diarize: 'diarize.ts',
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

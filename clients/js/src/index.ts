@@ -37,6 +37,7 @@ export type {
   JobState,
   RetryEvent,
   SmallestClientOptions,
+  SpeakerTurn,
   TranscribeFileOptions,
   TranscribeOptions,
   TranscriptionResult,

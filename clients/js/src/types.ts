@@ -65,6 +65,16 @@ export interface TranscriptWord {
   start: number;
   end: number;
   confidence: number;
+  /** With `diarize: true`: `SPEAKER_00`, `SPEAKER_01`, … in order of first appearance. */
+  speaker?: string;
+}
+
+/** With `diarize: true`: who spoke when, a speaker's consecutive segments joined. */
+export interface SpeakerTurn {
+  speaker: string;
+  text: string;
+  start: number;
+  end: number;
 }
 
 export interface TranscriptionResult {
@@ -76,6 +86,8 @@ export interface TranscriptionResult {
   language: string;
   /** Present with `timestamps: true`. */
   words?: TranscriptWord[];
+  /** Present with `diarize: true`. */
+  speakers?: SpeakerTurn[];
 }
 
 export interface JobAccepted {

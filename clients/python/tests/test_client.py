@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import time
 from typing import Any, List
@@ -38,6 +39,21 @@ def test_transcribes_a_url_a_path_bytes_and_file_objects_alike(world: World) -> 
         results.append(client.transcribe_file(f, punctuate=False))
     assert {r.text.lower().strip(".,") for r in results} == {by_url.text.lower().strip(".,")}
     assert results[0].words == [], "no words unless timestamps=True"
+
+
+def test_diarize_labels_every_word_and_lists_the_speakers(world: World) -> None:
+    client = Client(api_url=world.url, license_key=world.key)
+    result = client.transcribe_file(world.speech, diarize=True, timestamps=True)
+    assert result.speakers, result.raw
+    for turn in result.speakers:
+        assert isinstance(turn, smallest.SpeakerTurn)
+        assert re.fullmatch(r"SPEAKER_\d\d", turn.speaker) and turn.end > turn.start
+    assert " ".join(t.text for t in result.speakers).split() == result.text.split()
+    labels = {t.speaker for t in result.speakers}
+    assert result.words and all(w.speaker in labels for w in result.words)
+
+    plain = client.transcribe_file(world.speech, timestamps=True)
+    assert plain.speakers == [] and plain.words and all(w.speaker is None for w in plain.words)
 
 
 def test_health(world: World) -> None:

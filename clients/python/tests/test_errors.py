@@ -65,7 +65,7 @@ def test_rate_limit_exceeded_carries_retry_after(world: World) -> None:
     [
         (lambda c, w: c.transcribe_file(b""), smallest.MissingParameterError, 400, "MISSING_PARAMETER"),
         (lambda c, w: c.transcribe_url(f"{w.files}/hello.wav", language="x!"), smallest.InvalidParameterError, 400, "INVALID_PARAMETER"),
-        (lambda c, w: c.transcribe_url(f"{w.files}/hello.wav", diarize=True), smallest.InvalidParameterError, 400, "INVALID_PARAMETER"),
+        (lambda c, w: c.transcribe_url(f"{w.files}/hello.wav", diarize=True, num_speakers=0), smallest.InvalidParameterError, 400, "INVALID_PARAMETER"),
         (lambda c, w: c.transcribe_url("s3://bucket/audio.wav"), smallest.UrlNotAllowedError, 400, "URL_NOT_ALLOWED"),
         (lambda c, w: c.transcribe_url(f"{w.files}/missing.wav"), smallest.UrlFetchError, 400, "URL_FETCH_FAILED"),
         (lambda c, w: c.transcribe_file(b"this is plain text, not audio " * 20), smallest.UnsupportedFormatError, 415, "UNSUPPORTED_FORMAT"),
@@ -77,7 +77,7 @@ def test_rate_limit_exceeded_carries_retry_after(world: World) -> None:
     ids=[
         "missing-parameter",
         "invalid-language",
-        "diarize-refused",
+        "num-speakers-out-of-range",
         "url-not-allowed",
         "url-fetch-failed",
         "unsupported-format",

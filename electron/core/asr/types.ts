@@ -9,6 +9,8 @@ export interface Word {
   end: number;
   /** 0..1, the model's probability for the word's tokens (geometric mean). */
   confidence: number;
+  /** Who said it, when diarization ran (`SPEAKER_00`…, or the name the user gave). */
+  speaker?: string;
 }
 
 export interface Segment {
@@ -21,6 +23,8 @@ export interface Segment {
   avgLogprob: number;
   /** Probability that the window held no speech (Whisper's <|nospeech|>); 0 for families without it. */
   noSpeechProb: number;
+  /** Who spoke, when diarization ran (`SPEAKER_00`…, or the name the user gave). A segment has one speaker. */
+  speaker?: string;
 }
 
 export type DeviceRequest = 'auto' | 'cpu' | 'gpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
@@ -52,6 +56,11 @@ export interface TranscribeOptions {
   wordTimestamps?: boolean;
   /** Use voice activity detection to skip silence. */
   vad?: boolean;
+  /**
+   * Receives the speech the engine's voice activity detection found, block by block in time order: `regions` are all
+   * the speech in [from, to) seconds. Diarization uses it instead of running the detector a second time.
+   */
+  onSpeech?: (span: { from: number; to: number; regions: { start: number; end: number }[] }) => void;
   signal?: AbortSignal;
   /** Fraction of the audio done, 0..1. */
   onProgress?: (fraction: number) => void;
@@ -64,6 +73,18 @@ export interface TranscriptResult {
   device: DeviceInfo;
   model: string;
   segments: Segment[];
+  /** Present when speakers were labelled: how, and what was found. */
+  diarization?: DiarizationSummary;
+}
+
+export interface DiarizationSummary {
+  method: 'classical' | 'neural';
+  /** True for the classical method (no model): labels are a best guess. */
+  approximate: boolean;
+  /** Speaker labels in order of first appearance. */
+  speakers: string[];
+  /** E.g. why fewer speakers were found than asked for. */
+  note?: string;
 }
 
 /** 16 kHz mono float32 audio, the input every model family takes. */

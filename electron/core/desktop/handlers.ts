@@ -103,6 +103,8 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       device: cfg.device,
       threads: cfg.threads,
       vad: cfg.vad,
+      diarize: cfg.diarization.enabled,
+      diarizeWith: cfg.diarization.method,
       ...overrides,
     };
   };

@@ -15,6 +15,8 @@ export interface Cue {
   start: number;
   end: number;
   lines: string[];
+  /** The segment's speaker, when diarized. */
+  speaker?: string;
 }
 
 interface TimedWord {
@@ -71,6 +73,7 @@ export function buildCues(segments: Segment[], options: CaptionOptions = {}): Cu
           current.map((w) => w.text),
           maxLineLength,
         ),
+        ...(segment.speaker ? { speaker: segment.speaker } : {}),
       });
       current = [];
     };

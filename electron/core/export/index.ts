@@ -1,9 +1,12 @@
 /**
  * Transcript exports: TXT (with or without timestamps), SRT and VTT (line-length limits), JSON (word level),
- * CSV and DOCX. Everything a user edited is in `segments`, so edits flow into every format.
+ * CSV and DOCX. Everything a user edited is in `segments`, so edits flow into every format. When the transcript was
+ * diarized, every format carries the speakers (the names the user gave them): `Name: text` in TXT, voice tags
+ * `<v Name>` in SRT and VTT, a speaker column in CSV, a bold name in DOCX, `speaker` per segment and word in JSON.
  */
 import type { Segment } from '../asr/types.ts';
-import { buildCues, type CaptionOptions } from './captions.ts';
+import { speakersOf } from '../diarize/assign.ts';
+import { buildCues, type CaptionOptions, type Cue } from './captions.ts';
 import { shortTimestamp, timecode } from './timecode.ts';
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
@@ -31,27 +34,49 @@ export function transcriptText(segments: Segment[]): string {
     .join(' ');
 }
 
+/**
+ * One line per segment; with speakers, `Name: text`, and without timestamps a speaker's consecutive segments share
+ * one line (a paragraph per turn, as people write dialogue).
+ */
 export function toTxt(t: ExportableTranscript, withTimestamps = false): string {
-  const lines = t.segments
-    .filter((s) => s.text.trim())
-    .map((s) => (withTimestamps ? `[${shortTimestamp(s.start)}] ${s.text.trim()}` : s.text.trim()));
+  const lines: string[] = [];
+  let previous: string | undefined;
+  for (const s of t.segments) {
+    const text = s.text.trim();
+    if (!text) continue;
+    if (!withTimestamps && s.speaker && s.speaker === previous) {
+      lines[lines.length - 1] += ` ${text}`;
+      continue;
+    }
+    previous = s.speaker;
+    const said = s.speaker ? `${s.speaker}: ${text}` : text;
+    lines.push(withTimestamps ? `[${shortTimestamp(s.start)}] ${said}` : said);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** A WebVTT voice tag for the cue's speaker (`<v Name>`); the name cannot close the tag or start another. */
+function voice(c: Cue): string {
+  return c.speaker ? `<v ${c.speaker.replace(/[<>&\s]+/g, ' ').trim()}>` : '';
 }
 
 export function toSrt(t: ExportableTranscript, options?: CaptionOptions): string {
   return buildCues(t.segments, options)
-    .map((c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${c.lines.join('\n')}\n`)
+    .map(
+      (c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${voice(c)}${c.lines.join('\n')}\n`,
+    )
     .join('\n');
 }
 
 export function toVtt(t: ExportableTranscript, options?: CaptionOptions): string {
   const cues = buildCues(t.segments, options).map(
-    (c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${c.lines.join('\n')}\n`,
+    (c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${voice(c)}${c.lines.join('\n')}\n`,
   );
   return `WEBVTT\n\n${cues.join('\n')}`;
 }
 
 export function toJson(t: ExportableTranscript): string {
+  const speakers = speakersOf(t.segments);
   return `${JSON.stringify(
     {
       text: transcriptText(t.segments),
@@ -59,10 +84,12 @@ export function toJson(t: ExportableTranscript): string {
       duration: t.duration,
       model: t.model,
       device: t.device,
+      ...(speakers.length ? { speakers } : {}),
       segments: t.segments.map((s) => ({
         id: s.id,
         start: s.start,
         end: s.end,
+        ...(s.speaker ? { speaker: s.speaker } : {}),
         text: s.text.trim(),
         avgLogprob: s.avgLogprob,
         noSpeechProb: s.noSpeechProb,
@@ -77,8 +104,12 @@ export function toJson(t: ExportableTranscript): string {
 /** RFC 4180: quote every text field, double inner quotes; CRLF line ends so spreadsheets agree. */
 export function toCsv(t: ExportableTranscript): string {
   const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  const rows = [['start', 'end', 'text'].join(',')];
-  for (const s of t.segments) rows.push([s.start.toFixed(3), s.end.toFixed(3), q(s.text.trim())].join(','));
+  const withSpeakers = t.segments.some((s) => s.speaker);
+  const rows = [(withSpeakers ? ['start', 'end', 'speaker', 'text'] : ['start', 'end', 'text']).join(',')];
+  for (const s of t.segments) {
+    const who = withSpeakers ? [q(s.speaker ?? '')] : [];
+    rows.push([s.start.toFixed(3), s.end.toFixed(3), ...who, q(s.text.trim())].join(','));
+  }
   return `${rows.join('\r\n')}\r\n`;
 }
 
@@ -91,6 +122,7 @@ export async function toDocx(t: ExportableTranscript): Promise<Uint8Array> {
         new Paragraph({
           children: [
             new TextRun({ text: `[${shortTimestamp(s.start)}] `, color: '808080' }),
+            ...(s.speaker ? [new TextRun({ text: `${s.speaker}: `, bold: true })] : []),
             new TextRun(s.text.trim()),
           ],
         }),

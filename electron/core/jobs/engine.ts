@@ -8,6 +8,8 @@ import path from 'node:path';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { decodeStream, fetchToTempFile } from '../audio/index.ts';
 import type { SpeechModel } from '../asr/types.ts';
+import { transcribeAlongside } from '../diarize/alongside.ts';
+import { createDiarizer, friendly, friendlySpeakerNames, summary } from '../diarize/index.ts';
 import { throwIfAborted } from '../errors.ts';
 import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput } from './types.ts';
@@ -68,7 +70,22 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
       onProgress: (f: number) =>
         ev.onStage('transcribing', duration > 0 ? (from + f * (duration - from)) / duration : f),
     };
-    const run = model.transcribeStream(skipSamples(stream, Math.round(from * 16000)), options);
+    // With speakers, the diarizer reads the same decode beside the model, the already transcribed start of a resumed
+    // job included (speakers are labelled over the whole recording once it is done).
+    const diarized = input.diarization
+      ? transcribeAlongside(
+          model,
+          stream,
+          options,
+          await createDiarizer({
+            ...input.diarization,
+            signal: ev.signal,
+            threads: input.options.threads || undefined,
+          }),
+          from,
+        )
+      : undefined;
+    const run = diarized?.run ?? model.transcribeStream(skipSamples(stream, Math.round(from * 16000)), options);
     // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
     for await (const segment of run) ev.onSegment?.(shiftSegment(segment, from, saved.length));
     const rest = await run.result();
@@ -76,7 +93,13 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
     const total = from + rest.duration;
     ev.onDuration(total);
     const result = from > 0 ? joinResumed(saved, rest, from, total) : rest;
-    return { result, mediaPath };
+    if (!diarized) return { result, mediaPath };
+    const { result: labelled, diarization } = await diarized.label(result);
+    const speakers = { ...summary(diarization), speakers: diarization.speakers.map(friendly) };
+    return {
+      result: { ...labelled, segments: friendlySpeakerNames(labelled.segments), diarization: speakers },
+      mediaPath,
+    };
   } finally {
     await stream.close();
   }

@@ -4,6 +4,7 @@
  * after the segments they had finished (saved as they go in `jobs/<id>.partial.json`). One job runs at a time
  * (transcription already uses every core); the queue keeps running whatever the UI is doing.
  */
+import type { NeuralModels } from '../diarize/models/neural.ts';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
@@ -39,6 +40,8 @@ export interface JobQueueHooks {
   recordUsage?(audioSeconds: number): Promise<void>;
   /** Stores the finished transcript; returns its id. */
   saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  /** The diarization models a job asking for speakers runs (undefined: the classical method). */
+  resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
 }
 
@@ -169,6 +172,12 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     try {
       await this.hooks.authorize();
       const model = await this.hooks.resolveModel(job.settings.modelId);
+      const diarization = job.settings.diarize
+        ? {
+            numSpeakers: job.settings.numSpeakers,
+            models: await this.hooks.resolveDiarization?.(job.settings.diarizeWith ?? 'auto'),
+          }
+        : undefined;
       const file = checkpointFile(this.dir, job.id);
       const resume = await readCheckpoint(file);
       checkpoint = new CheckpointWriter(file, model.name);
@@ -191,6 +200,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
           modelName: model.name,
           options: job.settings,
           resume,
+          diarization,
         },
         {
           signal: controller.signal,

@@ -1,4 +1,5 @@
 import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
+import type { NeuralModels } from '../diarize/models/neural.ts';
 import type { ErrorCode } from '../errors.ts';
 
 export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
@@ -18,6 +19,12 @@ export interface JobSettingsRecord {
   threads?: number;
   vad?: boolean;
   initialPrompt?: string;
+  /** Label who speaks when. */
+  diarize?: boolean;
+  /** How many speakers there are (estimated when absent). */
+  numSpeakers?: number;
+  /** auto: the installed diarization models, else the approximate classical method. */
+  diarizeWith?: 'auto' | 'classical' | 'neural';
 }
 
 /** What the queue persists and shows (the contract's JobView). */
@@ -57,6 +64,8 @@ export interface PipelineInput {
   options: Omit<JobSettingsRecord, 'modelId'>;
   /** What an interrupted run of this job had finished; the engine continues after its last segment. */
   resume?: JobCheckpoint;
+  /** Speaker diarization, resolved by the queue (the model folders when the neural method runs). */
+  diarization?: { numSpeakers?: number; models?: NeuralModels };
 }
 
 /**

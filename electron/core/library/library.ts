@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DeviceInfo, Segment } from '../asr/types.ts';
+import type { DeviceInfo, DiarizationSummary, Segment } from '../asr/types.ts';
 import { EarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { speakersOf } from '../diarize/assign.ts';
 import { searchTranscripts, type SearchHit } from './search.ts';
 
 export interface StoredTranscript {
@@ -24,6 +25,8 @@ export interface StoredTranscript {
   mediaPath?: string;
   device?: DeviceInfo;
   segments: Segment[];
+  /** How speakers were labelled, when they were (the segments carry the names). */
+  diarization?: DiarizationSummary;
   /** The recognised segments before any user edit; absent until the first edit. */
   originalSegments?: Segment[];
 }
@@ -31,6 +34,8 @@ export interface StoredTranscript {
 export type TranscriptSummaryRecord = Omit<StoredTranscript, 'segments' | 'originalSegments' | 'device'> & {
   edited: boolean;
   preview: string;
+  /** Speaker names in order of first appearance, when the transcript was diarized. */
+  speakers?: string[];
 };
 
 const TRASH_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -160,8 +165,10 @@ export class TranscriptLibrary {
 
 function summarize(t: StoredTranscript): TranscriptSummaryRecord {
   const { segments, originalSegments, device: _device, ...rest } = t;
+  const speakers = speakersOf(segments);
   return {
     ...rest,
+    ...(speakers.length ? { speakers } : {}),
     edited: originalSegments !== undefined,
     preview: segments
       .map((s) => s.text.trim())

@@ -11,6 +11,8 @@ export interface SearchHit {
   segmentId: number;
   start: number;
   snippet: string;
+  /** Who said it, when the transcript was diarized. */
+  speaker?: string;
 }
 
 interface Searchable {
@@ -40,6 +42,7 @@ export function searchTranscripts(items: Searchable[], query: string, limit: num
         segmentId: seg.id,
         start: seg.start,
         snippet: snippet(seg.text, at, q.length),
+        ...(seg.speaker ? { speaker: seg.speaker } : {}),
       });
       if (hits.length >= limit) return hits;
     }

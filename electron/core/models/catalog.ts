@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
+import { DIARIZATION_VARIANT_FILES, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { WHISPER_JSON_FILES, WHISPER_VARIANT_SUFFIX } from './validate.ts';
 
 const repoPath = z
@@ -80,10 +81,13 @@ const WhisperEntrySchema = z.strictObject({
 
 /**
  * A downloadable model of another family (speaker segmentation, embeddings, ...): files per variant, verified and
- * installed as they are. Which engine runs it is the family's business, not the catalog's.
+ * installed as they are. Which engine runs it is the family's business, not the catalog's; the diarization families
+ * (pyannote, wespeaker) are checked further below and validated as model folders when installed.
  */
 const OtherFamilyEntrySchema = z.strictObject({
   ...common,
+  /** Left out by models that do not depend on the language spoken (speaker segmentation and embeddings). */
+  languages: common.languages.optional(),
   family: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)
@@ -147,6 +151,7 @@ export const CatalogSchema = catalogShape(EntrySchema).superRefine((catalog, ctx
     else if (isDownloadable(m) && !m.variants[m.defaultVariant]) {
       ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
     }
+    if (isDownloadable(m) && isDiarizationFamily(m.family)) checkDiarizationFiles(m, i, ctx);
   });
 });
 
@@ -167,6 +172,24 @@ function checkWhisperFiles(m: z.infer<typeof WhisperEntrySchema>, i: number, ctx
       if (!paths.has(need)) {
         ctx.addIssue({ code: 'custom', message: `variant ${variant} lacks ${need}`, path: ['models', i, 'variants'] });
       }
+    }
+  }
+}
+
+/** The two configs, and each variant's one ONNX file under the name the loader looks for. */
+function checkDiarizationFiles(m: DownloadableCatalogEntry, i: number, ctx: z.RefinementCtx): void {
+  const shared = new Set(m.sharedFiles.map((f) => f.path));
+  for (const name of ['config.json', 'preprocessor_config.json']) {
+    if (!shared.has(name)) ctx.addIssue({ code: 'custom', message: `sharedFiles lacks ${name}`, path: ['models', i] });
+  }
+  for (const [variant, v] of Object.entries(m.variants)) {
+    const need = DIARIZATION_VARIANT_FILES[variant];
+    const where = ['models', i, 'variants'];
+    if (!need) {
+      const known = Object.keys(DIARIZATION_VARIANT_FILES).join(', ');
+      ctx.addIssue({ code: 'custom', message: `variant ${variant} is not one of ${known}`, path: where });
+    } else if (v && (v.files.length !== 1 || v.files[0]?.path !== need)) {
+      ctx.addIssue({ code: 'custom', message: `variant ${variant} must be ${need}`, path: where });
     }
   }
 }
@@ -215,7 +238,9 @@ export function loadCatalog(file = defaultCatalogPath()): Catalog {
   return parseCatalog(raw, file);
 }
 
+/** The entry's language codes; none for a model that does not depend on the language (speaker diarization). */
 export function languagesOf(catalog: Catalog, entry: CatalogEntry): string[] {
+  if (entry.languages === undefined) return [];
   return typeof entry.languages === 'string' ? (catalog.languageSets[entry.languages] ?? []) : entry.languages;
 }
 

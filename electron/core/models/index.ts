@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
 import {
   type Catalog,
@@ -40,6 +41,8 @@ import {
   scaleEncoderTime,
 } from './recommend.ts';
 import {
+  type CheckedFamily,
+  isCheckedFamily,
   isSpeechFamily,
   type ModelFamily,
   validateModelFolder,
@@ -179,12 +182,12 @@ export class ModelManager {
     return out;
   }
 
-  /** The renderer's view (electron/contract/api.ts ModelView): the speech models. */
+  /** The renderer's view (electron/contract/api.ts ModelView): the speech models and the diarization models. */
   async views(): Promise<ModelView[]> {
-    const speech = (await this.list()).filter((m): m is ModelInfo & { family: ModelFamily } =>
-      isSpeechFamily(m.family),
+    const known = (await this.list()).filter((m): m is ModelInfo & { family: CheckedFamily } =>
+      isCheckedFamily(m.family),
     );
-    return speech.map((m) => ({
+    return known.map((m) => ({
       id: m.id,
       name: m.name,
       family: m.family,
@@ -280,7 +283,8 @@ export class ModelManager {
           move: true,
           checkVariants: [plan.variant],
           signal,
-          asFamily: isWhisperEntry(entry) ? undefined : { family: entry.family, variant: plan.variant },
+          // Speech and diarization models are validated as folders; other families are installed as verified files.
+          asFamily: isCheckedFamily(entry.family) ? undefined : { family: entry.family, variant: plan.variant },
         },
       );
       await fs.rm(partial, { recursive: true, force: true });
@@ -366,6 +370,7 @@ export class ModelManager {
     if (!info?.installed) {
       throw new EarshotError('MODEL_NOT_FOUND', `Model '${id}' is not installed; pull or import it first`);
     }
+    refuseNonSpeech(id, info.family);
     await this.writeRegistry({ ...(await this.readRegistry()), default: id });
   }
 
@@ -438,12 +443,11 @@ export class ModelManager {
         const why = check.problems.join('; ');
         throw new EarshotError(existsSync(dir) ? 'MODEL_INVALID' : 'MODEL_NOT_FOUND', `${dir}: ${why}`);
       }
-      return { id: path.basename(dir), dir, family: check.family };
+      refuseNonSpeech(dir, check.family);
+      return { id: path.basename(dir), dir, family: check.family as ModelFamily };
     }
     const info = (await this.list()).find((m) => m.id === idOrPath);
-    if (info && !isSpeechFamily(info.family)) {
-      throw new EarshotError('INVALID_PARAMETER', `'${idOrPath}' is a ${info.family} model, not a speech model`);
-    }
+    if (info) refuseNonSpeech(idOrPath, info.family);
     if (info?.installed && info.dir) return { id: info.id, dir: info.dir, family: info.family as ModelFamily };
     if (info) {
       throw new EarshotError(
@@ -521,6 +525,20 @@ export class ModelManager {
   }
 }
 
+/**
+ * Only speech models transcribe: a diarization model labels speakers whenever diarization is on, and a catalog entry
+ * of another family is a set of files for whatever engine runs it.
+ */
+function refuseNonSpeech(what: string, family: string): void {
+  if (isSpeechFamily(family)) return;
+  throw new EarshotError(
+    'INVALID_PARAMETER',
+    isDiarizationFamily(family)
+      ? `${what} is a diarization model (${family}), not a transcription model; diarization models are used by --diarize`
+      : `'${what}' is a ${family} model, not a speech model`,
+  );
+}
+
 export function toEarshotError(e: unknown): EarshotError {
   if (isEarshotError(e)) return e;
   return new EarshotError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
@@ -565,6 +583,7 @@ async function importedLanguages(dir: string, catalog: Catalog): Promise<string[
     readJson<Record<string, unknown> | undefined>(path.join(dir, f), undefined).catch(() => undefined);
   const ctc = await read('model.json');
   if (ctc) return Array.isArray(ctc.languages) ? ctc.languages.filter((l) => typeof l === 'string') : [];
+  if (diarizationFamilyOf(dir)) return [];
   const gen = await read('generation_config.json');
   if (gen?.is_multilingual === false) return ['en'];
   const config = await read('config.json');

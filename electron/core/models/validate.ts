@@ -2,10 +2,12 @@
  * Checks that a folder is a usable model pack and says exactly what is missing or wrong, file by file, so an import
  * or a download is refused with a message the user can act on instead of crashing the engine later.
  *
- * Two layouts:
+ * Layouts:
  * - Whisper in the Hugging Face ONNX layout (onnx-community/whisper-*): JSON configs + tokenizer, and for each weight
  *   variant an encoder and a merged decoder under onnx/.
  * - CTC packs: model.json (family "ctc") + model.onnx.
+ * - Diarization models (pyannote segmentation, WeSpeaker embeddings): layout in ../diarize/models/folder.ts, graphs in
+ *   ../diarize/models/graph.ts.
  *
  * ONNX files are opened with real onnxruntime sessions (CPU, one thread, no graph optimisation: we only need the
  * signature) one at a time, and released straight away so large models do not pile up in memory.
@@ -13,13 +15,31 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createSession } from '../asr/device.ts';
+import {
+  checkDiarizationFolder,
+  DIARIZATION_VARIANT_FILES,
+  type DiarizationFamily,
+  diarizationFamilyOf,
+  isDiarizationFamily,
+} from '../diarize/models/folder.ts';
+import { diarizationGraphProblems } from '../diarize/models/graph.ts';
 import { dropGraphOutputs } from './onnx-outputs.ts';
 
-/** The speech-model families the engine runs. Catalog entries of other families are installed as plain files. */
+/** The speech-model families the engine runs. */
 export type ModelFamily = 'whisper' | 'ctc';
+
+/**
+ * The families a folder is validated as: the speech ones and the diarization ones (segmentation, speaker embeddings).
+ * Catalog entries of any other family are installed as plain verified files.
+ */
+export type CheckedFamily = ModelFamily | DiarizationFamily;
 
 export function isSpeechFamily(family: string): family is ModelFamily {
   return family === 'whisper' || family === 'ctc';
+}
+
+export function isCheckedFamily(family: string): family is CheckedFamily {
+  return isSpeechFamily(family) || isDiarizationFamily(family);
 }
 
 /** 'aligned': cross-attention outputs and alignment heads, so word times come from the audio; else 'approximate'. */
@@ -27,7 +47,7 @@ export type WordTiming = 'aligned' | 'approximate';
 
 export interface ValidationResult {
   ok: boolean;
-  family?: ModelFamily;
+  family?: CheckedFamily;
   problems: string[];
   /** Complete weight variants (Whisper: fp32, fp16, quantized, q4; CTC: ['fp32']) whose ONNX files passed. */
   variants?: string[];
@@ -80,6 +100,7 @@ export async function validateModelFolder(dir: string, options: ValidateOptions 
     }
     return validateCtc(dir, options);
   }
+  if (diarizationFamilyOf(dir)) return validateDiarization(dir, options);
   if (existsSync(path.join(dir, 'config.json'))) return validateWhisper(dir, options);
   return {
     ok: false,
@@ -194,9 +215,30 @@ async function validateCtc(dir: string, options: ValidateOptions): Promise<Valid
   return { ok: problems.length === 0, family: 'ctc', problems, variants: problems.length === 0 ? ['fp32'] : [] };
 }
 
+/** Segmentation or speaker-embedding models: their layout (../diarize/models), then each variant's graph. */
+async function validateDiarization(dir: string, options: ValidateOptions): Promise<ValidationResult> {
+  const check = checkDiarizationFolder(dir);
+  const problems = [...check.problems];
+  const passed: string[] = [];
+  for (const variant of check.variants) {
+    const family = check.family;
+    if (!family || options.checkOnnx === false || (options.variants && !options.variants.includes(variant))) {
+      passed.push(variant);
+      continue;
+    }
+    const before = problems.length;
+    const file = DIARIZATION_VARIANT_FILES[variant];
+    await checkSession(dir, file, problems, (io) =>
+      diarizationGraphProblems(file, family, check.wespeaker?.melBins, io),
+    );
+    if (problems.length === before) passed.push(variant);
+  }
+  return { ok: problems.length === 0 && passed.length > 0, family: check.family, problems, variants: passed };
+}
+
 interface GraphIo {
   inputs: { name: string; shape?: readonly (number | string)[] }[];
-  outputs: { name: string }[];
+  outputs: { name: string; shape?: readonly (number | string)[] }[];
 }
 
 function checkWhisperEncoder(file: string, io: GraphIo, melBins?: number): string[] {
@@ -257,7 +299,7 @@ async function checkSession(
   const { session } = created;
   try {
     const inputs = session.inputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? m.shape : undefined }));
-    const outputs = session.outputMetadata.map((m) => ({ name: m.name }));
+    const outputs = session.outputMetadata.map((m) => ({ name: m.name, shape: m.isTensor ? m.shape : undefined }));
     problems.push(...check({ inputs, outputs }));
   } finally {
     await session.release();

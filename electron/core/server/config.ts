@@ -1,3 +1,5 @@
+import type { DiarizationChoice } from '../diarize/models/resolve.ts';
+
 /**
  * Everything the API server needs to know, in one record. `earshot serve` builds it from flags and environment;
  * the desktop app's built-in server builds it from settings. Defaults follow the Smallest Self-Host reference.
@@ -39,6 +41,8 @@ export interface ServerConfig {
   jobRetentionSeconds: number;
   device?: 'auto' | 'cpu' | 'gpu';
   threads?: number;
+  /** Speaker diarization for `diarize=true`: auto (installed neural models, else classical), classical or neural. */
+  diarizeWith?: DiarizationChoice;
   /** Silence the JSON-lines request log (the desktop app keeps its own log). */
   quiet?: boolean;
 }

@@ -8,6 +8,7 @@ import { findTruncation } from '../audio/truncation.ts';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
+import { chooseDiarizationModels } from '../diarize/models/resolve.ts';
 import { ModelManager } from '../models/index.ts';
 import type { AudioService, LicenseGate, ModelProvider, ServerServices } from './services.ts';
 
@@ -80,6 +81,9 @@ export function modelProvider(manager = new ModelManager()): ModelProvider {
     async load(idOrPath, options) {
       const resolved = await manager.resolveModel(idOrPath);
       return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
+    },
+    async diarizationModels(choice) {
+      return chooseDiarizationModels(choice, await manager.list());
     },
   };
 }

@@ -3,6 +3,8 @@
  * asr, models); the server itself never imports them directly, so the whole HTTP surface depends on this one shape.
  */
 import type { Pcm16k, SpeechModel } from '../asr/types.ts';
+import type { NeuralModels } from '../diarize/models/neural.ts';
+import type { DiarizationChoice } from '../diarize/models/resolve.ts';
 
 export interface DecodedAudio extends Pcm16k {
   /** Seconds of audio. */
@@ -63,6 +65,8 @@ export interface ModelProvider {
     idOrPath: string | undefined,
     options: { device?: 'auto' | 'cpu' | 'gpu'; threads?: number },
   ): Promise<LoadedModel>;
+  /** The diarization models `diarize=true` runs (undefined: the classical method). */
+  diarizationModels?(choice: DiarizationChoice): Promise<NeuralModels | undefined>;
 }
 
 export interface ServerServices {

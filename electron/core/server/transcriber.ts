@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
+import { ArraySource } from '../asr/pcm-source.ts';
+import { createDiarizer, diarizeSource, type NeuralModels, speakerUtterances, withSpeakers } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
@@ -37,7 +39,9 @@ export interface ListenResponse {
   confidence: number;
   duration: number;
   language: string;
-  words?: { word: string; start: number; end: number; confidence: number }[];
+  words?: { word: string; start: number; end: number; confidence: number; speaker?: string }[];
+  /** With diarize: who said what, consecutive segments of one speaker joined (the self-hosted API's shape). */
+  speakers?: { speaker: string; text: string; start: number; end: number }[];
 }
 
 export type ModelState =
@@ -62,6 +66,8 @@ export function modelLanguage(requested: string, known: readonly string[]): stri
 
 export class Transcriber {
   state: ModelState = { status: 'loading' };
+  /** The diarization models, resolved once when the model loads (undefined: the classical method). */
+  private diarization?: NeuralModels;
 
   constructor(
     private readonly config: ServerConfig,
@@ -77,6 +83,7 @@ export class Transcriber {
         device: this.config.device,
         threads: this.config.threads,
       });
+      this.diarization = await this.services.models.diarizationModels?.(this.config.diarizeWith ?? 'auto');
       this.state = { status: 'ready', loaded };
     } catch (e) {
       this.state = { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
@@ -92,13 +99,6 @@ export class Transcriber {
 
   /** Validates options that do not need the audio; throws 400s before any upload is read or work is queued. */
   async checkOptions(options: ListenOptions): Promise<void> {
-    if (options.diarize) {
-      throw new EarshotError(
-        'INVALID_PARAMETER',
-        'Speaker diarization is not supported by this server yet; send diarize=false (num_speakers is ignored without it)',
-        { parameter: 'diarize' },
-      );
-    }
     const { model } = this.readyModel();
     if (modelLanguage(options.language, model.languages) === null) {
       throw new EarshotError('INVALID_PARAMETER', `Language '${options.language}' is not supported by this model`, {
@@ -182,12 +182,25 @@ export class Transcriber {
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
-    return model
-      .transcribe(
-        { samples: audio.samples, sampleRate: 16000 },
-        { language, wordTimestamps: options.timestamps, signal },
-      )
-      .result();
+    const pcm = { samples: audio.samples, sampleRate: 16000 as const };
+    if (!options.diarize)
+      return model.transcribe(pcm, { language, wordTimestamps: options.timestamps, signal }).result();
+    // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are
+    // needed to label (and split) segments, so they are always computed; the response shows them only on request.
+    const diarizer = await createDiarizer({
+      numSpeakers: options.num_speakers,
+      signal,
+      models: this.diarization,
+      threads: this.config.threads,
+    });
+    try {
+      const result = await model
+        .transcribe(pcm, { language, wordTimestamps: true, signal, onSpeech: (span) => diarizer.addSpeech(span) })
+        .result();
+      return withSpeakers(result, await diarizeSource(new ArraySource(audio.samples), diarizer));
+    } finally {
+      await diarizer.dispose();
+    }
   }
 }
 
@@ -225,6 +238,7 @@ export function shapeWords(segments: Segment[], punctuate: boolean) {
       start: round(w.start),
       end: round(w.end),
       confidence: round(w.confidence, 4),
+      ...(w.speaker ? { speaker: w.speaker } : {}),
     }))
     .filter((w) => w.word.length > 0);
 }
@@ -239,5 +253,13 @@ export function listenResponse(requestId: string, t: Transcript, options: Listen
     language: t.result.language,
   };
   if (options.timestamps) body.words = shapeWords(t.result.segments, options.punctuate);
+  if (options.diarize) {
+    body.speakers = speakerUtterances(t.result.segments).map((u) => ({
+      speaker: u.speaker,
+      text: options.punctuate ? u.text : stripPunctuation(u.text),
+      start: round(u.start),
+      end: round(u.end),
+    }));
+  }
   return body;
 }

@@ -20,6 +20,13 @@ export const subtitleSettingsSchema = z.object({
   maxLines: z.number().int().min(1).max(4).default(2),
 });
 
+export const diarizationSettingsSchema = z.object({
+  /** Label speakers in new jobs by default (each job can say otherwise). */
+  enabled: z.boolean().default(false),
+  /** auto: the installed diarization models, else the approximate classical method. */
+  method: z.enum(['auto', 'classical', 'neural']).default('auto'),
+});
+
 export const settingsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'gpu']).default('auto'),
   /** 0 = choose for this machine. */
@@ -32,6 +39,7 @@ export const settingsSchema = z.object({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   server: serverSettingsSchema.default({ enabled: false, port: 7100, host: '127.0.0.1' }),
   subtitles: subtitleSettingsSchema.default({ maxLineLength: 42, maxLines: 2 }),
+  diarization: diarizationSettingsSchema.default({ enabled: false, method: 'auto' }),
 });
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
@@ -48,6 +56,7 @@ export const settingsPatchSchema = z
     theme: settingsSchema.shape.theme.unwrap(),
     server: serverSettingsSchema.partial(),
     subtitles: subtitleSettingsSchema.partial(),
+    diarization: diarizationSettingsSchema.partial(),
   })
   .partial()
   .strict();
@@ -100,5 +109,6 @@ export function applySettingsPatch(current: SettingsRecord, patch: SettingsPatch
     ...patch,
     server: { ...current.server, ...patch.server },
     subtitles: { ...current.subtitles, ...patch.subtitles },
+    diarization: { ...current.diarization, ...patch.diarization },
   });
 }

@@ -85,6 +85,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
             ...patch,
             server: { ...current.server, ...patch.server },
             subtitles: { ...current.subtitles, ...patch.subtitles },
+            diarization: { ...current.diarization, ...patch.diarization },
           }
         : current;
     });

@@ -39,7 +39,7 @@ from .errors import (  # noqa: E402
     error_from_body,
 )
 from .ratelimit import RateLimiter  # noqa: E402
-from .types import Health, Job, TranscriptionResult, Word  # noqa: E402
+from .types import Health, Job, SpeakerTurn, TranscriptionResult, Word  # noqa: E402
 
 __all__ = [
     "ApiConnectionError",
@@ -68,6 +68,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailableError",
     "SmallestApiError",
+    "SpeakerTurn",
     "TranscriptionResult",
     "UnsupportedFormatError",
     "UrlFetchError",

@@ -14,6 +14,18 @@ class Word:
     start: float
     end: float
     confidence: float
+    speaker: Optional[str] = None
+    """With ``diarize=True``: ``SPEAKER_00``, ``SPEAKER_01``, ... in order of first appearance."""
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    """With ``diarize=True``: who spoke when, a speaker's consecutive segments joined."""
+
+    speaker: str
+    text: str
+    start: float
+    end: float
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,8 @@ class TranscriptionResult:
     language: str
     words: List[Word]
     """Filled with ``timestamps=True``; empty otherwise."""
+    speakers: List[SpeakerTurn]
+    """Filled with ``diarize=True``; empty otherwise."""
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -37,8 +51,18 @@ class TranscriptionResult:
             duration=float(body.get("duration", 0.0)),
             language=str(body.get("language", "")),
             words=[
-                Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("confidence", 0.0)))
+                Word(
+                    str(w["word"]),
+                    float(w["start"]),
+                    float(w["end"]),
+                    float(w.get("confidence", 0.0)),
+                    str(w["speaker"]) if w.get("speaker") is not None else None,
+                )
                 for w in body.get("words") or []
+            ],
+            speakers=[
+                SpeakerTurn(str(s["speaker"]), str(s["text"]), float(s["start"]), float(s["end"]))
+                for s in body.get("speakers") or []
             ],
             raw=dict(body),
         )

@@ -77,7 +77,11 @@ export class CtcSpeechModel implements SpeechModel {
     const previous = this.busy;
     const stream = new SegmentStream(async (emit) => {
       await previous.catch(() => {});
-      const windows = planWindows(source, this.pack.maxWindowSeconds, { vad: options.vad, signal: options.signal });
+      const windows = planWindows(source, this.pack.maxWindowSeconds, {
+        vad: options.vad,
+        signal: options.signal,
+        onSpeech: options.onSpeech,
+      });
       for await (const w of windows) {
         throwIfAborted(options.signal);
         const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));

@@ -6,6 +6,7 @@
 import { detectSpeech } from '../../audio/index.ts';
 import { EarshotError } from '../../errors.ts';
 import type { PcmSource } from '../pcm-source.ts';
+import type { TranscribeOptions } from '../types.ts';
 import { type CtcWindow, windowsFromRegions } from './windows.ts';
 
 const SAMPLE_RATE = 16000;
@@ -20,6 +21,8 @@ export interface PlanOptions {
   signal?: AbortSignal;
   /** Block length for VAD (tests shorten it to cross block borders with little audio). */
   blockSeconds?: number;
+  /** Receives each block's speech regions (TranscribeOptions.onSpeech). */
+  onSpeech?: TranscribeOptions['onSpeech'];
 }
 
 /**
@@ -69,6 +72,7 @@ export async function* planWindows(
       regions = regions.slice(0, -1);
     }
     for (const r of regions) r.end = Math.min(r.end, end / SAMPLE_RATE);
+    options.onSpeech?.({ from, to: end / SAMPLE_RATE, regions: regions.map((r) => ({ ...r })) });
     yield* windowsFromRegions(regions, maxSeconds);
     pos = Math.max(end, pos + 1);
   }

@@ -221,6 +221,7 @@ export async function runBatched(
       end = Math.round(last.start * SAMPLE_RATE);
       regions = regions.slice(0, -1);
     }
+    opts.onSpeech?.({ from, to: end / SAMPLE_RATE, regions: regions.map((r) => ({ ...r })) });
     const windows = packSpeech(regions, 30);
     const joined = new Float32Array(WINDOW_SAMPLES);
     for (let i = 0; i < windows.length; i += batchSize) {

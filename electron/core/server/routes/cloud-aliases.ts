@@ -55,7 +55,7 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
         const lease = request.lease!;
         try {
           const t = await ctx.transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
-          const body = pulseResponse(t, input, options);
+          const body = pulseResponse(t, input, options, lightning ? 'label' : 'index');
           // The Lightning (v4.0.0) name for the words array, read by the self-host test script.
           return lightning ? { ...body, word_timestamps: body.words } : body;
         } catch (e) {
@@ -68,15 +68,28 @@ export function cloudAliasRoutes(app: FastifyInstance, ctx: RouteContext): void 
   }
 }
 
-/** The cloud (Pulse) answer `{status, transcription, words, utterances, metadata}`, shared with /waves/v1/stt/. */
-export function pulseResponse(t: Transcript, input: AudioInput, options: ListenOptions) {
+/**
+ * How a diarized answer names speakers: 0-based integers (`index`, the Pulse get_text documentation) or `speaker_0`
+ * strings (`label`: Lightning v4.0.0, and the `speaker: str` of the smallestai SDK's Word and Utterance).
+ */
+export type CloudSpeakerStyle = 'index' | 'label';
+
+/**
+ * The cloud (Pulse) answer `{status, transcription, words, utterances, metadata}`, shared with /waves/v1/stt/. With
+ * diarize, each word and utterance has its `speaker`; without it, none has.
+ */
+export function pulseResponse(t: Transcript, input: AudioInput, options: ListenOptions, style: CloudSpeakerStyle) {
   const text = t.result.text.trim();
-  const words = options.timestamps ? shapeWords(t.result.segments, options.punctuate) : [];
+  const speaker = (label?: string) => cloudSpeaker(label, style);
+  const words = options.timestamps
+    ? shapeWords(t.result.segments, options.punctuate).map((w) => ({ ...w, ...speaker(w.speaker) }))
+    : [];
   const utterances = options.timestamps
     ? t.result.segments.map((s) => ({
         text: options.punctuate ? s.text.trim() : stripPunctuation(s.text),
         start: Math.round(s.start * 1000) / 1000,
         end: Math.round(s.end * 1000) / 1000,
+        ...speaker(s.speaker),
       }))
     : [];
   const metadata: { duration: number; fileSize: number; filename?: string } = {
@@ -93,4 +106,11 @@ export function pulseResponse(t: Transcript, input: AudioInput, options: ListenO
     utterances,
     metadata,
   };
+}
+
+/** `SPEAKER_03` → `{speaker: "speaker_3"}` (label) or `{speaker: 3}` (index); nothing when not diarized. */
+function cloudSpeaker(label: string | undefined, style: CloudSpeakerStyle): { speaker?: string | number } {
+  const n = label ? /^SPEAKER_(\d+)$/.exec(label)?.[1] : undefined;
+  if (n === undefined) return {};
+  return { speaker: style === 'label' ? `speaker_${Number(n)}` : Number(n) };
 }

@@ -93,9 +93,12 @@ export function wavesSttLiveRoutes(app: FastifyInstance, ctx: RouteContext): voi
       preHandler: async (request) => {
         refuseUnsupported(request.query);
         if (request.query.diarize) {
-          throw new EarshotError('INVALID_PARAMETER', 'Speaker diarization is not supported by this server yet', {
-            parameter: 'diarize',
-          });
+          // Speakers are found over a whole recording; a live stream is answered turn by turn, so it is refused here.
+          throw new EarshotError(
+            'INVALID_PARAMETER',
+            'Speaker diarization is not available on live streams; send the recording to POST /waves/v1/stt/ with diarize=true',
+            { parameter: 'diarize' },
+          );
         }
       },
     },

@@ -95,7 +95,7 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
       options.callback_url = query.webhook_url;
       const extra = query.webhook_extra;
       const job = await acceptCallbackJob(request, ctx, audio, (jobId, t) => ({
-        ...pulseResponse(t, input, options),
+        ...pulseResponse(t, input, options, 'label'),
         request_id: jobId,
         ...(extra ? { webhook_extra: extra } : {}),
       }));
@@ -104,7 +104,7 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const lease = request.lease!;
     try {
       const t = await ctx.transcriber.transcribe(input, options, budget.signal, (s) => lease.recordAudio(s));
-      const body = pulseResponse(t, input, options);
+      const body = pulseResponse(t, input, options, 'label');
       const processingMs = Math.round(t.processingSeconds * 1000);
       return {
         ...body,

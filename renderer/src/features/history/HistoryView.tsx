@@ -6,6 +6,7 @@ import { useApp } from '../../shared/app-state.tsx';
 import { clock, relativeDate } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
+import { SpeakerChip, SpeakerNames } from '../speakers/SpeakerChip.tsx';
 
 export function HistoryView() {
   const { navigate } = useApp();
@@ -90,7 +91,9 @@ export function HistoryView() {
                 >
                   <span className="hit-title">{h.title}</span>
                   <span className="mono small muted">{clock(h.start)}</span>
-                  <span className="hit-snippet">{h.snippet}</span>
+                  <span className="hit-snippet">
+                    {h.speaker && <SpeakerChip name={h.speaker} small />} {h.snippet}
+                  </span>
                 </button>
               </li>
             ))}
@@ -140,6 +143,7 @@ export function HistoryView() {
                   <span className="history-meta muted small">
                     {relativeDate(t.createdAt)} · {clock(t.duration)} · {t.model}
                     {t.edited && <span className="badge badge-small">edited</span>}
+                    {t.speakers && <SpeakerNames names={t.speakers} />}
                   </span>
                   {t.preview && <span className="history-preview">{t.preview}</span>}
                 </button>

@@ -42,7 +42,7 @@ export function ModelsSection() {
                 {m.name}
                 {m.isDefault && <span className="badge badge-accent">Default</span>}
                 {m.bundled && <span className="badge">Bundled</span>}
-                <span className="badge">{m.family === 'whisper' ? 'Whisper' : 'CTC'}</span>
+                <span className="badge">{FAMILY_LABELS[m.family]}</span>
                 <WordTimingBadge timing={m.wordTiming} />
               </div>
               <p className="muted small">
@@ -86,7 +86,7 @@ export function ModelsSection() {
               {p?.state === 'failed' && p.error && <p className="field-error small">{describeError(p.error)}</p>}
             </div>
             <div className="row-actions">
-              {m.installed && !m.isDefault && (
+              {m.installed && !m.isDefault && (m.family === 'whisper' || m.family === 'ctc') && (
                 <button
                   type="button"
                   className="btn btn-small"
@@ -130,6 +130,14 @@ export function ModelsSection() {
     </ul>
   );
 }
+
+/** Diarization models (speaker labels) are listed with the transcription models but are never "the" model. */
+const FAMILY_LABELS: Record<ModelView['family'], string> = {
+  whisper: 'Whisper',
+  ctc: 'CTC',
+  pyannote: 'Speakers · segmentation',
+  wespeaker: 'Speakers · voices',
+};
 
 /** Whether the player, highlighting and subtitles get word times found on the audio or spread over the segment. */
 function WordTimingBadge({ timing }: { timing: ModelView['wordTiming'] }) {

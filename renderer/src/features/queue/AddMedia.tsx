@@ -4,6 +4,7 @@ import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
+import { type SpeakerJobSettings, SpeakerJobOptions } from '../speakers/SpeakerJobOptions.tsx';
 
 function checkUrl(text: string): string | undefined {
   if (!text.trim()) return undefined;
@@ -17,7 +18,10 @@ function checkUrl(text: string): string | undefined {
 }
 
 export function AddMedia() {
-  const { refreshLicense } = useApp();
+  const { refreshLicense, settings } = useApp();
+  const [speakers, setSpeakers] = useState<SpeakerJobSettings>();
+  // Until the user chooses for this batch, new jobs follow the default in Settings.
+  const jobSpeakers = speakers ?? { diarize: settings?.diarization.enabled ?? false };
   const notify = useToast();
   const [over, setOver] = useState(false);
   const [url, setUrl] = useState('');
@@ -28,7 +32,7 @@ export function AddMedia() {
   const addPaths = async (paths: string[]) => {
     if (paths.length === 0) return;
     try {
-      const jobs = await call(earshot().jobs.addFiles(paths));
+      const jobs = await call(earshot().jobs.addFiles(paths, jobSpeakers));
       setRefusal(undefined);
       notify(`${jobs.length} file${jobs.length === 1 ? '' : 's'} added to the queue`);
     } catch (e) {
@@ -49,7 +53,7 @@ export function AddMedia() {
     setTouched(true);
     if (checkUrl(url) || !url.trim()) return;
     try {
-      await call(earshot().jobs.addUrl(url.trim()));
+      await call(earshot().jobs.addUrl(url.trim(), jobSpeakers));
       setUrl('');
       setTouched(false);
       setRefusal(undefined);
@@ -111,6 +115,7 @@ export function AddMedia() {
           </p>
         )}
       </form>
+      <SpeakerJobOptions value={jobSpeakers} onChange={setSpeakers} />
       {refusal && (
         <div className="callout callout-error" role="alert" data-testid="add-refused">
           <Icon name="alert" />

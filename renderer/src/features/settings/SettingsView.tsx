@@ -7,6 +7,7 @@ import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
 import { LicenseCard } from '../license/LicenseCard.tsx';
 import { ModelsSection } from '../models/ModelsSection.tsx';
+import { SpeakerSettings } from '../speakers/SpeakerSettings.tsx';
 import { NumberField } from './NumberField.tsx';
 
 function Section({
@@ -173,6 +174,10 @@ export function SettingsView() {
             </span>
           </span>
         </label>
+      </Section>
+
+      <Section id="speakers" title="Speaker labels" hint="Who spoke when, on every segment and in exports.">
+        <SpeakerSettings value={settings.diarization} onChange={(diarization) => update({ diarization })} />
       </Section>
 
       <Section id="subtitles" title="Subtitles" hint="Used by SRT and VTT exports.">

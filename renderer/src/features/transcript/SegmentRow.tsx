@@ -6,6 +6,7 @@ import { Fragment, memo, useState } from 'react';
 import type { Segment } from '../../../../electron/contract/api.ts';
 import { clock } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
+import { SpeakerChip } from '../speakers/SpeakerChip.tsx';
 
 export const LOW_CONFIDENCE = 0.5;
 
@@ -15,6 +16,8 @@ interface Props {
   activeWord: number;
   active: boolean;
   highlight?: string;
+  /** The segment's speaker and colour slot, when the transcript has speakers. */
+  speaker?: { name: string; colour: number };
   onSeek(t: number): void;
   onEdit(index: number, text: string): void;
 }
@@ -39,6 +42,7 @@ export const SegmentRow = memo(function SegmentRow({
   activeWord,
   active,
   highlight,
+  speaker,
   onSeek,
   onEdit,
 }: Props) {
@@ -55,6 +59,11 @@ export const SegmentRow = memo(function SegmentRow({
   };
   return (
     <div className={`segment${active ? ' segment-active' : ''}`} data-testid="segment" data-index={index}>
+      {speaker && (
+        <span className="segment-speaker">
+          <SpeakerChip name={speaker.name} colour={speaker.colour} />
+        </span>
+      )}
       <button
         type="button"
         className="timestamp mono"

@@ -11,6 +11,8 @@ import { FindBar } from './FindBar.tsx';
 import { Player, type PlayerHandle } from './Player.tsx';
 import { LOW_CONFIDENCE, SegmentRow } from './SegmentRow.tsx';
 import { useEditor } from './useEditor.ts';
+import { SpeakersBar } from '../speakers/SpeakersBar.tsx';
+import { useSpeakers } from '../speakers/useSpeakers.ts';
 import { VirtualList, type VirtualListHandle } from './VirtualList.tsx';
 
 const VIDEO_EXT = /\.(mp4|m4v|mov|mkv|webm|avi)$/i;
@@ -69,6 +71,7 @@ function Editor({
   const [query, setQuery] = useState('');
   const [replacement, setReplacement] = useState('');
   const [matchIndex, setMatchIndex] = useState(0);
+  const speakers = useSpeakers(ed.segments, ed.apply, notify);
 
   const playing = useMemo(() => wordAt(ed.segments, time), [ed.segments, time]);
   const matches = useMemo(() => (finding ? findMatches(ed.segments, query) : []), [finding, ed.segments, query]);
@@ -210,6 +213,14 @@ function Editor({
           }}
         />
       )}
+      {speakers.names.length > 0 && (
+        <SpeakersBar
+          names={speakers.names}
+          colours={speakers.colours}
+          diarization={transcript.diarization}
+          onRename={speakers.rename}
+        />
+      )}
       {ed.segments.length === 0 ? (
         <div className="empty">
           <p className="empty-title">No speech was found in this recording</p>
@@ -226,6 +237,7 @@ function Editor({
               active={playing?.[0] === i}
               activeWord={playing?.[0] === i ? playing[1] : -1}
               highlight={finding && query ? query : undefined}
+              speaker={speakers.of(ed.segments[i])}
               onSeek={onSeek}
               onEdit={onEdit}
             />

@@ -19,7 +19,8 @@ export function retext(seg: Segment, text: string): Segment {
     words = tokens.map((t) => {
       const start = at;
       at += (span * t.length) / total;
-      return { word: t, start, end: at, confidence: 1 };
+      // New words belong to the segment's speaker, like the words they replace.
+      return { word: t, start, end: at, confidence: 1, ...(seg.speaker ? { speaker: seg.speaker } : {}) };
     });
   }
   return { ...seg, text: clean, words };
