@@ -3,11 +3,14 @@
  * rate, concurrency and daily audio quota.
  */
 import { EarshotError } from '../core/errors.ts';
-import { EnvSecretStore, LicenseService } from '../core/license/index.ts';
+import { type AudioMeter, EnvSecretStore, LicenseService } from '../core/license/index.ts';
 
 export interface CliLicense {
-  /** Runs one transcription of `audioSeconds` under a lease: quota charged, concurrency slot held. */
-  run<T>(audioSeconds: number, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one transcription under a lease (concurrency slot held) whose audio is charged as it is transcribed through
+   * `meter` (core/license/quota.ts). Refused with QUOTA_EXCEEDED when none of today's quota remains.
+   */
+  run<T>(work: (meter: AudioMeter) => Promise<T>): Promise<T>;
 }
 
 export async function requireCliLicense(): Promise<CliLicense> {
@@ -21,11 +24,10 @@ export async function requireCliLicense(): Promise<CliLicense> {
   const licenses = new LicenseService();
   licenses.verify(key);
   return {
-    async run(audioSeconds, work) {
+    async run(work) {
       const lease = await licenses.authorize(key, { clientAddress: 'cli' });
       try {
-        await lease.recordAudio(audioSeconds);
-        return await work();
+        return await work(lease.meter());
       } finally {
         lease.release();
         await licenses.flush();

@@ -75,8 +75,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     mediaDir,
     resolveModel: (id) => models.resolve(id),
     resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
-    authorize: () => license.authorize(),
-    recordUsage: (seconds) => license.recordAudio(seconds),
+    authorize: () => license.startJob(),
     async saveTranscript(job, { result, mediaPath }) {
       const t = await library.create({
         title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',

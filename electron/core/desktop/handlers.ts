@@ -18,7 +18,7 @@ import { defaultThreads } from '../asr/device.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
-import type { JobSettingsRecord } from '../jobs/types.ts';
+import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
@@ -31,7 +31,8 @@ export interface DesktopLicense {
   remove(): Promise<LicenseStatus>;
   /** Throws the license's error (INVALID_LICENSE with no key, LICENSE_EXPIRED with expires_at...) when work is refused. */
   authorize(): Promise<void>;
-  recordAudio(seconds: number): Promise<void>;
+  /** Admits one job: as `authorize`, and returns the meter its audio is charged to as it is transcribed. */
+  startJob(): Promise<UsageMeter>;
 }
 
 /** What the desktop needs from the model manager. */

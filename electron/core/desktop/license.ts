@@ -5,16 +5,25 @@
  */
 import type { LicenseStatus } from '../../contract/api.ts';
 import { EarshotError } from '../errors.ts';
-import { LicenseError, type LicenseService, type SecretStore } from '../license/index.ts';
+import type { LicenseService, SecretStore } from '../license/index.ts';
 import type { DesktopLicense } from './handlers.ts';
-
-const DESKTOP_CLIENT = 'desktop';
 
 export function createDesktopLicense(licenses: LicenseService, secrets: SecretStore): DesktopLicense {
   const weak = () => secrets.describe().weak;
   const status = async (): Promise<LicenseStatus> => {
     const key = await secrets.get();
     return { ...licenses.status(key), weakStorage: weak() };
+  };
+  /** Throws the license's error (no key, invalid, expired, quota used up) when work is refused. */
+  const authorize = async (): Promise<void> => {
+    const key = await secrets.get();
+    if (!key) {
+      throw new EarshotError('INVALID_LICENSE', 'Invalid license key', {
+        reason: 'no license key yet: paste one in Settings → License',
+      });
+    }
+    const st = licenses.status(key);
+    if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
   };
   return {
     status,
@@ -40,30 +49,11 @@ export function createDesktopLicense(licenses: LicenseService, secrets: SecretSt
       await secrets.remove();
       return status();
     },
-    async authorize() {
-      const key = await secrets.get();
-      if (!key) {
-        throw new EarshotError('INVALID_LICENSE', 'Invalid license key', {
-          reason: 'no license key yet: paste one in Settings → License',
-        });
-      }
-      const st = licenses.status(key);
-      if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
-    },
-    async recordAudio(seconds) {
-      const key = await secrets.get();
-      if (!key) return;
-      try {
-        const lease = await licenses.authorize(key, { clientAddress: DESKTOP_CLIENT });
-        try {
-          await lease.recordAudio(seconds);
-        } finally {
-          lease.release();
-        }
-      } catch (e) {
-        // The work is already done; a quota passed by this job shows in the status, not as a failed job.
-        if (!(e instanceof LicenseError)) throw e;
-      }
+    authorize,
+    async startJob() {
+      await authorize();
+      // authorize() found a key; the job's audio is charged to it as it is transcribed (core/license/quota.ts).
+      return licenses.meter(await secrets.get());
     },
   };
 }
