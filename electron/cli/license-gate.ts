@@ -3,7 +3,8 @@
  * rate, concurrency and daily audio quota.
  */
 import { EarshotError } from '../core/errors.ts';
-import { type AudioMeter, EnvSecretStore, LicenseService } from '../core/license/index.ts';
+import { type AudioMeter, EnvSecretStore } from '../core/license/index.ts';
+import { cliEngine } from './engine.ts';
 
 export interface CliLicense {
   /**
@@ -21,7 +22,7 @@ export async function requireCliLicense(): Promise<CliLicense> {
       'No license key: set LICENSE_KEY to your key (in a development build, `earshot license issue --dev` makes one)',
     );
   }
-  const licenses = new LicenseService();
+  const licenses = cliEngine().licenses;
   licenses.verify(key);
   return {
     async run(work) {

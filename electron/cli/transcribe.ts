@@ -10,12 +10,12 @@ import { MeteredSegments, untilFinished } from '../core/asr/metered.ts';
 import { transcribeAlongside } from '../core/diarize/alongside.ts';
 import { checkSpeakerCount, createDiarizer, type DiarizerSetup } from '../core/diarize/index.ts';
 import { chooseDiarizationModels } from '../core/diarize/models/resolve.ts';
-import { ModelManager } from '../core/models/index.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
 import { type CliLicense, requireCliLicense } from './license-gate.ts';
 import { diarizeWithArg, intArg } from './args.ts';
 import { MODEL_OPTIONS, openModel } from './model-choice.ts';
+import { cliEngine } from './engine.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
 
@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
         threads: intArg(values.threads, '--threads'),
         models: chooseDiarizationModels(
           diarizeWithArg(values['diarize-with']) ?? 'auto',
-          await new ModelManager().list(),
+          await cliEngine().models.list(),
         ),
       }
     : undefined;

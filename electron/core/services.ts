@@ -15,9 +15,10 @@ import { JobQueue } from './jobs/queue.ts';
 import type { TranscriptionPipeline } from './jobs/types.ts';
 import { WorkerPipeline } from './jobs/worker-pipeline.ts';
 import { TranscriptLibrary } from './library/library.ts';
-import { ModelManager, type ModelManagerOptions } from './models/index.ts';
-import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
-import { bundledModelsDir, dataPaths } from './paths.ts';
+import type { ModelManager, ModelManagerOptions } from './models/index.ts';
+import type { LicenseService, LicenseServiceOptions, SecretStore } from './license/index.ts';
+import { createEngine } from './engine.ts';
+import { dataPaths } from './paths.ts';
 import type { StoredTranscript } from './library/library.ts';
 import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
 
@@ -60,13 +61,14 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
   const mediaDir = path.join(config.home, 'media');
   const library = new TranscriptLibrary(paths.transcripts, mediaDir);
-  const licenses = new LicenseService({ ...config.license, dataDir: config.home });
-  const license = createDesktopLicense(licenses, config.secretStore);
-  const manager = new ModelManager({
-    modelsDir: config.modelsDir ?? paths.models,
-    bundledDir: config.bundledModelsDir ?? bundledModelsDir(),
-    catalog: config.catalog,
-    endpoint: config.modelEndpoint,
+  // The shared engine (licenses, models); the desktop adds its queue, library and settings, and its API server runs
+  // on the same engine (same licenses, quota and model manager).
+  const engine = createEngine({ ...config, home: config.home });
+  const { licenses, models: manager } = engine;
+  const apiServer = new DesktopApiServer(engine, config.secretStore, config.appVersion ?? '0.0.0');
+  // A stored key that is removed or replaced reaches the running API server at once (not at the next settings change).
+  const license = createDesktopLicense(licenses, config.secretStore, async () => {
+    if (config.manageApiServer) await apiServer.apply(settings.get());
   });
   const models = createManagedModels(manager);
   const pipeline = config.pipeline ?? new WorkerPipeline();
@@ -91,7 +93,6 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
   });
 
-  const apiServer = new DesktopApiServer(licenses, config.secretStore, config.appVersion ?? '0.0.0');
   if (config.manageApiServer) {
     void apiServer.apply(settings.get());
     settings.onChange((next) => void apiServer.apply(next));

@@ -8,7 +8,12 @@ import { EarshotError } from '../errors.ts';
 import type { LicenseService, SecretStore } from '../license/index.ts';
 import type { DesktopLicense } from './handlers.ts';
 
-export function createDesktopLicense(licenses: LicenseService, secrets: SecretStore): DesktopLicense {
+/** `onKeyChange` runs once a key is stored or removed, before `set`/`remove` answer (the built-in API server). */
+export function createDesktopLicense(
+  licenses: LicenseService,
+  secrets: SecretStore,
+  onKeyChange: () => Promise<void> = async () => {},
+): DesktopLicense {
   const weak = () => secrets.describe().weak;
   const status = async (): Promise<LicenseStatus> => {
     const key = await secrets.get();
@@ -43,10 +48,12 @@ export function createDesktopLicense(licenses: LicenseService, secrets: SecretSt
         };
       }
       await secrets.set(key);
+      await onKeyChange();
       return status();
     },
     async remove() {
       await secrets.remove();
+      await onKeyChange();
       return status();
     },
     authorize,
