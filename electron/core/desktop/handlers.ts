@@ -14,7 +14,7 @@ import type {
   TranscriptSummary,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
-import { defaultThreads } from '../asr/device.ts';
+import { defaultThreads } from '../onnx/device.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';

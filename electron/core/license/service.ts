@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { LicenseStatus } from '../../contract/api.ts';
+import type { LicenseStatus } from './status.ts';
 import { EarshotError } from '../errors.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { dataHome, dataPaths } from '../paths.ts';
