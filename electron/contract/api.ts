@@ -206,6 +206,8 @@ export interface EarshotApi {
   };
   /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
   live: {
+    /** Loads the model ahead of a recording (the Record screen opened). */
+    prepare(options?: LiveStartOptions): Promise<Result<void>>;
     start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
     /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
     audio(id: string, pcm: string): Promise<Result<void>>;

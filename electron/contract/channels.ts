@@ -34,6 +34,7 @@ export const INVOKE_CHANNELS = [
   'system:info',
   'system:pickFiles',
   'system:copyText',
+  'live:prepare',
   'live:start',
   'live:audio',
   'live:media',

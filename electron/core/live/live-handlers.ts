@@ -14,19 +14,24 @@ export function createLiveHandlers(
   s: DesktopServices,
   recordings: LiveRecordings,
 ): Pick<ApiHandlers, LiveChannel> {
+  const choose = async (options?: { modelId?: string; language?: string }) => {
+    const cfg = s.settings.get();
+    const model = await s.models.resolve(options?.modelId ?? cfg.defaultModelId);
+    const language = options?.language ?? cfg.language;
+    return {
+      modelDir: model.dir,
+      modelName: model.name,
+      device: cfg.device,
+      threads: cfg.threads,
+      language: language === 'auto' ? undefined : language,
+    };
+  };
   return {
+    'live:prepare': async (options) => recordings.prepare(await choose(options)),
     'live:start': async (options) => {
-      const cfg = s.settings.get();
-      const model = await s.models.resolve(options?.modelId ?? cfg.defaultModelId);
-      const language = options?.language ?? cfg.language;
-      const { id, startedAt } = await recordings.start({
-        modelDir: model.dir,
-        modelName: model.name,
-        device: cfg.device,
-        threads: cfg.threads,
-        language: language === 'auto' ? undefined : language,
-      });
-      return { id, startedAt, model: model.name };
+      const choice = await choose(options);
+      const { id, startedAt } = await recordings.start(choice);
+      return { id, startedAt, model: choice.modelName };
     },
     'live:audio': async (id, pcm) => recordings.audio(id, fromBase64(pcm)),
     'live:media': (id, chunk) => recordings.media(id, fromBase64(chunk)),

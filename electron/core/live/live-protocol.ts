@@ -13,6 +13,8 @@ export interface LiveModelChoice {
 
 export type LiveRequest =
   | { type: 'start'; id: string; model: LiveModelChoice }
+  /** Loads the model ahead of a recording (the Record screen opened), so the first words are not kept waiting. */
+  | { type: 'prepare'; model: LiveModelChoice }
   /** 16-bit little-endian mono PCM at 16 kHz; the buffer is transferred, not copied. */
   | { type: 'audio'; id: string; pcm: ArrayBuffer }
   | { type: 'flush'; id: string }

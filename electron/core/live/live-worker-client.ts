@@ -77,6 +77,10 @@ export class LiveWorkerClient {
     this.ensureWorker().postMessage(m, transfer);
   }
 
+  prepare(model: LiveModelChoice): void {
+    this.send({ type: 'prepare', model });
+  }
+
   start(id: string, model: LiveModelChoice, listener: LiveListener): void {
     this.listeners.set(id, listener);
     this.send({ type: 'start', id, model });

@@ -77,6 +77,9 @@ port.on('message', async (msg: LiveRequest) => {
   switch (msg.type) {
     case 'start':
       return start(msg.id, msg.model);
+    case 'prepare':
+      // A failure here is reported by the recording that needs the model.
+      return void modelFor(msg.model).catch(() => {});
     case 'audio': {
       const session = sessions.get(msg.id);
       const frame = new Uint8Array(msg.pcm);

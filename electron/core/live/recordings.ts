@@ -17,6 +17,7 @@ import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts'
 import type { LiveModelChoice } from './live-protocol.ts';
 import type { LiveFinal, LiveInterim, LiveResult } from './live-transcription.ts';
 import type { LiveListener, LiveWorkerClient } from './live-worker-client.ts';
+import { setWebmDuration } from './webm-duration.ts';
 
 export type LiveStopReason = 'user' | 'device-lost';
 
@@ -79,6 +80,11 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
   constructor(private readonly o: LiveRecordingsOptions) {
     super();
     this.dir = path.join(o.home, 'recordings');
+  }
+
+  /** Loads the model in the live worker ahead of a recording. */
+  prepare(choice: LiveModelChoice): void {
+    this.o.worker.prepare(choice);
   }
 
   async start(choice: LiveModelChoice & { modelName: string }): Promise<{ id: string; startedAt: string }> {
@@ -196,6 +202,9 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     }
     await rec.writes;
     await rec.file.close().catch(() => {});
+    const seconds = result?.duration ?? rec.marker.duration;
+    // Players can show the length and seek once the file says how long it is; a failure only costs that.
+    if (!rec.failure) await setWebmDuration(rec.marker.mediaPath, seconds).catch(() => false);
     if (result?.language) rec.marker.language = result.language;
     const interrupted = reason !== 'user' || rec.failure !== undefined;
     const title = interrupted ? `${rec.marker.title} (interrupted)` : rec.marker.title;

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { clock } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
@@ -15,6 +16,8 @@ export function RecordView() {
   const [mic, setMic] = useState(rememberedMicrophone);
   const busy = r.phase !== 'idle';
 
+  // The model loads while the user gets ready, so the first words are not kept waiting.
+  useEffect(() => void earshot().live.prepare(), []);
   const refresh = useCallback(() => void listMicrophones().then(setMics), []);
   useEffect(() => {
     refresh();
