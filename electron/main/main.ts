@@ -3,7 +3,7 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
@@ -84,7 +84,8 @@ if (!app.requestSingleInstanceLock()) {
   pendingPaths.push(...pathsFromArgv(process.argv));
 
   app.whenReady().then(async () => {
-    hardenSession(session.defaultSession);
+    const rendererUrl = `file://${rendererDir}`;
+    hardenSession(session.defaultSession, (url) => url.startsWith(rendererUrl) || url === 'file://');
     const home = dataHome();
     desktop = await createDesktop({
       home,
@@ -97,10 +98,16 @@ if (!app.requestSingleInstanceLock()) {
       manageApiServer: true,
     });
     handleMediaProtocol(desktop.library);
-    const rendererUrl = `file://${rendererDir}`;
     registerIpc(desktop.dispatch, (url) => url.startsWith(rendererUrl));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
+    desktop.live.on('event', (e) => send(EVENT_CHANNELS.liveEvent, e));
+    // Starts or stops a recording from anywhere (the window comes to the front on the Record screen).
+    globalShortcut.register('CommandOrControl+Shift+R', () => {
+      if (!mainWindow || mainWindow.isDestroyed()) showWindow();
+      else mainWindow.show();
+      command({ type: 'toggleRecording' });
+    });
     installMenu(command, () => void pickFiles().then(openPaths));
     showWindow();
     void openPaths(pendingPaths.splice(0));
@@ -108,6 +115,8 @@ if (!app.requestSingleInstanceLock()) {
       if (BrowserWindow.getAllWindows().length === 0) showWindow();
     });
   });
+
+  app.on('will-quit', () => globalShortcut.unregisterAll());
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

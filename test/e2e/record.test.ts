@@ -56,6 +56,8 @@ after(async () => {
   await fs.rm(home, { recursive: true, force: true });
 });
 
+const nav = (name: string) => h.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
+
 /** The recorded time the page shows, in seconds. */
 async function elapsed(): Promise<number> {
   const text = (await h.page.getByTestId('record-elapsed').textContent()) ?? '0:00';
@@ -65,7 +67,7 @@ async function elapsed(): Promise<number> {
 
 test('the microphone choice is remembered across restarts of the window', async () => {
   const { page } = h;
-  await page.getByRole('button', { name: 'Record' }).click();
+  await nav('Record').click();
   await page.getByRole('heading', { name: 'Record' }).waitFor();
   const select = page.getByLabel('Microphone');
   await page.waitForFunction(() => document.querySelectorAll('#microphone option').length > 1);
@@ -74,7 +76,7 @@ test('the microphone choice is remembered across restarts of the window', async 
   assert.ok(chosen, `fake devices are listed: ${options.join(', ')}`);
   await select.selectOption(chosen);
   await h.reload();
-  await page.getByRole('button', { name: 'Record' }).click();
+  await nav('Record').click();
   await page.waitForFunction(() => document.querySelectorAll('#microphone option').length > 1);
   assert.equal(await select.inputValue(), chosen);
 });
@@ -84,7 +86,7 @@ test('recording shows provisional then final text, and stopping saves the record
   await page.getByRole('button', { name: 'Start recording' }).click();
   await page.getByTestId('live-interim').waitFor({ timeout: 30_000 });
   await page.getByTestId('live-final').first().waitFor({ timeout: 30_000 });
-  assert.ok(Number(await page.getByTestId('level-meter').getAttribute('aria-valuenow')) >= 0);
+  assert.ok(Number(await page.getByTestId('level-meter').evaluate((m) => (m as HTMLMeterElement).value)) >= 0);
   await screenshot(page, 'record-live');
   await page.screenshot({ path: 'docs/screenshots/record-live.png' });
   assert.deepEqual(await axeViolations(page), []);
@@ -98,7 +100,7 @@ test('recording shows provisional then final text, and stopping saves the record
     Math.ceil(stopAt),
     { timeout: 60_000 },
   );
-  const sawLevel = Number(await page.getByTestId('level-meter').getAttribute('aria-valuenow'));
+  const sawLevel = await page.getByTestId('level-meter').evaluate((m) => (m as HTMLMeterElement).value);
   await page.getByRole('button', { name: 'Stop' }).click();
   await page.getByTestId('record-saved').waitFor({ timeout: 60_000 });
   const recorded = await elapsed();
@@ -124,7 +126,9 @@ test('recording shows provisional then final text, and stopping saves the record
   await page.getByRole('button', { name: 'Open transcript' }).click();
   assert.equal(await page.getByLabel('Transcript title').inputValue(), t.title);
   // Clicking a word plays the recording from there, and the word lights up.
-  await page.waitForFunction(() => (document.querySelector('[data-testid=player]') as HTMLMediaElement)?.readyState >= 1);
+  await page.waitForFunction(
+    () => (document.querySelector('[data-testid=player]') as HTMLMediaElement)?.readyState >= 1,
+  );
   assert.ok(
     await page.getByTestId('player').evaluate((m) => Number.isFinite((m as HTMLMediaElement).duration)),
     'the saved recording says how long it is (so it can be sought)',
@@ -149,7 +153,9 @@ test('recording shows provisional then final text, and stopping saves the record
   const finals = events.filter((e) => e.type === 'final');
   const interims = events.filter((e) => e.type === 'interim');
   const lag = (e: { receivedAt: number; end: number }) => e.receivedAt - e.end + 0.1;
-  const wordLags = finals.flatMap((f) => f.segments.flatMap((s) => (s.words ?? []).map((w) => f.receivedAt - w.end + 0.1)));
+  const wordLags = finals.flatMap((f) =>
+    f.segments.flatMap((s) => (s.words ?? []).map((w) => f.receivedAt - w.end + 0.1)),
+  );
   const stats = (xs: number[]) => ({
     n: xs.length,
     mean: round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)),
@@ -174,3 +180,103 @@ test('recording shows provisional then final text, and stopping saves the record
 });
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+async function phase(): Promise<string> {
+  return (await h.page.getByTestId('record-phase').textContent()) ?? '';
+}
+
+test('the global shortcut starts and stops a recording from any screen; pausing stops the clock and settles the text', async () => {
+  const { page } = h;
+  const before = (await h.desktop.library.list()).length;
+  await nav('History').click();
+  await h.sendCommand({ type: 'toggleRecording' });
+  await page.getByRole('heading', { name: 'Record' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=record-elapsed]')?.textContent === '0:03');
+  const finalsBefore = events.filter((e) => e.type === 'final').length;
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.match(await phase(), /^Paused/);
+  await page.getByRole('button', { name: 'Resume' }).waitFor();
+  // The pause decides what was said so far: a final arrives although no 5 s chunk was due.
+  while (events.filter((e) => e.type === 'final').length === finalsBefore) await new Promise((r) => setTimeout(r, 50));
+  const paused = await elapsed();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await elapsed(), paused, 'no time is recorded while paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.waitForFunction((s) => {
+    const [m, ss] = (document.querySelector('[data-testid=record-elapsed]')?.textContent ?? '0:00').split(':');
+    return Number(m) * 60 + Number(ss) > s;
+  }, paused);
+  await h.sendCommand({ type: 'toggleRecording' });
+  await page.getByTestId('record-saved').waitFor({ timeout: 60_000 });
+  const list = await h.desktop.library.list();
+  assert.equal(list.length, before + 1);
+  assert.ok(Math.abs(list[0].duration - (await elapsed())) < 1.5, 'the pause is not in the recording');
+});
+
+test('an unplugged microphone stops the recording with a clear message, and what was recorded is kept', async () => {
+  const { page } = h;
+  // Chromium fires `ended` on the track when its device goes away; a fake device cannot be unplugged, so the test
+  // fires that event itself on the stream the page opened.
+  await page.addInitScript(() => {
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const s = await open(c);
+      (window as unknown as { __lastStream: MediaStream }).__lastStream = s;
+      return s;
+    };
+  });
+  await h.reload();
+  await nav('Record').click();
+  await page.getByRole('button', { name: 'Start recording' }).click();
+  await page.getByTestId('live-final').first().waitFor({ timeout: 30_000 });
+  await page.evaluate(() =>
+    (window as unknown as { __lastStream: MediaStream }).__lastStream
+      .getAudioTracks()[0]
+      .dispatchEvent(new Event('ended')),
+  );
+  await page.getByTestId('record-saved').waitFor({ timeout: 60_000 });
+  assert.match((await page.getByTestId('record-error').textContent()) ?? '', /microphone was disconnected.*saved/);
+  await screenshot(page, 'record-unplugged');
+  await page.screenshot({ path: 'docs/screenshots/record-unplugged.png' });
+  const [latest] = await h.desktop.library.list();
+  assert.match(latest.title, /\(interrupted\)$/);
+  const t = await h.desktop.library.get(latest.id);
+  assert.ok(t.segments.length > 0 && (await fs.stat(t.mediaPath!)).size > 1000);
+});
+
+test('denied microphone permission: a clear message and nothing recorded', async () => {
+  const { page } = h;
+  const before = (await h.desktop.library.list()).length;
+  await page.context().clearPermissions();
+  await h.reload();
+  await nav('Record').click();
+  await page.getByRole('button', { name: 'Start recording' }).click();
+  await page
+    .getByTestId('record-error')
+    .getByText(/not allowed to use the microphone/)
+    .waitFor();
+  await page.getByRole('button', { name: 'Start recording' }).waitFor();
+  assert.equal((await h.desktop.library.list()).length, before);
+  assert.deepEqual(await fs.readdir(path.join(home, 'recordings')), [], 'no recording was started');
+});
+
+test('no microphone at all: a clear message', async () => {
+  const dir = await tempHome('earshot-e2e-nomic-');
+  // Without the fake device this container has no audio input.
+  const bare = await startHarness(dir, {
+    permissions: ['microphone'],
+    beforeLoad: async (desktop) => desktop.license.set(await devKey()).then(() => {}),
+  });
+  try {
+    await bare.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Record' }).click();
+    await bare.page.getByRole('button', { name: 'Start recording' }).click();
+    await bare.page
+      .getByTestId('record-error')
+      .getByText(/No microphone was found/)
+      .waitFor();
+    await screenshot(bare.page, 'record-no-microphone');
+  } finally {
+    await bare.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

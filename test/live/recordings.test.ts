@@ -34,7 +34,11 @@ after(async () => {
 });
 
 async function desktop(dir = home, extra: Partial<DesktopConfig> = {}): Promise<Desktop> {
-  const d = await createDesktop({ home: dir, secretStore: new FileSecretStore(path.join(dir, 'license', 'key')), ...extra });
+  const d = await createDesktop({
+    home: dir,
+    secretStore: new FileSecretStore(path.join(dir, 'license', 'key')),
+    ...extra,
+  });
   open.push(d);
   if ((await d.license.status()).state !== 'valid') await d.license.set(await devKey());
   if (!demoModelAvailable()) await d.modelManager.import(WHISPER_FIXTURE);
@@ -101,7 +105,9 @@ test('provisional text, then final text that the saved history item keeps, with 
     finals.flatMap((f) => f.segments.map((s) => s.text)),
     'the history item is the final text shown live',
   );
-  assert.ok(transcript.segments.every((s, i) => s.id === i && (i === 0 || s.start >= transcript.segments[i - 1].start)));
+  assert.ok(
+    transcript.segments.every((s, i) => s.id === i && (i === 0 || s.start >= transcript.segments[i - 1].start)),
+  );
   assert.ok(Math.abs(transcript.duration - samples.length / 16000) < 0.01);
   assert.match(transcript.title, /^Recording \d{4}-\d\d-\d\d \d\d:\d\d$/);
   assert.equal(transcript.mediaPath, path.join(home, 'media', `${session.id}.webm`));
@@ -202,7 +208,9 @@ test('refused: no license, unknown or malformed recordings, oversized frames', a
 test('Whisper models transcribe live too (the random-weight fixture: real inference, meaningless words)', async () => {
   const dir = await tempHome('earshot-live-whisper-');
   const d = await desktop(dir);
-  const whisper = await d.modelManager.import(WHISPER_FIXTURE).catch(async () => (await d.models.list()).find((m) => m.family === 'whisper')!);
+  const whisper = await d.modelManager
+    .import(WHISPER_FIXTURE)
+    .catch(async () => (await d.models.list()).find((m) => m.family === 'whisper')!);
   const session = await ok<LiveSession>(d, 'live:start', { modelId: whisper.id });
   const events = eventsOf(d, session.id);
   await sendAudio(d, session.id, 0, 16000 * 7);

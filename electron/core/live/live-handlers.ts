@@ -10,10 +10,7 @@ function fromBase64(data: string): Uint8Array {
   return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
-export function createLiveHandlers(
-  s: DesktopServices,
-  recordings: LiveRecordings,
-): Pick<ApiHandlers, LiveChannel> {
+export function createLiveHandlers(s: DesktopServices, recordings: LiveRecordings): Pick<ApiHandlers, LiveChannel> {
   const choose = async (options?: { modelId?: string; language?: string }) => {
     const cfg = s.settings.get();
     const model = await s.models.resolve(options?.modelId ?? cfg.defaultModelId);

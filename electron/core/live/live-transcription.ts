@@ -111,8 +111,7 @@ export class LiveTranscription {
     while (!this.abort.signal.aborted) {
       // Frames posted to the worker are delivered between rounds.
       await yieldToEventLoop();
-      let due: LiveChunk | undefined;
-      while ((due = this.decider.takeDue())) await this.decide(due);
+      for (let due = this.decider.takeDue(); due; due = this.decider.takeDue()) await this.decide(due);
       if (this.ended) {
         await this.decide(this.decider.takeAll());
         return;
@@ -130,11 +129,19 @@ export class LiveTranscription {
   private async interim(): Promise<void> {
     const chunk = this.decider.takeInterim();
     const result = await this.model
-      .transcribe({ samples: chunk.samples, sampleRate: 16000 }, { language: this.options.language, signal: this.abort.signal })
+      .transcribe(
+        { samples: chunk.samples, sampleRate: 16000 },
+        { language: this.options.language, signal: this.abort.signal },
+      )
       .result();
     const text = result.text.trim();
     if (!text) return;
-    this.events.onInterim({ text, start: chunk.from / LIVE_RATE, end: chunk.to / LIVE_RATE, receivedAt: this.received / LIVE_RATE });
+    this.events.onInterim({
+      text,
+      start: chunk.from / LIVE_RATE,
+      end: chunk.to / LIVE_RATE,
+      receivedAt: this.received / LIVE_RATE,
+    });
   }
 
   private async decide(chunk: LiveChunk): Promise<void> {

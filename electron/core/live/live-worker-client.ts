@@ -59,17 +59,22 @@ export class LiveWorkerClient {
     if (!l) return;
     switch (m.type) {
       case 'ready':
-        return l.onReady(m.model, m.device);
+        l.onReady(m.model, m.device);
+        break;
       case 'interim':
-        return l.onInterim(m.interim);
+        l.onInterim(m.interim);
+        break;
       case 'final':
-        return l.onFinal(m.final);
+        l.onFinal(m.final);
+        break;
       case 'stopped':
         this.listeners.delete(m.id);
-        return l.onStopped(m.result);
+        l.onStopped(m.result);
+        break;
       case 'error':
         this.listeners.delete(m.id);
-        return l.onError(new EarshotError(m.error.code, m.error.message, m.error.details));
+        l.onError(new EarshotError(m.error.code, m.error.message, m.error.details));
+        break;
     }
   }
 

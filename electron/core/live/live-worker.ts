@@ -44,10 +44,14 @@ async function load(id: string, session: Session, choice: LiveModelChoice): Prom
   try {
     const model = await modelFor(choice);
     if (sessions.get(id) !== session) return;
-    session.live = new LiveTranscription(model, { language: choice.language }, {
-      onInterim: (interim) => post({ type: 'interim', id, interim }),
-      onFinal: (final) => post({ type: 'final', id, final }),
-    });
+    session.live = new LiveTranscription(
+      model,
+      { language: choice.language },
+      {
+        onInterim: (interim) => post({ type: 'interim', id, interim }),
+        onFinal: (final) => post({ type: 'final', id, final }),
+      },
+    );
     post({ type: 'ready', id, model: model.name, device: model.device });
     for (const frame of session.early.splice(0)) session.live.pushPcm16(frame);
     if (session.flush) session.live.flush();

@@ -209,7 +209,12 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     const interrupted = reason !== 'user' || rec.failure !== undefined;
     const title = interrupted ? `${rec.marker.title} (interrupted)` : rec.marker.title;
     const t = await this.save(
-      { ...rec.marker, title, segments: result?.segments ?? rec.marker.segments, duration: result?.duration ?? rec.marker.duration },
+      {
+        ...rec.marker,
+        title,
+        segments: result?.segments ?? rec.marker.segments,
+        duration: result?.duration ?? rec.marker.duration,
+      },
       rec.device,
     );
     this.active.delete(id);

@@ -64,14 +64,21 @@ function readElement(buf: Uint8Array, at: number): Element | undefined {
   if (!id) return undefined;
   const size = readVint(buf, at + id.length, false);
   if (!size) return undefined;
-  return { id: id.value, start: at, dataStart: at + id.length + size.length, size: size.unknown ? undefined : size.value };
+  return {
+    id: id.value,
+    start: at,
+    dataStart: at + id.length + size.length,
+    size: size.unknown ? undefined : size.value,
+  };
 }
 
 /**
  * Where Info is and what it holds, or undefined when the file is not a WebM whose head we understand (then it is
  * left alone: a missing duration is an inconvenience, a broken file a loss).
  */
-function findInfo(head: Uint8Array): { info: Element; segment: Element; scale: number; hasDuration: boolean } | undefined {
+function findInfo(
+  head: Uint8Array,
+): { info: Element; segment: Element; scale: number; hasDuration: boolean } | undefined {
   const ebml = readElement(head, 0);
   if (!ebml || ebml.id !== EBML_HEADER || ebml.size === undefined) return undefined;
   const segment = readElement(head, ebml.dataStart + ebml.size);

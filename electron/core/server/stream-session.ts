@@ -164,8 +164,11 @@ export class StreamSession {
         this.inboxBytes -= frame.length;
         await this.convert(frame);
       }
-      let due: LiveChunk | undefined;
-      while (!this.finished && (due = this.decider.takeDue())) await this.decide(due, false);
+      while (!this.finished) {
+        const due = this.decider.takeDue();
+        if (!due) break;
+        await this.decide(due, false);
+      }
       if (this.inbox.length > 0 || this.finished) continue;
       if (this.paused) {
         this.paused = false;

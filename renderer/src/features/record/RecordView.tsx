@@ -40,7 +40,9 @@ export function RecordView() {
       <header className="page-head">
         <div>
           <h1>Record</h1>
-          <p className="muted">Speak and see the text appear. The recording and its transcript stay on this computer.</p>
+          <p className="muted">
+            Speak and see the text appear. The recording and its transcript stay on this computer.
+          </p>
         </div>
       </header>
       <LicenseBanner />
@@ -58,8 +60,14 @@ export function RecordView() {
         </div>
         <div className="record-buttons">
           {r.phase === 'idle' || r.phase === 'starting' ? (
-            <button type="button" className="btn btn-primary record-start" disabled={busy} onClick={() => void r.start()}>
-              <span className="record-dot" aria-hidden="true" /> {r.phase === 'starting' ? 'Starting…' : 'Start recording'}
+            <button
+              type="button"
+              className="btn btn-primary record-start"
+              disabled={busy}
+              onClick={() => void r.start()}
+            >
+              <span className="record-dot" aria-hidden="true" />{' '}
+              {r.phase === 'starting' ? 'Starting…' : 'Start recording'}
             </button>
           ) : (
             <>
@@ -84,22 +92,25 @@ export function RecordView() {
           )}
         </div>
         <div className="record-status">
-          <span className="record-time" data-testid="record-elapsed" aria-label="Recorded time">
+          <span className="record-time" role="timer" data-testid="record-elapsed" aria-label="Recorded time">
             {clock(r.elapsed)}
           </span>
-          <div
+          <meter
             className="level-meter"
-            role="meter"
             aria-label="Input level"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(r.level * 100)}
+            min={0}
+            max={1}
+            value={Math.sqrt(r.level)}
             data-testid="level-meter"
-          >
-            <div className="level-fill" style={{ width: `${Math.min(100, Math.round(Math.sqrt(r.level) * 100))}%` }} />
-          </div>
+          />
           <span className="muted small" data-testid="record-phase">
-            {r.phase === 'recording' ? 'Recording' : r.phase === 'paused' ? 'Paused' : r.phase === 'stopping' ? 'Saving' : ''}
+            {r.phase === 'recording'
+              ? 'Recording'
+              : r.phase === 'paused'
+                ? 'Paused'
+                : r.phase === 'stopping'
+                  ? 'Saving'
+                  : ''}
             {r.model && busy ? ` · ${r.model}` : ''}
           </span>
         </div>

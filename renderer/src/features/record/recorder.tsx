@@ -67,39 +67,42 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
   const [saved, setSaved] = useState<{ id: string; interrupted: boolean }>();
   const capture = useRef<Capture | undefined>(undefined);
   const phaseRef = useRef<RecordPhase>('idle');
-  const setBoth = (p: RecordPhase) => {
+  const setBoth = useCallback((p: RecordPhase) => {
     phaseRef.current = p;
     setPhase(p);
-  };
-
-  const stop = useCallback(async (reason: 'user' | 'device-lost' = 'user') => {
-    const c = capture.current;
-    if (!c || phaseRef.current === 'stopping') return;
-    setBoth('stopping');
-    c.node.port.postMessage({ recording: false });
-    // The recorder hands over its last piece before 'stop'.
-    if (c.recorder.state !== 'inactive') {
-      await new Promise<void>((resolve) => {
-        c.recorder.addEventListener('stop', () => resolve(), { once: true });
-        c.recorder.stop();
-      });
-    }
-    for (const t of c.stream.getTracks()) t.stop();
-    await c.mediaWrites.catch(() => {});
-    await Promise.allSettled([...c.audioSends]);
-    void c.context.close().catch(() => {});
-    try {
-      const t = await call(earshot().live.stop(c.id, reason));
-      setSaved({ id: t.id, interrupted: reason !== 'user' || /\(interrupted\)$/.test(t.title) });
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      c.off();
-      capture.current = undefined;
-      setLevel(0);
-      setBoth('idle');
-    }
   }, []);
+
+  const stop = useCallback(
+    async (reason: 'user' | 'device-lost' = 'user') => {
+      const c = capture.current;
+      if (!c || phaseRef.current === 'stopping') return;
+      setBoth('stopping');
+      c.node.port.postMessage({ recording: false });
+      // The recorder hands over its last piece before 'stop'.
+      if (c.recorder.state !== 'inactive') {
+        await new Promise<void>((resolve) => {
+          c.recorder.addEventListener('stop', () => resolve(), { once: true });
+          c.recorder.stop();
+        });
+      }
+      for (const t of c.stream.getTracks()) t.stop();
+      await c.mediaWrites.catch(() => {});
+      await Promise.allSettled([...c.audioSends]);
+      void c.context.close().catch(() => {});
+      try {
+        const t = await call(earshot().live.stop(c.id, reason));
+        setSaved({ id: t.id, interrupted: reason !== 'user' || /\(interrupted\)$/.test(t.title) });
+      } catch (e) {
+        setError(describeError(e));
+      } finally {
+        c.off();
+        capture.current = undefined;
+        setLevel(0);
+        setBoth('idle');
+      }
+    },
+    [setBoth],
+  );
 
   const onEvent = useCallback(
     (e: LiveEvent) => {
@@ -188,7 +191,7 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
       setError(e instanceof MicrophoneError ? e.message : describeError(e));
       setBoth('idle');
     }
-  }, [onEvent, stop]);
+  }, [onEvent, stop, setBoth]);
 
   const pause = useCallback(() => {
     const c = capture.current;
@@ -198,7 +201,7 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
     setBoth('paused');
     setLevel(0);
     void earshot().live.pause(c.id);
-  }, []);
+  }, [setBoth]);
 
   const resume = useCallback(() => {
     const c = capture.current;
@@ -206,7 +209,7 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
     c.node.port.postMessage({ recording: true });
     c.recorder.resume();
     setBoth('recording');
-  }, []);
+  }, [setBoth]);
 
   // The global shortcut (main process) toggles recording from anywhere and shows the Record screen.
   useEffect(
