@@ -161,6 +161,22 @@ test('a crash mid-recording leaves an interrupted history item with the audio, w
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+test('quitting mid-recording saves it as interrupted, with the text of all the audio received', async () => {
+  const dir = await tempHome('earshot-live-quit-');
+  const d = await desktop(dir);
+  const session = await ok<LiveSession>(d, 'live:start');
+  await ok(d, 'live:media', session.id, (await fs.readFile(wav)).toString('base64'));
+  await sendAudio(d, session.id, 0, samples.length);
+  await close(d);
+  const again = await desktop(dir);
+  const [item] = await again.library.list();
+  assert.match(item.title, /\(interrupted\)$/);
+  assert.ok(Math.abs(item.duration - samples.length / 16000) < 0.01, 'every frame received was transcribed');
+  if (demoModelAvailable()) assert.ok(wordRecall(SENTENCE, item.preview) >= 0.8, item.preview);
+  await close(again);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
 test('a full disk stops the recording with a clear message, and what was decided is saved', async () => {
   const dir = await tempHome('earshot-live-full-');
   const d = await desktop(dir, { recordingPathFor: () => '/dev/full' });

@@ -19,7 +19,8 @@ import type { LiveFinal, LiveInterim, LiveResult } from './live-transcription.ts
 import type { LiveListener, LiveWorkerClient } from './live-worker-client.ts';
 import { setWebmDuration } from './webm-duration.ts';
 
-export type LiveStopReason = 'user' | 'device-lost';
+/** Why a recording stopped: the user, its microphone went away, or the app quit under it (both "interrupted"). */
+export type LiveStopReason = 'user' | 'device-lost' | 'quit';
 
 export type LiveEvent =
   | { type: 'ready'; id: string; model: string; device: DeviceInfo }
@@ -275,9 +276,9 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     return path.join(this.dir, `${id}.json`);
   }
 
-  /** On quit: stops every recording and saves it (the renderer may be gone, so nothing more will arrive). */
+  /** On quit: stops every recording and saves it as interrupted (the window is gone, nothing more will arrive). */
   async dispose(): Promise<void> {
-    await Promise.allSettled([...this.active.keys()].map((id) => this.stop(id, 'user')));
+    await Promise.allSettled([...this.active.keys()].map((id) => this.stop(id, 'quit')));
   }
 }
 
