@@ -57,3 +57,15 @@ test('quietestCut finds the silent frame, and the search window is the chunk tai
   audio.fill(0, 1000, 2000);
   assert.equal(quietestCut(audio, end - SEARCH_SECONDS * LIVE_RATE, end), cut);
 });
+
+test('audio given back after a cut is decided again with what follows', () => {
+  const d = new LiveDecider();
+  const audio = tone(6);
+  d.append(audio);
+  const chunk = d.takeDue()!;
+  d.giveBack(chunk.samples.slice(LIVE_RATE));
+  assert.equal(d.decidedSamples, LIVE_RATE);
+  const rest = d.takeAll();
+  assert.equal(rest.from, LIVE_RATE);
+  assert.deepEqual(rest.samples, audio.subarray(LIVE_RATE));
+});

@@ -232,9 +232,10 @@ test('Whisper models transcribe live too (the random-weight fixture: real infere
   await sendAudio(d, session.id, 0, 16000 * 7);
   const saved = await ok<TranscriptSummary>(d, 'live:stop', session.id);
   const finals = events.filter((e) => e.type === 'final');
-  // One chunk decided when 5 s were pending (cut in its last 1.5 s, where it is quietest), then the rest at the stop.
+  // One chunk decided when 5 s were pending (cut where it is quietest, or before a word the cut went through), then
+  // the rest at the stop.
   assert.equal(finals.length, 2);
-  assert.ok(finals[0].start === 0 && finals[0].end >= 3.5 && finals[0].end <= 5, `cut at ${finals[0].end}`);
+  assert.ok(finals[0].start === 0 && finals[0].end > 0.1 && finals[0].end <= 5, `cut at ${finals[0].end}`);
   assert.deepEqual([finals[1].start, finals[1].end], [finals[0].end, 7]);
   const t = await d.library.get(saved.id);
   assert.equal(t.model, session.model);

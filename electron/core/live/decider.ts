@@ -91,6 +91,20 @@ export class LiveDecider {
     return { samples: this.pending.slice(), from: this.decided, to: this.decided + this.interimAt };
   }
 
+  /**
+   * Returns the end of the chunk just taken to the undecided audio, to be decided again with what follows: a caller
+   * that finds its cut went through a word gives the word back rather than finalizing half of it.
+   */
+  giveBack(samples: Float32Array): void {
+    if (samples.length === 0) return;
+    const next = new Float32Array(samples.length + this.pending.length);
+    next.set(samples);
+    next.set(this.pending, samples.length);
+    this.pending = next;
+    this.decided -= samples.length;
+    this.interimAt = 0;
+  }
+
   private take(count: number): LiveChunk {
     this.interimAt = 0;
     const samples = this.pending.slice(0, count);

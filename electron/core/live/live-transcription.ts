@@ -8,6 +8,12 @@ import type { Segment, SpeechModel } from '../asr/types.ts';
 import { shiftSegment } from '../jobs/resume.ts';
 import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
 
+/**
+ * A last word ending this close to a chunk's cut was probably cut through (the quietest 20 ms can be the closure of
+ * a "k" or "p"): it is given back and decided with the next chunk instead.
+ */
+const CUT_WORD_SECONDS = 0.4;
+
 export interface LiveInterim {
   text: string;
   /** Stream seconds the provisional text covers. */
@@ -111,14 +117,15 @@ export class LiveTranscription {
     while (!this.abort.signal.aborted) {
       // Frames posted to the worker are delivered between rounds.
       await yieldToEventLoop();
-      for (let due = this.decider.takeDue(); due; due = this.decider.takeDue()) await this.decide(due);
+      for (let due = this.decider.takeDue(); due; due = this.decider.takeDue()) await this.decide(due, false);
       if (this.ended) {
-        await this.decide(this.decider.takeAll());
+        await this.decide(this.decider.takeAll(), true);
         return;
       }
       if (this.flushRequested) {
+        // A pause is a boundary the user chose: everything so far is final.
         this.flushRequested = false;
-        await this.decide(this.decider.takeAll());
+        await this.decide(this.decider.takeAll(), true);
         continue;
       }
       if (!this.decider.interimDue()) return;
@@ -144,8 +151,10 @@ export class LiveTranscription {
     });
   }
 
-  private async decide(chunk: LiveChunk): Promise<void> {
+  /** Transcribes a decided chunk; unless it is the end of the input, a word its cut went through is given back. */
+  private async decide(chunk: LiveChunk, all: boolean): Promise<void> {
     let segments: Segment[] = [];
+    let end = chunk.to;
     if (chunk.samples.length >= MIN_MODEL_SAMPLES) {
       const result = await this.model
         .transcribe(
@@ -154,8 +163,16 @@ export class LiveTranscription {
         )
         .result();
       this.language = result.language || this.language;
+      let kept = result.segments;
+      const cut = all ? undefined : cutWordGap(kept, chunk.samples.length / LIVE_RATE);
+      if (cut !== undefined) {
+        const at = Math.round(cut * LIVE_RATE);
+        this.decider.giveBack(chunk.samples.slice(at));
+        end = chunk.from + at;
+        kept = wordsBefore(kept, cut);
+      }
       const offset = chunk.from / LIVE_RATE;
-      segments = result.segments
+      segments = kept
         .filter((s) => s.text.trim())
         .map((s, i) => shiftSegment({ ...s, id: i }, offset, this.segments.length));
       this.segments.push(...segments);
@@ -163,9 +180,44 @@ export class LiveTranscription {
     this.events.onFinal({
       segments,
       start: chunk.from / LIVE_RATE,
-      end: chunk.to / LIVE_RATE,
+      end: end / LIVE_RATE,
       receivedAt: this.received / LIVE_RATE,
       language: this.language,
     });
   }
+}
+
+/**
+ * Where to cut instead when the chunk's last word touches its end: the middle of the gap before that word (seconds in
+ * the chunk), or undefined to keep the cut (no word timings, a single word, or a last word well clear of the end).
+ */
+function cutWordGap(segments: Segment[], seconds: number): number | undefined {
+  const words = segments.flatMap((s) => s.words ?? []);
+  if (words.length < 2) return undefined;
+  const last = words[words.length - 1];
+  if (last.end < seconds - CUT_WORD_SECONDS) return undefined;
+  const at = (words[words.length - 2].end + last.start) / 2;
+  return at * LIVE_RATE >= MIN_MODEL_SAMPLES && at < seconds ? at : undefined;
+}
+
+/** The segments with only their words that end before `cut` (a segment left without words goes). */
+function wordsBefore(segments: Segment[], cut: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    if (!s.words) {
+      if (s.end <= cut) out.push(s);
+      continue;
+    }
+    const words = s.words.filter((w) => w.end <= cut);
+    if (words.length === 0) continue;
+    if (words.length === s.words.length) out.push(s);
+    else
+      out.push({
+        ...s,
+        words,
+        end: words[words.length - 1].end,
+        text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
+      });
+  }
+  return out;
 }
