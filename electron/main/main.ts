@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, session } from 'electron';
+import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
@@ -21,7 +22,7 @@ app.setPath('userData', dataHome());
 registerMediaScheme();
 
 const distDir = path.resolve(import.meta.dirname, '..');
-const rendererDir = path.join(distDir, 'renderer');
+const indexHtml = path.join(distDir, 'renderer', 'index.html');
 let mainWindow: BrowserWindow | undefined;
 let desktop: Desktop | undefined;
 /** Files opened from the OS before the services were ready. */
@@ -97,8 +98,7 @@ if (!app.requestSingleInstanceLock()) {
       manageApiServer: true,
     });
     handleMediaProtocol(desktop.library);
-    const rendererUrl = `file://${rendererDir}`;
-    registerIpc(desktop.dispatch, (url) => url.startsWith(rendererUrl));
+    registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
     installMenu(command, () => void pickFiles().then(openPaths));
