@@ -64,6 +64,19 @@ async function pickFiles(): Promise<string[]> {
   return r.canceled ? [] : r.filePaths;
 }
 
+function startDesktop(home: string): Promise<Desktop> {
+  return createDesktop({
+    home,
+    secretStore: new SafeStorageSecretStore(),
+    settingsBackend: electronStoreBackend(home),
+    appVersion: app.getVersion(),
+    mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
+    pickFiles,
+    copyText: async (text) => clipboard.writeText(text),
+    manageApiServer: true,
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow(distDir);
   if (mainWindow.isMinimized()) mainWindow.restore();
@@ -87,16 +100,15 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     const home = dataHome();
-    desktop = await createDesktop({
-      home,
-      secretStore: new SafeStorageSecretStore(),
-      settingsBackend: electronStoreBackend(home),
-      appVersion: app.getVersion(),
-      mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
-      pickFiles,
-      copyText: async (text) => clipboard.writeText(text),
-      manageApiServer: true,
-    });
+    // Damaged data files are set aside and reported inside (data-notices.ts); anything still fatal gets a message
+    // instead of a process with no window.
+    try {
+      desktop = await startDesktop(home);
+    } catch (e) {
+      dialog.showErrorBox('Earshot could not start', e instanceof Error ? e.message : String(e));
+      app.quit();
+      return;
+    }
     handleMediaProtocol(desktop.library);
     registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));

@@ -15,6 +15,7 @@ import type {
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../asr/device.ts';
+import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
@@ -176,5 +177,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:notices': async () => dataNotices(hooks.dataHome),
+    'system:dismissNotice': async (id) => dismissDataNotice(id),
   };
 }

@@ -10,9 +10,10 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError, isEarshotError } from '../errors.ts';
-import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
   JobError,
@@ -66,8 +67,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   /** Loads the persisted queue, re-queues interrupted jobs and starts working. */
   async start(): Promise<void> {
     if (this.started) return;
-    const stored = await readJson<{ jobs?: JobRecord[] }>(this.file, {});
-    this.jobs = (stored.jobs ?? []).filter((j) => j && typeof j.id === 'string');
+    this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
       if (ACTIVE.has(job.stage))
         Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
@@ -294,7 +294,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const now = Date.now();
     if (!force && now - this.lastPersist < PROGRESS_PERSIST_MS) return this.persistChain;
     this.lastPersist = now;
-    const snapshot = { version: 1, jobs: this.jobs };
+    const snapshot = { version: QUEUE_FILE_VERSION, jobs: this.jobs };
     const body = structuredClone(snapshot);
     this.persistChain = this.persistChain.then(() => writeJsonAtomic(this.file, body)).catch(() => {});
     return this.persistChain;
