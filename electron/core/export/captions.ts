@@ -35,7 +35,7 @@ export function captionText(text: string): string {
   return text
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
     .replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+    .replace(/\p{Cc}/gu, '');
 }
 
 const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
