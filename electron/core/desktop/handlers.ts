@@ -118,7 +118,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:list': async () => s.jobs.list(),
     'jobs:addFiles': async (paths, settings) => {
       await s.license.authorize();
-      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+      const { sources, unreadable } = await expandMediaPaths(paths);
+      const failed = unreadable.map(({ source, reason }) => ({
+        source,
+        error: { code: 'INVALID_PARAMETER' as const, message: reason },
+      }));
+      return s.jobs.add(sources, jobSettings(settings), failed);
     },
     'jobs:addUrl': async (url, settings) => {
       const source = urlSource(url);

@@ -97,7 +97,12 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     return job;
   }
 
-  async add(sources: JobRecord['source'][], settings: JobSettingsRecord): Promise<JobRecord[]> {
+  /** Queues `sources`; `failed` are added as failed jobs at once (e.g. a sub-folder that could not be read). */
+  async add(
+    sources: JobRecord['source'][],
+    settings: JobSettingsRecord,
+    failed: { source: JobRecord['source']; error: JobError }[] = [],
+  ): Promise<JobRecord[]> {
     const now = new Date().toISOString();
     const added = sources.map<JobRecord>((source) => ({
       id: randomUUID(),
@@ -107,6 +112,18 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       createdAt: now,
       settings: { ...settings },
     }));
+    for (const { source, error } of failed) {
+      added.push({
+        id: randomUUID(),
+        source,
+        stage: 'failed',
+        progress: 0,
+        createdAt: now,
+        finishedAt: now,
+        error,
+        settings: { ...settings },
+      });
+    }
     this.jobs.push(...added);
     try {
       await this.persist(true);
