@@ -8,6 +8,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -136,6 +137,8 @@ export interface SystemInfo {
 }
 
 export type { SearchHit } from '../core/library/search.ts';
+/** A data file that could not be used at start: it was set aside and what it held was reset (see README). */
+export type { DataNotice } from '../core/data-notices.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
@@ -195,6 +198,9 @@ export interface EarshotApi {
     copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
+    /** Data files that were damaged or from a newer version and were reset, until dismissed. */
+    notices(): Promise<Result<DataNotice[]>>;
+    dismissNotice(id: string): Promise<Result<void>>;
   };
 }
 

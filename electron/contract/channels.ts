@@ -34,6 +34,8 @@ export const INVOKE_CHANNELS = [
   'system:info',
   'system:pickFiles',
   'system:copyText',
+  'system:notices',
+  'system:dismissNotice',
 ] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];

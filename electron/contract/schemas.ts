@@ -100,4 +100,6 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'system:info': none,
   'system:pickFiles': none,
   'system:copyText': z.tuple([z.string().max(50_000_000)]),
+  'system:notices': none,
+  'system:dismissNotice': z.tuple([z.string().uuid()]),
 };

@@ -1,4 +1,5 @@
 import type { BrowserWindow, Session } from 'electron';
+import { isAppPageUrl } from './app-url.ts';
 
 /** The renderer loads only bundled files; no remote code, no inline scripts, media from our own protocol. */
 export const CONTENT_SECURITY_POLICY = [
@@ -27,9 +28,9 @@ export function hardenSession(session: Session): void {
 }
 
 /** No navigation away from the app and no new windows; links to the web open nowhere. */
-export function lockNavigation(win: BrowserWindow, appUrl: string): void {
+export function lockNavigation(win: BrowserWindow, indexHtml: string): void {
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(appUrl)) event.preventDefault();
+    if (!isAppPageUrl(url, indexHtml)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());

@@ -3,6 +3,7 @@ import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
+import { DataNotices } from './shared/DataNotices.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
 import { Icon, type IconName } from './shared/icons.tsx';
 import { ToastProvider } from './shared/toast.tsx';
@@ -55,6 +56,7 @@ function Shell() {
         </div>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <DataNotices />
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
         {view.name === 'settings' && <SettingsView />}

@@ -15,6 +15,7 @@ import type {
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../asr/device.ts';
+import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
@@ -117,7 +118,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:list': async () => s.jobs.list(),
     'jobs:addFiles': async (paths, settings) => {
       await s.license.authorize();
-      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+      const { sources, unreadable } = await expandMediaPaths(paths);
+      const failed = unreadable.map(({ source, reason }) => ({
+        source,
+        error: { code: 'INVALID_PARAMETER' as const, message: reason },
+      }));
+      return s.jobs.add(sources, jobSettings(settings), failed);
     },
     'jobs:addUrl': async (url, settings) => {
       const source = urlSource(url);
@@ -176,5 +182,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:notices': async () => dataNotices(hooks.dataHome),
+    'system:dismissNotice': async (id) => dismissDataNotice(id),
   };
 }
