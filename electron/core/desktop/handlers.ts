@@ -126,7 +126,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return job;
     },
     'jobs:cancel': (id) => s.jobs.cancel(id),
-    'jobs:retry': (id) => s.jobs.retry(id),
+    // Retry runs with the settings as they are now (the user may just have fixed the one that made it fail: GPU only,
+    // a language the model lacks); what was chosen for this job alone (model, speakers) stays.
+    'jobs:retry': (id) => {
+      const { language, task, device, threads, vad } = jobSettings();
+      return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
+    },
     'jobs:remove': (id) => s.jobs.remove(id),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),

@@ -114,7 +114,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (job.stage === 'queued') await this.change(job, { stage: 'cancelled', etaSeconds: undefined }, true);
   }
 
-  async retry(id: string): Promise<JobRecord> {
+  /** Queues a failed or cancelled job again; `settings`, when given, replace the ones it ran with. */
+  async retry(id: string, settings?: JobSettingsRecord): Promise<JobRecord> {
     const job = this.get(id);
     if (job.stage !== 'failed' && job.stage !== 'cancelled') {
       throw new EarshotError('INVALID_PARAMETER', 'Only failed or cancelled jobs can be retried', { id });
@@ -129,6 +130,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         finishedAt: undefined,
         resumed: undefined,
         resumedFrom: undefined,
+        ...(settings ? { settings: { ...settings } } : {}),
       },
       true,
     );

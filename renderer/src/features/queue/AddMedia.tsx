@@ -1,5 +1,5 @@
 /** Ways in: drop files or folders anywhere on the zone, pick them, or paste a link. */
-import { type DragEvent, type FormEvent, useState } from 'react';
+import { type DragEvent, type FormEvent, useEffect, useState } from 'react';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
@@ -18,7 +18,7 @@ function checkUrl(text: string): string | undefined {
 }
 
 export function AddMedia() {
-  const { refreshLicense, settings } = useApp();
+  const { refreshLicense, settings, dropped, setDropped } = useApp();
   const [speakers, setSpeakers] = useState<SpeakerJobSettings>();
   // Until the user chooses for this batch, new jobs follow the default in Settings.
   const jobSpeakers = speakers ?? { diarize: settings?.diarization.enabled ?? false };
@@ -41,8 +41,17 @@ export function AddMedia() {
     }
   };
 
+  // Files dropped elsewhere on the window (or held on the welcome screen) are queued here, with this screen's options.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a drop arrives
+  useEffect(() => {
+    if (dropped.length === 0) return;
+    setDropped([]);
+    void addPaths(dropped);
+  }, [dropped]);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
+    e.stopPropagation();
     setOver(false);
     const paths = [...e.dataTransfer.files].map((f) => earshot().system.pathForFile(f)).filter(Boolean);
     void addPaths(paths);

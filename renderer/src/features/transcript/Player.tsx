@@ -12,11 +12,13 @@ export interface PlayerHandle {
 interface Props {
   src: string | null;
   video: boolean;
+  /** Where playback starts when the media loads (a search hit's time); Play then starts there, not at 0:00. */
+  start?: number;
   onTime(t: number): void;
   ref?: React.Ref<PlayerHandle>;
 }
 
-export function Player({ src, video, onTime, ref }: Props) {
+export function Player({ src, video, start: startAt, onTime, ref }: Props) {
   const media = useRef<HTMLMediaElement | null>(null);
   // The element exists only once `src` is known (it arrives after the first render), and switching between audio and
   // video replaces it; keeping it in state attaches the listeners to whichever element is mounted now.
@@ -40,6 +42,21 @@ export function Player({ src, video, onTime, ref }: Props) {
       else m.pause();
     },
   }));
+  // The start position is applied once per element, as soon as it knows its duration (seeking before is ignored).
+  const started = useRef<HTMLMediaElement | null>(null);
+  useEffect(() => {
+    const m = element;
+    if (!m || startAt === undefined || started.current === m) return;
+    const apply = () => {
+      if (started.current === m) return;
+      started.current = m;
+      m.currentTime = startAt;
+      onTime(startAt);
+    };
+    if (m.readyState >= HTMLMediaElement.HAVE_METADATA) apply();
+    else m.addEventListener('loadedmetadata', apply, { once: true });
+    return () => m.removeEventListener('loadedmetadata', apply);
+  }, [element, startAt, onTime]);
   useEffect(() => {
     const m = element;
     if (!m) return;
@@ -52,7 +69,10 @@ export function Player({ src, video, onTime, ref }: Props) {
       cancelAnimationFrame(raf);
       raf = requestAnimationFrame(tick);
     };
-    const once = () => onTime(m.currentTime);
+    // Before the start position is applied the element reports 0: that would pull Follow playback to the top.
+    const once = () => {
+      if (startAt === undefined || started.current === m) onTime(m.currentTime);
+    };
     m.addEventListener('play', start);
     m.addEventListener('seeked', once);
     m.addEventListener('timeupdate', once);
@@ -62,7 +82,7 @@ export function Player({ src, video, onTime, ref }: Props) {
       m.removeEventListener('seeked', once);
       m.removeEventListener('timeupdate', once);
     };
-  }, [onTime, element]);
+  }, [onTime, element, startAt]);
 
   if (!src) {
     return <p className="muted small player-missing">The original media file is not available for playback.</p>;

@@ -2,7 +2,7 @@
  * One segment: its timestamp (a button that seeks), its words (click one to play from there; the playing word is
  * highlighted, low-confidence words are underlined), and inline editing.
  */
-import { Fragment, memo, useState } from 'react';
+import { Fragment, memo, useEffect, useRef, useState } from 'react';
 import type { Segment } from '../../../../electron/contract/api.ts';
 import { clock } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
@@ -15,22 +15,38 @@ interface Props {
   index: number;
   activeWord: number;
   active: boolean;
-  highlight?: string;
+  /** Find matches in this segment's text; the current one is drawn differently. */
+  marks?: Mark[];
   /** The segment's speaker and colour slot, when the transcript has speakers. */
   speaker?: { name: string; colour: number };
   onSeek(t: number): void;
   onEdit(index: number, text: string): void;
 }
 
-function Highlighted({ text, query }: { text: string; query?: string }) {
-  if (!query) return <>{text}</>;
-  const lower = text.toLowerCase();
-  const q = query.toLowerCase();
+export interface Mark {
+  index: number;
+  length: number;
+  current: boolean;
+}
+
+/** The text with its matches marked (offsets are into `segment.text`, as find computed them). */
+function Highlighted({ text, marks }: { text: string; marks?: Mark[] }) {
+  if (!marks?.length) return <>{text}</>;
   const parts: React.ReactNode[] = [];
   let at = 0;
-  for (let i = lower.indexOf(q); i >= 0; i = lower.indexOf(q, i + q.length)) {
-    parts.push(text.slice(at, i), <mark key={i}>{text.slice(i, i + q.length)}</mark>);
-    at = i + q.length;
+  for (const m of marks) {
+    parts.push(
+      text.slice(at, m.index),
+      <mark
+        key={m.index}
+        className={m.current ? 'mark-current' : undefined}
+        aria-current={m.current ? 'true' : undefined}
+        data-testid={m.current ? 'current-match' : undefined}
+      >
+        {text.slice(m.index, m.index + m.length)}
+      </mark>,
+    );
+    at = m.index + m.length;
   }
   parts.push(text.slice(at));
   return <>{parts}</>;
@@ -41,7 +57,7 @@ export const SegmentRow = memo(function SegmentRow({
   index,
   activeWord,
   active,
-  highlight,
+  marks,
   speaker,
   onSeek,
   onEdit,
@@ -57,6 +73,11 @@ export const SegmentRow = memo(function SegmentRow({
     setEditing(false);
     if (draft.trim() !== segment.text.trim()) onEdit(index, draft);
   };
+  // An edit in progress is saved when the row goes away without a blur: a menu shortcut (Ctrl+1/2/3, Ctrl+,) changed
+  // screens, or the list scrolled the row out. Nothing typed is lost.
+  const pending = useRef<(() => void) | undefined>(undefined);
+  pending.current = editing ? save : undefined;
+  useEffect(() => () => pending.current?.(), []);
   return (
     <div className={`segment${active ? ' segment-active' : ''}`} data-testid="segment" data-index={index}>
       {speaker && (
@@ -93,8 +114,8 @@ export const SegmentRow = memo(function SegmentRow({
         </div>
       ) : (
         <p className="segment-text">
-          {highlight || words.length === 0 ? (
-            <Highlighted text={segment.text.trim()} query={highlight} />
+          {marks || words.length === 0 ? (
+            <Highlighted text={segment.text} marks={marks} />
           ) : (
             words.map((w, i) => {
               const low = w.confidence < LOW_CONFIDENCE;

@@ -9,7 +9,7 @@ import { findMatches, replaceAll, replaceOne, retext, wordAt } from './edit.ts';
 import { ExportMenu } from './ExportMenu.tsx';
 import { FindBar } from './FindBar.tsx';
 import { Player, type PlayerHandle } from './Player.tsx';
-import { LOW_CONFIDENCE, SegmentRow } from './SegmentRow.tsx';
+import { LOW_CONFIDENCE, type Mark, SegmentRow } from './SegmentRow.tsx';
 import { useEditor } from './useEditor.ts';
 import { SpeakersBar } from '../speakers/SpeakersBar.tsx';
 import { useSpeakers } from '../speakers/useSpeakers.ts';
@@ -71,10 +71,25 @@ function Editor({
   const [query, setQuery] = useState('');
   const [replacement, setReplacement] = useState('');
   const [matchIndex, setMatchIndex] = useState(0);
+  const [findOptions, setFindOptions] = useState({ wholeWord: true, matchCase: false });
   const speakers = useSpeakers(ed.segments, ed.apply, notify);
 
   const playing = useMemo(() => wordAt(ed.segments, time), [ed.segments, time]);
-  const matches = useMemo(() => (finding ? findMatches(ed.segments, query) : []), [finding, ed.segments, query]);
+  const matches = useMemo(
+    () => (finding ? findMatches(ed.segments, query, findOptions) : []),
+    [finding, ed.segments, query, findOptions],
+  );
+  const current = Math.min(matchIndex, Math.max(0, matches.length - 1));
+  // Per segment, its matches (the same array for every render until the matches change, for the memoised rows).
+  const marks = useMemo(() => {
+    const by = new Map<number, Mark[]>();
+    matches.forEach((m, i) => {
+      const list = by.get(m.segment) ?? [];
+      list.push({ index: m.index, length: m.length, current: i === current });
+      by.set(m.segment, list);
+    });
+    return by;
+  }, [matches, current]);
   const lowCount = useMemo(
     () => ed.segments.reduce((n, s) => n + (s.words ?? []).filter((w) => w.confidence < LOW_CONFIDENCE).length, 0),
     [ed.segments],
@@ -119,8 +134,9 @@ function Editor({
         player.current?.toggle();
       }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Capture phase: the editor's Ctrl+Z runs before (and instead of) the app-wide Undo of a notice.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [ed]);
 
   const saveTitle = async () => {
@@ -179,7 +195,13 @@ function Editor({
         </div>
       </header>
       <div className="player-bar">
-        <Player ref={player} src={media} video={VIDEO_EXT.test(transcript.mediaPath ?? '')} onTime={setTime} />
+        <Player
+          ref={player}
+          src={media}
+          video={VIDEO_EXT.test(transcript.mediaPath ?? '')}
+          start={seek}
+          onTime={setTime}
+        />
         <label className="follow">
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow playback
         </label>
@@ -189,7 +211,13 @@ function Editor({
           query={query}
           replacement={replacement}
           count={matches.length}
-          current={Math.min(matchIndex, Math.max(0, matches.length - 1))}
+          current={current}
+          wholeWord={findOptions.wholeWord}
+          matchCase={findOptions.matchCase}
+          onOptions={(o) => {
+            setFindOptions(o);
+            setMatchIndex(0);
+          }}
           onQuery={(q) => {
             setQuery(q);
             setMatchIndex(0);
@@ -203,7 +231,7 @@ function Editor({
           }}
           onReplaceAll={() => {
             const n = matches.length;
-            ed.apply(replaceAll(ed.segments, query, replacement));
+            ed.apply(replaceAll(ed.segments, query, replacement, findOptions));
             // Undo lives in the toolbar (and Ctrl+Z); a toast action could outlive this editor.
             notify(`Replaced ${n} match${n === 1 ? '' : 'es'} — undo with Ctrl+Z`);
           }}
@@ -236,7 +264,7 @@ function Editor({
               index={i}
               active={playing?.[0] === i}
               activeWord={playing?.[0] === i ? playing[1] : -1}
-              highlight={finding && query ? query : undefined}
+              marks={finding && query ? marks.get(i) : undefined}
               speaker={speakers.of(ed.segments[i])}
               onSeek={onSeek}
               onEdit={onEdit}

@@ -32,22 +32,43 @@ export interface Match {
   length: number;
 }
 
-export function findMatches(segments: Segment[], query: string): Match[] {
-  const q = query.toLowerCase();
-  if (!q) return [];
+export interface FindOptions {
+  /** Only whole words match ("in" does not match inside "Printing"). */
+  wholeWord?: boolean;
+  matchCase?: boolean;
+}
+
+/** The search as a regular expression: the query is literal text; word edges are Unicode letters and digits. */
+export function findPattern(query: string, options: FindOptions = {}): RegExp | undefined {
+  if (!query) return undefined;
+  const literal = query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = options.wholeWord ? `(?<![\\p{L}\\p{N}_])${literal}(?![\\p{L}\\p{N}_])` : literal;
+  return new RegExp(source, options.matchCase ? 'gu' : 'giu');
+}
+
+export function findMatches(segments: Segment[], query: string, options: FindOptions = {}): Match[] {
+  const re = findPattern(query, options);
+  if (!re) return [];
   const out: Match[] = [];
   segments.forEach((s, segment) => {
-    const text = s.text.toLowerCase();
-    for (let i = text.indexOf(q); i >= 0; i = text.indexOf(q, i + q.length))
-      out.push({ segment, index: i, length: q.length });
+    for (const m of s.text.matchAll(re)) out.push({ segment, index: m.index, length: m[0].length });
   });
   return out;
 }
 
-export function replaceAll(segments: Segment[], query: string, replacement: string): Segment[] {
-  if (!query) return segments;
-  const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
-  return segments.map((s) => (re.test(s.text) ? retext(s, s.text.replace(re, replacement)) : s));
+export function replaceAll(
+  segments: Segment[],
+  query: string,
+  replacement: string,
+  options: FindOptions = {},
+): Segment[] {
+  const re = findPattern(query, options);
+  if (!re) return segments;
+  // A function replacement: '$&' and friends in what the user typed are plain text.
+  return segments.map((s) => {
+    const next = s.text.replace(re, () => replacement);
+    return next === s.text ? s : retext(s, next);
+  });
 }
 
 export function replaceOne(segments: Segment[], m: Match, replacement: string): Segment[] {
@@ -56,20 +77,25 @@ export function replaceOne(segments: Segment[], m: Match, replacement: string): 
   );
 }
 
-/** The word playing at time t, as [segment index, word index]. */
+/**
+ * The word playing at time t, as [segment index, word index]. In the pauses between words (and between segments)
+ * the word just spoken stays lit until the next one starts, so the highlight does not flicker off between words.
+ */
 export function wordAt(segments: Segment[], t: number): [number, number] | undefined {
+  // The last segment that started at or before t.
   let lo = 0;
   let hi = segments.length - 1;
+  let at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const s = segments[mid];
-    if (t < s.start) hi = mid - 1;
-    else if (t >= s.end) lo = mid + 1;
-    else {
-      const words = s.words ?? [];
-      const w = words.findIndex((x) => t >= x.start && t < x.end);
-      return [mid, w];
-    }
+    if (segments[mid].start <= t) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
-  return undefined;
+  if (at < 0) return undefined;
+  const words = segments[at].words ?? [];
+  let w = -1;
+  for (let i = 0; i < words.length && words[i].start <= t; i++) w = i;
+  return [at, w];
 }
