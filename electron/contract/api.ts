@@ -74,6 +74,17 @@ export interface ModelView {
   wordTiming?: 'aligned' | 'approximate';
 }
 
+/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
+export interface ModelRecommendation {
+  id: string;
+  name: string;
+  variant?: string;
+  /** Download size of that variant. */
+  sizeBytes?: number;
+  reason: string;
+  installed: boolean;
+}
+
 export interface ModelDownloadProgress {
   modelId: string;
   receivedBytes: number;
@@ -175,6 +186,7 @@ export interface EarshotApi {
     import(dir: string): Promise<Result<ModelView>>;
     remove(id: string): Promise<Result<void>>;
     setDefault(id: string): Promise<Result<void>>;
+    recommend(): Promise<Result<ModelRecommendation>>;
     onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
   };
   settings: {

@@ -28,6 +28,7 @@ export const INVOKE_CHANNELS = [
   'models:import',
   'models:remove',
   'models:setDefault',
+  'models:recommend',
   'settings:get',
   'settings:update',
   'server:status',

@@ -94,6 +94,7 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'models:import': z.tuple([absolutePath]),
   'models:remove': z.tuple([id]),
   'models:setDefault': z.tuple([id]),
+  'models:recommend': none,
   'settings:get': none,
   'settings:update': z.tuple([settingsPatch]),
   'server:status': none,

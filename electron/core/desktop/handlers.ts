@@ -7,6 +7,7 @@ import os from 'node:os';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
+  ModelRecommendation,
   ModelView,
   ServerStatus,
   SystemInfo,
@@ -42,6 +43,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The model suggested for this machine (no calibration run: it must answer fast). */
+  recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
   resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
 }
@@ -160,6 +163,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:import': (dir) => s.models.import(dir),
     'models:remove': (id) => s.models.remove(id),
     'models:setDefault': (id) => s.models.setDefault(id),
+    'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'settings:get': async () => s.settings.get(),
     'settings:update': (patch) => s.settings.update(patch),

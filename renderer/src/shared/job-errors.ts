@@ -34,7 +34,7 @@ export function explainJobError(job: JobView, settings?: Settings): JobProblem {
       };
     case 'CORRUPT_MEDIA':
       return {
-        text: `“${name}” is damaged or cut short.`,
+        text: `“${name}” is corrupt or cut short.`,
         next: 'If it is still copying or downloading, wait and Retry; otherwise use another copy.',
         retry: 'Retry',
       };

@@ -1,22 +1,18 @@
 /** First run: three short steps to a working transcript — a key, a model, a file. */
-import { useEffect, useState } from 'react';
-import type { ModelView } from '../../../../electron/contract/api.ts';
-import { call, earshot } from '../../shared/api.ts';
+import { useState } from 'react';
+import { earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { LicenseCard } from '../license/LicenseCard.tsx';
+import { ModelStep } from './ModelStep.tsx';
 
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
 }
 
 export function Welcome() {
-  const { navigate, dropped, setDropped } = useApp();
+  const { dropped, setDropped } = useApp();
   const [over, setOver] = useState(false);
-  const [model, setModel] = useState<ModelView>();
-  useEffect(() => {
-    void call(earshot().models.list()).then((m) => setModel(m.find((x) => x.isDefault)));
-  }, []);
   return (
     <div className="page welcome" data-testid="welcome">
       <header className="hero">
@@ -43,20 +39,7 @@ export function Welcome() {
           <div className="step-num" aria-hidden="true">
             2
           </div>
-          <div className="step-body">
-            <h2>Pick a speech model</h2>
-            {model ? (
-              <p>
-                Ready to use: <strong>{model.name}</strong>.{' '}
-                {model.notice && <span className="notice-inline">{model.notice}</span>}
-              </p>
-            ) : (
-              <p className="muted">No model is installed yet.</p>
-            )}
-            <button type="button" className="btn" onClick={() => navigate({ name: 'settings', section: 'models' })}>
-              Choose or download a model
-            </button>
-          </div>
+          <ModelStep />
         </li>
         <li className="step">
           <div className="step-num" aria-hidden="true">
