@@ -50,7 +50,11 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
-export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
+  edited?: boolean;
+  /** What the model recognised, when the user edited it since (per-segment "revert"). */
+  recognised?: Segment[];
+};
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
 

@@ -70,7 +70,11 @@ export interface DesktopServices {
 
 function toTranscript(t: StoredTranscript): Transcript {
   const { originalSegments, ...rest } = t;
-  return { ...rest, edited: originalSegments !== undefined };
+  return {
+    ...rest,
+    edited: originalSegments !== undefined,
+    ...(originalSegments ? { recognised: originalSegments } : {}),
+  };
 }
 
 function toSummary(t: StoredTranscript): TranscriptSummary {

@@ -7,7 +7,12 @@ import { useCallback, useEffect, useImperativeHandle, useRef, useState } from 'r
 export interface PlayerHandle {
   seek(t: number, play?: boolean): void;
   toggle(): void;
+  /** Moves by `delta` seconds (±5 s skip), within the recording. */
+  skip(delta: number): void;
+  time(): number;
 }
+
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
 
 interface Props {
   src: string | null;
@@ -41,7 +46,22 @@ export function Player({ src, video, start: startAt, onTime, ref }: Props) {
       if (m.paused) void m.play().catch(() => {});
       else m.pause();
     },
+    skip(delta) {
+      const m = media.current;
+      if (!m) return;
+      const end = Number.isFinite(m.duration) ? m.duration : Number.POSITIVE_INFINITY;
+      m.currentTime = Math.min(end, Math.max(0, m.currentTime + delta));
+      onTime(m.currentTime);
+    },
+    time: () => media.current?.currentTime ?? 0,
   }));
+  const [rate, setRate] = useState(1);
+  useEffect(() => {
+    if (!element) return;
+    // Both: a (re)load resets playbackRate to the default rate.
+    element.defaultPlaybackRate = rate;
+    element.playbackRate = rate;
+  }, [element, rate]);
   // The start position is applied once per element, as soon as it knows its duration (seeking before is ignored).
   const started = useRef<HTMLMediaElement | null>(null);
   useEffect(() => {
@@ -87,27 +107,59 @@ export function Player({ src, video, start: startAt, onTime, ref }: Props) {
   if (!src) {
     return <p className="muted small player-missing">The original media file is not available for playback.</p>;
   }
+  const skip = (delta: number) => () => {
+    const m = media.current;
+    if (!m) return;
+    const end = Number.isFinite(m.duration) ? m.duration : Number.POSITIVE_INFINITY;
+    m.currentTime = Math.min(end, Math.max(0, m.currentTime + delta));
+  };
+  const controls = (
+    <div className="player-controls">
+      <button type="button" className="btn btn-ghost btn-small" onClick={skip(-5)} title="Back 5 seconds (Alt+←)">
+        −5 s
+      </button>
+      <button type="button" className="btn btn-ghost btn-small" onClick={skip(5)} title="Forward 5 seconds (Alt+→)">
+        +5 s
+      </button>
+      <label className="small speed">
+        Speed{' '}
+        <select value={rate} onChange={(e) => setRate(Number(e.target.value))} data-testid="speed">
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
   return video ? (
-    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
-    <video
-      ref={attach}
-      className="player player-video"
-      src={src}
-      controls
-      preload="metadata"
-      aria-label="Recording"
-      data-testid="player"
-    />
+    <>
+      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
+      <video
+        ref={attach}
+        className="player player-video"
+        src={src}
+        controls
+        preload="metadata"
+        aria-label="Recording"
+        data-testid="player"
+      />
+      {controls}
+    </>
   ) : (
-    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
-    <audio
-      ref={attach}
-      className="player"
-      src={src}
-      controls
-      preload="metadata"
-      aria-label="Recording"
-      data-testid="player"
-    />
+    <>
+      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
+      <audio
+        ref={attach}
+        className="player"
+        src={src}
+        controls
+        preload="metadata"
+        aria-label="Recording"
+        data-testid="player"
+      />
+      {controls}
+    </>
   );
 }

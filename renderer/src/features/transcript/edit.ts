@@ -99,3 +99,74 @@ export function wordAt(segments: Segment[], t: number): [number, number] | undef
   for (let i = 0; i < words.length && words[i].start <= t; i++) w = i;
   return [at, w];
 }
+
+/** Character offset of each word in `text` (words as retext would split them), for cutting at a caret. */
+function wordOffsets(text: string): number[] {
+  const out: number[] = [];
+  for (const m of text.matchAll(/\S+/g)) out.push(m.index);
+  return out;
+}
+
+/**
+ * Splits segment `index` at character `at` of its text: the words before the caret stay, the rest become a new
+ * segment that starts at its first word. Word timings are kept; without words the span is shared by text length.
+ */
+export function splitSegment(segments: Segment[], index: number, at: number, usedIds: Segment[] = []): Segment[] {
+  const seg = segments[index];
+  const text = seg.text.replace(/\s+/g, ' ').trim();
+  const cut = Math.max(0, Math.min(text.length, at));
+  const left = text.slice(0, cut).trim();
+  const right = text.slice(cut).trim();
+  if (!left || !right) return segments;
+  const words = seg.words ?? [];
+  const offsets = wordOffsets(text);
+  const sameWords = words.length === offsets.length;
+  const nLeft = offsets.filter((o) => o < cut).length;
+  const boundary =
+    sameWords && words[nLeft]
+      ? words[nLeft].start
+      : seg.start + ((seg.end - seg.start) * left.length) / Math.max(1, left.length + right.length);
+  // A fresh id, also unused by the recognised segments (so "revert" never picks another segment's original).
+  const nextId = [...segments, ...usedIds].reduce((m, s) => Math.max(m, s.id), 0) + 1;
+  const a: Segment = { ...seg, text: left, end: boundary, words: sameWords ? words.slice(0, nLeft) : [] };
+  const b: Segment = { ...seg, id: nextId, text: right, start: boundary, words: sameWords ? words.slice(nLeft) : [] };
+  // Without usable word times, share each half's span out by word length (as an edit does).
+  const fix = (s: Segment) => (s.words?.length ? s : retext({ ...s, words: [] }, s.text));
+  return [...segments.slice(0, index), fix(a), fix(b), ...segments.slice(index + 1)];
+}
+
+/** Joins segment `index` with the next one: text and words in order, the first one's speaker. */
+export function mergeWithNext(segments: Segment[], index: number): Segment[] {
+  const a = segments[index];
+  const b = segments[index + 1];
+  if (!a || !b) return segments;
+  const merged: Segment = {
+    ...a,
+    text: `${a.text.trim()} ${b.text.trim()}`.trim(),
+    end: Math.max(a.end, b.end),
+    words: [...(a.words ?? []), ...(b.words ?? [])],
+  };
+  return [...segments.slice(0, index), merged, ...segments.slice(index + 2)];
+}
+
+export function deleteSegment(segments: Segment[], index: number): Segment[] {
+  return segments.filter((_, i) => i !== index);
+}
+
+/** Segment `index` back to what the model recognised (the original with the same id), when there is one. */
+export function revertSegment(segments: Segment[], index: number, originals: Segment[] | undefined): Segment[] {
+  const original = originals?.find((o) => o.id === segments[index]?.id);
+  if (!original) return segments;
+  return segments.map((s, i) => (i === index ? structuredClone(original) : s));
+}
+
+/** Every low-confidence word, in reading order, as [segment index, word index]. */
+export function lowConfidenceWords(segments: Segment[], threshold: number): [number, number][] {
+  const out: [number, number][] = [];
+  segments.forEach((s, i) => {
+    (s.words ?? []).forEach((w, k) => {
+      if (w.confidence < threshold) out.push([i, k]);
+    });
+  });
+  return out;
+}
