@@ -166,6 +166,9 @@ export interface EarshotApi {
     cancel(id: string): Promise<Result<void>>;
     retry(id: string): Promise<Result<JobView>>;
     remove(id: string): Promise<Result<void>>;
+    /** Holds the queue (the running job finishes) or lets it go on; returns the new state. */
+    setPaused(paused: boolean): Promise<Result<boolean>>;
+    isPaused(): Promise<Result<boolean>>;
     onUpdate(listener: (job: JobView) => void): () => void;
   };
   transcripts: {

@@ -13,6 +13,8 @@ export const INVOKE_CHANNELS = [
   'jobs:cancel',
   'jobs:retry',
   'jobs:remove',
+  'jobs:setPaused',
+  'jobs:isPaused',
   'transcripts:list',
   'transcripts:get',
   'transcripts:updateSegments',

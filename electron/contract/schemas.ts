@@ -79,6 +79,8 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'jobs:cancel': z.tuple([id]),
   'jobs:retry': z.tuple([id]),
   'jobs:remove': z.tuple([id]),
+  'jobs:setPaused': z.tuple([z.boolean()]),
+  'jobs:isPaused': none,
   'transcripts:list': none,
   'transcripts:get': z.tuple([id]),
   'transcripts:updateSegments': z.tuple([id, z.array(segment).max(1_000_000)]),

@@ -140,6 +140,8 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
     },
     'jobs:remove': (id) => s.jobs.remove(id),
+    'jobs:setPaused': async (paused) => s.jobs.setPaused(paused),
+    'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),

@@ -49,6 +49,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private jobs: JobRecord[] = [];
   private running?: { id: string; controller: AbortController; promise: Promise<void> };
   private started = false;
+  /** Paused by the user: the running job finishes, the next ones wait (for this session only). */
+  private paused = false;
   private lastPersist = 0;
   private persistChain: Promise<void> = Promise.resolve();
   private readonly file: string;
@@ -155,8 +157,19 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     await this.persistChain;
   }
 
+  /** Pausing lets the running job finish and holds the rest; resuming starts the next one. */
+  setPaused(paused: boolean): boolean {
+    this.paused = paused;
+    this.pump();
+    return this.paused;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   private pump(): void {
-    if (!this.started || this.running) return;
+    if (!this.started || this.running || this.paused) return;
     const next = this.jobs.find((j) => j.stage === 'queued');
     if (!next) return;
     const controller = new AbortController();

@@ -30,8 +30,9 @@ function DeviceBadge({ job }: { job: JobView }) {
         {job.device.label}
       </span>
       {fell && (
-        <span className="badge badge-warn" title={why}>
-          GPU not used<span className="sr-only">: {why}</span>
+        // The reason is said once for the session, above the list (GpuNotice); the row keeps a quiet hint.
+        <span className="sr-only" title={why}>
+          (GPU not used)
         </span>
       )}
       {job.device.note && (
@@ -44,6 +45,32 @@ function DeviceBadge({ job }: { job: JobView }) {
 }
 
 /** `transcriptGone`: the job's transcript was deleted since (it cannot be opened any more). */
+/** "GPU not used" once per session, above the queue, with the reasons — not on every row. */
+export function GpuNotice({ jobs }: { jobs: JobView[] }) {
+  const [dismissed, setDismissed] = useState(() => sessionStorage.getItem('earshot.gpuNotice') === 'dismissed');
+  const fell = jobs.find((j) => j.device && j.device.provider === 'cpu' && j.device.fallbacks.length > 0);
+  if (!fell?.device || dismissed) return null;
+  return (
+    <div className="callout callout-info" data-testid="gpu-notice">
+      <Icon name="chip" />
+      <div>
+        <strong>GPU not used</strong> — jobs run on the CPU.{' '}
+        <span className="small muted">{fell.device.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}</span>
+      </div>
+      <button
+        type="button"
+        className="btn btn-ghost btn-small"
+        onClick={() => {
+          sessionStorage.setItem('earshot.gpuNotice', 'dismissed');
+          setDismissed(true);
+        }}
+      >
+        Got it
+      </button>
+    </div>
+  );
+}
+
 export function JobRow({ job, transcriptGone = false }: { job: JobView; transcriptGone?: boolean }) {
   const { navigate, setJobs, settings } = useApp();
   const notify = useToast();
