@@ -7,6 +7,7 @@ import os from 'node:os';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
+  ModelRecommendation,
   ModelView,
   ServerStatus,
   SystemInfo,
@@ -43,6 +44,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The model suggested for this machine (no calibration run: it must answer fast). */
+  recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
   resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
 }
@@ -68,7 +71,11 @@ export interface DesktopServices {
 
 function toTranscript(t: StoredTranscript): Transcript {
   const { originalSegments, ...rest } = t;
-  return { ...rest, edited: originalSegments !== undefined };
+  return {
+    ...rest,
+    edited: originalSegments !== undefined,
+    ...(originalSegments ? { recognised: originalSegments } : {}),
+  };
 }
 
 function toSummary(t: StoredTranscript): TranscriptSummary {
@@ -132,8 +139,15 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return job;
     },
     'jobs:cancel': (id) => s.jobs.cancel(id),
-    'jobs:retry': (id) => s.jobs.retry(id),
+    // Retry runs with the settings as they are now (the user may just have fixed the one that made it fail: GPU only,
+    // a language the model lacks); what was chosen for this job alone (model, speakers) stays.
+    'jobs:retry': (id) => {
+      const { language, task, device, threads, vad } = jobSettings();
+      return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
+    },
     'jobs:remove': (id) => s.jobs.remove(id),
+    'jobs:setPaused': async (paused) => s.jobs.setPaused(paused),
+    'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
@@ -161,6 +175,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:import': (dir) => s.models.import(dir),
     'models:remove': (id) => s.models.remove(id),
     'models:setDefault': (id) => s.models.setDefault(id),
+    'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'settings:get': async () => s.settings.get(),
     'settings:update': (patch) => s.settings.update(patch),

@@ -54,6 +54,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private jobs: JobRecord[] = [];
   private running?: { id: string; controller: AbortController; promise: Promise<void> };
   private started = false;
+  /** Paused by the user: the running job finishes, the next ones wait (for this session only). */
+  private paused = false;
   private lastPersist = 0;
   private persistChain: Promise<void> = Promise.resolve();
   /**
@@ -147,7 +149,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (job.stage === 'queued') await this.change(job, { stage: 'cancelled', etaSeconds: undefined }, true);
   }
 
-  async retry(id: string): Promise<JobRecord> {
+  /** Queues a failed or cancelled job again; `settings`, when given, replace the ones it ran with. */
+  async retry(id: string, settings?: JobSettingsRecord): Promise<JobRecord> {
     const job = this.get(id);
     if (job.stage !== 'failed' && job.stage !== 'cancelled') {
       throw new EarshotError('INVALID_PARAMETER', 'Only failed or cancelled jobs can be retried', { id });
@@ -167,6 +170,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         finishedAt: undefined,
         resumed: undefined,
         resumedFrom: undefined,
+        ...(settings ? { settings: { ...settings } } : {}),
       },
       true,
     );
@@ -195,8 +199,19 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     await this.persistChain.catch(() => {});
   }
 
+  /** Pausing lets the running job finish and holds the rest; resuming starts the next one. */
+  setPaused(paused: boolean): boolean {
+    this.paused = paused;
+    this.pump();
+    return this.paused;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   private pump(): void {
-    if (!this.started || this.running) return;
+    if (!this.started || this.running || this.paused) return;
     const next = this.jobs.find((j) => j.stage === 'queued');
     if (!next) return;
     const controller = new AbortController();
