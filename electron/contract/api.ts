@@ -9,6 +9,7 @@ import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/t
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
 import type { LiveEvent } from '../core/live/recordings.ts';
+import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -51,7 +52,11 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
-export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
+  edited?: boolean;
+  /** What the model recognised, when the user edited it since (per-segment "revert"). */
+  recognised?: Segment[];
+};
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
 
@@ -73,6 +78,17 @@ export interface ModelView {
    * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
    */
   wordTiming?: 'aligned' | 'approximate';
+}
+
+/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
+export interface ModelRecommendation {
+  id: string;
+  name: string;
+  variant?: string;
+  /** Download size of that variant. */
+  sizeBytes?: number;
+  reason: string;
+  installed: boolean;
 }
 
 export interface ModelDownloadProgress {
@@ -156,6 +172,8 @@ export interface SystemInfo {
 }
 
 export type { SearchHit } from '../core/library/search.ts';
+/** A data file that could not be used at start: it was set aside and what it held was reset (see README). */
+export type { DataNotice } from '../core/data-notices.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
@@ -171,6 +189,9 @@ export interface EarshotApi {
     cancel(id: string): Promise<Result<void>>;
     retry(id: string): Promise<Result<JobView>>;
     remove(id: string): Promise<Result<void>>;
+    /** Holds the queue (the running job finishes) or lets it go on; returns the new state. */
+    setPaused(paused: boolean): Promise<Result<boolean>>;
+    isPaused(): Promise<Result<boolean>>;
     onUpdate(listener: (job: JobView) => void): () => void;
   };
   transcripts: {
@@ -195,6 +216,7 @@ export interface EarshotApi {
     import(dir: string): Promise<Result<ModelView>>;
     remove(id: string): Promise<Result<void>>;
     setDefault(id: string): Promise<Result<void>>;
+    recommend(): Promise<Result<ModelRecommendation>>;
     onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
   };
   settings: {
@@ -232,6 +254,9 @@ export interface EarshotApi {
     copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
+    /** Data files that were damaged or from a newer version and were reset, until dismissed. */
+    notices(): Promise<Result<DataNotice[]>>;
+    dismissNotice(id: string): Promise<Result<void>>;
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
+import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
@@ -21,7 +22,7 @@ app.setPath('userData', dataHome());
 registerMediaScheme();
 
 const distDir = path.resolve(import.meta.dirname, '..');
-const rendererDir = path.join(distDir, 'renderer');
+const indexHtml = path.join(distDir, 'renderer', 'index.html');
 let mainWindow: BrowserWindow | undefined;
 let desktop: Desktop | undefined;
 /** Files opened from the OS before the services were ready. */
@@ -63,6 +64,19 @@ async function pickFiles(): Promise<string[]> {
   return r.canceled ? [] : r.filePaths;
 }
 
+function startDesktop(home: string): Promise<Desktop> {
+  return createDesktop({
+    home,
+    secretStore: new SafeStorageSecretStore(),
+    settingsBackend: electronStoreBackend(home),
+    appVersion: app.getVersion(),
+    mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
+    pickFiles,
+    copyText: async (text) => clipboard.writeText(text),
+    manageApiServer: true,
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow(distDir);
   if (mainWindow.isMinimized()) mainWindow.restore();
@@ -84,21 +98,19 @@ if (!app.requestSingleInstanceLock()) {
   pendingPaths.push(...pathsFromArgv(process.argv));
 
   app.whenReady().then(async () => {
-    const rendererUrl = `file://${rendererDir}`;
-    hardenSession(session.defaultSession, (url) => url.startsWith(rendererUrl) || url === 'file://');
+    hardenSession(session.defaultSession, (url) => isAppPageUrl(url, indexHtml));
     const home = dataHome();
-    desktop = await createDesktop({
-      home,
-      secretStore: new SafeStorageSecretStore(),
-      settingsBackend: electronStoreBackend(home),
-      appVersion: app.getVersion(),
-      mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
-      pickFiles,
-      copyText: async (text) => clipboard.writeText(text),
-      manageApiServer: true,
-    });
+    // Damaged data files are set aside and reported inside (data-notices.ts); anything still fatal gets a message
+    // instead of a process with no window.
+    try {
+      desktop = await startDesktop(home);
+    } catch (e) {
+      dialog.showErrorBox('Earshot could not start', e instanceof Error ? e.message : String(e));
+      app.quit();
+      return;
+    }
     handleMediaProtocol(desktop.library);
-    registerIpc(desktop.dispatch, (url) => url.startsWith(rendererUrl));
+    registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
     desktop.live.on('event', (e) => send(EVENT_CHANNELS.liveEvent, e));
