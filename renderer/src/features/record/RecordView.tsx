@@ -5,6 +5,7 @@ import { clock } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
 import { LicenseBanner } from '../license/LicenseBanner.tsx';
 import { listMicrophones, type Microphone, rememberedMicrophone, rememberMicrophone } from './microphone.ts';
+import { InterruptedRecordings } from './InterruptedRecordings.tsx';
 import { useRecorder } from './recorder.tsx';
 import './record.css';
 
@@ -151,6 +152,7 @@ export function RecordView() {
           )}
         </div>
       </section>
+      <InterruptedRecordings refreshKey={r.savedId} />
     </div>
   );
 }
