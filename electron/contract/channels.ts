@@ -39,6 +39,13 @@ export const INVOKE_CHANNELS = [
   'system:copyText',
   'system:notices',
   'system:dismissNotice',
+  'live:prepare',
+  'live:start',
+  'live:audio',
+  'live:media',
+  'live:pause',
+  'live:stop',
+  'live:retranscribe',
 ] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
@@ -48,4 +55,5 @@ export const EVENT_SUBSCRIPTIONS = [
   { channel: 'jobs:event', service: 'jobs', method: 'onUpdate' },
   { channel: 'models:event', service: 'models', method: 'onProgress' },
   { channel: 'app:event', service: 'app', method: 'onCommand' },
+  { channel: 'live:event', service: 'live', method: 'onEvent' },
 ] as const;

@@ -1,4 +1,6 @@
 import { HistoryView } from './features/history/HistoryView.tsx';
+import { RecorderProvider } from './features/record/recorder.tsx';
+import { RecordView } from './features/record/RecordView.tsx';
 import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
@@ -12,6 +14,7 @@ import { ToastProvider } from './shared/toast.tsx';
 
 const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
+  { view: 'record', label: 'Record', icon: 'mic' },
   { view: 'history', label: 'History', icon: 'history' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
@@ -76,6 +79,7 @@ function Shell() {
         <DataNotices />
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
+        {view.name === 'record' && <RecordView />}
         {view.name === 'settings' && <SettingsView />}
         {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}
       </main>
@@ -112,7 +116,9 @@ export function App() {
   return (
     <ToastProvider>
       <AppStateProvider>
-        <Shell />
+        <RecorderProvider>
+          <Shell />
+        </RecorderProvider>
       </AppStateProvider>
     </ToastProvider>
   );

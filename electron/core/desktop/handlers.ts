@@ -22,6 +22,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
+import type { LiveChannel } from '../live/live-handlers.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
@@ -92,7 +93,8 @@ function safeFileName(title: string): string {
   );
 }
 
-export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+/** Every channel but the live recording's (live/live-handlers.ts). */
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
     probe ??= s.models
