@@ -10,11 +10,13 @@ import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
 import type { ApiError } from '../core/errors.ts';
 import type { LicenseStatus } from '../core/license/status.ts';
-import type { ModelDownloadProgress, ModelView } from '../core/models/views.ts';
+import type { ModelDownloadProgress, ModelRecommendation, ModelView } from '../core/models/views.ts';
+import type { LiveEvent } from '../core/live/recordings.ts';
+import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 // Defined in core, where they are produced (core never imports the contract: no core ↔ contract cycle).
-export type { ApiError, LicenseStatus, ModelDownloadProgress, ModelView };
+export type { ApiError, LicenseStatus, ModelDownloadProgress, ModelRecommendation, ModelView };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -35,7 +37,11 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
-export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
+  edited?: boolean;
+  /** What the model recognised, when the user edited it since (per-segment "revert"). */
+  recognised?: Segment[];
+};
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
 
@@ -70,8 +76,27 @@ export interface ServerStatus {
   curlExample?: string;
 }
 
-/** Commands the main process sends to the window (menus, files opened from the OS). */
-export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
+/** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
+export type AppCommand =
+  | { type: 'navigate'; view: 'queue' | 'history' | 'settings' | 'record' }
+  | { type: 'openFiles' }
+  | { type: 'toggleRecording' };
+
+/** What the live recording pushes to the window: provisional and final text, errors, the saved transcript. */
+export type { LiveEvent } from '../core/live/recordings.ts';
+
+export interface LiveStartOptions {
+  /** Default: the default model. */
+  modelId?: string;
+  /** Default: the settings' language. */
+  language?: string;
+}
+
+export interface LiveSession {
+  id: string;
+  startedAt: string;
+  model: string;
+}
 
 export interface SystemInfo {
   platform: string;
@@ -87,6 +112,8 @@ export interface SystemInfo {
 }
 
 export type { SearchHit } from '../core/library/search.ts';
+/** A data file that could not be used at start: it was set aside and what it held was reset (see README). */
+export type { DataNotice } from '../core/data-notices.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
@@ -102,6 +129,9 @@ export interface EarshotApi {
     cancel(id: string): Promise<Result<void>>;
     retry(id: string): Promise<Result<JobView>>;
     remove(id: string): Promise<Result<void>>;
+    /** Holds the queue (the running job finishes) or lets it go on; returns the new state. */
+    setPaused(paused: boolean): Promise<Result<boolean>>;
+    isPaused(): Promise<Result<boolean>>;
     onUpdate(listener: (job: JobView) => void): () => void;
   };
   transcripts: {
@@ -126,6 +156,7 @@ export interface EarshotApi {
     import(dir: string): Promise<Result<ModelView>>;
     remove(id: string): Promise<Result<void>>;
     setDefault(id: string): Promise<Result<void>>;
+    recommend(): Promise<Result<ModelRecommendation>>;
     onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
   };
   settings: {
@@ -134,6 +165,23 @@ export interface EarshotApi {
   };
   server: {
     status(): Promise<Result<ServerStatus>>;
+  };
+  /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
+  live: {
+    /** Loads the model ahead of a recording (the Record screen opened). */
+    prepare(options?: LiveStartOptions): Promise<Result<void>>;
+    start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
+    /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
+    audio(id: string, pcm: string): Promise<Result<void>>;
+    /** The next piece of the compressed recording (MediaRecorder's Opus/WebM), base64. */
+    media(id: string, chunk: string): Promise<Result<void>>;
+    /** Decides the text said so far (the user paused). */
+    pause(id: string): Promise<Result<void>>;
+    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
+    retranscribe(transcriptId: string): Promise<Result<JobView>>;
+    onEvent(listener: (event: LiveEvent) => void): () => void;
   };
   app: {
     onCommand(listener: (command: AppCommand) => void): () => void;
@@ -146,6 +194,9 @@ export interface EarshotApi {
     copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
+    /** Data files that were damaged or from a newer version and were reset, until dismissed. */
+    notices(): Promise<Result<DataNotice[]>>;
+    dismissNotice(id: string): Promise<Result<void>>;
   };
 }
 
@@ -154,4 +205,5 @@ export const EVENT_CHANNELS = {
   jobUpdate: 'jobs:event',
   modelProgress: 'models:event',
   appCommand: 'app:event',
+  liveEvent: 'live:event',
 } as const;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
+  ModelRecommendation,
   ModelView,
   ServerStatus,
   SystemInfo,
@@ -15,6 +16,7 @@ import type {
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../onnx/device.ts';
+import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
@@ -33,6 +35,8 @@ export interface DesktopLicense {
   authorize(): Promise<void>;
   /** Admits one job: as `authorize`, and returns the meter its audio is charged to as it is transcribed. */
   startJob(): Promise<UsageMeter>;
+  /** Charges audio already heard (live recordings); throws QUOTA_EXCEEDED once the quota is used up. */
+  recordAudio(seconds: number): Promise<void>;
 }
 
 /** What the desktop needs from the model manager. */
@@ -43,6 +47,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The model suggested for this machine (no calibration run: it must answer fast). */
+  recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
   resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
 }
@@ -68,7 +74,11 @@ export interface DesktopServices {
 
 function toTranscript(t: StoredTranscript): Transcript {
   const { originalSegments, ...rest } = t;
-  return { ...rest, edited: originalSegments !== undefined };
+  return {
+    ...rest,
+    edited: originalSegments !== undefined,
+    ...(originalSegments ? { recognised: originalSegments } : {}),
+  };
 }
 
 function toSummary(t: StoredTranscript): TranscriptSummary {
@@ -85,7 +95,11 @@ function safeFileName(title: string): string {
   );
 }
 
-export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+/** Every channel but the live recording's (live/live-handlers.ts). */
+/** The contract's `live:*` channels (implemented in live/live-handlers.ts). */
+export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
+
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
     probe ??= s.models
@@ -118,7 +132,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:list': async () => s.jobs.list(),
     'jobs:addFiles': async (paths, settings) => {
       await s.license.authorize();
-      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+      const { sources, unreadable } = await expandMediaPaths(paths);
+      const failed = unreadable.map(({ source, reason }) => ({
+        source,
+        error: { code: 'INVALID_PARAMETER' as const, message: reason },
+      }));
+      return s.jobs.add(sources, jobSettings(settings), failed);
     },
     'jobs:addUrl': async (url, settings) => {
       const source = urlSource(url);
@@ -127,8 +146,15 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return job;
     },
     'jobs:cancel': (id) => s.jobs.cancel(id),
-    'jobs:retry': (id) => s.jobs.retry(id),
+    // Retry runs with the settings as they are now (the user may just have fixed the one that made it fail: GPU only,
+    // a language the model lacks); what was chosen for this job alone (model, speakers) stays.
+    'jobs:retry': (id) => {
+      const { language, task, device, threads, vad } = jobSettings();
+      return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
+    },
     'jobs:remove': (id) => s.jobs.remove(id),
+    'jobs:setPaused': async (paused) => s.jobs.setPaused(paused),
+    'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
@@ -156,6 +182,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:import': (dir) => s.models.import(dir),
     'models:remove': (id) => s.models.remove(id),
     'models:setDefault': (id) => s.models.setDefault(id),
+    'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'settings:get': async () => s.settings.get(),
     'settings:update': (patch) => s.settings.update(patch),
@@ -177,5 +204,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:notices': async () => dataNotices(hooks.dataHome),
+    'system:dismissNotice': async (id) => dismissDataNotice(id),
   };
 }

@@ -57,6 +57,14 @@ export function createDesktopLicense(
       return status();
     },
     authorize,
+    async recordAudio(seconds) {
+      // Audio already heard (a live recording): charged as it comes, under the same policy as jobs — what is left is
+      // taken, and QUOTA_EXCEEDED once the day's quota is used up (the recording then stops).
+      const key = await secrets.get();
+      if (!key) return;
+      const meter = licenses.meter(key);
+      if (!(await meter.advanceTo(seconds)) && meter.exceeded) throw meter.exceeded;
+    },
     async startJob() {
       await authorize();
       // authorize() found a key; the job's audio is charged to it as it is transcribed (core/license/quota.ts).

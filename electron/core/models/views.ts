@@ -21,6 +21,17 @@ export interface ModelView {
   wordTiming?: 'aligned' | 'approximate';
 }
 
+/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
+export interface ModelRecommendation {
+  id: string;
+  name: string;
+  variant?: string;
+  /** Download size of that variant. */
+  sizeBytes?: number;
+  reason: string;
+  installed: boolean;
+}
+
 export interface ModelDownloadProgress {
   modelId: string;
   receivedBytes: number;
