@@ -3,7 +3,7 @@
  * thrown error into the `{ ok: false, error }` shape with the shared error code. Electron's ipcMain (electron/main)
  * and the end-to-end tests' Playwright binding both call it.
  */
-import type { ApiError, EarshotApi, Result } from './api.ts';
+import type { ApiError, Result } from './api.ts';
 import { INVOKE_CHANNELS, type InvokeChannel } from './channels.ts';
 import type { MethodOf } from './method-types.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
