@@ -8,32 +8,17 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { ApiError } from '../core/errors.ts';
+import type { LicenseStatus } from '../core/license/status.ts';
+import type { ModelDownloadProgress, ModelRecommendation, ModelView } from '../core/models/views.ts';
 import type { LiveEvent } from '../core/live/recordings.ts';
 import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
-
-/** Errors cross the bridge as plain data carrying the shared code. */
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+// Defined in core, where they are produced (core never imports the contract: no core ↔ contract cycle).
+export type { ApiError, LicenseStatus, ModelDownloadProgress, ModelRecommendation, ModelView };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
-
-export interface LicenseStatus {
-  state: 'none' | 'valid' | 'invalid' | 'expired' | 'not_yet_valid' | 'quota_exceeded';
-  /** The exact reason, from the shared error table, when not valid. */
-  error?: ApiError;
-  maskedKey?: string;
-  customer?: string;
-  plan?: string;
-  expiresAt?: string;
-  usage?: { audioHoursToday: number; audioHoursPerDay: number; resetsAt: string };
-  /** True when the OS offers no real secret store (Linux `basic_text`): the key is only obfuscated. */
-  weakStorage?: boolean;
-}
 
 /** The queue's own types are the contract's: one definition, in core. */
 export type { JobStage, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
@@ -59,51 +44,6 @@ export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
 };
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
-
-export interface ModelView {
-  id: string;
-  name: string;
-  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
-  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
-  installed: boolean;
-  isDefault: boolean;
-  bundled: boolean;
-  sizeBytes?: number;
-  languages: string[];
-  description?: string;
-  /** Honest label, e.g. for the demo model trained on synthetic voices. */
-  notice?: string;
-  /**
-   * How word times are found: 'aligned' on the audio (the export has cross-attention outputs) or 'approximate'
-   * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
-   */
-  wordTiming?: 'aligned' | 'approximate';
-}
-
-/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
-export interface ModelRecommendation {
-  id: string;
-  name: string;
-  variant?: string;
-  /** Download size of that variant. */
-  sizeBytes?: number;
-  reason: string;
-  installed: boolean;
-}
-
-export interface ModelDownloadProgress {
-  modelId: string;
-  receivedBytes: number;
-  totalBytes: number;
-  bytesPerSecond: number;
-  etaSeconds?: number;
-  state: 'downloading' | 'verifying' | 'installed' | 'failed' | 'cancelled';
-  error?: ApiError;
-  /** The weight variant being downloaded, once chosen. */
-  variant?: string;
-  /** Set when the default variant was incomplete on the server and another one is downloaded instead. */
-  notice?: string;
-}
 
 export interface Settings {
   device: 'auto' | 'cpu' | 'gpu';

@@ -18,9 +18,10 @@ import { TranscriptLibrary } from './library/library.ts';
 import { createLiveHandlers } from './live/live-handlers.ts';
 import { LiveWorkerClient } from './live/live-worker-client.ts';
 import { LiveRecordings, type LiveRecordingsOptions } from './live/recordings.ts';
-import { ModelManager, type ModelManagerOptions } from './models/index.ts';
-import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
-import { bundledModelsDir, dataPaths } from './paths.ts';
+import type { ModelManager, ModelManagerOptions } from './models/index.ts';
+import type { LicenseService, LicenseServiceOptions, SecretStore } from './license/index.ts';
+import { createEngine } from './engine.ts';
+import { dataPaths } from './paths.ts';
 import type { StoredTranscript } from './library/library.ts';
 import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
 
@@ -67,13 +68,14 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
   const mediaDir = path.join(config.home, 'media');
   const library = new TranscriptLibrary(paths.transcripts, mediaDir);
-  const licenses = new LicenseService({ ...config.license, dataDir: config.home });
-  const license = createDesktopLicense(licenses, config.secretStore);
-  const manager = new ModelManager({
-    modelsDir: config.modelsDir ?? paths.models,
-    bundledDir: config.bundledModelsDir ?? bundledModelsDir(),
-    catalog: config.catalog,
-    endpoint: config.modelEndpoint,
+  // The shared engine (licenses, models); the desktop adds its queue, library and settings, and its API server runs
+  // on the same engine (same licenses, quota and model manager).
+  const engine = createEngine({ ...config, home: config.home });
+  const { licenses, models: manager } = engine;
+  const apiServer = new DesktopApiServer(engine, config.secretStore, config.appVersion ?? '0.0.0');
+  // A stored key that is removed or replaced reaches the running API server at once (not at the next settings change).
+  const license = createDesktopLicense(licenses, config.secretStore, async () => {
+    if (config.manageApiServer) await apiServer.apply(settings.get());
   });
   const models = createManagedModels(manager);
   const pipeline = config.pipeline ?? new WorkerPipeline();
@@ -82,8 +84,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     mediaDir,
     resolveModel: (id) => models.resolve(id),
     resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
-    authorize: () => license.authorize(),
-    recordUsage: (seconds) => license.recordAudio(seconds),
+    authorize: () => license.startJob(),
     async saveTranscript(job, { result, mediaPath }) {
       const t = await library.create({
         title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
@@ -99,7 +100,6 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
   });
 
-  const apiServer = new DesktopApiServer(licenses, config.secretStore, config.appVersion ?? '0.0.0');
   if (config.manageApiServer) {
     void apiServer.apply(settings.get());
     settings.onChange((next) => void apiServer.apply(next));

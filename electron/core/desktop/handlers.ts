@@ -15,14 +15,13 @@ import type {
   TranscriptSummary,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
-import { defaultThreads } from '../asr/device.ts';
+import { defaultThreads } from '../onnx/device.ts';
 import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
-import type { JobSettingsRecord } from '../jobs/types.ts';
+import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
-import type { LiveChannel } from '../live/live-handlers.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
@@ -34,6 +33,9 @@ export interface DesktopLicense {
   remove(): Promise<LicenseStatus>;
   /** Throws the license's error (INVALID_LICENSE with no key, LICENSE_EXPIRED with expires_at...) when work is refused. */
   authorize(): Promise<void>;
+  /** Admits one job: as `authorize`, and returns the meter its audio is charged to as it is transcribed. */
+  startJob(): Promise<UsageMeter>;
+  /** Charges audio already heard (live recordings); throws QUOTA_EXCEEDED once the quota is used up. */
   recordAudio(seconds: number): Promise<void>;
 }
 
@@ -94,6 +96,9 @@ function safeFileName(title: string): string {
 }
 
 /** Every channel but the live recording's (live/live-handlers.ts). */
+/** The contract's `live:*` channels (implemented in live/live-handlers.ts). */
+export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
+
 export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
