@@ -116,10 +116,13 @@ export interface Settings {
   subtitles: { maxLineLength: number; maxLines: number };
   /** Speaker labels: on by default for new jobs or not, and how they are found. */
   diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
+  /** The watch folder: new media files there are transcribed and the transcript written next to them. */
+  watch: { enabled: boolean; folder: string; format: ExportFormat };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch'>> & {
+  watch?: Partial<Settings['watch']>;
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
   diarization?: Partial<Settings['diarization']>;
@@ -136,6 +139,9 @@ export interface ServerStatus {
 
 /** Commands the main process sends to the window (menus, files opened from the OS). */
 export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
+
+import type { WatchStatus } from '../core/desktop/watch-folder.ts';
+export type { WatchStatus };
 
 export interface SystemInfo {
   platform: string;
@@ -202,6 +208,9 @@ export interface EarshotApi {
   };
   server: {
     status(): Promise<Result<ServerStatus>>;
+  };
+  watch: {
+    status(): Promise<Result<WatchStatus>>;
   };
   app: {
     onCommand(listener: (command: AppCommand) => void): () => void;
