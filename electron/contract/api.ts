@@ -8,6 +8,8 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { LiveEvent } from '../core/live/recordings.ts';
+import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -137,8 +139,27 @@ export interface ServerStatus {
   curlExample?: string;
 }
 
-/** Commands the main process sends to the window (menus, files opened from the OS). */
-export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
+/** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
+export type AppCommand =
+  | { type: 'navigate'; view: 'queue' | 'history' | 'settings' | 'record' }
+  | { type: 'openFiles' }
+  | { type: 'toggleRecording' };
+
+/** What the live recording pushes to the window: provisional and final text, errors, the saved transcript. */
+export type { LiveEvent } from '../core/live/recordings.ts';
+
+export interface LiveStartOptions {
+  /** Default: the default model. */
+  modelId?: string;
+  /** Default: the settings' language. */
+  language?: string;
+}
+
+export interface LiveSession {
+  id: string;
+  startedAt: string;
+  model: string;
+}
 
 import type { WatchStatus } from '../core/desktop/watch-folder.ts';
 export type { WatchStatus };
@@ -157,6 +178,8 @@ export interface SystemInfo {
 }
 
 export type { SearchHit } from '../core/library/search.ts';
+/** A data file that could not be used at start: it was set aside and what it held was reset (see README). */
+export type { DataNotice } from '../core/data-notices.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
@@ -212,6 +235,23 @@ export interface EarshotApi {
   watch: {
     status(): Promise<Result<WatchStatus>>;
   };
+  /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
+  live: {
+    /** Loads the model ahead of a recording (the Record screen opened). */
+    prepare(options?: LiveStartOptions): Promise<Result<void>>;
+    start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
+    /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
+    audio(id: string, pcm: string): Promise<Result<void>>;
+    /** The next piece of the compressed recording (MediaRecorder's Opus/WebM), base64. */
+    media(id: string, chunk: string): Promise<Result<void>>;
+    /** Decides the text said so far (the user paused). */
+    pause(id: string): Promise<Result<void>>;
+    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
+    retranscribe(transcriptId: string): Promise<Result<JobView>>;
+    onEvent(listener: (event: LiveEvent) => void): () => void;
+  };
   app: {
     onCommand(listener: (command: AppCommand) => void): () => void;
   };
@@ -223,6 +263,9 @@ export interface EarshotApi {
     copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
+    /** Data files that were damaged or from a newer version and were reset, until dismissed. */
+    notices(): Promise<Result<DataNotice[]>>;
+    dismissNotice(id: string): Promise<Result<void>>;
   };
 }
 
@@ -231,4 +274,5 @@ export const EVENT_CHANNELS = {
   jobUpdate: 'jobs:event',
   modelProgress: 'models:event',
   appCommand: 'app:event',
+  liveEvent: 'live:event',
 } as const;

@@ -38,6 +38,15 @@ export const INVOKE_CHANNELS = [
   'system:info',
   'system:pickFiles',
   'system:copyText',
+  'system:notices',
+  'system:dismissNotice',
+  'live:prepare',
+  'live:start',
+  'live:audio',
+  'live:media',
+  'live:pause',
+  'live:stop',
+  'live:retranscribe',
 ] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
@@ -47,4 +56,5 @@ export const EVENT_SUBSCRIPTIONS = [
   { channel: 'jobs:event', service: 'jobs', method: 'onUpdate' },
   { channel: 'models:event', service: 'models', method: 'onProgress' },
   { channel: 'app:event', service: 'app', method: 'onCommand' },
+  { channel: 'live:event', service: 'live', method: 'onEvent' },
 ] as const;

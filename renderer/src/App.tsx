@@ -1,16 +1,20 @@
 import { HistoryView } from './features/history/HistoryView.tsx';
+import { RecorderProvider } from './features/record/recorder.tsx';
+import { RecordView } from './features/record/RecordView.tsx';
 import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
 import { type DragEvent, useEffect, useRef } from 'react';
 import { earshot } from './shared/api.ts';
+import { DataNotices } from './shared/DataNotices.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
 import { Icon, type IconName } from './shared/icons.tsx';
 import { ToastProvider } from './shared/toast.tsx';
 
 const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
+  { view: 'record', label: 'Record', icon: 'mic' },
   { view: 'history', label: 'History', icon: 'history' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
@@ -73,8 +77,10 @@ function Shell() {
         </div>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <DataNotices />
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
+        {view.name === 'record' && <RecordView />}
         {view.name === 'settings' && <SettingsView />}
         {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}
       </main>
@@ -137,7 +143,9 @@ export function App() {
   return (
     <ToastProvider>
       <AppStateProvider>
-        <Shell />
+        <RecorderProvider>
+          <Shell />
+        </RecorderProvider>
       </AppStateProvider>
     </ToastProvider>
   );

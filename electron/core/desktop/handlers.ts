@@ -17,11 +17,13 @@ import type {
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../asr/device.ts';
+import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
+import type { LiveChannel } from '../live/live-handlers.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
@@ -108,7 +110,8 @@ export function defaultJobSettings(cfg: ReturnType<SettingsService['get']>): Job
   };
 }
 
-export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+/** Every channel but the live recording's (live/live-handlers.ts). */
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
     probe ??= s.models
@@ -131,7 +134,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:list': async () => s.jobs.list(),
     'jobs:addFiles': async (paths, settings) => {
       await s.license.authorize();
-      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+      const { sources, unreadable } = await expandMediaPaths(paths);
+      const failed = unreadable.map(({ source, reason }) => ({
+        source,
+        error: { code: 'INVALID_PARAMETER' as const, message: reason },
+      }));
+      return s.jobs.add(sources, jobSettings(settings), failed);
     },
     'jobs:addUrl': async (url, settings) => {
       const source = urlSource(url);
@@ -199,5 +207,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:notices': async () => dataNotices(hooks.dataHome),
+    'system:dismissNotice': async (id) => dismissDataNotice(id),
   };
 }
