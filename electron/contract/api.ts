@@ -58,10 +58,13 @@ export interface Settings {
   subtitles: { maxLineLength: number; maxLines: number };
   /** Speaker labels: on by default for new jobs or not, and how they are found. */
   diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
+  /** The watch folder: new media files there are transcribed and the transcript written next to them. */
+  watch: { enabled: boolean; folder: string; format: ExportFormat };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch'>> & {
+  watch?: Partial<Settings['watch']>;
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
   diarization?: Partial<Settings['diarization']>;
@@ -97,6 +100,9 @@ export interface LiveSession {
   startedAt: string;
   model: string;
 }
+
+import type { WatchStatus } from '../core/desktop/watch-folder.ts';
+export type { WatchStatus };
 
 export interface SystemInfo {
   platform: string;
@@ -165,6 +171,9 @@ export interface EarshotApi {
   };
   server: {
     status(): Promise<Result<ServerStatus>>;
+  };
+  watch: {
+    status(): Promise<Result<WatchStatus>>;
   };
   /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
   live: {

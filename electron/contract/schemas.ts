@@ -64,6 +64,14 @@ const settingsPatch = z
       .object({ enabled: z.boolean(), method: z.enum(['auto', 'classical', 'neural']) })
       .partial()
       .strict(),
+    watch: z
+      .object({
+        enabled: z.boolean(),
+        folder: z.string().max(4096),
+        format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -106,6 +114,7 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'models:remove': z.tuple([id]),
   'models:setDefault': z.tuple([id]),
   'models:recommend': none,
+  'watch:status': none,
   'settings:get': none,
   'settings:update': z.tuple([settingsPatch]),
   'server:status': none,
