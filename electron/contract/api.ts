@@ -186,8 +186,11 @@ export interface EarshotApi {
     media(id: string, chunk: string): Promise<Result<void>>;
     /** Decides the text said so far (the user paused). */
     pause(id: string): Promise<Result<void>>;
-    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
-    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /**
+     * Stops and saves the recording as a history item (`device-lost` marks it interrupted); null when nothing was
+     * recorded (the microphone never opened), and then nothing is kept.
+     */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary | null>>;
     /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
     retranscribe(transcriptId: string): Promise<Result<JobView>>;
     onEvent(listener: (event: LiveEvent) => void): () => void;
