@@ -83,6 +83,18 @@ export interface LiveSession {
   model: string;
 }
 
+/** The watch folder's state as Settings shows it. */
+export interface WatchStatus {
+  running: boolean;
+  folder?: string;
+  /** Why it is not watching although enabled (folder missing, not a folder, not readable). */
+  error?: string;
+  /** Files queued from the folder since watching started. */
+  queued: number;
+  /** The last transcript written next to its file. */
+  lastExport?: string;
+}
+
 export interface SystemInfo {
   platform: string;
   cpus: number;
@@ -151,6 +163,9 @@ export interface EarshotApi {
   server: {
     status(): Promise<Result<ServerStatus>>;
   };
+  watch: {
+    status(): Promise<Result<WatchStatus>>;
+  };
   /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
   live: {
     /** Loads the model ahead of a recording (the Record screen opened). */
@@ -162,8 +177,11 @@ export interface EarshotApi {
     media(id: string, chunk: string): Promise<Result<void>>;
     /** Decides the text said so far (the user paused). */
     pause(id: string): Promise<Result<void>>;
-    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
-    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /**
+     * Stops and saves the recording as a history item (`device-lost` marks it interrupted); null when nothing was
+     * recorded (the microphone never opened), and then nothing is kept.
+     */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary | null>>;
     /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
     retranscribe(transcriptId: string): Promise<Result<JobView>>;
     onEvent(listener: (event: LiveEvent) => void): () => void;

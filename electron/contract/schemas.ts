@@ -80,6 +80,7 @@ export const REQUEST_SCHEMAS = {
   'models:remove': z.tuple([id]),
   'models:setDefault': z.tuple([id]),
   'models:recommend': none,
+  'watch:status': none,
   'settings:get': none,
   'settings:update': z.tuple([settingsPatchSchema]), // core's own patch schema: one source
   'server:status': none,

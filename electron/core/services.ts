@@ -7,7 +7,8 @@ import { chooseDiarizationModels } from './diarize/models/resolve.ts';
 import path from 'node:path';
 import type { ModelDownloadProgress } from '../contract/api.ts';
 import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
-import { createDesktopHandlers, type DesktopServices } from './desktop/handlers.ts';
+import { createDesktopHandlers, type DesktopServices, defaultJobSettings } from './desktop/handlers.ts';
+import { WatchFolder } from './desktop/watch-folder.ts';
 import { DesktopApiServer } from './desktop/api-server.ts';
 import { createDesktopLicense } from './desktop/license.ts';
 import { createManagedModels } from './desktop/models.ts';
@@ -45,6 +46,8 @@ export interface DesktopConfig {
   mediaUrl?(transcript: StoredTranscript): string | null;
   pickFiles?(): Promise<string[]>;
   copyText?(text: string): Promise<void>;
+  /** How often the watch folder is scanned (default 3 s; tests use less). */
+  watchPollMs?: number;
   /** Start the built-in API server when the settings say so (the desktop app; off in tests unless asked). */
   manageApiServer?: boolean;
   /** Where a recording's audio goes (default: media/<id>.webm). */
@@ -106,7 +109,16 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   }
 
   const progressListeners = new Set<(p: ModelDownloadProgress) => void>();
-  const services: DesktopServices = { settings, library, jobs, license, models };
+  const watch = new WatchFolder({
+    settings,
+    jobs,
+    library,
+    authorize: () => license.authorize(),
+    jobSettings: () => defaultJobSettings(settings.get()),
+    stateFile: path.join(config.home, 'watch.json'),
+    pollMs: config.watchPollMs,
+  });
+  const services: DesktopServices = { settings, library, jobs, license, models, watch };
   const handlers = createDesktopHandlers(services, {
     appVersion: config.appVersion ?? '0.0.0',
     dataHome: config.home,
@@ -122,6 +134,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
   });
   await jobs.start();
+  await watch.start();
 
   const liveWorker = new LiveWorkerClient();
   const live = new LiveRecordings({
@@ -149,6 +162,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
     async dispose() {
       await apiServer.stop();
+      await watch.stop();
       await live.dispose();
       await liveWorker.dispose();
       await jobs.stop();

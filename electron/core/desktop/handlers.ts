@@ -13,6 +13,7 @@ import type {
   SystemInfo,
   Transcript,
   TranscriptSummary,
+  WatchStatus,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../onnx/device.ts';
@@ -70,6 +71,8 @@ export interface DesktopServices {
   jobs: JobQueue;
   license: DesktopLicense;
   models: DesktopModels;
+  /** The watch folder, when the desktop runs one. */
+  watch?: { getStatus(): WatchStatus };
 }
 
 function toTranscript(t: StoredTranscript): Transcript {
@@ -95,6 +98,20 @@ function safeFileName(title: string): string {
   );
 }
 
+/** What a new job runs with when nothing was chosen for it: the settings as they are now. */
+export function defaultJobSettings(cfg: ReturnType<SettingsService['get']>): JobSettingsRecord {
+  // The model is the manager's default at run time unless the caller names one.
+  return {
+    language: cfg.language,
+    task: cfg.task,
+    device: cfg.device,
+    threads: cfg.threads,
+    vad: cfg.vad,
+    diarize: cfg.diarization.enabled,
+    diarizeWith: cfg.diarization.method,
+  };
+}
+
 /** Every channel but the live recording's (live/live-handlers.ts). */
 /** The contract's `live:*` channels (implemented in live/live-handlers.ts). */
 export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
@@ -109,20 +126,10 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       .then(probeGpus);
     return probe;
   };
-  const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => {
-    const cfg = s.settings.get();
-    // The model is the manager's default at run time unless the caller names one.
-    return {
-      language: cfg.language,
-      task: cfg.task,
-      device: cfg.device,
-      threads: cfg.threads,
-      vad: cfg.vad,
-      diarize: cfg.diarization.enabled,
-      diarizeWith: cfg.diarization.method,
-      ...overrides,
-    };
-  };
+  const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => ({
+    ...defaultJobSettings(s.settings.get()),
+    ...overrides,
+  });
 
   return {
     'license:status': () => s.license.status(),
@@ -184,6 +191,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:setDefault': (id) => s.models.setDefault(id),
     'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
+    'watch:status': async () => s.watch?.getStatus() ?? { running: false, queued: 0 },
     'settings:get': async () => s.settings.get(),
     'settings:update': (patch) => s.settings.update(patch),
     'server:status': () => hooks.serverStatus(),

@@ -9,9 +9,9 @@ import { speakersOf } from '../diarize/assign.ts';
 import { buildCues, type CaptionOptions, type Cue } from './captions.ts';
 import { shortTimestamp, timecode } from './timecode.ts';
 
-/** Every export format: the one list (the contract's type and the IPC schema derive from it). */
-export const EXPORT_FORMATS = ['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat } from './formats.ts';
+
+export { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 
 export interface ExportableTranscript {
   title?: string;

@@ -37,6 +37,7 @@ export function createLiveHandlers(s: DesktopServices, recordings: LiveRecording
     'live:pause': async (id) => recordings.pause(id),
     'live:stop': async (id, reason) => {
       const t = await recordings.stop(id, reason);
+      if (!t) return null;
       const { segments: _s, originalSegments, device: _d, ...rest } = t;
       return { ...rest, edited: originalSegments !== undefined };
     },
