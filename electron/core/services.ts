@@ -17,6 +17,7 @@ import { WorkerPipeline } from './jobs/worker-pipeline.ts';
 import { TranscriptLibrary } from './library/library.ts';
 import { ModelManager, type ModelManagerOptions } from './models/index.ts';
 import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
+import { sweepStaleTempFiles } from './fs-atomic.ts';
 import { bundledModelsDir, dataPaths } from './paths.ts';
 import type { StoredTranscript } from './library/library.ts';
 import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
@@ -57,13 +58,25 @@ export interface Desktop extends DesktopServices {
 
 export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const paths = dataPaths(config.home);
+  // Leftovers of atomic writes a crash interrupted.
+  const modelsDir = config.modelsDir ?? paths.models;
+  for (const dir of [
+    config.home,
+    paths.jobs,
+    paths.license,
+    modelsDir,
+    paths.transcripts,
+    path.join(paths.transcripts, '.trash'),
+  ]) {
+    await sweepStaleTempFiles(dir);
+  }
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
   const mediaDir = path.join(config.home, 'media');
   const library = new TranscriptLibrary(paths.transcripts, mediaDir);
   const licenses = new LicenseService({ ...config.license, dataDir: config.home });
   const license = createDesktopLicense(licenses, config.secretStore);
   const manager = new ModelManager({
-    modelsDir: config.modelsDir ?? paths.models,
+    modelsDir,
     bundledDir: config.bundledModelsDir ?? bundledModelsDir(),
     catalog: config.catalog,
     endpoint: config.modelEndpoint,
@@ -77,17 +90,21 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
     authorize: () => license.authorize(),
     recordUsage: (seconds) => license.recordAudio(seconds),
-    async saveTranscript(job, { result, mediaPath }) {
-      const t = await library.create({
-        title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
-        duration: result.duration,
-        language: result.language,
-        model: result.model || job.model || '',
-        mediaPath,
-        device: result.device,
-        segments: result.segments,
-        ...(result.diarization ? { diarization: result.diarization } : {}),
-      });
+    transcriptExists: (id) => library.has(id),
+    async saveTranscript(job, { result, mediaPath }, transcriptId) {
+      const t = await library.create(
+        {
+          title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
+          duration: result.duration,
+          language: result.language,
+          model: result.model || job.model || '',
+          mediaPath,
+          device: result.device,
+          segments: result.segments,
+          ...(result.diarization ? { diarization: result.diarization } : {}),
+        },
+        transcriptId,
+      );
       return t.id;
     },
   });

@@ -13,6 +13,7 @@ import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { removeJobMedia } from './job-media.ts';
 import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
@@ -39,8 +40,10 @@ export interface JobQueueHooks {
   authorize(): Promise<void>;
   /** Called once a job is done, with the seconds of audio it processed (license usage). */
   recordUsage?(audioSeconds: number): Promise<void>;
-  /** Stores the finished transcript; returns its id. */
-  saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  /** Stores the finished transcript under `transcriptId`; returns its id. */
+  saveTranscript(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<string>;
+  /** Whether a transcript with this id is stored (a job interrupted right after saving it is then done). */
+  transcriptExists?(transcriptId: string): Promise<boolean>;
   /** The diarization models a job asking for speakers runs (undefined: the classical method). */
   resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
@@ -79,8 +82,20 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (this.started) return;
     this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
-      if (ACTIVE.has(job.stage))
-        Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      if (!ACTIVE.has(job.stage)) continue;
+      if (job.savingAs && (await this.hooks.transcriptExists?.(job.savingAs).catch(() => false))) {
+        // Interrupted after its transcript was saved: done, not run again into a duplicate.
+        Object.assign(job, {
+          stage: 'done',
+          progress: 1,
+          transcriptId: job.savingAs,
+          finishedAt: new Date().toISOString(),
+        });
+        delete job.etaSeconds;
+        delete job.preview;
+        await this.dropCheckpoint(job.id);
+      } else Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      delete job.savingAs;
     }
     this.started = true;
     await this.persist(true).catch(() => {}); // a full disk at start must not stop the app
@@ -275,7 +290,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
       let transcriptId: string;
       try {
-        transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+        await this.change(job, { savingAs: randomUUID() }, true);
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), output, job.savingAs!);
       } catch (e) {
         await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
         await this.keepUnsaved(job, output, e);
@@ -290,6 +306,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       }
       // Failed or cancelled: its partial work is not kept (before the writer existed, a stale file may still be there).
       await (checkpoint ? checkpoint.discard() : this.dropCheckpoint(job.id));
+      // A failed or cancelled URL job has no transcript to play its download for.
+      if (job.source.kind === 'url') await removeJobMedia(this.hooks.mediaDir, job.id);
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
@@ -314,6 +332,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         etaSeconds: undefined,
         preview: undefined,
         error: undefined,
+        savingAs: undefined,
         transcriptId,
         device: output.result.device,
         duration: output.result.duration,
@@ -347,7 +366,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private async saveKept(job: JobRecord): Promise<void> {
     const output = this.unsaved.get(job.id);
     if (!output) return;
-    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+    job.savingAs ??= randomUUID();
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output, job.savingAs);
     this.unsaved.delete(job.id);
     await this.finish(job, output, transcriptId);
     await this.dropCheckpoint(job.id);
