@@ -47,7 +47,9 @@ after(async () => {
 
 /** curl in a child process (the server answers from this process, so it must not be blocked). */
 async function curl(args: string[]): Promise<{ status: number; body: string }> {
-  const { stdout: out } = await promisify(execFile)('curl', ['-s', '-w', '\n%{http_code}', ...args], { encoding: 'utf8' });
+  const { stdout: out } = await promisify(execFile)('curl', ['-s', '-w', '\n%{http_code}', ...args], {
+    encoding: 'utf8',
+  });
   const i = out.lastIndexOf('\n');
   return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
 }
@@ -76,7 +78,10 @@ test('a page on a rebound name cannot read /health?detailed=true', async () => {
 test("curl by IP address, localhost or this computer's name is served; a foreign Host or Origin is not", async () => {
   assert.notEqual((await curl([`http://127.0.0.1:${port}/health?detailed=true`])).status, 400);
   assert.notEqual((await curl([`http://localhost:${port}/health`])).status, 400);
-  assert.notEqual((await curl(['-H', `Host: ${os.hostname()}:${port}`, `http://127.0.0.1:${port}/health`])).status, 400);
+  assert.notEqual(
+    (await curl(['-H', `Host: ${os.hostname()}:${port}`, `http://127.0.0.1:${port}/health`])).status,
+    400,
+  );
   const foreignHost = await curl(['-H', `Host: evil.example:${port}`, `http://127.0.0.1:${port}/health?detailed=true`]);
   assert.equal(foreignHost.status, 400);
   assert.match(foreignHost.body, /host_not_allowed/);
@@ -84,7 +89,10 @@ test("curl by IP address, localhost or this computer's name is served; a foreign
   assert.equal(foreignOrigin.status, 400);
   const nullOrigin = await curl(['-H', 'Origin: null', `http://127.0.0.1:${port}/health`]);
   assert.equal(nullOrigin.status, 400);
-  assert.notEqual((await curl(['-H', `Origin: http://localhost:${port}`, `http://127.0.0.1:${port}/health`])).status, 400);
+  assert.notEqual(
+    (await curl(['-H', `Origin: http://localhost:${port}`, `http://127.0.0.1:${port}/health`])).status,
+    400,
+  );
 });
 
 test('the rule: IP literals (v4, v6), localhost and own names pass; other names, bad hosts and null origins do not', () => {
