@@ -8,12 +8,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/fs-atomic.ts';
-import { BUILD_FLAVOR, LicenseError, LicenseService, redactKey } from '../core/license/index.ts';
-import { isoSeconds } from '../core/license/errors.ts';
-import { type LicenseClaims, parseKey } from '../core/license/format.ts';
-import { loadEd25519Private } from '../core/license/kid.ts';
-import { signRevocationList } from '../core/license/revocation.ts';
-import { developmentSigningKey, generateSigningKey, issueLicense } from '../core/license/sign.ts';
+import { BUILD_FLAVOR, LicenseError, redactKey } from '../core/license/index.ts';
+import {
+  developmentSigningKey,
+  generateSigningKey,
+  isoSeconds,
+  issueLicense,
+  type LicenseClaims,
+  loadEd25519Private,
+  parseKey,
+  signRevocationList,
+} from '../core/license/vendor.ts';
+import { cliEngine } from './engine.ts';
 
 export const summary = 'Issue, inspect and revoke license keys';
 
@@ -188,7 +194,7 @@ async function inspect(argv: string[]): Promise<number> {
     options: { json: { type: 'boolean' } },
   });
   const key = readKeyArgument(positionals[0]);
-  const service = new LicenseService();
+  const service = cliEngine().licenses;
   let claims: LicenseClaims | undefined;
   try {
     claims = parseKey(key).claims; // unverified: shown so the verdict can be understood
@@ -237,7 +243,7 @@ async function revoke(argv: string[]): Promise<number> {
   const privateKey = await signingKey(values);
   const ids = new Set(positionals);
   if (values.merge) {
-    const service = new LicenseService();
+    const service = cliEngine().licenses;
     const previous = service.checkRevocationList(readFileSync(values.merge, 'utf8'));
     for (const id of previous.ids) ids.add(id);
   }
@@ -253,7 +259,7 @@ async function revoke(argv: string[]): Promise<number> {
 async function importRevocations(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   if (!positionals[0]) throw usageError('Give the revocation list file');
-  const service = new LicenseService();
+  const service = cliEngine().licenses;
   const list = await service.importRevocationList(readFileSync(positionals[0], 'utf8'));
   process.stdout.write(`Imported a list of ${list.ids.size} revoked license(s) issued ${list.issuedAt}\n`);
   return 0;

@@ -8,31 +8,17 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { ApiError } from '../core/errors.ts';
+import type { LicenseStatus } from '../core/license/status.ts';
+import type { ModelDownloadProgress, ModelRecommendation, ModelView } from '../core/models/views.ts';
+import type { LiveEvent } from '../core/live/recordings.ts';
 import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
-
-/** Errors cross the bridge as plain data carrying the shared code. */
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+// Defined in core, where they are produced (core never imports the contract: no core ↔ contract cycle).
+export type { ApiError, LicenseStatus, ModelDownloadProgress, ModelRecommendation, ModelView };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
-
-export interface LicenseStatus {
-  state: 'none' | 'valid' | 'invalid' | 'expired' | 'not_yet_valid' | 'quota_exceeded';
-  /** The exact reason, from the shared error table, when not valid. */
-  error?: ApiError;
-  maskedKey?: string;
-  customer?: string;
-  plan?: string;
-  expiresAt?: string;
-  usage?: { audioHoursToday: number; audioHoursPerDay: number; resetsAt: string };
-  /** True when the OS offers no real secret store (Linux `basic_text`): the key is only obfuscated. */
-  weakStorage?: boolean;
-}
 
 /** The queue's own types are the contract's: one definition, in core. */
 export type { JobStage, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
@@ -51,43 +37,13 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
-export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
+  edited?: boolean;
+  /** What the model recognised, when the user edited it since (per-segment "revert"). */
+  recognised?: Segment[];
+};
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
-
-export interface ModelView {
-  id: string;
-  name: string;
-  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
-  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
-  installed: boolean;
-  isDefault: boolean;
-  bundled: boolean;
-  sizeBytes?: number;
-  languages: string[];
-  description?: string;
-  /** Honest label, e.g. for the demo model trained on synthetic voices. */
-  notice?: string;
-  /**
-   * How word times are found: 'aligned' on the audio (the export has cross-attention outputs) or 'approximate'
-   * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
-   */
-  wordTiming?: 'aligned' | 'approximate';
-}
-
-export interface ModelDownloadProgress {
-  modelId: string;
-  receivedBytes: number;
-  totalBytes: number;
-  bytesPerSecond: number;
-  etaSeconds?: number;
-  state: 'downloading' | 'verifying' | 'installed' | 'failed' | 'cancelled';
-  error?: ApiError;
-  /** The weight variant being downloaded, once chosen. */
-  variant?: string;
-  /** Set when the default variant was incomplete on the server and another one is downloaded instead. */
-  notice?: string;
-}
 
 export interface Settings {
   device: 'auto' | 'cpu' | 'gpu';
@@ -102,10 +58,13 @@ export interface Settings {
   subtitles: { maxLineLength: number; maxLines: number };
   /** Speaker labels: on by default for new jobs or not, and how they are found. */
   diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
+  /** The watch folder: new media files there are transcribed and the transcript written next to them. */
+  watch: { enabled: boolean; folder: string; format: ExportFormat };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch'>> & {
+  watch?: Partial<Settings['watch']>;
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
   diarization?: Partial<Settings['diarization']>;
@@ -120,8 +79,30 @@ export interface ServerStatus {
   curlExample?: string;
 }
 
-/** Commands the main process sends to the window (menus, files opened from the OS). */
-export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
+/** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
+export type AppCommand =
+  | { type: 'navigate'; view: 'queue' | 'history' | 'settings' | 'record' }
+  | { type: 'openFiles' }
+  | { type: 'toggleRecording' };
+
+/** What the live recording pushes to the window: provisional and final text, errors, the saved transcript. */
+export type { LiveEvent } from '../core/live/recordings.ts';
+
+export interface LiveStartOptions {
+  /** Default: the default model. */
+  modelId?: string;
+  /** Default: the settings' language. */
+  language?: string;
+}
+
+export interface LiveSession {
+  id: string;
+  startedAt: string;
+  model: string;
+}
+
+import type { WatchStatus } from '../core/desktop/watch-folder.ts';
+export type { WatchStatus };
 
 export interface SystemInfo {
   platform: string;
@@ -154,6 +135,9 @@ export interface EarshotApi {
     cancel(id: string): Promise<Result<void>>;
     retry(id: string): Promise<Result<JobView>>;
     remove(id: string): Promise<Result<void>>;
+    /** Holds the queue (the running job finishes) or lets it go on; returns the new state. */
+    setPaused(paused: boolean): Promise<Result<boolean>>;
+    isPaused(): Promise<Result<boolean>>;
     onUpdate(listener: (job: JobView) => void): () => void;
   };
   transcripts: {
@@ -178,6 +162,7 @@ export interface EarshotApi {
     import(dir: string): Promise<Result<ModelView>>;
     remove(id: string): Promise<Result<void>>;
     setDefault(id: string): Promise<Result<void>>;
+    recommend(): Promise<Result<ModelRecommendation>>;
     onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
   };
   settings: {
@@ -186,6 +171,29 @@ export interface EarshotApi {
   };
   server: {
     status(): Promise<Result<ServerStatus>>;
+  };
+  watch: {
+    status(): Promise<Result<WatchStatus>>;
+  };
+  /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
+  live: {
+    /** Loads the model ahead of a recording (the Record screen opened). */
+    prepare(options?: LiveStartOptions): Promise<Result<void>>;
+    start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
+    /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
+    audio(id: string, pcm: string): Promise<Result<void>>;
+    /** The next piece of the compressed recording (MediaRecorder's Opus/WebM), base64. */
+    media(id: string, chunk: string): Promise<Result<void>>;
+    /** Decides the text said so far (the user paused). */
+    pause(id: string): Promise<Result<void>>;
+    /**
+     * Stops and saves the recording as a history item (`device-lost` marks it interrupted); null when nothing was
+     * recorded (the microphone never opened), and then nothing is kept.
+     */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary | null>>;
+    /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
+    retranscribe(transcriptId: string): Promise<Result<JobView>>;
+    onEvent(listener: (event: LiveEvent) => void): () => void;
   };
   app: {
     onCommand(listener: (command: AppCommand) => void): () => void;
@@ -209,4 +217,5 @@ export const EVENT_CHANNELS = {
   jobUpdate: 'jobs:event',
   modelProgress: 'models:event',
   appCommand: 'app:event',
+  liveEvent: 'live:event',
 } as const;

@@ -3,7 +3,7 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
 import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
@@ -98,7 +98,7 @@ if (!app.requestSingleInstanceLock()) {
   pendingPaths.push(...pathsFromArgv(process.argv));
 
   app.whenReady().then(async () => {
-    hardenSession(session.defaultSession);
+    hardenSession(session.defaultSession, (url) => isAppPageUrl(url, indexHtml));
     const home = dataHome();
     // Damaged data files are set aside and reported inside (data-notices.ts); anything still fatal gets a message
     // instead of a process with no window.
@@ -113,6 +113,13 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
+    desktop.live.on('event', (e) => send(EVENT_CHANNELS.liveEvent, e));
+    // Starts or stops a recording from anywhere (the window comes to the front on the Record screen).
+    globalShortcut.register('CommandOrControl+Shift+R', () => {
+      if (!mainWindow || mainWindow.isDestroyed()) showWindow();
+      else mainWindow.show();
+      command({ type: 'toggleRecording' });
+    });
     installMenu(command, () => void pickFiles().then(openPaths));
     showWindow();
     void openPaths(pendingPaths.splice(0));
@@ -120,6 +127,8 @@ if (!app.requestSingleInstanceLock()) {
       if (BrowserWindow.getAllWindows().length === 0) showWindow();
     });
   });
+
+  app.on('will-quit', () => globalShortcut.unregisterAll());
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

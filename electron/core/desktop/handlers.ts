@@ -7,19 +7,21 @@ import os from 'node:os';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
+  ModelRecommendation,
   ModelView,
   ServerStatus,
   SystemInfo,
   Transcript,
   TranscriptSummary,
+  WatchStatus,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
-import { defaultThreads } from '../asr/device.ts';
+import { defaultThreads } from '../onnx/device.ts';
 import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
-import type { JobSettingsRecord } from '../jobs/types.ts';
+import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
@@ -32,6 +34,9 @@ export interface DesktopLicense {
   remove(): Promise<LicenseStatus>;
   /** Throws the license's error (INVALID_LICENSE with no key, LICENSE_EXPIRED with expires_at...) when work is refused. */
   authorize(): Promise<void>;
+  /** Admits one job: as `authorize`, and returns the meter its audio is charged to as it is transcribed. */
+  startJob(): Promise<UsageMeter>;
+  /** Charges audio already heard (live recordings); throws QUOTA_EXCEEDED once the quota is used up. */
   recordAudio(seconds: number): Promise<void>;
 }
 
@@ -45,6 +50,8 @@ export interface DesktopModels {
   setDefault(id: string): Promise<void>;
   /** The user's chosen default model id (none until one is chosen). */
   getDefault(): Promise<string | undefined>;
+  /** The model suggested for this machine (no calibration run: it must answer fast). */
+  recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
   resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
 }
@@ -66,11 +73,17 @@ export interface DesktopServices {
   jobs: JobQueue;
   license: DesktopLicense;
   models: DesktopModels;
+  /** The watch folder, when the desktop runs one. */
+  watch?: { getStatus(): WatchStatus };
 }
 
 function toTranscript(t: StoredTranscript): Transcript {
   const { originalSegments, ...rest } = t;
-  return { ...rest, edited: originalSegments !== undefined };
+  return {
+    ...rest,
+    edited: originalSegments !== undefined,
+    ...(originalSegments ? { recognised: originalSegments } : {}),
+  };
 }
 
 function toSummary(t: StoredTranscript): TranscriptSummary {
@@ -87,7 +100,25 @@ function safeFileName(title: string): string {
   );
 }
 
-export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+/** What a new job runs with when nothing was chosen for it: the settings as they are now. */
+export function defaultJobSettings(cfg: ReturnType<SettingsService['get']>): JobSettingsRecord {
+  // The model is the manager's default at run time unless the caller names one.
+  return {
+    language: cfg.language,
+    task: cfg.task,
+    device: cfg.device,
+    threads: cfg.threads,
+    vad: cfg.vad,
+    diarize: cfg.diarization.enabled,
+    diarizeWith: cfg.diarization.method,
+  };
+}
+
+/** Every channel but the live recording's (live/live-handlers.ts). */
+/** The contract's `live:*` channels (implemented in live/live-handlers.ts). */
+export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
+
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
     probe ??= s.models
@@ -102,20 +133,10 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     const id = await s.models.getDefault();
     return id ? { ...rest, defaultModelId: id } : rest;
   };
-  const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => {
-    const cfg = s.settings.get();
-    // The model is the manager's default at run time unless the caller names one.
-    return {
-      language: cfg.language,
-      task: cfg.task,
-      device: cfg.device,
-      threads: cfg.threads,
-      vad: cfg.vad,
-      diarize: cfg.diarization.enabled,
-      diarizeWith: cfg.diarization.method,
-      ...overrides,
-    };
-  };
+  const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => ({
+    ...defaultJobSettings(s.settings.get()),
+    ...overrides,
+  });
 
   return {
     'license:status': () => s.license.status(),
@@ -139,8 +160,15 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return job;
     },
     'jobs:cancel': (id) => s.jobs.cancel(id),
-    'jobs:retry': (id) => s.jobs.retry(id),
+    // Retry runs with the settings as they are now (the user may just have fixed the one that made it fail: GPU only,
+    // a language the model lacks); what was chosen for this job alone (model, speakers) stays.
+    'jobs:retry': (id) => {
+      const { language, task, device, threads, vad } = jobSettings();
+      return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
+    },
     'jobs:remove': (id) => s.jobs.remove(id),
+    'jobs:setPaused': async (paused) => s.jobs.setPaused(paused),
+    'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
@@ -168,7 +196,9 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:import': (dir) => s.models.import(dir),
     'models:remove': (id) => s.models.remove(id),
     'models:setDefault': (id) => s.models.setDefault(id),
+    'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
+    'watch:status': async () => s.watch?.getStatus() ?? { running: false, queued: 0 },
     'settings:get': async () => withDefaultModel(s.settings.get()),
     'settings:update': async (patch) => {
       const { defaultModelId, ...rest } = patch;

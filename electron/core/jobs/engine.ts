@@ -5,6 +5,7 @@
  */
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { decodeStream, fetchToTempFile } from '../audio/index.ts';
+import { untilFinished } from '../asr/metered.ts';
 import type { SpeechModel } from '../asr/types.ts';
 import { transcribeAlongside } from '../diarize/alongside.ts';
 import { createDiarizer, friendly, friendlySpeakerNames, summary } from '../diarize/index.ts';
@@ -42,6 +43,7 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
   ev.onStage('decoding', 0);
   // The decoder's chunks go straight to the model, so a multi-hour file costs a few minutes of audio in memory.
   const stream = await decodeStream(mediaPath, { signal: ev.signal });
+  const audio = untilFinished(stream, ev.finish);
   try {
     // The container's duration: exact for most files, an estimate for some (it only drives progress and the
     // checkpoint's same-media check, which compares it with the same estimate).
@@ -72,7 +74,7 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
     const diarized = input.diarization
       ? transcribeAlongside(
           model,
-          stream,
+          audio,
           options,
           await createDiarizer({
             ...input.diarization,
@@ -82,7 +84,7 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
           from,
         )
       : undefined;
-    const run = diarized?.run ?? model.transcribeStream(skipSamples(stream, Math.round(from * 16000)), options);
+    const run = diarized?.run ?? model.transcribeStream(skipSamples(audio, Math.round(from * 16000)), options);
     // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
     for await (const segment of run) ev.onSegment?.(shiftSegment(segment, from, saved.length));
     const rest = await run.result();

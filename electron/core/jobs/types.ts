@@ -87,6 +87,11 @@ export interface JobCheckpoint {
 
 export interface PipelineCallbacks {
   signal: AbortSignal;
+  /**
+   * Fired to end the job early but normally (the audio quota ran out): no more audio is read, the model finishes what
+   * it was given, and the run resolves with the transcript so far.
+   */
+  finish?: AbortSignal;
   onStage(stage: ActiveStage, fraction: number): void;
   onDevice(device: DeviceInfo): void;
   onDuration(seconds: number): void;
@@ -95,6 +100,8 @@ export interface PipelineCallbacks {
   /** Where a resumed run continues (seconds), once the engine has checked the checkpoint against the media. */
   onResume?(fromSeconds: number): void;
 }
+
+export type { UsageMeter } from '../asr/metered.ts';
 
 export interface PipelineOutput {
   result: TranscriptResult;

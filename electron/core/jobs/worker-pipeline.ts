@@ -29,7 +29,7 @@ export function jobWorkerPath(): string {
  * A .js worker starts directly. A .ts worker (sources run through tsx: tests, `npm run serve`) needs tsx's loader
  * registered inside the worker thread first, because loader hooks are per thread.
  */
-function startWorker(file: string): Worker {
+export function startWorker(file: string): Worker {
   if (!file.endsWith('.ts')) return new Worker(file);
   const url = pathToFileURL(file).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
@@ -82,6 +82,7 @@ export class WorkerPipeline implements TranscriptionPipeline {
         worker.off('error', onError);
         worker.off('exit', onExit);
         cb.signal.removeEventListener('abort', onAbort);
+        cb.finish?.removeEventListener('abort', onFinish);
         clearTimeout(graceTimer);
       };
       const onMessage = (m: WorkerResponse) => {
@@ -134,6 +135,9 @@ export class WorkerPipeline implements TranscriptionPipeline {
           reject(new EarshotError('CANCELLED', 'Cancelled by the user'));
         }, CANCEL_GRACE_MS);
       };
+      const onFinish = () => send({ type: 'finish', jobId: input.jobId });
+      if (cb.finish?.aborted) onFinish();
+      else cb.finish?.addEventListener('abort', onFinish, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);

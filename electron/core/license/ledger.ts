@@ -70,6 +70,8 @@ interface Charge {
   seconds: number;
   limitSeconds: number;
   nowMs: number;
+  /** Charge what fits (down to the room left under the lock) instead of refusing the whole charge. */
+  partial?: boolean;
   /** Set under the lock when the file (other processes' charges included) leaves no room for it. */
   refused?: LicenseError;
 }
@@ -130,22 +132,31 @@ export class UsageLedger {
 
   /**
    * Adds `seconds` to today's usage if that stays within `limitSeconds`, and persists before returning; otherwise
-   * throws QUOTA_EXCEEDED and charges nothing. The check is made twice: at once against what this process knows
-   * (so concurrent callers here cannot overshoot), and again under the file lock against the file, so that two
-   * processes sharing the folder cannot both take the last of the quota (measured before: both were accepted in 6 of
-   * 8 trials).
+   * throws QUOTA_EXCEEDED and charges nothing. With `partial`, a charge that does not fit takes what is left instead
+   * (it throws only when nothing is left). Returns the seconds charged. The check is made twice: at once against what
+   * this process knows (so concurrent callers here cannot overshoot), and again under the file lock against the file,
+   * so that two processes sharing the folder cannot both take the last of the quota (measured before: both were
+   * accepted in 6 of 8 trials).
    */
-  async charge(licenseId: string, seconds: number, limitSeconds: number, nowMs: number): Promise<void> {
+  async charge(
+    licenseId: string,
+    seconds: number,
+    limitSeconds: number,
+    nowMs: number,
+    partial = false,
+  ): Promise<number> {
     if (!Number.isFinite(seconds) || seconds < 0) {
       throw new EarshotError('INVALID_PARAMETER', 'Audio duration must be a non-negative number of seconds');
     }
     const day = utcDay(nowMs);
     const used = this.audioSecondsOn(licenseId, day);
-    if (used + seconds > limitSeconds) throw quotaExceeded(used, limitSeconds, nowMs);
-    const charge: Charge = { licenseId, day, seconds, limitSeconds, nowMs };
+    const room = limitSeconds - used;
+    if (partial ? room <= 0 : seconds > room) throw quotaExceeded(used, limitSeconds, nowMs);
+    const charge: Charge = { licenseId, day, seconds: Math.min(seconds, room), limitSeconds, nowMs, partial };
     this.unsaved.push(charge);
     await this.save();
     if (charge.refused) throw charge.refused;
+    return charge.seconds;
   }
 
   /** Writes pending charges into the file; writes are serialised and coalesced. Rejects if the write fails. */
@@ -167,7 +178,9 @@ export class UsageLedger {
             for (const c of charges) {
               const u = disk.usage[c.licenseId];
               const used = u && u.day === c.day ? u.audioSeconds : 0;
-              if (used + c.seconds > c.limitSeconds) c.refused = quotaExceeded(used, c.limitSeconds, c.nowMs);
+              const room = c.limitSeconds - used;
+              if (c.partial && room > 0) c.seconds = Math.min(c.seconds, room);
+              if (c.seconds > room) c.refused = quotaExceeded(used, c.limitSeconds, c.nowMs);
               else if (!u || c.day >= u.day) disk.usage[c.licenseId] = { day: c.day, audioSeconds: used + c.seconds };
               // (a charge for a day the file has already left behind is history: nothing to add)
             }
