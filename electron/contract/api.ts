@@ -101,8 +101,17 @@ export interface LiveSession {
   model: string;
 }
 
-import type { WatchStatus } from '../core/desktop/watch-folder.ts';
-export type { WatchStatus };
+/** The watch folder's state as Settings shows it. */
+export interface WatchStatus {
+  running: boolean;
+  folder?: string;
+  /** Why it is not watching although enabled (folder missing, not a folder, not readable). */
+  error?: string;
+  /** Files queued from the folder since watching started. */
+  queued: number;
+  /** The last transcript written next to its file. */
+  lastExport?: string;
+}
 
 export interface SystemInfo {
   platform: string;
