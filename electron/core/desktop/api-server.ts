@@ -54,6 +54,7 @@ export class DesktopApiServer {
         device: settings.device,
         threads: settings.threads || undefined,
         quiet: true,
+        guardHost: true,
       };
       const services = serverServices({
         license: this.engine.licenses,

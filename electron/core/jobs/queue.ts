@@ -15,6 +15,7 @@ import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { removeJobMedia } from './job-media.ts';
 import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
@@ -43,8 +44,10 @@ export interface JobQueueHooks {
    * meter the job's audio is charged to as it is transcribed (none: the work is not metered).
    */
   authorize(): Promise<UsageMeter | undefined>;
-  /** Stores the finished transcript; returns its id. */
-  saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  /** Stores the finished transcript under `transcriptId`; returns its id. */
+  saveTranscript(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<string>;
+  /** Whether a transcript with this id is stored (a job interrupted right after saving it is then done). */
+  transcriptExists?(transcriptId: string): Promise<boolean>;
   /** The diarization models a job asking for speakers runs (undefined: the classical method). */
   resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
@@ -85,8 +88,20 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (this.started) return;
     this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
-      if (ACTIVE.has(job.stage))
-        Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      if (!ACTIVE.has(job.stage)) continue;
+      if (job.savingAs && (await this.hooks.transcriptExists?.(job.savingAs).catch(() => false))) {
+        // Interrupted after its transcript was saved: done, not run again into a duplicate.
+        Object.assign(job, {
+          stage: 'done',
+          progress: 1,
+          transcriptId: job.savingAs,
+          finishedAt: new Date().toISOString(),
+        });
+        delete job.etaSeconds;
+        delete job.preview;
+        await this.dropCheckpoint(job.id);
+      } else Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      delete job.savingAs;
     }
     this.started = true;
     await this.persist(true).catch(() => {}); // a full disk at start must not stop the app
@@ -305,7 +320,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       const quota = metered?.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
       let transcriptId: string;
       try {
-        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid);
+        await this.change(job, { savingAs: randomUUID() }, true);
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid, job.savingAs!);
       } catch (e) {
         await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
         await this.keepUnsaved(job, paid, e);
@@ -320,6 +336,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       }
       // Failed or cancelled: its partial work is not kept (before the writer existed, a stale file may still be there).
       await (checkpoint ? checkpoint.discard() : this.dropCheckpoint(job.id));
+      // A failed or cancelled URL job has no transcript to play its download for.
+      if (job.source.kind === 'url') await removeJobMedia(this.hooks.mediaDir, job.id);
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
@@ -344,6 +362,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const finished = {
       etaSeconds: undefined,
       preview: undefined,
+      savingAs: undefined,
       transcriptId,
       device: output.result.device,
       duration: output.result.duration,
@@ -383,7 +402,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   private async saveKept(job: JobRecord): Promise<void> {
     const output = this.unsaved.get(job.id);
     if (!output) return;
-    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+    job.savingAs ??= randomUUID();
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output, job.savingAs);
     this.unsaved.delete(job.id);
     await this.finish(job, output, transcriptId);
     await this.dropCheckpoint(job.id);
