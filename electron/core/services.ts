@@ -22,6 +22,7 @@ import { LiveRecordings, type LiveRecordingsOptions } from './live/recordings.ts
 import type { ModelManager, ModelManagerOptions } from './models/index.ts';
 import type { LicenseService, LicenseServiceOptions, SecretStore } from './license/index.ts';
 import { createEngine } from './engine.ts';
+import { sweepStaleTempFiles } from './fs-atomic.ts';
 import { dataPaths } from './paths.ts';
 import type { StoredTranscript } from './library/library.ts';
 import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
@@ -68,6 +69,17 @@ export interface Desktop extends DesktopServices {
 
 export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const paths = dataPaths(config.home);
+  // Leftovers of atomic writes a crash interrupted.
+  for (const dir of [
+    config.home,
+    paths.jobs,
+    paths.license,
+    config.modelsDir ?? paths.models,
+    paths.transcripts,
+    path.join(paths.transcripts, '.trash'),
+  ]) {
+    await sweepStaleTempFiles(dir);
+  }
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
   const mediaDir = path.join(config.home, 'media');
   const library = new TranscriptLibrary(paths.transcripts, mediaDir);
@@ -88,17 +100,21 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     resolveModel: (id) => models.resolve(id),
     resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
     authorize: () => license.startJob(),
-    async saveTranscript(job, { result, mediaPath }) {
-      const t = await library.create({
-        title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
-        duration: result.duration,
-        language: result.language,
-        model: result.model || job.model || '',
-        mediaPath,
-        device: result.device,
-        segments: result.segments,
-        ...(result.diarization ? { diarization: result.diarization } : {}),
-      });
+    transcriptExists: (id) => library.has(id),
+    async saveTranscript(job, { result, mediaPath }, transcriptId) {
+      const t = await library.create(
+        {
+          title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
+          duration: result.duration,
+          language: result.language,
+          model: result.model || job.model || '',
+          mediaPath,
+          device: result.device,
+          segments: result.segments,
+          ...(result.diarization ? { diarization: result.diarization } : {}),
+        },
+        transcriptId,
+      );
       return t.id;
     },
   });

@@ -48,6 +48,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The user's chosen default model id (none until one is chosen). */
+  getDefault(): Promise<string | undefined>;
   /** The model suggested for this machine (no calibration run: it must answer fast). */
   recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
@@ -126,6 +128,11 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       .then(probeGpus);
     return probe;
   };
+  const withDefaultModel = async (cfg: ReturnType<SettingsService['get']>) => {
+    const { defaultModelId: _stored, ...rest } = cfg;
+    const id = await s.models.getDefault();
+    return id ? { ...rest, defaultModelId: id } : rest;
+  };
   const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => ({
     ...defaultJobSettings(s.settings.get()),
     ...overrides,
@@ -192,8 +199,14 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'watch:status': async () => s.watch?.getStatus() ?? { running: false, queued: 0 },
-    'settings:get': async () => s.settings.get(),
-    'settings:update': (patch) => s.settings.update(patch),
+    'settings:get': async () => withDefaultModel(s.settings.get()),
+    'settings:update': async (patch) => {
+      const { defaultModelId, ...rest } = patch;
+      // One fact, one place: the default model is the model manager's (the CLI and the server read it too), so
+      // setting it here checks it is an installed speech model and records it there (MODEL_NOT_FOUND otherwise).
+      if (defaultModelId !== undefined) await s.models.setDefault(defaultModelId);
+      return withDefaultModel(Object.keys(rest).length ? await s.settings.update(rest) : s.settings.get());
+    },
     'server:status': () => hooks.serverStatus(),
 
     'system:info': async (): Promise<SystemInfo> => {

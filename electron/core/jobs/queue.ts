@@ -15,6 +15,7 @@ import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { removeJobMedia } from './job-media.ts';
 import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
@@ -43,8 +44,10 @@ export interface JobQueueHooks {
    * meter the job's audio is charged to as it is transcribed (none: the work is not metered).
    */
   authorize(): Promise<UsageMeter | undefined>;
-  /** Stores the finished transcript; returns its id. */
-  saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  /** Stores the finished transcript under `transcriptId`; returns its id. */
+  saveTranscript(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<string>;
+  /** Whether a transcript with this id is stored (a job interrupted right after saving it is then done). */
+  transcriptExists?(transcriptId: string): Promise<boolean>;
   /** The diarization models a job asking for speakers runs (undefined: the classical method). */
   resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
@@ -53,6 +56,17 @@ export interface JobQueueHooks {
 }
 
 const SAVE_RETRY_MS = 30_000;
+
+/** A finished job's result, paid for (`quota` when the limit cut it), ready to save. */
+interface Paid {
+  output: PipelineOutput;
+  quota?: { error: Error; at: number };
+}
+
+/** A result that could not be saved (or not yet paid for: `pay` is then still to run) — kept until it can. */
+interface UnsavedResult extends Paid {
+  pay?: () => Promise<Paid>;
+}
 
 export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
   private jobs: JobRecord[] = [];
@@ -66,7 +80,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
    * Finished results whose transcript could not be saved (a full disk): kept here, not dropped, and saved again on
    * retry, on a timer and at shutdown. The job's checkpoint stays on disk too, so even a quit loses little.
    */
-  private readonly unsaved = new Map<string, PipelineOutput>();
+  private readonly unsaved = new Map<string, UnsavedResult>();
   private saveRetryTimer?: NodeJS.Timeout;
   private readonly file: string;
   private readonly dir: string;
@@ -85,8 +99,20 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (this.started) return;
     this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
-      if (ACTIVE.has(job.stage))
-        Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      if (!ACTIVE.has(job.stage)) continue;
+      if (job.savingAs && (await this.hooks.transcriptExists?.(job.savingAs).catch(() => false))) {
+        // Interrupted after its transcript was saved: done, not run again into a duplicate.
+        Object.assign(job, {
+          stage: 'done',
+          progress: 1,
+          transcriptId: job.savingAs,
+          finishedAt: new Date().toISOString(),
+        });
+        delete job.etaSeconds;
+        delete job.preview;
+        await this.dropCheckpoint(job.id);
+      } else Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      delete job.savingAs;
     }
     this.started = true;
     await this.persist(true).catch(() => {}); // a full disk at start must not stop the app
@@ -301,17 +327,33 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
       // The quota: every segment paid for, then the audio after the last one; past the limit only paid segments stay.
-      const paid: PipelineOutput = metered ? { ...output, result: await metered.settle(output.result) } : output;
-      const quota = metered?.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
+      const pay = async (): Promise<Paid> => {
+        if (!metered) return { output };
+        const result = await metered.settle(output.result);
+        const quota = metered.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
+        return { output: { ...output, result }, quota: quota || undefined };
+      };
+      let paid: Paid;
+      try {
+        paid = await pay();
+      } catch (e) {
+        // A full disk kept the charge from being written: the result is kept, unpaid and unsaved, and paid for and
+        // saved together once there is space (never handed out before it is paid for).
+        if (!isEarshotError(e, 'DISK_FULL')) throw e;
+        await checkpoint.flush();
+        await this.keepUnsaved(job, { output, pay }, e);
+        return;
+      }
       let transcriptId: string;
       try {
-        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid);
+        await this.change(job, { savingAs: randomUUID() }, true);
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid.output, job.savingAs!);
       } catch (e) {
         await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
         await this.keepUnsaved(job, paid, e);
         return;
       }
-      await this.finish(job, paid, transcriptId, quota || undefined);
+      await this.finish(job, paid.output, transcriptId, paid.quota);
       await checkpoint.discard();
     } catch (e) {
       if (controller.signal.reason === 'shutdown') {
@@ -320,6 +362,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       }
       // Failed or cancelled: its partial work is not kept (before the writer existed, a stale file may still be there).
       await (checkpoint ? checkpoint.discard() : this.dropCheckpoint(job.id));
+      // A failed or cancelled URL job has no transcript to play its download for.
+      if (job.source.kind === 'url') await removeJobMedia(this.hooks.mediaDir, job.id);
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
@@ -344,6 +388,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const finished = {
       etaSeconds: undefined,
       preview: undefined,
+      savingAs: undefined,
       transcriptId,
       device: output.result.device,
       duration: output.result.duration,
@@ -360,8 +405,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   }
 
   /** The result is done but not saved: the job says why (DISK_FULL) and that the result is kept; saving is retried. */
-  private async keepUnsaved(job: JobRecord, output: PipelineOutput, e: unknown): Promise<void> {
-    this.unsaved.set(job.id, output);
+  private async keepUnsaved(job: JobRecord, kept: UnsavedResult, e: unknown): Promise<void> {
+    this.unsaved.set(job.id, kept);
     const cause = toJobError(e);
     await this.change(
       job,
@@ -381,11 +426,19 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   }
 
   private async saveKept(job: JobRecord): Promise<void> {
-    const output = this.unsaved.get(job.id);
-    if (!output) return;
-    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+    const kept = this.unsaved.get(job.id);
+    if (!kept) return;
+    if (kept.pay) {
+      // Paid first (throws DISK_FULL again while the ledger cannot be written), then saved.
+      const paid = await kept.pay();
+      kept.output = paid.output;
+      kept.quota = paid.quota;
+      kept.pay = undefined;
+    }
+    job.savingAs ??= randomUUID();
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), kept.output, job.savingAs);
     this.unsaved.delete(job.id);
-    await this.finish(job, output, transcriptId);
+    await this.finish(job, kept.output, transcriptId, kept.quota);
     await this.dropCheckpoint(job.id);
   }
 

@@ -41,6 +41,11 @@ export interface JobRecord {
   model?: string;
   error?: JobError;
   transcriptId?: string;
+  /**
+   * The id the transcript is being saved under, chosen and written to the queue before the save: after a crash in
+   * between, the job is found done instead of run again into a second transcript.
+   */
+  savingAs?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
