@@ -2,6 +2,7 @@ import { HistoryView } from './features/history/HistoryView.tsx';
 import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
+import { TrashView } from './features/trash/TrashView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
 import { Icon, type IconName } from './shared/icons.tsx';
@@ -10,6 +11,7 @@ import { ToastProvider } from './shared/toast.tsx';
 const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
   { view: 'history', label: 'History', icon: 'history' },
+  { view: 'trash', label: 'Trash', icon: 'trash' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -57,6 +59,7 @@ function Shell() {
       <main id="main" className="content" tabIndex={-1}>
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
+        {view.name === 'trash' && <TrashView />}
         {view.name === 'settings' && <SettingsView />}
         {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}
       </main>
