@@ -29,6 +29,7 @@ import {
   type TrashedSummaryRecord,
 } from './records.ts';
 import { SearchClient } from './search-client.ts';
+import { writeDerivedFile } from './derived-file.ts';
 import type { ReindexItem } from './search-protocol.ts';
 import type { SearchHit } from './search.ts';
 
@@ -266,7 +267,7 @@ export class TranscriptLibrary {
 
   private async indexForSearch(t: StoredTranscript): Promise<void> {
     const doc = searchDocOf(t);
-    await writeJsonAtomic(this.docFile(t.id), doc);
+    await writeDerivedFile(this.docFile(t.id), JSON.stringify(doc));
     // Not awaited: the worker handles messages in order, so a later search already sees it.
     this.searcher.upsert(doc).catch(() => {});
   }
@@ -290,7 +291,8 @@ export class TranscriptLibrary {
     await this.load();
     this.sorted ??= [...this.live.values()]
       .map((e) => e.summary)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000).
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     return this.sorted;
   }
 

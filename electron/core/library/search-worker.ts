@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeJsonAtomic } from '../fs-atomic.ts';
+import { writeDerivedFile } from './derived-file.ts';
 import { isStoredTranscript, type SearchDoc, searchDocOf, summarize } from './records.ts';
 import type { ReindexResult, SearchRequest, SearchResponse } from './search-protocol.ts';
 import { SearchIndex } from './search.ts';
@@ -36,7 +36,7 @@ async function reindex(items: { id: string; file: string; live: boolean }[]): Pr
       }
       if (item.live) {
         const doc = searchDocOf(t);
-        await writeJsonAtomic(docFile(t.id), doc);
+        await writeDerivedFile(docFile(t.id), JSON.stringify(doc));
         index.add(doc);
       }
       out.push({ id: item.id, summary: summarize(t) });

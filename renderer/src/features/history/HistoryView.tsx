@@ -31,8 +31,19 @@ export function HistoryView() {
       setHits(undefined);
       return;
     }
-    const t = setTimeout(() => void call(earshot().transcripts.search(query)).then(setHits), 150);
-    return () => clearTimeout(t);
+    // An answer that arrives after the query changed (or was cleared) is dropped, never shown for the new one.
+    let current = true;
+    const t = setTimeout(
+      () =>
+        void call(earshot().transcripts.search(query)).then((found) => {
+          if (current) setHits(found);
+        }),
+      150,
+    );
+    return () => {
+      current = false;
+      clearTimeout(t);
+    };
   }, [query]);
 
   const remove = async (t: TranscriptSummary) => {

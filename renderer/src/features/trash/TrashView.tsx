@@ -106,7 +106,7 @@ export function TrashView() {
                       <button
                         type="button"
                         className="btn btn-small"
-                        aria-label={`Delete ${t.title} forever`}
+                        aria-label={`Delete forever: ${t.title}`}
                         onClick={() => setConfirming(t.id)}
                       >
                         Delete forever
