@@ -60,6 +60,7 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.wav': 'audio/wav',
   '.mp3': 'audio/mpeg',
+  '.webm': 'audio/webm',
 };
 
 /** Serves a file with Range support (the <audio> element seeks with ranges). */
@@ -95,10 +96,8 @@ let browserPromise: Promise<Browser> | undefined;
 let browserUsers = 0;
 let idleTimer: NodeJS.Timeout | undefined;
 
-function sharedBrowser(): Promise<Browser> {
-  browserUsers++;
-  clearTimeout(idleTimer);
-  browserPromise ??= chromium.launch({
+function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
@@ -109,8 +108,15 @@ function sharedBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
+}
+
+function sharedBrowser(): Promise<Browser> {
+  browserUsers++;
+  clearTimeout(idleTimer);
+  browserPromise ??= launchBrowser();
   return browserPromise;
 }
 
@@ -152,6 +158,10 @@ export interface HarnessOptions {
   desktop?: Partial<DesktopConfig>;
   /** Serve `dir` as a Hugging Face-style mirror of `repo` at `${baseUrl}/hf/<repo>/resolve/<revision>/<path>`. */
   mirror?: { repo: string; dir: string };
+  /** Extra Chromium switches (e.g. fake microphone capture from a file). */
+  chromiumArgs?: string[];
+  /** Permissions granted to the page (e.g. 'microphone'). */
+  permissions?: string[];
 }
 
 export async function startHarness(home: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -213,8 +223,14 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     },
   });
 
-  const browser = await sharedBrowser();
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
+  // A test that needs its own Chromium flags (fake capture devices) gets its own browser; the others share one.
+  const ownBrowser = options.chromiumArgs?.length ? await launchBrowser(options.chromiumArgs) : undefined;
+  const browser = ownBrowser ?? (await sharedBrowser());
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1200, height: 800 },
+    permissions: options.permissions,
+  });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -243,6 +259,8 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     void push(EVENT_CHANNELS.jobUpdate, job);
   });
   const offModels = d.onModelProgress((p: ModelDownloadProgress) => void push(EVENT_CHANNELS.modelProgress, p));
+  const liveEvent = (e: unknown) => void push(EVENT_CHANNELS.liveEvent, e);
+  d.live.on('event', liveEvent);
 
   await options.beforeLoad?.(d);
   await page.goto(`${baseUrl}/index.html`);
@@ -276,8 +294,10 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     },
     async close() {
       offModels();
+      d.live.off('event', liveEvent);
       await context.close();
-      releaseBrowser();
+      if (ownBrowser) await ownBrowser.close();
+      else releaseBrowser();
       await d.dispose();
       await new Promise((r) => server.close(r));
     },

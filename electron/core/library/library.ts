@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Segment } from '../asr/types.ts';
+import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError } from '../errors.ts';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.ts';
 import {
@@ -153,6 +154,11 @@ export class TranscriptLibrary {
       const into = items[i].live ? this.live : this.trash;
       const st = stats?.get(r.id) ?? into.get(r.id);
       if (r.summary && st) into.set(r.id, { summary: r.summary, mtimeMs: st.mtimeMs, size: st.size });
+      else if (!r.summary && !r.gone) {
+        // One damaged file is set aside and reported rather than hiding the whole history, or itself, silently.
+        into.delete(r.id);
+        recoverDataFile(items[i].file, 'A transcript', 'damaged', 'could not be shown in History');
+      }
     });
     this.sorted = undefined;
   }

@@ -14,6 +14,8 @@ export interface ReindexResult {
   id: string;
   /** Undefined when the file is not a readable transcript (it is then left out of History). */
   summary?: TranscriptSummaryRecord;
+  /** The file was removed before it could be read (nothing to report). */
+  gone?: boolean;
 }
 
 export type SearchRequest =

@@ -40,9 +40,9 @@ async function reindex(items: { id: string; file: string; live: boolean }[]): Pr
         index.add(doc);
       }
       out.push({ id: item.id, summary: summarize(t) });
-    } catch {
-      // Unreadable or not JSON: left out of History rather than hiding the whole history.
-      out.push({ id: item.id });
+    } catch (e) {
+      // Unreadable or not JSON: left out of History (and reported by the library) rather than hiding the whole history.
+      out.push({ id: item.id, ...((e as NodeJS.ErrnoException).code === 'ENOENT' ? { gone: true } : {}) });
     }
   }
   return out;
