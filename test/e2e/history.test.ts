@@ -92,3 +92,48 @@ test('Trash: a deleted transcript is listed with its purge date, restored, delet
     assert.deepEqual((await h.desktop.library.list()).map((t) => t.title).sort(), ['Recording 0', 'Recording 2']);
   });
 });
+
+test('a title typed just before Undo edit is kept, round after round (writes to one transcript are serialised)', async () => {
+  await withApp(0, async (h) => {
+    const { page } = h;
+    const seg = (id: number, text: string) => ({
+      id,
+      start: id * 3,
+      end: id * 3 + 2,
+      text,
+      avgLogprob: -0.1,
+      noSpeechProb: 0,
+    });
+    const t = await h.desktop.library.create({
+      title: 'Weekly sync',
+      duration: 9,
+      language: 'en',
+      model: 'Demo',
+      segments: [seg(0, 'first words here'), seg(1, 'second words here')],
+    });
+    await h.sendCommand({ type: 'navigate', view: 'history' });
+    await page.getByRole('button', { name: /^Weekly sync/ }).click();
+    const segment = page.getByTestId('segment').first();
+    await segment.waitFor();
+    for (let round = 1; round <= 5; round++) {
+      await segment.getByRole('button', { name: /^Edit text at/ }).click();
+      await segment.getByRole('textbox').fill(`edited in round ${round}`);
+      await segment.getByRole('textbox').press('Enter');
+      await segment.getByText(`edited in round ${round}`).waitFor();
+      // The title is saved when the field loses focus, which clicking Undo edit does: both writes race.
+      await page.getByLabel('Transcript title').fill(`Title ${round}`);
+      await page.getByRole('button', { name: 'Undo edit' }).click();
+      await segment.getByText('first words here').waitFor();
+      // Both writes must land: a lost one stays lost, so poll the stored file until both show (or give up and fail).
+      const want = (x: { title: string; segments: { text: string }[] }) =>
+        x.title === `Title ${round}` && x.segments[0].text === 'first words here';
+      let stored = await h.desktop.library.get(t.id);
+      for (let i = 0; i < 50 && !want(stored); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        stored = await h.desktop.library.get(t.id);
+      }
+      assert.equal(stored.title, `Title ${round}`, `round ${round}`);
+      assert.equal(stored.segments[0].text, 'first words here', `round ${round}`);
+    }
+  });
+});
