@@ -278,14 +278,17 @@ export class TranscriptLibrary {
     this.searcher.upsert(doc).catch(() => {});
   }
 
-  async create(input: Omit<StoredTranscript, 'id' | 'createdAt' | 'updatedAt'>): Promise<StoredTranscript> {
+  /** `id` lets the job queue choose the id before saving, so a crash right after cannot make a second copy. */
+  async create(
+    input: Omit<StoredTranscript, 'id' | 'createdAt' | 'updatedAt'>,
+    id: string = randomUUID(),
+  ): Promise<StoredTranscript> {
     await this.load();
     const now = new Date().toISOString();
-    const id = randomUUID();
     const t: StoredTranscript = {
       ...input,
       title: input.title.slice(0, MAX_TITLE_LENGTH),
-      id,
+      id: this.checked(id),
       createdAt: now,
       updatedAt: now,
     };
@@ -300,6 +303,11 @@ export class TranscriptLibrary {
       // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000).
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     return this.sorted;
+  }
+
+  async has(id: string): Promise<boolean> {
+    await this.load();
+    return this.live.has(id);
   }
 
   async get(id: string): Promise<StoredTranscript> {
