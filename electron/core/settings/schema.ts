@@ -4,6 +4,7 @@
  * newer app never loses a user's choices.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../export/formats.ts';
 
 export const SETTINGS_SCHEMA_VERSION = 2;
 
@@ -27,6 +28,13 @@ export const diarizationSettingsSchema = z.object({
   method: z.enum(['auto', 'classical', 'neural']).default('auto'),
 });
 
+export const watchSettingsSchema = z.object({
+  /** Transcribe new media files that appear in `folder`, and write the transcript next to each. */
+  enabled: z.boolean().default(false),
+  folder: z.string().max(4096).default(''),
+  format: z.enum(EXPORT_FORMATS).default('srt'),
+});
+
 export const settingsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'gpu']).default('auto'),
   /** 0 = choose for this machine. */
@@ -40,9 +48,23 @@ export const settingsSchema = z.object({
   server: serverSettingsSchema.default({ enabled: false, port: 7100, host: '127.0.0.1' }),
   subtitles: subtitleSettingsSchema.default({ maxLineLength: 42, maxLines: 2 }),
   diarization: diarizationSettingsSchema.default({ enabled: false, method: 'auto' }),
+  watch: watchSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
 });
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
+
+type WithoutDefaults<S extends z.ZodRawShape> = { [K in keyof S]: S[K] extends z.ZodDefault<infer T> ? T : S[K] };
+
+/**
+ * A nested settings object as a patch: each field optional, unknown fields refused, and no defaults — zod fills a
+ * default even inside `.partial()`, which would turn `{server: {port}}` into "and switch the server off".
+ */
+function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([k, field]) => [k, field instanceof z.ZodDefault ? field.unwrap() : field]),
+  ) as WithoutDefaults<S>;
+  return z.object(shape).partial().strict();
+}
 
 /** A patch from the UI: any top-level field, nested objects merged field by field. */
 export const settingsPatchSchema = z
@@ -54,9 +76,10 @@ export const settingsPatchSchema = z
     vad: settingsSchema.shape.vad.unwrap(),
     defaultModelId: z.string().min(1).max(200),
     theme: settingsSchema.shape.theme.unwrap(),
-    server: serverSettingsSchema.partial(),
-    subtitles: subtitleSettingsSchema.partial(),
-    diarization: diarizationSettingsSchema.partial(),
+    server: patchOf(serverSettingsSchema),
+    subtitles: patchOf(subtitleSettingsSchema),
+    diarization: patchOf(diarizationSettingsSchema),
+    watch: patchOf(watchSettingsSchema),
   })
   .partial()
   .strict();
@@ -110,5 +133,6 @@ export function applySettingsPatch(current: SettingsRecord, patch: SettingsPatch
     server: { ...current.server, ...patch.server },
     subtitles: { ...current.subtitles, ...patch.subtitles },
     diarization: { ...current.diarization, ...patch.diarization },
+    watch: { ...current.watch, ...patch.watch },
   });
 }
