@@ -267,3 +267,24 @@ test('trash: listed with its purge date, restored, or deleted forever', async ()
 async function readJsonFile(file: string) {
   return JSON.parse(await fs.readFile(file, 'utf8'));
 }
+
+test('a recording transcribed again shares its audio: deleting one transcript forever keeps the other playable', async () => {
+  const home = await tempHome();
+  const dir = path.join(home, 'transcripts');
+  const mediaDir = path.join(home, 'media');
+  await fs.mkdir(mediaDir, { recursive: true });
+  const recording = path.join(mediaDir, 'rec_1.webm');
+  await fs.writeFile(recording, 'webm bytes');
+  const lib = new TranscriptLibrary(dir, mediaDir);
+  const base = { duration: 1, language: 'en', model: 'm', mediaPath: recording, segments: [] };
+  const live = await lib.create({ ...base, title: 'Live recording' });
+  const again = await lib.create({ ...base, title: 'Live recording (transcribed again)' });
+  await lib.remove(live.id);
+  await lib.deleteForever(live.id);
+  assert.equal(existsSync(recording), true, 'the other transcript still plays this recording');
+  await lib.remove(again.id);
+  await lib.deleteForever(again.id);
+  assert.equal(existsSync(recording), false, 'the last transcript that used it takes it along');
+  await lib.close();
+  await fs.rm(home, { recursive: true, force: true });
+});

@@ -220,11 +220,25 @@ export class TranscriptLibrary {
 
   private async deleteTrashed(id: string, e: Entry): Promise<void> {
     const media = e.summary.mediaPath ? path.resolve(e.summary.mediaPath) : undefined;
-    if (media && this.ownedMediaDir && media.startsWith(path.resolve(this.ownedMediaDir) + path.sep)) {
+    if (
+      media &&
+      this.ownedMediaDir &&
+      media.startsWith(path.resolve(this.ownedMediaDir) + path.sep) &&
+      !this.mediaUsedByAnother(id, media)
+    ) {
       await fs.rm(media, { force: true });
     }
     await fs.rm(this.file(id, true), { force: true });
     this.trash.delete(id);
+  }
+
+  /** Whether a transcript other than `id` (in History or the trash) plays this media file: a recording transcribed
+   *  again shares its audio with the first transcript, and purging one must not take the other's audio. */
+  private mediaUsedByAnother(id: string, media: string): boolean {
+    for (const [otherId, other] of [...this.live, ...this.trash]) {
+      if (otherId !== id && other.summary.mediaPath && path.resolve(other.summary.mediaPath) === media) return true;
+    }
+    return false;
   }
 
   /** Runs `fn` after every earlier write to the same transcript has finished. */
