@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MeteredSegments } from '../asr/metered.ts';
+import { keepSegmentsUntil } from '../asr/result-text.ts';
 import type { Segment } from '../asr/types.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
@@ -316,7 +317,17 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
       // The quota: every segment paid for, then the audio after the last one; past the limit only paid segments stay.
-      const paid: PipelineOutput = metered ? { ...output, result: await metered.settle(output.result) } : output;
+      let paid: PipelineOutput;
+      try {
+        paid = metered ? { ...output, result: await metered.settle(output.result) } : output;
+      } catch (e) {
+        if (!metered || !isEarshotError(e, 'DISK_FULL')) throw e;
+        // The usage record could not be written (disk full), so the work stopped: the part already paid for is kept
+        // like any unsaved result (saved on retry once there is space); nothing unpaid is kept.
+        await checkpoint.flush();
+        await this.keepUnsaved(job, { ...output, result: keepSegmentsUntil(output.result, metered.paidUpTo) }, e);
+        return;
+      }
       const quota = metered?.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
       let transcriptId: string;
       try {
