@@ -8,7 +8,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/fs-atomic.ts';
-import { BUILD_FLAVOR, LicenseError, redactKey } from '../core/license/index.ts';
+// The license commands (vendor tools and status) need no models: they build only the license service, so that they
+// bundle and start without the ONNX runtime (test/license/flavor.test.ts bundles them).
+import { BUILD_FLAVOR, LicenseError, LicenseService, redactKey } from '../core/license/index.ts';
 import {
   developmentSigningKey,
   generateSigningKey,
@@ -19,7 +21,6 @@ import {
   parseKey,
   signRevocationList,
 } from '../core/license/vendor.ts';
-import { cliEngine } from './engine.ts';
 
 export const summary = 'Issue, inspect and revoke license keys';
 
@@ -194,7 +195,7 @@ async function inspect(argv: string[]): Promise<number> {
     options: { json: { type: 'boolean' } },
   });
   const key = readKeyArgument(positionals[0]);
-  const service = cliEngine().licenses;
+  const service = new LicenseService();
   let claims: LicenseClaims | undefined;
   try {
     claims = parseKey(key).claims; // unverified: shown so the verdict can be understood
@@ -243,7 +244,7 @@ async function revoke(argv: string[]): Promise<number> {
   const privateKey = await signingKey(values);
   const ids = new Set(positionals);
   if (values.merge) {
-    const service = cliEngine().licenses;
+    const service = new LicenseService();
     const previous = service.checkRevocationList(readFileSync(values.merge, 'utf8'));
     for (const id of previous.ids) ids.add(id);
   }
@@ -259,7 +260,7 @@ async function revoke(argv: string[]): Promise<number> {
 async function importRevocations(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   if (!positionals[0]) throw usageError('Give the revocation list file');
-  const service = cliEngine().licenses;
+  const service = new LicenseService();
   const list = await service.importRevocationList(readFileSync(positionals[0], 'utf8'));
   process.stdout.write(`Imported a list of ${list.ids.size} revoked license(s) issued ${list.issuedAt}\n`);
   return 0;

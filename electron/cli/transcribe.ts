@@ -43,7 +43,8 @@ Options:
 Requires a license key in LICENSE_KEY (see 'earshot license').
 `;
 
-const FORMATS = ['txt', 'srt', 'vtt', 'json'] as const;
+// The CLI's outputs: export formats (core/export EXPORT_FORMATS) that are plain text.
+const FORMATS = ['txt', 'srt', 'vtt', 'json'] as const satisfies readonly ExportFormat[];
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -13,6 +13,8 @@ import type { LicenseStatus } from '../core/license/status.ts';
 import type { ModelDownloadProgress, ModelRecommendation, ModelView } from '../core/models/views.ts';
 import type { LiveEvent } from '../core/live/recordings.ts';
 import type { DataNotice } from '../core/data-notices.ts';
+import type { ExportFormat } from '../core/export/index.ts';
+import type { SettingsPatch, SettingsRecord } from '../core/settings/schema.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 // Defined in core, where they are produced (core never imports the contract: no core ↔ contract cycle).
@@ -43,32 +45,12 @@ export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
   recognised?: Segment[];
 };
 
-export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
+/** The export formats: core's one list (core/export/index.ts EXPORT_FORMATS). */
+export type { ExportFormat };
 
-export interface Settings {
-  device: 'auto' | 'cpu' | 'gpu';
-  threads: number;
-  language: string;
-  task: 'transcribe' | 'translate';
-  vad: boolean;
-  defaultModelId?: string;
-  theme: 'system' | 'light' | 'dark';
-  server: { enabled: boolean; port: number; host: string };
-  /** Subtitle line limits for SRT/VTT exports. */
-  subtitles: { maxLineLength: number; maxLines: number };
-  /** Speaker labels: on by default for new jobs or not, and how they are found. */
-  diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
-  /** The watch folder: new media files there are transcribed and the transcript written next to them. */
-  watch: { enabled: boolean; folder: string; format: ExportFormat };
-}
-
-/** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch'>> & {
-  watch?: Partial<Settings['watch']>;
-  server?: Partial<Settings['server']>;
-  subtitles?: Partial<Settings['subtitles']>;
-  diarization?: Partial<Settings['diarization']>;
-};
+/** The settings record and a patch of it: core's zod schemas (core/settings/schema.ts) are the one source. */
+export type Settings = SettingsRecord;
+export type { SettingsPatch };
 
 export interface ServerStatus {
   running: boolean;

@@ -4,6 +4,7 @@
  * newer app never loses a user's choices.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../export/formats.ts';
 
 export const SETTINGS_SCHEMA_VERSION = 2;
 
@@ -31,7 +32,7 @@ export const watchSettingsSchema = z.object({
   /** Transcribe new media files that appear in `folder`, and write the transcript next to each. */
   enabled: z.boolean().default(false),
   folder: z.string().max(4096).default(''),
-  format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']).default('srt'),
+  format: z.enum(EXPORT_FORMATS).default('srt'),
 });
 
 export const settingsSchema = z.object({
