@@ -79,6 +79,13 @@ export async function buildAll(options: { release?: boolean } = {}): Promise<voi
       outfile: 'dist/workers/job-worker.js',
       format: 'esm',
     }),
+    // History search runs in this worker thread; electron/core/library/search-client.ts finds it.
+    build({
+      ...common,
+      entryPoints: ['electron/core/library/search-worker.ts'],
+      outfile: 'dist/workers/search-worker.js',
+      format: 'esm',
+    }),
     // Live microphone transcription runs in this worker thread; electron/core/live/live-worker-client.ts finds it.
     build({
       ...common,

@@ -38,6 +38,9 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
   speakers?: string[];
 };
 
+/** A transcript in the trash: restorable until `purgeAt` (a week after `deletedAt`), then deleted for good. */
+export type TrashedTranscript = TranscriptSummary & { deletedAt: string; purgeAt: string };
+
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
 export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
   edited?: boolean;
@@ -63,7 +66,7 @@ export interface ServerStatus {
 
 /** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
 export type AppCommand =
-  | { type: 'navigate'; view: 'queue' | 'history' | 'settings' | 'record' }
+  | { type: 'navigate'; view: 'queue' | 'history' | 'trash' | 'settings' | 'record' }
   | { type: 'openFiles' }
   | { type: 'toggleRecording' };
 
@@ -138,6 +141,10 @@ export interface EarshotApi {
     rename(id: string, title: string): Promise<Result<TranscriptSummary>>;
     remove(id: string): Promise<Result<void>>;
     restore(id: string): Promise<Result<TranscriptSummary>>;
+    /** Transcripts in the trash, most recently deleted first. */
+    listTrash(): Promise<Result<TrashedTranscript[]>>;
+    /** Deletes a transcript in the trash for good (only trash can be). */
+    deleteForever(id: string): Promise<Result<void>>;
     search(query: string): Promise<Result<SearchHit[]>>;
     export(
       id: string,

@@ -21,6 +21,8 @@ export const INVOKE_CHANNELS = [
   'transcripts:rename',
   'transcripts:remove',
   'transcripts:restore',
+  'transcripts:listTrash',
+  'transcripts:deleteForever',
   'transcripts:search',
   'transcripts:export',
   'transcripts:mediaUrl',

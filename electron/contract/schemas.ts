@@ -70,6 +70,8 @@ export const REQUEST_SCHEMAS = {
   'transcripts:rename': z.tuple([id, z.string().min(1).max(500)]),
   'transcripts:remove': z.tuple([id]),
   'transcripts:restore': z.tuple([id]),
+  'transcripts:listTrash': none,
+  'transcripts:deleteForever': z.tuple([id]),
   'transcripts:search': z.tuple([z.string().max(500)]),
   'transcripts:export': z.tuple([id, z.enum(EXPORT_FORMATS)]),
   'transcripts:mediaUrl': z.tuple([id]),

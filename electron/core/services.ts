@@ -184,6 +184,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
       await jobs.stop();
       await pipeline.dispose();
       await licenses.flush();
+      await library.close();
     },
   };
 }

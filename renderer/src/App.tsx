@@ -4,6 +4,7 @@ import { RecordView } from './features/record/RecordView.tsx';
 import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
+import { TrashView } from './features/trash/TrashView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
 import { type DragEvent, useEffect, useRef } from 'react';
 import { earshot } from './shared/api.ts';
@@ -16,6 +17,7 @@ const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
   { view: 'record', label: 'Record', icon: 'mic' },
   { view: 'history', label: 'History', icon: 'history' },
+  { view: 'trash', label: 'Trash', icon: 'trash' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -80,6 +82,7 @@ function Shell() {
         <DataNotices />
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
+        {view.name === 'trash' && <TrashView />}
         {view.name === 'record' && <RecordView />}
         {view.name === 'settings' && <SettingsView />}
         {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}

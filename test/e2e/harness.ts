@@ -16,7 +16,9 @@ import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/
 import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
 import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
+import { WorkerPipeline } from '../../electron/core/jobs/worker-pipeline.ts';
 import { createDesktop, type Desktop, type DesktopConfig } from '../../electron/core/services.ts';
+import { PacedPipeline } from './paced-pipeline.ts';
 
 const RENDERER_DIR = path.resolve('dist/renderer');
 const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/bin/chromium';
@@ -86,6 +88,49 @@ async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, fil
   createReadStream(file).pipe(res);
 }
 
+/**
+ * One Chromium for the tests of a file, each test in a fresh context of its own (no shared cookies, storage or page).
+ * Closed once no test has used it for a moment, so a test file's process can end.
+ */
+let browserPromise: Promise<Browser> | undefined;
+let browserUsers = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
+    ],
+  });
+}
+
+function sharedBrowser(): Promise<Browser> {
+  browserUsers++;
+  clearTimeout(idleTimer);
+  browserPromise ??= launchBrowser();
+  return browserPromise;
+}
+
+function releaseBrowser(): void {
+  browserUsers--;
+  if (browserUsers > 0) return;
+  const closing = browserPromise;
+  idleTimer = setTimeout(() => {
+    if (browserUsers > 0 || browserPromise !== closing) return;
+    browserPromise = undefined;
+    void closing?.then((b) => b.close());
+  }, 1000);
+}
+
 export interface Harness {
   page: Page;
   browser: Browser;
@@ -96,6 +141,8 @@ export interface Harness {
   filesDir: string;
   clipboard: string[];
   jobEvents: JobRecord[];
+  /** The real pipeline, with the pace of chosen jobs under the test's control (paced-pipeline.ts). */
+  pipeline: PacedPipeline;
   /** Console errors and uncaught exceptions in the page (React warnings included). */
   pageErrors: string[];
   setDropPaths(map: Record<string, string>): Promise<void>;
@@ -161,7 +208,9 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const clipboard: string[] = [];
+  const pipeline = new PacedPipeline(new WorkerPipeline());
   desktop = await createDesktop({
+    pipeline,
     modelEndpoint: `${baseUrl}/hf`,
     manageApiServer: true,
     ...options.desktop,
@@ -174,20 +223,9 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     },
   });
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      ...(options.chromiumArgs ?? []),
-    ],
-  });
+  // A test that needs its own Chromium flags (fake capture devices) gets its own browser; the others share one.
+  const ownBrowser = options.chromiumArgs?.length ? await launchBrowser(options.chromiumArgs) : undefined;
+  const browser = ownBrowser ?? (await sharedBrowser());
   const context = await browser.newContext({
     acceptDownloads: true,
     viewport: { width: 1200, height: 800 },
@@ -235,6 +273,7 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     filesDir,
     clipboard,
     jobEvents,
+    pipeline,
     pageErrors,
     async setDropPaths(map) {
       await page.evaluate((m) => {
@@ -256,7 +295,9 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     async close() {
       offModels();
       d.live.off('event', liveEvent);
-      await browser.close();
+      await context.close();
+      if (ownBrowser) await ownBrowser.close();
+      else releaseBrowser();
       await d.dispose();
       await new Promise((r) => server.close(r));
     },

@@ -255,7 +255,11 @@ test('an unplugged microphone stops the recording with a clear message, and what
   const row = page.getByTestId('interrupted-recording').filter({ hasText: latest.title });
   await row.getByRole('button', { name: 'Transcribe again' }).click();
   await page.getByText(`“${latest.title}” was added to the queue`).waitFor();
-  assert.ok(h.desktop.jobs.list().some((j) => j.source.value === t.mediaPath));
+  const job = () => h.desktop.jobs.list().find((j) => j.source.value === t.mediaPath);
+  assert.ok(job());
+  // Its transcript lands in History when done; the next test counts History.
+  await until(() => ['done', 'failed'].includes(job()?.stage ?? ''), 'the retranscription');
+  assert.equal(job()?.stage, 'done', JSON.stringify(job()?.error));
 });
 
 test('denied microphone permission: a clear message and nothing recorded', async () => {

@@ -12,6 +12,7 @@ const BENCHES: Record<string, string> = {
   load: 'load.ts',
   stream: 'stream.ts',
   diarize: 'diarize.ts',
+  history: 'history.ts',
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

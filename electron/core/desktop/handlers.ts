@@ -176,6 +176,8 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'transcripts:rename': async (id, title) => toSummary(await s.library.rename(id, title)),
     'transcripts:remove': (id) => s.library.remove(id),
     'transcripts:restore': async (id) => toSummary(await s.library.restore(id)),
+    'transcripts:listTrash': () => s.library.listTrash(),
+    'transcripts:deleteForever': (id) => s.library.deleteForever(id),
     'transcripts:search': (query) => s.library.search(query),
     'transcripts:export': async (id, format) => {
       const t = await s.library.get(id);

@@ -9,6 +9,7 @@ import { call, earshot } from './api.ts';
 export type View =
   | { name: 'queue' }
   | { name: 'history' }
+  | { name: 'trash' }
   | { name: 'record' }
   | { name: 'settings'; section?: string }
   | { name: 'transcript'; id: string; seek?: number };

@@ -1,4 +1,7 @@
-/** Every transcript ever made: search across all of them, open, rename, delete (with undo). */
+/**
+ * Every transcript ever made: search across all of them, open, rename, delete (with undo; the Trash view keeps them a
+ * week). The list is windowed (only the rows in view are in the page), so ten thousand transcripts open as fast as ten.
+ */
 import { useEffect, useState } from 'react';
 import type { SearchHit, TranscriptSummary } from '../../../../electron/contract/api.ts';
 import { call, describeError, earshot } from '../../shared/api.ts';
@@ -7,6 +10,7 @@ import { clock, relativeDate } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
 import { SpeakerChip, SpeakerNames } from '../speakers/SpeakerChip.tsx';
+import { VirtualList } from '../transcript/VirtualList.tsx';
 
 export function HistoryView() {
   const { navigate } = useApp();
@@ -27,8 +31,19 @@ export function HistoryView() {
       setHits(undefined);
       return;
     }
-    const t = setTimeout(() => void call(earshot().transcripts.search(query)).then(setHits), 150);
-    return () => clearTimeout(t);
+    // An answer that arrives after the query changed (or was cleared) is dropped, never shown for the new one.
+    let current = true;
+    const t = setTimeout(
+      () =>
+        void call(earshot().transcripts.search(query)).then((found) => {
+          if (current) setHits(found);
+        }),
+      150,
+    );
+    return () => {
+      current = false;
+      clearTimeout(t);
+    };
   }, [query]);
 
   const remove = async (t: TranscriptSummary) => {
@@ -59,12 +74,15 @@ export function HistoryView() {
   };
 
   return (
-    <div className="page">
+    <div className="page history-page">
       <header className="page-head">
         <div>
           <h1>History</h1>
           <p className="muted">Every transcript is kept on this computer, with your edits.</p>
         </div>
+        <button type="button" className="btn" onClick={() => navigate({ name: 'trash' })}>
+          <Icon name="trash" size={16} /> Trash
+        </button>
       </header>
       <div className="search-box">
         <Icon name="search" />
@@ -110,63 +128,77 @@ export function HistoryView() {
         </div>
       )}
       {!hits && items && items.length > 0 && (
-        <ul className="history-list" aria-label="Transcripts">
-          {items.map((t) => (
-            <li key={t.id} className="history-item" data-testid="history-item">
-              {renaming === t.id ? (
-                <form
-                  className="rename-form"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    void saveRename(t.id);
-                  }}
-                >
-                  <input
-                    aria-label="New title"
-                    value={draft}
-                    // biome-ignore lint/a11y/noAutofocus: focus moves to the field the user just asked to edit
-                    autoFocus
-                    onChange={(e) => setDraft(e.target.value)}
-                    onKeyDown={(e) => e.key === 'Escape' && setRenaming(undefined)}
-                  />
-                  <button type="submit" className="btn btn-small btn-primary">
-                    Save
-                  </button>
-                </form>
-              ) : (
-                <button
-                  type="button"
-                  className="history-open"
-                  onClick={() => navigate({ name: 'transcript', id: t.id })}
-                >
-                  <span className="history-title">{t.title}</span>
-                  <span className="history-meta muted small">
-                    {relativeDate(t.createdAt)} · {clock(t.duration)} · {t.model}
-                    {t.edited && <span className="badge badge-small">edited</span>}
-                    {t.speakers && <SpeakerNames names={t.speakers} />}
-                  </span>
-                  {t.preview && <span className="history-preview">{t.preview}</span>}
-                </button>
-              )}
-              <div className="row-actions">
-                <button
-                  type="button"
-                  className="icon-btn"
-                  aria-label={`Rename ${t.title}`}
-                  onClick={() => {
-                    setRenaming(t.id);
-                    setDraft(t.title);
-                  }}
-                >
-                  <Icon name="edit" size={16} />
-                </button>
-                <button type="button" className="icon-btn" aria-label={`Delete ${t.title}`} onClick={() => remove(t)}>
-                  <Icon name="trash" size={16} />
-                </button>
+        <VirtualList
+          label="Transcripts"
+          count={items.length}
+          estimate={86}
+          render={(i) => {
+            const t = items[i];
+            return (
+              <div className="history-row">
+                <div className="history-item" data-testid="history-item">
+                  {renaming === t.id ? (
+                    <form
+                      className="rename-form"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void saveRename(t.id);
+                      }}
+                    >
+                      <input
+                        aria-label="New title"
+                        value={draft}
+                        maxLength={500}
+                        // biome-ignore lint/a11y/noAutofocus: focus moves to the field the user just asked to edit
+                        autoFocus
+                        onChange={(e) => setDraft(e.target.value)}
+                        onKeyDown={(e) => e.key === 'Escape' && setRenaming(undefined)}
+                      />
+                      <button type="submit" className="btn btn-small btn-primary">
+                        Save
+                      </button>
+                    </form>
+                  ) : (
+                    <button
+                      type="button"
+                      className="history-open"
+                      onClick={() => navigate({ name: 'transcript', id: t.id })}
+                    >
+                      <span className="history-title">{t.title}</span>
+                      <span className="history-meta muted small">
+                        {relativeDate(t.createdAt)} · {clock(t.duration)} · {t.model}
+                        {t.edited && <span className="badge badge-small">edited</span>}
+                        {t.speakers && <SpeakerNames names={t.speakers} />}
+                      </span>
+                      {t.preview && <span className="history-preview">{t.preview}</span>}
+                    </button>
+                  )}
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="icon-btn"
+                      aria-label={`Rename ${t.title}`}
+                      onClick={() => {
+                        setRenaming(t.id);
+                        setDraft(t.title);
+                      }}
+                    >
+                      <Icon name="edit" size={16} />
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-btn"
+                      aria-label={`Delete ${t.title}`}
+                      onClick={() => remove(t)}
+                    >
+                      <Icon name="trash" size={16} />
+                    </button>
+                  </div>
+                </div>
               </div>
-            </li>
-          ))}
-        </ul>
+            );
+          }}
+        />
       )}
     </div>
   );
