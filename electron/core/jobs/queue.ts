@@ -10,7 +10,6 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MeteredSegments } from '../asr/metered.ts';
-import { keepSegmentsUntil } from '../asr/result-text.ts';
 import type { Segment } from '../asr/types.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
