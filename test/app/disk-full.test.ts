@@ -85,10 +85,11 @@ test('disk full when the transcript is saved: the result is kept, DISK_FULL is s
     const added = await d.dispatch('jobs:addFiles', [[wav]]);
     assert.ok(added.ok, JSON.stringify(added));
     const [job] = added.value as JobRecord[];
-    // The disk fills while it transcribes: the result exists only in memory when the save comes.
+    // The disk fills once the work is done and paid for, just before the transcript is saved: the result exists only
+    // in memory when the save comes.
     const filled = new Promise<void>((resolve) => {
       const on = (j: JobRecord) => {
-        if (j.id !== job.id || j.stage !== 'transcribing') return;
+        if (j.id !== job.id || !j.savingAs) return;
         d.jobs.off('update', on);
         fillDisk();
         resolve();
@@ -120,6 +121,40 @@ test('disk full when the transcript is saved: the result is kept, DISK_FULL is s
   } finally {
     freeDisk();
     await d.dispose();
+  }
+});
+
+test('disk full while it transcribes: the usage record cannot be written, the work stops, and what was paid for is kept', {
+  skip: !root && 'needs root to mount a small tmpfs',
+}, async () => {
+  const d = await open();
+  try {
+    assert.ok((await d.dispatch('license:set', [await devKey()])).ok);
+    const added = await d.dispatch('jobs:addFiles', [[wav]]);
+    assert.ok(added.ok, JSON.stringify(added));
+    const [job] = added.value as JobRecord[];
+    await new Promise<void>((resolve) => {
+      const on = (j: JobRecord) => {
+        if (j.id !== job.id || j.stage !== 'transcribing') return;
+        d.jobs.off('update', on);
+        fillDisk();
+        resolve();
+      };
+      d.jobs.on('update', on);
+    });
+    const failed = await waitForStage(d, job.id, ['failed', 'done']);
+    assert.equal(failed.error?.code, 'DISK_FULL');
+    assert.equal(failed.error?.details?.resultKept, true);
+    freeDisk();
+    const retried = await d.dispatch('jobs:retry', [job.id]);
+    assert.ok(retried.ok, JSON.stringify(retried));
+    const done = d.jobs.list().find((j) => j.id === job.id)!;
+    assert.equal(done.stage, 'done');
+    assert.ok(done.transcriptId);
+  } finally {
+    freeDisk();
+    // The license service reports the usage write that failed while the disk was full when it is flushed.
+    await d.dispose().catch((e: { code?: string }) => assert.equal(e.code, 'DISK_FULL'));
   }
 });
 

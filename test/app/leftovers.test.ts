@@ -75,7 +75,11 @@ function downloadingPipeline(outcome: 'fail' | 'cancel' | 'ok'): TranscriptionPi
       await fs.writeFile(media, 'downloaded');
       if (outcome === 'fail') throw Object.assign(new Error('bad media'), { code: 'CORRUPT_MEDIA' });
       if (outcome === 'cancel') {
-        await new Promise((_r, reject) => cb.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        // The file appears before writeFile returns: the cancel may already have come.
+        await new Promise((_r, reject) => {
+          if (cb.signal.aborted) reject(new Error('aborted'));
+          cb.signal.addEventListener('abort', () => reject(new Error('aborted')));
+        });
       }
       return {
         mediaPath: media,
