@@ -29,7 +29,7 @@ export function jobWorkerPath(): string {
  * A .js worker starts directly. A .ts worker (sources run through tsx: tests, `npm run serve`) needs tsx's loader
  * registered inside the worker thread first, because loader hooks are per thread.
  */
-function startWorker(file: string): Worker {
+export function startWorker(file: string): Worker {
   if (!file.endsWith('.ts')) return new Worker(file);
   const url = pathToFileURL(file).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
