@@ -32,7 +32,6 @@ const { values } = parseArgs({
 const RATE = 48000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 function openStream(url: string, key: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/listen/stream?sample_rate=${RATE}`, {

@@ -1,5 +1,6 @@
 /** What every route plugin receives: the config and the shared services, built once in app.ts. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AudioRequest } from './audio-request.ts';
 import type { AuthMode } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { JobStore } from './jobs.ts';
@@ -18,4 +19,11 @@ export interface RouteContext {
   version: string;
   startedAt: number;
   authenticate: (mode: AuthMode) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Cluster mode only (cluster/index.ts): callback jobs and their records live in Redis. */
+  cluster?: ClusterHooks;
+}
+
+export interface ClusterHooks {
+  acceptCallback(request: FastifyRequest, audio: AudioRequest): Promise<{ job_id: string }>;
+  jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
 }

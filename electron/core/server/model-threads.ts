@@ -24,7 +24,18 @@ interface Slot {
 
 let nextRunId = 0;
 
-export class ModelThreads {
+/** The server's view of its model: what it is, and a way to run samples through it off the event loop. */
+export interface ModelRunner {
+  readonly family: LoadedModelInfo['family'];
+  readonly name: string;
+  readonly device: DeviceInfo;
+  readonly languages: string[];
+  readonly notice?: string;
+  run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult>;
+  dispose(): Promise<void>;
+}
+
+export class ModelThreads implements ModelRunner {
   readonly family: LoadedModelInfo['family'];
   readonly name: string;
   readonly device: DeviceInfo;

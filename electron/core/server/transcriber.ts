@@ -11,7 +11,7 @@ import { EarshotError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { ModelThreads } from './model-threads.ts';
+import { type ModelRunner, ModelThreads } from './model-threads.ts';
 import type { ServerServices } from './services.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
@@ -44,11 +44,18 @@ export interface ListenResponse {
   speakers?: { speaker: string; text: string; start: number; end: number }[];
 }
 
-/** The model the server runs: its catalog id, and the threads that hold it. */
+/** The model the server runs: its catalog id, and the threads that hold it (or, on a cluster API node, its workers). */
 export interface ServedModel {
   id: string;
-  model: ModelThreads;
+  model: ModelRunner;
 }
+
+/** Runs a request elsewhere (cluster mode: on a worker node through the queue) and resolves with its transcript. */
+export type RemoteTranscribe = (
+  input: Extract<AudioInput, { kind: 'file' }>,
+  options: ListenOptions,
+  signal: AbortSignal,
+) => Promise<Transcript>;
 
 export type ModelState =
   | { status: 'loading' }
@@ -74,6 +81,8 @@ export class Transcriber {
   state: ModelState = { status: 'loading' };
   /** The diarization models, resolved once when the model loads (undefined: the classical method). */
   private diarization?: NeuralModels;
+  /** Set in cluster mode: requests go to the queue instead of this node's model. */
+  remote?: RemoteTranscribe;
 
   constructor(
     private readonly config: ServerConfig,
@@ -132,6 +141,31 @@ export class Transcriber {
     signal: AbortSignal,
     onAudio?: (seconds: number) => Promise<void> | void,
     /** Already admitted (a callback job): waits for a worker even when the queue has filled up since. */
+    admitted = false,
+  ): Promise<Transcript> {
+    const remote = this.remote;
+    if (!remote) return this.transcribeHere(input, options, signal, onAudio, admitted);
+    // The worker that runs it decodes and charges it; the URL is fetched here, under this node's URL policy.
+    const file = await this.fetchInput(input, signal);
+    try {
+      return await remote(file, options, signal);
+    } finally {
+      if (input.kind === 'url') await fs.rm(file.path, { force: true });
+    }
+  }
+
+  /** A URL input downloaded to a temp file (the caller removes it); a file input as it is. */
+  async fetchInput(input: AudioInput, signal: AbortSignal): Promise<Extract<AudioInput, { kind: 'file' }>> {
+    if (input.kind === 'file') return input;
+    return { kind: 'file', ...(await this.download(input.url, signal)) };
+  }
+
+  /** The transcription on this node's model (cluster workers call it for queued jobs). */
+  async transcribeHere(
+    input: AudioInput,
+    options: ListenOptions,
+    signal: AbortSignal,
+    onAudio?: (seconds: number) => Promise<void> | void,
     admitted = false,
   ): Promise<Transcript> {
     const started = performance.now();
