@@ -190,8 +190,8 @@ export async function run(argv: string[]): Promise<number> {
   const following = keyFile
     ? followKeyFile(keyFile, config.licenseKeys, (m) => process.stderr.write(`earshot serve: ${m}\n`))
     : undefined;
-  const mode = cluster ? `, cluster role ${cluster.role}` : '';
-  process.stderr.write(`earshot serve: listening on ${server.url}${mode} (loading the model...)\n`);
+  const mode = cluster ? `cluster role ${cluster.role}; ` : '';
+  process.stderr.write(`earshot serve: listening on ${server.url} (${mode}loading the model...)\n`);
   server.ready.then(
     () => {
       const state = server.context.transcriber.state;

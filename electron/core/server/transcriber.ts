@@ -187,7 +187,14 @@ export class Transcriber {
           await onAudio?.(audio.duration);
           const result = await this.runModel(audio, options, signal);
           const processingSeconds = (performance.now() - started) / 1000;
-          if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+          if (audio.duration > 0) {
+            this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+            this.metrics.reference.realTimeFactor.observe(processingSeconds / audio.duration);
+          }
+          this.metrics.reference.processingSeconds.observe(
+            { language: result.language || 'unknown' },
+            processingSeconds,
+          );
           this.metrics.audioSeconds.inc({}, audio.duration);
           return { result, duration: audio.duration, fileSize: file.bytes, processingSeconds };
         },

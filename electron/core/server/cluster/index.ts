@@ -152,6 +152,8 @@ async function attachCluster(
     jobView: (id, key) => dispatcher.view(id, key, webhooks),
   };
   context.cluster = hooks;
+  // For autoscaling workers: the cluster's backlog, not this node's.
+  context.metrics.reference.read({ queueDepth: () => dispatcher.queue.getWaitingCount().catch(() => 0) });
 
   if (cluster.role === 'worker') {
     // Worker nodes answer probes, metrics and live streams (they hold the model); requests go to API nodes.
@@ -244,6 +246,7 @@ async function attachCluster(
             transcriber,
             limits,
             webhooks,
+            log: (f, m) => app.log.info(f, m),
           });
           const delivery = webhooks.startDelivery(
             blockingConnection(cluster.redisUrl),
@@ -261,10 +264,24 @@ async function attachCluster(
       );
     },
     async close() {
-      for (const close of closers) await close();
+      // In-flight jobs finish first; but a Redis that is away must not hold the shutdown forever.
+      for (const close of closers) await withinMs(Promise.resolve().then(close), 30_000);
       for (const c of connections) c.disconnect();
     },
   };
 }
 
 export { redisUnavailable };
+
+function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

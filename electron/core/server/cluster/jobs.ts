@@ -21,7 +21,7 @@ import {
   type Transcriber,
 } from '../transcriber.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
-import { redisUnavailable } from './redis.ts';
+import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
 
 export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
@@ -77,9 +77,9 @@ export class JobDispatcher {
     private readonly blobDir: string,
     private readonly config: ServerConfig,
   ) {
-    this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix });
+    this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
-    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking, prefix });
+    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking, prefix: bullPrefix(prefix) });
     this.events.on('error', () => {});
   }
 
@@ -108,7 +108,8 @@ export class JobDispatcher {
         { ...data, blob },
         {
           jobId,
-          removeOnComplete: { age: this.config.jobRetentionSeconds },
+          // A synchronous answer is collected within the request budget; a callback job stays pollable.
+          removeOnComplete: { age: data.kind === 'sync' ? 3600 : this.config.jobRetentionSeconds },
           removeOnFail: { age: this.config.jobRetentionSeconds },
         },
       );
@@ -234,6 +235,7 @@ export function startJobWorker(options: {
   limits: ClusterLimits;
   webhooks: Webhooks;
   onActive?: (delta: number) => void;
+  log: (fields: Record<string, unknown>, message: string) => void;
 }): Worker<TranscribeJobData, TranscribeJobResult> {
   const { config, transcriber, limits, webhooks, blobDir } = options;
   const worker = new Worker<TranscribeJobData, TranscribeJobResult>(
@@ -243,6 +245,7 @@ export function startJobWorker(options: {
       const file = path.join(blobDir, data.blob);
       const jobId = job.id!;
       options.onActive?.(1);
+      options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
       try {
         const t = await transcriber.transcribeHere(
           { kind: 'file', path: file, bytes: data.bytes },
@@ -253,6 +256,7 @@ export function startJobWorker(options: {
           },
           true,
         );
+        options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
         const body = listenResponse(jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
@@ -272,7 +276,7 @@ export function startJobWorker(options: {
     },
     {
       connection: options.connection,
-      prefix: options.prefix,
+      prefix: bullPrefix(options.prefix),
       concurrency: config.workers,
       ...lockTiming(),
       maxStalledCount: 3,

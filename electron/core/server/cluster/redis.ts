@@ -71,3 +71,8 @@ export async function connected(redis: Redis, ms = 10_000): Promise<void> {
     redis.on('ready', onReady);
   });
 }
+
+/** BullMQ adds its own ':' after the prefix. */
+export function bullPrefix(prefix: string): string {
+  return prefix.replace(/:$/, '');
+}

@@ -10,7 +10,7 @@ import { Agent, fetch } from 'undici';
 import { guardedLookup } from '../../audio/fetch-url.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { parseHttpUrl } from '../url-policy.ts';
-import { redisUnavailable } from './redis.ts';
+import { bullPrefix, redisUnavailable } from './redis.ts';
 
 export const WEBHOOK_QUEUE = 'earshot-webhooks';
 
@@ -30,7 +30,7 @@ export class Webhooks {
     private readonly prefix: string,
     private readonly options: { attempts: number; backoffMs: number; retentionSeconds: number },
   ) {
-    this.queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+    this.queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
   }
 
@@ -92,7 +92,7 @@ export class Webhooks {
         metrics.webhooks.inc({ outcome: 'delivered' });
         log({ job_id: jobId, attempt: job.attemptsMade + 1, status: res.status }, 'webhook delivered');
       },
-      { connection, prefix: this.prefix, concurrency: 8 },
+      { connection, prefix: bullPrefix(this.prefix), concurrency: 8 },
     );
     worker.on('error', () => {});
     return {
