@@ -79,6 +79,13 @@ export async function buildAll(options: { release?: boolean } = {}): Promise<voi
       outfile: 'dist/workers/job-worker.js',
       format: 'esm',
     }),
+    // Live microphone transcription runs in this worker thread; electron/core/live/live-worker-client.ts finds it.
+    build({
+      ...common,
+      entryPoints: ['electron/core/live/live-worker.ts'],
+      outfile: 'dist/workers/live-worker.js',
+      format: 'esm',
+    }),
     // The WebAssembly ffmpeg runs in a worker thread; electron/core/audio/wasm.ts finds this file next to the bundle.
     build({
       ...common,

@@ -8,6 +8,8 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { LiveEvent } from '../core/live/recordings.ts';
+import type { DataNotice } from '../core/data-notices.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
 
@@ -50,7 +52,11 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
 };
 
 /** A whole transcript: the stored record, with whether it was edited instead of the original segments. */
-export type Transcript = Omit<StoredTranscript, 'originalSegments'> & { edited?: boolean };
+export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
+  edited?: boolean;
+  /** What the model recognised, when the user edited it since (per-segment "revert"). */
+  recognised?: Segment[];
+};
 
 export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
 
@@ -72,6 +78,17 @@ export interface ModelView {
    * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
    */
   wordTiming?: 'aligned' | 'approximate';
+}
+
+/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
+export interface ModelRecommendation {
+  id: string;
+  name: string;
+  variant?: string;
+  /** Download size of that variant. */
+  sizeBytes?: number;
+  reason: string;
+  installed: boolean;
 }
 
 export interface ModelDownloadProgress {
@@ -119,8 +136,27 @@ export interface ServerStatus {
   curlExample?: string;
 }
 
-/** Commands the main process sends to the window (menus, files opened from the OS). */
-export type AppCommand = { type: 'navigate'; view: 'queue' | 'history' | 'settings' } | { type: 'openFiles' };
+/** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
+export type AppCommand =
+  | { type: 'navigate'; view: 'queue' | 'history' | 'settings' | 'record' }
+  | { type: 'openFiles' }
+  | { type: 'toggleRecording' };
+
+/** What the live recording pushes to the window: provisional and final text, errors, the saved transcript. */
+export type { LiveEvent } from '../core/live/recordings.ts';
+
+export interface LiveStartOptions {
+  /** Default: the default model. */
+  modelId?: string;
+  /** Default: the settings' language. */
+  language?: string;
+}
+
+export interface LiveSession {
+  id: string;
+  startedAt: string;
+  model: string;
+}
 
 export interface SystemInfo {
   platform: string;
@@ -136,6 +172,8 @@ export interface SystemInfo {
 }
 
 export type { SearchHit } from '../core/library/search.ts';
+/** A data file that could not be used at start: it was set aside and what it held was reset (see README). */
+export type { DataNotice } from '../core/data-notices.ts';
 
 /** `window.earshot` */
 export interface EarshotApi {
@@ -151,6 +189,9 @@ export interface EarshotApi {
     cancel(id: string): Promise<Result<void>>;
     retry(id: string): Promise<Result<JobView>>;
     remove(id: string): Promise<Result<void>>;
+    /** Holds the queue (the running job finishes) or lets it go on; returns the new state. */
+    setPaused(paused: boolean): Promise<Result<boolean>>;
+    isPaused(): Promise<Result<boolean>>;
     onUpdate(listener: (job: JobView) => void): () => void;
   };
   transcripts: {
@@ -175,6 +216,7 @@ export interface EarshotApi {
     import(dir: string): Promise<Result<ModelView>>;
     remove(id: string): Promise<Result<void>>;
     setDefault(id: string): Promise<Result<void>>;
+    recommend(): Promise<Result<ModelRecommendation>>;
     onProgress(listener: (p: ModelDownloadProgress) => void): () => void;
   };
   settings: {
@@ -183,6 +225,23 @@ export interface EarshotApi {
   };
   server: {
     status(): Promise<Result<ServerStatus>>;
+  };
+  /** Microphone recording with live text (the renderer captures; the core transcribes and stores). */
+  live: {
+    /** Loads the model ahead of a recording (the Record screen opened). */
+    prepare(options?: LiveStartOptions): Promise<Result<void>>;
+    start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
+    /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
+    audio(id: string, pcm: string): Promise<Result<void>>;
+    /** The next piece of the compressed recording (MediaRecorder's Opus/WebM), base64. */
+    media(id: string, chunk: string): Promise<Result<void>>;
+    /** Decides the text said so far (the user paused). */
+    pause(id: string): Promise<Result<void>>;
+    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
+    retranscribe(transcriptId: string): Promise<Result<JobView>>;
+    onEvent(listener: (event: LiveEvent) => void): () => void;
   };
   app: {
     onCommand(listener: (command: AppCommand) => void): () => void;
@@ -195,6 +254,9 @@ export interface EarshotApi {
     copyText(text: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
+    /** Data files that were damaged or from a newer version and were reset, until dismissed. */
+    notices(): Promise<Result<DataNotice[]>>;
+    dismissNotice(id: string): Promise<Result<void>>;
   };
 }
 
@@ -203,4 +265,5 @@ export const EVENT_CHANNELS = {
   jobUpdate: 'jobs:event',
   modelProgress: 'models:event',
   appCommand: 'app:event',
+  liveEvent: 'live:event',
 } as const;

@@ -13,6 +13,8 @@ export const INVOKE_CHANNELS = [
   'jobs:cancel',
   'jobs:retry',
   'jobs:remove',
+  'jobs:setPaused',
+  'jobs:isPaused',
   'transcripts:list',
   'transcripts:get',
   'transcripts:updateSegments',
@@ -28,12 +30,22 @@ export const INVOKE_CHANNELS = [
   'models:import',
   'models:remove',
   'models:setDefault',
+  'models:recommend',
   'settings:get',
   'settings:update',
   'server:status',
   'system:info',
   'system:pickFiles',
   'system:copyText',
+  'system:notices',
+  'system:dismissNotice',
+  'live:prepare',
+  'live:start',
+  'live:audio',
+  'live:media',
+  'live:pause',
+  'live:stop',
+  'live:retranscribe',
 ] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
@@ -43,4 +55,5 @@ export const EVENT_SUBSCRIPTIONS = [
   { channel: 'jobs:event', service: 'jobs', method: 'onUpdate' },
   { channel: 'models:event', service: 'models', method: 'onProgress' },
   { channel: 'app:event', service: 'app', method: 'onCommand' },
+  { channel: 'live:event', service: 'live', method: 'onEvent' },
 ] as const;

@@ -69,6 +69,15 @@ const settingsPatch = z
   .strict();
 
 const none = z.tuple([]);
+const base64 = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil(maxBytes / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const recordingId = z.string().regex(/^rec_[a-f0-9]{20}$/);
+const liveOptions = z
+  .object({ modelId: z.string().min(1).max(200).optional(), language: z.string().min(2).max(8).optional() })
+  .strict();
 export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'license:status': none,
   'license:set': z.tuple([z.string().max(10_000)]),
@@ -79,6 +88,8 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'jobs:cancel': z.tuple([id]),
   'jobs:retry': z.tuple([id]),
   'jobs:remove': z.tuple([id]),
+  'jobs:setPaused': z.tuple([z.boolean()]),
+  'jobs:isPaused': none,
   'transcripts:list': none,
   'transcripts:get': z.tuple([id]),
   'transcripts:updateSegments': z.tuple([id, z.array(segment).max(1_000_000)]),
@@ -94,10 +105,21 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'models:import': z.tuple([absolutePath]),
   'models:remove': z.tuple([id]),
   'models:setDefault': z.tuple([id]),
+  'models:recommend': none,
   'settings:get': none,
   'settings:update': z.tuple([settingsPatch]),
   'server:status': none,
   'system:info': none,
   'system:pickFiles': none,
   'system:copyText': z.tuple([z.string().max(50_000_000)]),
+  'system:notices': none,
+  'system:dismissNotice': z.tuple([z.string().uuid()]),
+  'live:prepare': z.tuple([liveOptions.optional()]),
+  'live:start': z.tuple([liveOptions.optional()]),
+  // 10 s of 16 kHz 16-bit PCM; a MediaRecorder piece (one per second) is far below 4 MB.
+  'live:audio': z.tuple([recordingId, base64(320_000)]),
+  'live:media': z.tuple([recordingId, base64(4_000_000)]),
+  'live:pause': z.tuple([recordingId]),
+  'live:stop': z.tuple([recordingId, z.enum(['user', 'device-lost']).optional()]),
+  'live:retranscribe': z.tuple([id]),
 };

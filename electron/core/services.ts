@@ -15,6 +15,9 @@ import { JobQueue } from './jobs/queue.ts';
 import type { TranscriptionPipeline } from './jobs/types.ts';
 import { WorkerPipeline } from './jobs/worker-pipeline.ts';
 import { TranscriptLibrary } from './library/library.ts';
+import { createLiveHandlers } from './live/live-handlers.ts';
+import { LiveWorkerClient } from './live/live-worker-client.ts';
+import { LiveRecordings, type LiveRecordingsOptions } from './live/recordings.ts';
 import { ModelManager, type ModelManagerOptions } from './models/index.ts';
 import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
 import { bundledModelsDir, dataPaths } from './paths.ts';
@@ -43,12 +46,16 @@ export interface DesktopConfig {
   copyText?(text: string): Promise<void>;
   /** Start the built-in API server when the settings say so (the desktop app; off in tests unless asked). */
   manageApiServer?: boolean;
+  /** Where a recording's audio goes (default: media/<id>.webm). */
+  recordingPathFor?: LiveRecordingsOptions['mediaPathFor'];
 }
 
 export interface Desktop extends DesktopServices {
   apiServer: DesktopApiServer;
   modelManager: ModelManager;
   licenses: LicenseService;
+  /** Microphone recordings with live text. */
+  live: LiveRecordings;
   dispatch: Dispatch;
   /** Model download progress, for the window. */
   onModelProgress(listener: (p: ModelDownloadProgress) => void): () => void;
@@ -116,18 +123,34 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   });
   await jobs.start();
 
+  const liveWorker = new LiveWorkerClient();
+  const live = new LiveRecordings({
+    home: config.home,
+    mediaDir,
+    library,
+    worker: liveWorker,
+    authorize: () => license.authorize(),
+    recordAudio: (seconds) => license.recordAudio(seconds),
+    mediaPathFor: config.recordingPathFor,
+  });
+  // A recording a crash or quit cut short is kept as an interrupted history item.
+  await live.recoverInterrupted();
+
   return {
     ...services,
     modelManager: manager,
     apiServer,
     licenses,
-    dispatch: createDispatcher(handlers),
+    live,
+    dispatch: createDispatcher({ ...handlers, ...createLiveHandlers(services, live) }),
     onModelProgress(listener) {
       progressListeners.add(listener);
       return () => progressListeners.delete(listener);
     },
     async dispose() {
       await apiServer.stop();
+      await live.dispose();
+      await liveWorker.dispose();
       await jobs.stop();
       await pipeline.dispose();
       await licenses.flush();

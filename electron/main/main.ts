@@ -3,7 +3,8 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
+import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
@@ -21,7 +22,7 @@ app.setPath('userData', dataHome());
 registerMediaScheme();
 
 const distDir = path.resolve(import.meta.dirname, '..');
-const rendererDir = path.join(distDir, 'renderer');
+const indexHtml = path.join(distDir, 'renderer', 'index.html');
 let mainWindow: BrowserWindow | undefined;
 let desktop: Desktop | undefined;
 /** Files opened from the OS before the services were ready. */
@@ -63,6 +64,19 @@ async function pickFiles(): Promise<string[]> {
   return r.canceled ? [] : r.filePaths;
 }
 
+function startDesktop(home: string): Promise<Desktop> {
+  return createDesktop({
+    home,
+    secretStore: new SafeStorageSecretStore(),
+    settingsBackend: electronStoreBackend(home),
+    appVersion: app.getVersion(),
+    mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
+    pickFiles,
+    copyText: async (text) => clipboard.writeText(text),
+    manageApiServer: true,
+  });
+}
+
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createMainWindow(distDir);
   if (mainWindow.isMinimized()) mainWindow.restore();
@@ -84,23 +98,28 @@ if (!app.requestSingleInstanceLock()) {
   pendingPaths.push(...pathsFromArgv(process.argv));
 
   app.whenReady().then(async () => {
-    hardenSession(session.defaultSession);
+    hardenSession(session.defaultSession, (url) => isAppPageUrl(url, indexHtml));
     const home = dataHome();
-    desktop = await createDesktop({
-      home,
-      secretStore: new SafeStorageSecretStore(),
-      settingsBackend: electronStoreBackend(home),
-      appVersion: app.getVersion(),
-      mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
-      pickFiles,
-      copyText: async (text) => clipboard.writeText(text),
-      manageApiServer: true,
-    });
+    // Damaged data files are set aside and reported inside (data-notices.ts); anything still fatal gets a message
+    // instead of a process with no window.
+    try {
+      desktop = await startDesktop(home);
+    } catch (e) {
+      dialog.showErrorBox('Earshot could not start', e instanceof Error ? e.message : String(e));
+      app.quit();
+      return;
+    }
     handleMediaProtocol(desktop.library);
-    const rendererUrl = `file://${rendererDir}`;
-    registerIpc(desktop.dispatch, (url) => url.startsWith(rendererUrl));
+    registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
+    desktop.live.on('event', (e) => send(EVENT_CHANNELS.liveEvent, e));
+    // Starts or stops a recording from anywhere (the window comes to the front on the Record screen).
+    globalShortcut.register('CommandOrControl+Shift+R', () => {
+      if (!mainWindow || mainWindow.isDestroyed()) showWindow();
+      else mainWindow.show();
+      command({ type: 'toggleRecording' });
+    });
     installMenu(command, () => void pickFiles().then(openPaths));
     showWindow();
     void openPaths(pendingPaths.splice(0));
@@ -108,6 +127,8 @@ if (!app.requestSingleInstanceLock()) {
       if (BrowserWindow.getAllWindows().length === 0) showWindow();
     });
   });
+
+  app.on('will-quit', () => globalShortcut.unregisterAll());
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

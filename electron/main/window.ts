@@ -22,7 +22,7 @@ export function createMainWindow(distDir: string): BrowserWindow {
     },
   });
   const indexHtml = path.join(distDir, 'renderer', 'index.html');
-  lockNavigation(win, `file://${path.dirname(indexHtml)}`);
+  lockNavigation(win, indexHtml);
   win.once('ready-to-show', () => win.show());
   void win.loadFile(indexHtml);
   return win;

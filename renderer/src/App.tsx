@@ -1,25 +1,41 @@
 import { HistoryView } from './features/history/HistoryView.tsx';
+import { RecorderProvider } from './features/record/recorder.tsx';
+import { RecordView } from './features/record/RecordView.tsx';
 import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
+import type { DragEvent } from 'react';
+import { earshot } from './shared/api.ts';
+import { DataNotices } from './shared/DataNotices.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
 import { Icon, type IconName } from './shared/icons.tsx';
 import { ToastProvider } from './shared/toast.tsx';
 
 const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
+  { view: 'record', label: 'Record', icon: 'mic' },
   { view: 'history', label: 'History', icon: 'history' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
 function Shell() {
-  const { view, navigate, jobs, license } = useApp();
+  const { view, navigate, jobs, license, setDropped } = useApp();
   const active = jobs.filter((j) => ['queued', 'downloading', 'decoding', 'transcribing'].includes(j.stage)).length;
   const current = view.name === 'transcript' ? 'history' : view.name;
   const firstRun = license?.state === 'none' && jobs.length === 0;
+  // Drops work anywhere on the window: the files go to the Transcribe screen, which queues them with its options
+  // (or, on first run, holds them until the key is active). Without this the browser would open the file itself.
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const paths = [...e.dataTransfer.files].map((f) => earshot().system.pathForFile(f)).filter(Boolean);
+    if (paths.length === 0) return;
+    setDropped(paths);
+    if (view.name !== 'queue') navigate({ name: 'queue' });
+  };
   return (
-    <div className="shell">
+    // biome-ignore lint/a11y/noStaticElementInteractions: the whole window is a drop target; Choose files… is the keyboard path
+    <div className="shell" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -37,6 +53,11 @@ function Shell() {
                 type="button"
                 className={`nav-item${current === item.view ? ' active' : ''}`}
                 aria-current={current === item.view ? 'page' : undefined}
+                // Narrow windows show only the icon: the name must not live in the (hidden) text alone.
+                aria-label={
+                  item.view === 'queue' && active > 0 ? `${item.label} (${active} running or queued)` : item.label
+                }
+                title={item.label}
                 onClick={() => navigate({ name: item.view } as View)}
               >
                 <Icon name={item.icon} />
@@ -55,8 +76,10 @@ function Shell() {
         </div>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <DataNotices />
         {view.name === 'queue' && (firstRun ? <Welcome /> : <QueueView />)}
         {view.name === 'history' && <HistoryView />}
+        {view.name === 'record' && <RecordView />}
         {view.name === 'settings' && <SettingsView />}
         {view.name === 'transcript' && <TranscriptView key={view.id} id={view.id} seek={view.seek} />}
       </main>
@@ -79,6 +102,8 @@ function LicensePill() {
     <button
       type="button"
       className={`license-pill ${ok ? 'ok' : 'warn'}`}
+      aria-label={`License: ${label}`}
+      title={`License: ${label}`}
       onClick={() => navigate({ name: 'settings', section: 'license' })}
     >
       <Icon name={ok ? 'check' : 'key'} size={14} />
@@ -91,7 +116,9 @@ export function App() {
   return (
     <ToastProvider>
       <AppStateProvider>
-        <Shell />
+        <RecorderProvider>
+          <Shell />
+        </RecorderProvider>
       </AppStateProvider>
     </ToastProvider>
   );

@@ -58,6 +58,7 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.wav': 'audio/wav',
   '.mp3': 'audio/mpeg',
+  '.webm': 'audio/webm',
 };
 
 /** Serves a file with Range support (the <audio> element seeks with ranges). */
@@ -110,6 +111,10 @@ export interface HarnessOptions {
   desktop?: Partial<DesktopConfig>;
   /** Serve `dir` as a Hugging Face-style mirror of `repo` at `${baseUrl}/hf/<repo>/resolve/<revision>/<path>`. */
   mirror?: { repo: string; dir: string };
+  /** Extra Chromium switches (e.g. fake microphone capture from a file). */
+  chromiumArgs?: string[];
+  /** Permissions granted to the page (e.g. 'microphone'). */
+  permissions?: string[];
 }
 
 export async function startHarness(home: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -180,9 +185,14 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
       '--disable-component-update',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.chromiumArgs ?? []),
     ],
   });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 800 } });
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1200, height: 800 },
+    permissions: options.permissions,
+  });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -211,6 +221,8 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     void push(EVENT_CHANNELS.jobUpdate, job);
   });
   const offModels = d.onModelProgress((p: ModelDownloadProgress) => void push(EVENT_CHANNELS.modelProgress, p));
+  const liveEvent = (e: unknown) => void push(EVENT_CHANNELS.liveEvent, e);
+  d.live.on('event', liveEvent);
 
   await options.beforeLoad?.(d);
   await page.goto(`${baseUrl}/index.html`);
@@ -243,6 +255,7 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     },
     async close() {
       offModels();
+      d.live.off('event', liveEvent);
       await browser.close();
       await d.dispose();
       await new Promise((r) => server.close(r));

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { EarshotError } from '../errors.ts';
 import type { DeviceInfo, DeviceRequest } from './types.ts';
 
 type Provider = DeviceInfo['provider'];
@@ -86,7 +87,8 @@ function missingProviderFiles(provider: Provider): string | undefined {
 export async function createSession(model: string | Uint8Array, request: SessionRequest = {}): Promise<CreatedSession> {
   const threads = request.threads ?? defaultThreads();
   const fallbacks: DeviceInfo['fallbacks'] = [];
-  for (const provider of candidateProviders(request.device)) {
+  const candidates = candidateProviders(request.device);
+  for (const provider of candidates) {
     const missing = missingProviderFiles(provider);
     if (missing) {
       fallbacks.push({ provider, reason: missing });
@@ -119,7 +121,10 @@ export async function createSession(model: string | Uint8Array, request: Session
     }
   }
   const detail = fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ');
-  throw new Error(`No execution provider could load the model (${detail})`);
+  const message = `No execution provider could load the model (${detail})`;
+  // Only GPUs were asked for: the device is the problem (the user can choose CPU), not the model file.
+  if (!candidates.includes('cpu')) throw new EarshotError('DEVICE_UNAVAILABLE', message, { requested: request.device });
+  throw new Error(message);
 }
 
 /** onnxruntime's messages start with a source path and a failed assertion; users need the sentence at the end. */

@@ -121,7 +121,8 @@ function describeNetworkError(e: NodeJS.ErrnoException, url: URL): EarshotError 
   const reason =
     reasons[e.code ?? ''] ??
     (/certificate|SSL|TLS/i.test(e.message) ? `TLS error with ${host}: ${e.message}` : e.message);
-  return new EarshotError('URL_FETCH_FAILED', `Could not download ${url.origin}: ${reason}`, {
+  // The whole address (not only the host): a user with several links needs to see which one failed.
+  return new EarshotError('URL_FETCH_FAILED', `Could not download ${url.origin}${url.pathname}: ${reason}`, {
     reason: e.code ?? 'network',
   });
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
+  ModelRecommendation,
   ModelView,
   ServerStatus,
   SystemInfo,
@@ -15,11 +16,13 @@ import type {
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
 import { defaultThreads } from '../asr/device.ts';
+import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
+import type { LiveChannel } from '../live/live-handlers.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
@@ -42,6 +45,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The model suggested for this machine (no calibration run: it must answer fast). */
+  recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
   resolve(id?: string): Promise<{ id: string; name: string; dir: string }>;
 }
@@ -67,7 +72,11 @@ export interface DesktopServices {
 
 function toTranscript(t: StoredTranscript): Transcript {
   const { originalSegments, ...rest } = t;
-  return { ...rest, edited: originalSegments !== undefined };
+  return {
+    ...rest,
+    edited: originalSegments !== undefined,
+    ...(originalSegments ? { recognised: originalSegments } : {}),
+  };
 }
 
 function toSummary(t: StoredTranscript): TranscriptSummary {
@@ -84,7 +93,8 @@ function safeFileName(title: string): string {
   );
 }
 
-export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): ApiHandlers {
+/** Every channel but the live recording's (live/live-handlers.ts). */
+export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
     probe ??= s.models
@@ -117,7 +127,12 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:list': async () => s.jobs.list(),
     'jobs:addFiles': async (paths, settings) => {
       await s.license.authorize();
-      return s.jobs.add(await expandMediaPaths(paths), jobSettings(settings));
+      const { sources, unreadable } = await expandMediaPaths(paths);
+      const failed = unreadable.map(({ source, reason }) => ({
+        source,
+        error: { code: 'INVALID_PARAMETER' as const, message: reason },
+      }));
+      return s.jobs.add(sources, jobSettings(settings), failed);
     },
     'jobs:addUrl': async (url, settings) => {
       const source = urlSource(url);
@@ -126,8 +141,15 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       return job;
     },
     'jobs:cancel': (id) => s.jobs.cancel(id),
-    'jobs:retry': (id) => s.jobs.retry(id),
+    // Retry runs with the settings as they are now (the user may just have fixed the one that made it fail: GPU only,
+    // a language the model lacks); what was chosen for this job alone (model, speakers) stays.
+    'jobs:retry': (id) => {
+      const { language, task, device, threads, vad } = jobSettings();
+      return s.jobs.retry(id, { ...s.jobs.get(id).settings, language, task, device, threads, vad });
+    },
     'jobs:remove': (id) => s.jobs.remove(id),
+    'jobs:setPaused': async (paused) => s.jobs.setPaused(paused),
+    'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
@@ -155,6 +177,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:import': (dir) => s.models.import(dir),
     'models:remove': (id) => s.models.remove(id),
     'models:setDefault': (id) => s.models.setDefault(id),
+    'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'settings:get': async () => s.settings.get(),
     'settings:update': (patch) => s.settings.update(patch),
@@ -176,5 +199,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:notices': async () => dataNotices(hooks.dataHome),
+    'system:dismissNotice': async (id) => dismissDataNotice(id),
   };
 }

@@ -3,6 +3,7 @@
  * default, plus the folder that runs a job. The bundled demo model always carries its honest notice.
  */
 import type { ModelView } from '../../contract/api.ts';
+import { isDownloadable, variantSize } from '../models/catalog.ts';
 import type { ModelManager } from '../models/index.ts';
 import type { DesktopModels } from './handlers.ts';
 
@@ -34,6 +35,20 @@ export function createManagedModels(manager: ModelManager): DesktopModels {
     async import(dir) {
       const info = await manager.import(dir);
       return withNotice((await manager.views()).find((m) => m.id === info.id)!);
+    },
+    async recommend(englishOnly) {
+      const { recommendation: r } = await manager.recommend({ englishOnly, calibrate: false });
+      const entry = manager.catalog.models.find((m) => m.id === r.id);
+      const view = (await manager.views()).find((m) => m.id === r.id);
+      const size = entry && isDownloadable(entry) && r.variant ? variantSize(entry, r.variant).bytes : undefined;
+      return {
+        id: r.id,
+        name: entry?.name ?? r.id,
+        ...(r.variant ? { variant: r.variant } : {}),
+        ...(size ? { sizeBytes: size } : {}),
+        reason: r.reason,
+        installed: view?.installed ?? false,
+      };
     },
     remove: (id) => manager.remove(id),
     setDefault: (id) => manager.setDefault(id),

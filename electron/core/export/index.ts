@@ -60,17 +60,31 @@ function voice(c: Cue): string {
   return c.speaker ? `<v ${c.speaker.replace(/[<>&\s]+/g, ' ').trim()}>` : '';
 }
 
+/** WebVTT text is markup: `&`, `<` and `>` as character references, so `a < b & c > d` and `-->` read as written. */
+function vttText(line: string): string {
+  return line.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/**
+ * SRT has no escapes, and readers take `<…>` and `{\…}` for formatting (ffmpeg turned `a < b & c > d` into `a d`) and
+ * `-->` for a timing line. A zero-width space after `<`, `{` and inside `-->` shows nothing and keeps the text text.
+ */
+function srtText(line: string): string {
+  return line.replaceAll('<', '<\u200b').replaceAll('{', '{\u200b').replaceAll('-->', '--\u200b>');
+}
+
 export function toSrt(t: ExportableTranscript, options?: CaptionOptions): string {
   return buildCues(t.segments, options)
     .map(
-      (c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${voice(c)}${c.lines.join('\n')}\n`,
+      (c, i) =>
+        `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${voice(c)}${c.lines.map(srtText).join('\n')}\n`,
     )
     .join('\n');
 }
 
 export function toVtt(t: ExportableTranscript, options?: CaptionOptions): string {
   const cues = buildCues(t.segments, options).map(
-    (c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${voice(c)}${c.lines.join('\n')}\n`,
+    (c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${voice(c)}${c.lines.map(vttText).join('\n')}\n`,
   );
   return `WEBVTT\n\n${cues.join('\n')}`;
 }
@@ -101,9 +115,13 @@ export function toJson(t: ExportableTranscript): string {
   )}\n`;
 }
 
-/** RFC 4180: quote every text field, double inner quotes; CRLF line ends so spreadsheets agree. */
+/**
+ * RFC 4180: quote every text field, double inner quotes; CRLF line ends so spreadsheets agree. A cell that starts
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return would run as a formula in Excel, LibreOffice and Sheets (CSV
+ * injection), so it is prefixed with `'`, which they show as text (OWASP's advice).
+ */
 export function toCsv(t: ExportableTranscript): string {
-  const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  const q = (v: string) => `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replaceAll('"', '""')}"`;
   const withSpeakers = t.segments.some((s) => s.speaker);
   const rows = [(withSpeakers ? ['start', 'end', 'speaker', 'text'] : ['start', 'end', 'text']).join(',')];
   for (const s of t.segments) {

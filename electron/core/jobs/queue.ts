@@ -10,9 +10,10 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError, isEarshotError } from '../errors.ts';
-import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
   JobError,
@@ -43,14 +44,26 @@ export interface JobQueueHooks {
   /** The diarization models a job asking for speakers runs (undefined: the classical method). */
   resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
+  /** How often a finished result that could not be saved (disk full) is tried again; default 30 s. */
+  saveRetryMs?: number;
 }
+
+const SAVE_RETRY_MS = 30_000;
 
 export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
   private jobs: JobRecord[] = [];
   private running?: { id: string; controller: AbortController; promise: Promise<void> };
   private started = false;
+  /** Paused by the user: the running job finishes, the next ones wait (for this session only). */
+  private paused = false;
   private lastPersist = 0;
   private persistChain: Promise<void> = Promise.resolve();
+  /**
+   * Finished results whose transcript could not be saved (a full disk): kept here, not dropped, and saved again on
+   * retry, on a timer and at shutdown. The job's checkpoint stays on disk too, so even a quit loses little.
+   */
+  private readonly unsaved = new Map<string, PipelineOutput>();
+  private saveRetryTimer?: NodeJS.Timeout;
   private readonly file: string;
   private readonly dir: string;
 
@@ -66,14 +79,13 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   /** Loads the persisted queue, re-queues interrupted jobs and starts working. */
   async start(): Promise<void> {
     if (this.started) return;
-    const stored = await readJson<{ jobs?: JobRecord[] }>(this.file, {});
-    this.jobs = (stored.jobs ?? []).filter((j) => j && typeof j.id === 'string');
+    this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
       if (ACTIVE.has(job.stage))
         Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
     }
     this.started = true;
-    await this.persist(true);
+    await this.persist(true).catch(() => {}); // a full disk at start must not stop the app
     this.pump();
   }
 
@@ -87,7 +99,12 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     return job;
   }
 
-  async add(sources: JobRecord['source'][], settings: JobSettingsRecord): Promise<JobRecord[]> {
+  /** Queues `sources`; `failed` are added as failed jobs at once (e.g. a sub-folder that could not be read). */
+  async add(
+    sources: JobRecord['source'][],
+    settings: JobSettingsRecord,
+    failed: { source: JobRecord['source']; error: JobError }[] = [],
+  ): Promise<JobRecord[]> {
     const now = new Date().toISOString();
     const added = sources.map<JobRecord>((source) => ({
       id: randomUUID(),
@@ -97,8 +114,26 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       createdAt: now,
       settings: { ...settings },
     }));
+    for (const { source, error } of failed) {
+      added.push({
+        id: randomUUID(),
+        source,
+        stage: 'failed',
+        progress: 0,
+        createdAt: now,
+        finishedAt: now,
+        error,
+        settings: { ...settings },
+      });
+    }
     this.jobs.push(...added);
-    await this.persist(true);
+    try {
+      await this.persist(true);
+    } catch (e) {
+      // Not on disk means not accepted: a job the caller was told about must survive a restart.
+      this.jobs = this.jobs.filter((j) => !added.includes(j));
+      throw e;
+    }
     for (const j of added) this.emit('update', structuredClone(j));
     this.pump();
     return added.map((j) => structuredClone(j));
@@ -114,10 +149,16 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (job.stage === 'queued') await this.change(job, { stage: 'cancelled', etaSeconds: undefined }, true);
   }
 
-  async retry(id: string): Promise<JobRecord> {
+  /** Queues a failed or cancelled job again; `settings`, when given, replace the ones it ran with. */
+  async retry(id: string, settings?: JobSettingsRecord): Promise<JobRecord> {
     const job = this.get(id);
     if (job.stage !== 'failed' && job.stage !== 'cancelled') {
       throw new EarshotError('INVALID_PARAMETER', 'Only failed or cancelled jobs can be retried', { id });
+    }
+    if (this.unsaved.has(id)) {
+      // The transcription is done; only saving it failed. Save it now (throws DISK_FULL again when still full).
+      await this.saveKept(job);
+      return structuredClone(job);
     }
     await this.change(
       job,
@@ -129,6 +170,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         finishedAt: undefined,
         resumed: undefined,
         resumedFrom: undefined,
+        ...(settings ? { settings: { ...settings } } : {}),
       },
       true,
     );
@@ -139,6 +181,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   async remove(id: string): Promise<void> {
     this.get(id);
     if (this.running?.id === id) await this.cancel(id);
+    this.unsaved.delete(id);
     this.jobs = this.jobs.filter((j) => j.id !== id);
     await this.persist(true);
     await this.dropCheckpoint(id);
@@ -148,13 +191,27 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   /** Stops the running job (it will resume on the next start) and waits for the last write. */
   async stop(): Promise<void> {
     this.started = false;
+    clearTimeout(this.saveRetryTimer);
     this.running?.controller.abort('shutdown');
     await this.running?.promise;
-    await this.persistChain;
+    await this.retryUnsaved(); // one last try; what still cannot be saved resumes from its checkpoint on retry
+    clearTimeout(this.saveRetryTimer);
+    await this.persistChain.catch(() => {});
+  }
+
+  /** Pausing lets the running job finish and holds the rest; resuming starts the next one. */
+  setPaused(paused: boolean): boolean {
+    this.paused = paused;
+    this.pump();
+    return this.paused;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
   }
 
   private pump(): void {
-    if (!this.started || this.running) return;
+    if (!this.started || this.running || this.paused) return;
     const next = this.jobs.find((j) => j.stage === 'queued');
     if (!next) return;
     const controller = new AbortController();
@@ -231,22 +288,15 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         },
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
-      const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
-      await this.hooks.recordUsage?.(output.result.duration).catch(() => {});
-      await this.change(
-        job,
-        {
-          stage: 'done',
-          progress: 1,
-          etaSeconds: undefined,
-          preview: undefined,
-          transcriptId,
-          device: output.result.device,
-          duration: output.result.duration,
-          finishedAt: new Date().toISOString(),
-        },
-        true,
-      );
+      let transcriptId: string;
+      try {
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+      } catch (e) {
+        await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
+        await this.keepUnsaved(job, output, e);
+        return;
+      }
+      await this.finish(job, output, transcriptId);
       await checkpoint.discard();
     } catch (e) {
       if (controller.signal.reason === 'shutdown') {
@@ -269,6 +319,71 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     }
   }
 
+  private async finish(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<void> {
+    await this.hooks.recordUsage?.(output.result.duration).catch(() => {});
+    await this.change(
+      job,
+      {
+        stage: 'done',
+        progress: 1,
+        etaSeconds: undefined,
+        preview: undefined,
+        error: undefined,
+        transcriptId,
+        device: output.result.device,
+        duration: output.result.duration,
+        finishedAt: new Date().toISOString(),
+      },
+      true,
+    );
+  }
+
+  /** The result is done but not saved: the job says why (DISK_FULL) and that the result is kept; saving is retried. */
+  private async keepUnsaved(job: JobRecord, output: PipelineOutput, e: unknown): Promise<void> {
+    this.unsaved.set(job.id, output);
+    const cause = toJobError(e);
+    await this.change(
+      job,
+      {
+        stage: 'failed',
+        etaSeconds: undefined,
+        error: {
+          code: cause.code,
+          message: `${cause.message}. The transcript is kept and saved as soon as it can be (or retry now)`,
+          details: { ...cause.details, resultKept: true },
+        },
+        finishedAt: new Date().toISOString(),
+      },
+      true,
+    );
+    this.scheduleSaveRetry();
+  }
+
+  private async saveKept(job: JobRecord): Promise<void> {
+    const output = this.unsaved.get(job.id);
+    if (!output) return;
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+    this.unsaved.delete(job.id);
+    await this.finish(job, output, transcriptId);
+    await this.dropCheckpoint(job.id);
+  }
+
+  private async retryUnsaved(): Promise<void> {
+    for (const id of [...this.unsaved.keys()]) {
+      const job = this.jobs.find((j) => j.id === id);
+      if (!job) this.unsaved.delete(id);
+      else await this.saveKept(job).catch(() => {});
+    }
+    if (this.unsaved.size > 0) this.scheduleSaveRetry();
+  }
+
+  private scheduleSaveRetry(): void {
+    if (!this.started) return;
+    clearTimeout(this.saveRetryTimer);
+    this.saveRetryTimer = setTimeout(() => void this.retryUnsaved(), this.hooks.saveRetryMs ?? SAVE_RETRY_MS);
+    this.saveRetryTimer.unref();
+  }
+
   private async dropCheckpoint(id: string): Promise<void> {
     await fs.rm(checkpointFile(this.dir, id), { force: true }).catch(() => {});
   }
@@ -279,25 +394,30 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       if (v === undefined) delete (job as unknown as Record<string, unknown>)[k];
       else (job as unknown as Record<string, unknown>)[k] = v;
     }
-    // Stage changes reach listeners once they are on disk; progress ticks go out at once.
+    // Stage changes reach listeners once they are on disk; progress ticks go out at once. A failed write here does not
+    // stop the work (the next write carries this change too); calls that must be on disk (add) await persist itself.
     if (persistNow) {
-      await this.persist(true);
+      await this.persist(true).catch(() => {});
       this.emit('update', structuredClone(job));
     } else {
       this.emit('update', structuredClone(job));
-      await this.persist(false);
+      await this.persist(false).catch(() => {});
     }
   }
 
-  /** Writes are serialised; progress-only changes are written at most every 2 s. */
+  /**
+   * Writes are serialised; progress-only changes are written at most every 2 s. The returned promise rejects when
+   * this write fails (DISK_FULL when the disk is full); the chain itself goes on with the next write.
+   */
   private persist(force: boolean): Promise<void> {
     const now = Date.now();
     if (!force && now - this.lastPersist < PROGRESS_PERSIST_MS) return this.persistChain;
     this.lastPersist = now;
-    const snapshot = { version: 1, jobs: this.jobs };
+    const snapshot = { version: QUEUE_FILE_VERSION, jobs: this.jobs };
     const body = structuredClone(snapshot);
-    this.persistChain = this.persistChain.then(() => writeJsonAtomic(this.file, body)).catch(() => {});
-    return this.persistChain;
+    const write = this.persistChain.then(() => writeJsonAtomic(this.file, body));
+    this.persistChain = write.catch(() => {});
+    return write;
   }
 }
 

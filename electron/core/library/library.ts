@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceInfo, DiarizationSummary, Segment } from '../asr/types.ts';
 import { EarshotError } from '../errors.ts';
+import { recoverDataFile } from '../data-notices.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import { speakersOf } from '../diarize/assign.ts';
 import { searchTranscripts, type SearchHit } from './search.ts';
@@ -67,12 +68,17 @@ export class TranscriptLibrary {
     await fs.mkdir(this.trashDir, { recursive: true });
     for (const name of await fs.readdir(this.dir)) {
       if (!name.endsWith('.json')) continue;
+      const file = path.join(this.dir, name);
+      let t: StoredTranscript | null | undefined = null;
       try {
-        const t = await readJson<StoredTranscript | null>(path.join(this.dir, name), null);
-        if (t && typeof t.id === 'string' && Array.isArray(t.segments)) this.cache.set(t.id, t);
+        t = await readJson<StoredTranscript | null | undefined>(file, undefined);
       } catch {
-        // An unreadable file is skipped rather than hiding the whole history.
+        // damaged: below
       }
+      if (t === undefined) continue; // removed since the listing
+      if (t && typeof t.id === 'string' && Array.isArray(t.segments)) this.cache.set(t.id, t);
+      // One damaged file is set aside and reported rather than hiding the whole history, or itself, silently.
+      else recoverDataFile(file, 'A transcript', 'damaged', 'could not be shown in History');
     }
     await this.purgeTrash();
     this.loaded = true;

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { isoSeconds, LicenseError } from './errors.ts';
@@ -223,17 +224,51 @@ async function withFileLock(file: string, work: () => Promise<void>): Promise<vo
   }
 }
 
+/**
+ * Reads the ledger. A damaged file, or one a newer version wrote, is set aside with a notice and usage starts from
+ * zero: deleting the file would do the same, so refusing to start over it protects nothing (data-notices.ts).
+ */
 function load(file: string): LedgerFile {
+  const empty = (): LedgerFile => ({ version: 1, clockHighWaterMs: 0, usage: {} });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, clockHighWaterMs: 0, usage: {} };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return empty();
     throw e;
   }
-  const parsed = JSON.parse(text) as Partial<LedgerFile>;
-  if (parsed.version !== 1 || typeof parsed.clockHighWaterMs !== 'number' || typeof parsed.usage !== 'object') {
-    throw new EarshotError('INTERNAL_ERROR', `The license usage file ${file} is not in a known format`);
+  let parsed: Partial<LedgerFile> | null = null;
+  try {
+    parsed = JSON.parse(text) as Partial<LedgerFile> | null;
+  } catch {
+    // damaged: handled below
   }
-  return { ...parsed, version: 1, clockHighWaterMs: parsed.clockHighWaterMs, usage: parsed.usage ?? {} };
+  if (parsed && typeof parsed === 'object' && typeof parsed.version === 'number' && parsed.version > 1) {
+    recoverDataFile(file, 'License usage for today', 'newer-version', 'starts from zero');
+    return empty();
+  }
+  if (
+    !parsed ||
+    typeof parsed !== 'object' ||
+    parsed.version !== 1 ||
+    typeof parsed.clockHighWaterMs !== 'number' ||
+    !Number.isFinite(parsed.clockHighWaterMs) ||
+    !isUsageMap(parsed.usage)
+  ) {
+    recoverDataFile(file, 'License usage for today', 'damaged', 'starts from zero');
+    return empty();
+  }
+  return { ...parsed, version: 1, clockHighWaterMs: parsed.clockHighWaterMs, usage: parsed.usage };
+}
+
+function isUsageMap(value: unknown): value is Record<string, DayUsage> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every(
+    (u) =>
+      u &&
+      typeof u === 'object' &&
+      typeof (u as DayUsage).day === 'string' &&
+      typeof (u as DayUsage).audioSeconds === 'number' &&
+      Number.isFinite((u as DayUsage).audioSeconds),
+  );
 }

@@ -20,6 +20,7 @@ import { nextUtcMidnight, quotaExceeded, UsageLedger, utcDay } from './ledger.ts
 import { ConcurrencyLimiter, RequestRateLimiter } from './limiters.ts';
 import { redactKey } from './redact.ts';
 import { type RevocationList, verifyRevocationList } from './revocation.ts';
+import { recoverDataFile } from '../data-notices.ts';
 import { resolveTrustSet, type TrustedKey, type TrustSet } from './trust.ts';
 
 export interface LicenseServiceOptions {
@@ -294,7 +295,19 @@ export class LicenseService {
     this.revocationStamp = this.revocationFileStamp();
     this.revocationCheckedAt = performance.now();
     if (!this.revocationStamp) return undefined;
-    return verifyRevocationList(readFileSync(this.revocationFile(), 'utf8'), this.trust);
+    try {
+      return verifyRevocationList(readFileSync(this.revocationFile(), 'utf8'), this.trust);
+    } catch {
+      // Unreadable or not verifiable: deleting it would start the app just the same, so it is set aside and reported.
+      recoverDataFile(
+        this.revocationFile(),
+        'The imported revocation list',
+        'damaged',
+        'is no longer in force; import it again',
+      );
+      this.revocationStamp = '';
+      return undefined;
+    }
   }
 
   /**

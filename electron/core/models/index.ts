@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
+import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
@@ -516,8 +517,27 @@ export class ModelManager {
       .sort();
   }
 
+  /** A damaged or newer-format registry is set aside with a notice: only the default choice is lost, and setDefault works. */
   private async readRegistry(): Promise<Registry> {
-    return readJson<Registry>(this.registryFile, {});
+    let raw: unknown;
+    try {
+      raw = await readJson<unknown>(this.registryFile, {});
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      raw = undefined;
+    }
+    const ok = raw && typeof raw === 'object' && !Array.isArray(raw);
+    const version = ok ? (raw as { version?: unknown }).version : undefined;
+    if (typeof version === 'number' && version > 1) {
+      recoverDataFile(this.registryFile, 'The default model choice', 'newer-version', 'was reset');
+      return {};
+    }
+    const def = ok ? (raw as Registry).default : undefined;
+    if (!ok || (def !== undefined && (typeof def !== 'string' || !MODEL_ID_RE.test(def)))) {
+      recoverDataFile(this.registryFile, 'The default model choice', 'damaged', 'was reset');
+      return {};
+    }
+    return def === undefined ? {} : { default: def };
   }
 
   private async writeRegistry(r: Registry): Promise<void> {
@@ -565,8 +585,11 @@ function slug(name: string): string {
   return s || 'imported-model';
 }
 
+/** A model id: one folder name under the models folder, never a path. */
+const MODEL_ID_RE = /^[a-z0-9][a-z0-9._-]*$/i;
+
 function safeId(id: string): string {
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) throw new EarshotError('INVALID_PARAMETER', `Invalid model id '${id}'`);
+  if (!MODEL_ID_RE.test(id)) throw new EarshotError('INVALID_PARAMETER', `Invalid model id '${id}'`);
   return id;
 }
 

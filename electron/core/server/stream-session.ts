@@ -1,8 +1,8 @@
 /**
  * One live transcription on WS /v1/listen/stream. Frames go into an inbox and one worker loop (never more than one
- * per session) converts them to 16 kHz with a converter kept for the whole stream, cuts decided chunks at the
- * quietest moment near each boundary and transcribes them through the shared queue; undecided audio gets a
- * provisional transcript when the queue is idle.
+ * per session) converts them to 16 kHz with a converter kept for the whole stream, and transcribes through the shared
+ * queue what the live decider (core/live/decider.ts, shared with the desktop's microphone recording) decides: chunks
+ * cut at the quietest moment near each boundary, and provisional transcripts of undecided audio when the queue is idle.
  *
  * Limits, because a socket is cheap for a client and costly for us:
  * - back-pressure: past `BACKLOG_SECONDS` of unconverted audio the socket is paused (TCP then slows the client), so
@@ -17,36 +17,16 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { EarshotError, isEarshotError } from '../errors.ts';
+import { type LiveChunk, LiveDecider, MIN_MODEL_SAMPLES } from '../live/decider.ts';
 import type { RouteContext } from './context.ts';
 import type { LicenseLease, PcmResampler } from './services.ts';
 import { type ListenOptions, shapeWords, stripPunctuation } from './transcriber.ts';
 
 const RATE = 16000;
-/** A chunk is decided once this much audio is pending; the cut lands in its last `SEARCH_SECONDS`. */
-const CHUNK_SECONDS = 5;
-const SEARCH_SECONDS = 1.5;
-/** New audio needed before another interim (not yet final) transcript is sent. */
-const INTERIM_SECONDS = 1;
 /** Unconverted audio past which the socket stops being read until the session catches up. */
 const BACKLOG_SECONDS = 2;
 /** Input converted between two yields to the event loop (~1.5 ms of work at 48 kHz). */
 const SLICE_SECONDS = 0.25;
-
-/** Index of the quietest 20 ms frame in samples[from..to), the least harmful place to cut. */
-export function quietestCut(samples: Float32Array, from: number, to: number): number {
-  const frame = 320;
-  let best = to;
-  let bestEnergy = Number.POSITIVE_INFINITY;
-  for (let i = Math.max(0, from); i + frame <= to; i += frame / 2) {
-    let e = 0;
-    for (let j = i; j < i + frame; j++) e += samples[j] * samples[j];
-    if (e < bestEnergy) {
-      bestEnergy = e;
-      best = i + frame / 2;
-    }
-  }
-  return best;
-}
 
 /** WebSocket close codes by cause: 1008 policy (bad input, limits), 1013 try again later, 1011 server fault. */
 function closeCodeFor(err: EarshotError): number {
@@ -82,14 +62,11 @@ export class StreamSession {
   private inboxBytes = 0;
   /** A trailing odd byte (a frame may split a sample). */
   private carry = Buffer.alloc(0);
-  /** Audio at 16 kHz not yet decided. */
-  private pending = new Float32Array(0);
-  /** Samples decided so far (offset of `pending` in the stream), and samples charged to the license so far. */
-  private decidedSamples = 0;
+  /** Audio at 16 kHz not yet decided, and when to decide it. */
+  private readonly decider = new LiveDecider();
+  /** Samples charged to the license so far. */
   private chargedSamples = 0;
   private receivedSeconds = 0;
-  /** Undecided samples when the last interim transcript was sent. */
-  private interimAt = 0;
   /** No more audio is accepted (the client ended, or a limit did); the rest is decided and the socket closed. */
   private ended = false;
   /** Set when a limit ended the session: sent after the last transcript, then the socket closes with 1008. */
@@ -188,9 +165,10 @@ export class StreamSession {
         this.inboxBytes -= frame.length;
         await this.convert(frame);
       }
-      while (!this.finished && this.pending.length >= CHUNK_SECONDS * RATE) {
-        const end = CHUNK_SECONDS * RATE;
-        await this.decide(quietestCut(this.pending, end - SEARCH_SECONDS * RATE, end), false);
+      while (!this.finished) {
+        const due = this.decider.takeDue();
+        if (!due) break;
+        await this.decide(due, false);
       }
       if (this.inbox.length > 0 || this.finished) continue;
       if (this.paused) {
@@ -199,16 +177,16 @@ export class StreamSession {
         this.armIdle();
       }
       if (this.ended) {
-        await this.decide(this.pending.length, true);
+        await this.decide(this.decider.takeAll(), true);
         this.finish();
         return;
       }
       if (this.flushRequested) {
         this.flushRequested = false;
-        await this.decide(this.pending.length, false, true);
+        await this.decide(this.decider.takeAll(), false, true);
         continue;
       }
-      if (this.pending.length - this.interimAt < INTERIM_SECONDS * RATE || this.ctx.transcriber.queue.depth > 0) {
+      if (!this.decider.interimDue() || this.ctx.transcriber.queue.depth > 0) {
         return;
       }
       await this.interim();
@@ -224,11 +202,7 @@ export class StreamSession {
     for (let at = 0; at < usable; at += slice) {
       if (at > 0) await yieldToEventLoop();
       if (this.finished) return;
-      const samples = this.resampler!.convert(bytes.subarray(at, Math.min(at + slice, usable)));
-      const next = new Float32Array(this.pending.length + samples.length);
-      next.set(this.pending);
-      next.set(samples, this.pending.length);
-      this.pending = next;
+      this.decider.append(this.resampler!.convert(bytes.subarray(at, Math.min(at + slice, usable))));
     }
   }
 
@@ -246,10 +220,10 @@ export class StreamSession {
    * only while nobody waits for a worker: interim text is a courtesy, never a reason to delay other requests.
    */
   private async interim(): Promise<void> {
-    this.interimAt = this.pending.length;
-    await this.charge(this.decidedSamples + this.interimAt);
+    const undecided = this.decider.takeInterim();
+    await this.charge(undecided.to);
     const { options } = this.settings;
-    const result = await this.ctx.transcriber.transcribeSamples(this.pending.slice(), options, this.abort.signal);
+    const result = await this.ctx.transcriber.transcribeSamples(undecided.samples, options, this.abort.signal);
     const transcript = options.punctuate ? result.text.trim() : stripPunctuation(result.text);
     if (!transcript) return;
     this.send({
@@ -257,25 +231,20 @@ export class StreamSession {
       transcript,
       is_final: false,
       is_last: false,
-      start: round(this.decidedSamples / RATE),
-      end: round((this.decidedSamples + this.interimAt) / RATE),
+      start: round(undecided.from / RATE),
+      end: round(undecided.to / RATE),
     });
   }
 
-  private async decide(samplesCount: number, isLast: boolean, flushed = false): Promise<void> {
-    this.interimAt = 0;
-    const chunk = this.pending.slice(0, samplesCount);
-    this.pending = this.pending.slice(samplesCount);
-    const offset = this.decidedSamples / RATE;
-    this.decidedSamples += chunk.length;
+  private async decide(chunk: LiveChunk, isLast: boolean, flushed = false): Promise<void> {
+    const offset = chunk.from / RATE;
     const { options } = this.settings;
     let transcript = '';
     let words: ReturnType<typeof shapeWords> = [];
     let language = options.language;
-    // Under a tenth of a second is not worth a model run (nor a charge).
-    if (chunk.length >= 1600) {
-      await this.charge(this.decidedSamples);
-      const result = await this.ctx.transcriber.transcribeSamples(chunk, options, this.abort.signal);
+    if (chunk.samples.length >= MIN_MODEL_SAMPLES) {
+      await this.charge(chunk.to);
+      const result = await this.ctx.transcriber.transcribeSamples(chunk.samples, options, this.abort.signal);
       transcript = options.punctuate ? result.text.trim() : stripPunctuation(result.text);
       language = result.language;
       words = shapeWords(result.segments, options.punctuate).map((w) => ({
@@ -292,7 +261,7 @@ export class StreamSession {
       is_final: true,
       is_last: isLast,
       start: round(offset),
-      end: round(this.decidedSamples / RATE),
+      end: round(chunk.to / RATE),
       language,
     };
     if (options.timestamps) message.words = words;

@@ -4,6 +4,7 @@
  * folder) in the same shape: the settings fields plus `schemaVersion`.
  */
 import { readFileSync } from 'node:fs';
+import { recoverDataFile } from '../data-notices.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import {
   applySettingsPatch,
@@ -24,9 +25,14 @@ type Listener = (settings: SettingsRecord) => void;
 export class SettingsService {
   private current: SettingsRecord;
   private listeners = new Set<Listener>();
+  /** Fields a newer version of Earshot wrote, and that version: written back untouched so a downgrade loses nothing. */
+  private readonly newer?: { fields: Record<string, unknown>; version: number };
 
   constructor(private readonly backend: SettingsBackend) {
-    this.current = migrateSettings(backend.read());
+    const stored = backend.read();
+    this.current = migrateSettings(stored);
+    const version = isRecord(stored) && typeof stored.schemaVersion === 'number' ? stored.schemaVersion : 0;
+    if (isRecord(stored) && version > SETTINGS_SCHEMA_VERSION) this.newer = { fields: { ...stored }, version };
   }
 
   get(): SettingsRecord {
@@ -35,7 +41,10 @@ export class SettingsService {
 
   async update(patch: SettingsPatch): Promise<SettingsRecord> {
     const next = applySettingsPatch(this.current, patch);
-    await this.backend.write({ ...next, schemaVersion: SETTINGS_SCHEMA_VERSION });
+    const record = this.newer
+      ? { ...this.newer.fields, ...next, schemaVersion: this.newer.version }
+      : { ...next, schemaVersion: SETTINGS_SCHEMA_VERSION };
+    await this.backend.write(record);
     this.current = next;
     for (const l of this.listeners) l(this.get());
     return this.get();
@@ -47,15 +56,37 @@ export class SettingsService {
   }
 }
 
-/** A JSON file written atomically; a missing or unreadable file reads as defaults. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** What a damaged settings file costs, said the same way by both backends. */
+export function recoverSettingsFile(file: string): void {
+  recoverDataFile(file, 'Settings', 'damaged', 'were reset to their defaults');
+}
+
+/**
+ * A JSON file written atomically. A missing file reads as defaults; one that is not a JSON object is set aside with a
+ * notice (data-notices.ts) and reads as defaults.
+ */
 export function jsonFileBackend(file: string): SettingsBackend {
   return {
     read() {
+      let text: string;
       try {
-        return JSON.parse(readFileSync(file, 'utf8'));
-      } catch {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') recoverSettingsFile(file);
         return {};
       }
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isRecord(parsed)) return parsed;
+      } catch {
+        // damaged: below
+      }
+      recoverSettingsFile(file);
+      return {};
     },
     write: (record) => writeJsonAtomic(file, record),
   };

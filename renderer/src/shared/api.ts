@@ -21,7 +21,8 @@ export function describeError(e: unknown): string {
   if (!err || typeof err !== 'object' || !('message' in err)) return e instanceof Error ? e.message : String(e);
   const d = err.details ?? {};
   const extra: string[] = [];
-  if (typeof d.reason === 'string') extra.push(humanDates(d.reason));
+  // Machine reasons (`http_status`, `network`) are for API clients and logs, not sentences for people.
+  if (typeof d.reason === 'string' && !/^[a-z0-9_]+$/i.test(d.reason)) extra.push(humanDates(d.reason));
   if (typeof d.expires_at === 'string' && !String(d.reason ?? '').includes(String(d.expires_at).slice(0, 10))) {
     extra.push(`expired on ${formatDate(d.expires_at)}`);
   }

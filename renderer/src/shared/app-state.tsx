@@ -9,6 +9,7 @@ import { call, earshot } from './api.ts';
 export type View =
   | { name: 'queue' }
   | { name: 'history' }
+  | { name: 'record' }
   | { name: 'settings'; section?: string }
   | { name: 'transcript'; id: string; seek?: number };
 
@@ -22,6 +23,12 @@ interface AppState {
   updateSettings(patch: SettingsPatch): Promise<Settings>;
   jobs: JobView[];
   setJobs(update: (jobs: JobView[]) => JobView[]): void;
+  /**
+   * Files dropped anywhere on the window (or on the welcome screen before the key is active), waiting for the
+   * Transcribe screen to queue them with its per-drop options.
+   */
+  dropped: string[];
+  setDropped(paths: string[]): void;
 }
 
 const Ctx = createContext<AppState | undefined>(undefined);
@@ -37,6 +44,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [license, setLicense] = useState<LicenseStatus>();
   const [settings, setSettings] = useState<Settings>();
   const [jobs, setJobsState] = useState<JobView[]>([]);
+  const [dropped, setDropped] = useState<string[]>([]);
 
   const refreshLicense = useCallback(async () => setLicense(await call(earshot().license.status())), []);
 
@@ -113,8 +121,10 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       updateSettings,
       jobs,
       setJobs: setJobsState,
+      dropped,
+      setDropped,
     }),
-    [view, license, refreshLicense, settings, updateSettings, jobs],
+    [view, license, refreshLicense, settings, updateSettings, jobs, dropped],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

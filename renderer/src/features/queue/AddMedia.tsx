@@ -1,10 +1,11 @@
 /** Ways in: drop files or folders anywhere on the zone, pick them, or paste a link. */
-import { type DragEvent, type FormEvent, useState } from 'react';
+import { type DragEvent, type FormEvent, useEffect, useState } from 'react';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
 import { type SpeakerJobSettings, SpeakerJobOptions } from '../speakers/SpeakerJobOptions.tsx';
+import { DropOptions, useDropChoices } from './DropOptions.tsx';
 
 function checkUrl(text: string): string | undefined {
   if (!text.trim()) return undefined;
@@ -17,11 +18,17 @@ function checkUrl(text: string): string | undefined {
   }
 }
 
-export function AddMedia() {
-  const { refreshLicense, settings } = useApp();
+/** `compact`: one line once the queue has jobs (the window takes drops anywhere anyway). */
+export function AddMedia({ compact = false }: { compact?: boolean }) {
+  const { refreshLicense, settings, dropped, setDropped } = useApp();
   const [speakers, setSpeakers] = useState<SpeakerJobSettings>();
   // Until the user chooses for this batch, new jobs follow the default in Settings.
-  const jobSpeakers = speakers ?? { diarize: settings?.diarization.enabled ?? false };
+  const speakerChoice = speakers ?? { diarize: settings?.diarization.enabled ?? false };
+  const drop = useDropChoices();
+  // Only the choices actually made travel with the job; the rest follow Settings.
+  const jobSpeakers = Object.fromEntries(
+    Object.entries({ ...speakerChoice, ...drop.choices }).filter(([, v]) => v !== undefined),
+  );
   const notify = useToast();
   const [over, setOver] = useState(false);
   const [url, setUrl] = useState('');
@@ -41,8 +48,17 @@ export function AddMedia() {
     }
   };
 
+  // Files dropped elsewhere on the window (or held on the welcome screen) are queued here, with this screen's options.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a drop arrives
+  useEffect(() => {
+    if (dropped.length === 0) return;
+    setDropped([]);
+    void addPaths(dropped);
+  }, [dropped]);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
+    e.stopPropagation();
     setOver(false);
     const paths = [...e.dataTransfer.files].map((f) => earshot().system.pathForFile(f)).filter(Boolean);
     void addPaths(paths);
@@ -67,7 +83,7 @@ export function AddMedia() {
     <section className="add-media" aria-label="Add media">
       {/* biome-ignore lint/a11y/noStaticElementInteractions: the drop target; the button inside is the keyboard path */}
       <div
-        className={`dropzone${over ? ' over' : ''}`}
+        className={`dropzone${over ? ' over' : ''}${compact ? ' dropzone-compact' : ''}`}
         data-testid="dropzone"
         onDragOver={(e) => {
           e.preventDefault();
@@ -79,8 +95,10 @@ export function AddMedia() {
         <span className="dropzone-icon" aria-hidden="true">
           <Icon name="upload" size={28} />
         </span>
-        <p className="dropzone-title">Drop audio or video files, or whole folders</p>
-        <p className="muted">WAV, MP3, M4A, FLAC, OGG, Opus, WebM, MP4, MOV, MKV — as many as you like</p>
+        <p className="dropzone-title">
+          {compact ? 'Drop more files anywhere in the window' : 'Drop audio or video files, or whole folders'}
+        </p>
+        {!compact && <p className="muted">WAV, MP3, M4A, FLAC, OGG, Opus, WebM, MP4, MOV, MKV — as many as you like</p>}
         <button
           type="button"
           className="btn btn-primary"
@@ -115,7 +133,10 @@ export function AddMedia() {
           </p>
         )}
       </form>
-      <SpeakerJobOptions value={jobSpeakers} onChange={setSpeakers} />
+      <div className="job-options">
+        <DropOptions state={drop} />
+        <SpeakerJobOptions value={speakerChoice} onChange={setSpeakers} />
+      </div>
       {refusal && (
         <div className="callout callout-error" role="alert" data-testid="add-refused">
           <Icon name="alert" />

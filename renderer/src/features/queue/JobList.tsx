@@ -1,9 +1,11 @@
 /** The queue: every job with its stage, progress, measured ETA, the device it really runs on, and its actions. */
+import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../electron/contract/api.ts';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { clock, eta } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
+import { explainJobError } from '../../shared/job-errors.ts';
 import { useToast } from '../../shared/toast.tsx';
 
 const STAGE_LABEL: Record<JobView['stage'], string> = {
@@ -28,8 +30,9 @@ function DeviceBadge({ job }: { job: JobView }) {
         {job.device.label}
       </span>
       {fell && (
-        <span className="badge badge-warn" title={why}>
-          GPU not used<span className="sr-only">: {why}</span>
+        // The reason is said once for the session, above the list (GpuNotice); the row keeps a quiet hint.
+        <span className="sr-only" title={why}>
+          (GPU not used)
         </span>
       )}
       {job.device.note && (
@@ -41,8 +44,35 @@ function DeviceBadge({ job }: { job: JobView }) {
   );
 }
 
-export function JobRow({ job }: { job: JobView }) {
-  const { navigate, setJobs } = useApp();
+/** `transcriptGone`: the job's transcript was deleted since (it cannot be opened any more). */
+/** "GPU not used" once per session, above the queue, with the reasons — not on every row. */
+export function GpuNotice({ jobs }: { jobs: JobView[] }) {
+  const [dismissed, setDismissed] = useState(() => sessionStorage.getItem('earshot.gpuNotice') === 'dismissed');
+  const fell = jobs.find((j) => j.device && j.device.provider === 'cpu' && j.device.fallbacks.length > 0);
+  if (!fell?.device || dismissed) return null;
+  return (
+    <div className="callout callout-info" data-testid="gpu-notice">
+      <Icon name="chip" />
+      <div>
+        <strong>GPU not used</strong> — jobs run on the CPU.{' '}
+        <span className="small muted">{fell.device.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}</span>
+      </div>
+      <button
+        type="button"
+        className="btn btn-ghost btn-small"
+        onClick={() => {
+          sessionStorage.setItem('earshot.gpuNotice', 'dismissed');
+          setDismissed(true);
+        }}
+      >
+        Got it
+      </button>
+    </div>
+  );
+}
+
+export function JobRow({ job, transcriptGone = false }: { job: JobView; transcriptGone?: boolean }) {
+  const { navigate, setJobs, settings } = useApp();
   const notify = useToast();
   const pct = Math.round(job.progress * 100);
   const act = (fn: () => Promise<unknown>) => async () => {
@@ -53,6 +83,7 @@ export function JobRow({ job }: { job: JobView }) {
     }
   };
   const running = ACTIVE.has(job.stage);
+  const problem = job.stage === 'failed' ? explainJobError(job, settings) : undefined;
   return (
     <li className={`job job-${job.stage}`} data-testid="job" data-stage={job.stage} aria-label={job.source.name}>
       <div className="job-main">
@@ -104,14 +135,24 @@ export function JobRow({ job }: { job: JobView }) {
             {job.model}
           </p>
         )}
-        {job.stage === 'failed' && job.error && (
-          <p className="job-error" role="alert" data-testid="job-error">
-            <Icon name="alert" size={14} /> {describeError(job.error)}
-          </p>
+        {problem && (
+          <div role="alert">
+            <p className="job-error" data-testid="job-error">
+              <Icon name="alert" size={14} /> <span>{problem.text}</span>
+            </p>
+            <p className="job-next muted" data-testid="job-next">
+              {problem.next}
+            </p>
+          </div>
         )}
       </div>
       <div className="job-actions">
-        {job.stage === 'done' && job.transcriptId && (
+        {job.stage === 'done' && job.transcriptId && transcriptGone && (
+          <span className="muted small" data-testid="transcript-gone">
+            Transcript deleted
+          </span>
+        )}
+        {job.stage === 'done' && job.transcriptId && !transcriptGone && (
           <button
             type="button"
             className="btn btn-primary btn-small"
@@ -125,9 +166,9 @@ export function JobRow({ job }: { job: JobView }) {
             <Icon name="x" size={14} /> Cancel
           </button>
         )}
-        {(job.stage === 'failed' || job.stage === 'cancelled') && (
+        {(job.stage === 'cancelled' || problem?.retry) && (
           <button type="button" className="btn btn-small" onClick={act(() => call(earshot().jobs.retry(job.id)))}>
-            <Icon name="retry" size={14} /> Retry
+            <Icon name="retry" size={14} /> {problem?.retry ?? 'Retry'}
           </button>
         )}
         {!running && (
@@ -148,8 +189,30 @@ export function JobRow({ job }: { job: JobView }) {
   );
 }
 
+/** Which finished jobs' transcripts still exist: checked when the queue opens and whenever a job finishes. */
+function useLiveTranscripts(jobs: JobView[]): Set<string> | undefined {
+  const [read, setRead] = useState<{ key: string; ids: Set<string> }>();
+  const finished = jobs
+    .filter((j) => j.transcriptId)
+    .map((j) => j.transcriptId)
+    .join(',');
+  // Re-read when the set of finished jobs changes.
+  useEffect(() => {
+    let live = true;
+    call(earshot().transcripts.list())
+      .then((list) => live && setRead({ key: finished, ids: new Set(list.map((t) => t.id)) }))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [finished]);
+  // A list read before the newest job finished does not know its transcript yet: wait for the fresh one.
+  return read?.key === finished ? read.ids : undefined;
+}
+
 export function JobList() {
   const { jobs } = useApp();
+  const live = useLiveTranscripts(jobs);
   const ordered = [...jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   if (ordered.length === 0) {
     return (
@@ -162,7 +225,7 @@ export function JobList() {
   return (
     <ul className="job-list" aria-label="Queue">
       {ordered.map((j) => (
-        <JobRow key={j.id} job={j} />
+        <JobRow key={j.id} job={j} transcriptGone={Boolean(live && j.transcriptId && !live.has(j.transcriptId))} />
       ))}
     </ul>
   );

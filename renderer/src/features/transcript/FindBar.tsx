@@ -1,4 +1,7 @@
-/** Find (highlights every match, jumps between them) and replace (one or all, undoable like any edit). */
+/**
+ * Find (highlights every match, the current one distinctly, jumps between them) and replace (one or all, undoable
+ * like any edit). Whole words is on by default so that replacing "in" never rewrites "Printing".
+ */
 import { useEffect, useRef } from 'react';
 import { Icon } from '../../shared/icons.tsx';
 
@@ -7,6 +10,9 @@ interface Props {
   replacement: string;
   count: number;
   current: number;
+  wholeWord: boolean;
+  matchCase: boolean;
+  onOptions(o: { wholeWord: boolean; matchCase: boolean }): void;
   onQuery(q: string): void;
   onReplacement(r: string): void;
   onNext(): void;
@@ -42,6 +48,22 @@ export function FindBar(p: Props) {
       <button type="button" className="icon-btn" aria-label="Next match" onClick={p.onNext} disabled={!p.count}>
         ↓
       </button>
+      <label className="find-option small">
+        <input
+          type="checkbox"
+          checked={p.wholeWord}
+          onChange={(e) => p.onOptions({ wholeWord: e.target.checked, matchCase: p.matchCase })}
+        />{' '}
+        Whole words
+      </label>
+      <label className="find-option small">
+        <input
+          type="checkbox"
+          checked={p.matchCase}
+          onChange={(e) => p.onOptions({ wholeWord: p.wholeWord, matchCase: e.target.checked })}
+        />{' '}
+        Match case
+      </label>
       <input
         type="text"
         aria-label="Replace with"

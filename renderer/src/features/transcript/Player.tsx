@@ -7,16 +7,23 @@ import { useCallback, useEffect, useImperativeHandle, useRef, useState } from 'r
 export interface PlayerHandle {
   seek(t: number, play?: boolean): void;
   toggle(): void;
+  /** Moves by `delta` seconds (±5 s skip), within the recording. */
+  skip(delta: number): void;
+  time(): number;
 }
+
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
 
 interface Props {
   src: string | null;
   video: boolean;
+  /** Where playback starts when the media loads (a search hit's time); Play then starts there, not at 0:00. */
+  start?: number;
   onTime(t: number): void;
   ref?: React.Ref<PlayerHandle>;
 }
 
-export function Player({ src, video, onTime, ref }: Props) {
+export function Player({ src, video, start: startAt, onTime, ref }: Props) {
   const media = useRef<HTMLMediaElement | null>(null);
   // The element exists only once `src` is known (it arrives after the first render), and switching between audio and
   // video replaces it; keeping it in state attaches the listeners to whichever element is mounted now.
@@ -39,7 +46,37 @@ export function Player({ src, video, onTime, ref }: Props) {
       if (m.paused) void m.play().catch(() => {});
       else m.pause();
     },
+    skip(delta) {
+      const m = media.current;
+      if (!m) return;
+      const end = Number.isFinite(m.duration) ? m.duration : Number.POSITIVE_INFINITY;
+      m.currentTime = Math.min(end, Math.max(0, m.currentTime + delta));
+      onTime(m.currentTime);
+    },
+    time: () => media.current?.currentTime ?? 0,
   }));
+  const [rate, setRate] = useState(1);
+  useEffect(() => {
+    if (!element) return;
+    // Both: a (re)load resets playbackRate to the default rate.
+    element.defaultPlaybackRate = rate;
+    element.playbackRate = rate;
+  }, [element, rate]);
+  // The start position is applied once per element, as soon as it knows its duration (seeking before is ignored).
+  const started = useRef<HTMLMediaElement | null>(null);
+  useEffect(() => {
+    const m = element;
+    if (!m || startAt === undefined || started.current === m) return;
+    const apply = () => {
+      if (started.current === m) return;
+      started.current = m;
+      m.currentTime = startAt;
+      onTime(startAt);
+    };
+    if (m.readyState >= HTMLMediaElement.HAVE_METADATA) apply();
+    else m.addEventListener('loadedmetadata', apply, { once: true });
+    return () => m.removeEventListener('loadedmetadata', apply);
+  }, [element, startAt, onTime]);
   useEffect(() => {
     const m = element;
     if (!m) return;
@@ -52,7 +89,10 @@ export function Player({ src, video, onTime, ref }: Props) {
       cancelAnimationFrame(raf);
       raf = requestAnimationFrame(tick);
     };
-    const once = () => onTime(m.currentTime);
+    // Before the start position is applied the element reports 0: that would pull Follow playback to the top.
+    const once = () => {
+      if (startAt === undefined || started.current === m) onTime(m.currentTime);
+    };
     m.addEventListener('play', start);
     m.addEventListener('seeked', once);
     m.addEventListener('timeupdate', once);
@@ -62,32 +102,64 @@ export function Player({ src, video, onTime, ref }: Props) {
       m.removeEventListener('seeked', once);
       m.removeEventListener('timeupdate', once);
     };
-  }, [onTime, element]);
+  }, [onTime, element, startAt]);
 
   if (!src) {
     return <p className="muted small player-missing">The original media file is not available for playback.</p>;
   }
+  const skip = (delta: number) => () => {
+    const m = media.current;
+    if (!m) return;
+    const end = Number.isFinite(m.duration) ? m.duration : Number.POSITIVE_INFINITY;
+    m.currentTime = Math.min(end, Math.max(0, m.currentTime + delta));
+  };
+  const controls = (
+    <div className="player-controls">
+      <button type="button" className="btn btn-ghost btn-small" onClick={skip(-5)} title="Back 5 seconds (Alt+←)">
+        −5 s
+      </button>
+      <button type="button" className="btn btn-ghost btn-small" onClick={skip(5)} title="Forward 5 seconds (Alt+→)">
+        +5 s
+      </button>
+      <label className="small speed">
+        Speed{' '}
+        <select value={rate} onChange={(e) => setRate(Number(e.target.value))} data-testid="speed">
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
   return video ? (
-    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
-    <video
-      ref={attach}
-      className="player player-video"
-      src={src}
-      controls
-      preload="metadata"
-      aria-label="Recording"
-      data-testid="player"
-    />
+    <>
+      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
+      <video
+        ref={attach}
+        className="player player-video"
+        src={src}
+        controls
+        preload="metadata"
+        aria-label="Recording"
+        data-testid="player"
+      />
+      {controls}
+    </>
   ) : (
-    // biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption
-    <audio
-      ref={attach}
-      className="player"
-      src={src}
-      controls
-      preload="metadata"
-      aria-label="Recording"
-      data-testid="player"
-    />
+    <>
+      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
+      <audio
+        ref={attach}
+        className="player"
+        src={src}
+        controls
+        preload="metadata"
+        aria-label="Recording"
+        data-testid="player"
+      />
+      {controls}
+    </>
   );
 }

@@ -5,11 +5,22 @@ import { useApp } from '../../shared/app-state.tsx';
 import { clock, relativeDate } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
-import { findMatches, replaceAll, replaceOne, retext, wordAt } from './edit.ts';
+import {
+  deleteSegment,
+  findMatches,
+  lowConfidenceWords,
+  mergeWithNext,
+  replaceAll,
+  replaceOne,
+  retext,
+  revertSegment,
+  splitSegment,
+  wordAt,
+} from './edit.ts';
 import { ExportMenu } from './ExportMenu.tsx';
 import { FindBar } from './FindBar.tsx';
 import { Player, type PlayerHandle } from './Player.tsx';
-import { LOW_CONFIDENCE, SegmentRow } from './SegmentRow.tsx';
+import { LOW_CONFIDENCE, type Mark, SegmentRow } from './SegmentRow.tsx';
 import { useEditor } from './useEditor.ts';
 import { SpeakersBar } from '../speakers/SpeakersBar.tsx';
 import { useSpeakers } from '../speakers/useSpeakers.ts';
@@ -66,25 +77,77 @@ function Editor({
   const list = useRef<VirtualListHandle>(null);
   const [time, setTime] = useState(seek ?? 0);
   const [follow, setFollow] = useState(true);
+  // Follow playback steps aside while the user scrolls the transcript themselves, until they ask for it back.
+  const [followPaused, setFollowPaused] = useState(false);
+  const [loop, setLoop] = useState<{ start: number; end: number }>();
+  const [shortcuts, setShortcuts] = useState(false);
   const [title, setTitle] = useState(transcript.title);
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [replacement, setReplacement] = useState('');
   const [matchIndex, setMatchIndex] = useState(0);
+  const [findOptions, setFindOptions] = useState({ wholeWord: true, matchCase: false });
   const speakers = useSpeakers(ed.segments, ed.apply, notify);
 
   const playing = useMemo(() => wordAt(ed.segments, time), [ed.segments, time]);
-  const matches = useMemo(() => (finding ? findMatches(ed.segments, query) : []), [finding, ed.segments, query]);
-  const lowCount = useMemo(
-    () => ed.segments.reduce((n, s) => n + (s.words ?? []).filter((w) => w.confidence < LOW_CONFIDENCE).length, 0),
-    [ed.segments],
+  const matches = useMemo(
+    () => (finding ? findMatches(ed.segments, query, findOptions) : []),
+    [finding, ed.segments, query, findOptions],
   );
+  const current = Math.min(matchIndex, Math.max(0, matches.length - 1));
+  // Per segment, its matches (the same array for every render until the matches change, for the memoised rows).
+  const marks = useMemo(() => {
+    const by = new Map<number, Mark[]>();
+    matches.forEach((m, i) => {
+      const list = by.get(m.segment) ?? [];
+      list.push({ index: m.index, length: m.length, current: i === current });
+      by.set(m.segment, list);
+    });
+    return by;
+  }, [matches, current]);
+  const low = useMemo(() => lowConfidenceWords(ed.segments, LOW_CONFIDENCE), [ed.segments]);
+  const lowCount = low.length;
+  const [lowAt, setLowAt] = useState(-1);
+  const checking = lowAt >= 0 ? low[Math.min(lowAt, low.length - 1)] : undefined;
+  // Until the first edit, the segments on screen are the recognised ones.
+  const recognised = transcript.recognised ?? transcript.segments;
+  const stepLow = (delta: number) => {
+    if (!low.length) return;
+    const next = lowAt < 0 ? (delta > 0 ? 0 : low.length - 1) : (lowAt + delta + low.length) % low.length;
+    setLowAt(next);
+    const [si, wi] = low[next];
+    list.current?.scrollToIndex(si);
+    const w = ed.segments[si].words?.[wi];
+    if (w) player.current?.seek(w.start, false);
+  };
 
-  const onSeek = useCallback((at: number) => player.current?.seek(at), []);
+  // Choosing a place to play also brings Follow playback back.
+  const onSeek = useCallback((at: number) => {
+    setFollowPaused(false);
+    player.current?.seek(at);
+  }, []);
   const onEdit = useCallback(
     (index: number, text: string) => ed.apply(ed.segments.map((s, i) => (i === index ? retext(s, text) : s))),
     [ed],
   );
+  // Structure edits first take the text as typed so far, so nothing typed is lost.
+  const typed = (index: number, text: string) =>
+    text.trim() === ed.segments[index].text.trim()
+      ? ed.segments
+      : ed.segments.map((s, i) => (i === index ? retext(s, text) : s));
+  const onSplit = (index: number, text: string, at: number) =>
+    ed.apply(splitSegment(typed(index, text), index, at, recognised));
+  const onMerge = (index: number, text: string) => ed.apply(mergeWithNext(typed(index, text), index));
+  const onDelete = (index: number) => {
+    ed.apply(deleteSegment(ed.segments, index));
+    notify('Segment deleted — undo with Ctrl+Z');
+  };
+  const onRevert = (index: number) => ed.apply(revertSegment(ed.segments, index, recognised));
+  const differs = (index: number) => {
+    const s = ed.segments[index];
+    const o = recognised.find((r) => r.id === s.id);
+    return Boolean(o && (o.text.trim() !== s.text.trim() || o.start !== s.start || o.end !== s.end));
+  };
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll to the search hit once, when the view opens
   useEffect(() => {
@@ -94,8 +157,15 @@ function Editor({
     }
   }, []);
   useEffect(() => {
-    if (follow && playing) list.current?.scrollToIndex(playing[0]);
-  }, [follow, playing?.[0]]);
+    if (follow && !followPaused && playing) list.current?.scrollToIndex(playing[0]);
+  }, [follow, followPaused, playing?.[0]]);
+  // Loop: back to the segment's start whenever playback passes its end.
+  useEffect(() => {
+    if (loop && time >= loop.end) player.current?.seek(loop.start);
+  }, [loop, time]);
+  const userScroll = () => {
+    if (follow) setFollowPaused(true);
+  };
   useEffect(() => {
     const m = matches[matchIndex];
     if (m) list.current?.scrollToIndex(m.segment);
@@ -117,10 +187,17 @@ function Editor({
       } else if (e.key === ' ' && e.ctrlKey) {
         e.preventDefault();
         player.current?.toggle();
+      } else if (e.altKey && !inField && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+        e.preventDefault();
+        player.current?.skip(e.key === 'ArrowLeft' ? -5 : 5);
+      } else if (e.key === '?' && !inField) {
+        e.preventDefault();
+        setShortcuts(true);
       }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Capture phase: the editor's Ctrl+Z runs before (and instead of) the app-wide Undo of a notice.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [ed]);
 
   const saveTitle = async () => {
@@ -155,7 +232,30 @@ function Editor({
             {lowCount > 0 && (
               <>
                 {' '}
-                · <span className="word-low">{lowCount} low-confidence words</span>
+                · <span className="word-low">{lowCount} low-confidence words</span>{' '}
+                <span className="low-steps">
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    aria-label="Previous low-confidence word"
+                    onClick={() => stepLow(-1)}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    aria-label="Next low-confidence word"
+                    onClick={() => stepLow(1)}
+                  >
+                    ↓
+                  </button>
+                  {checking && (
+                    <span role="status" data-testid="low-position">
+                      {Math.min(lowAt, low.length - 1) + 1} of {lowCount}
+                    </span>
+                  )}
+                </span>
               </>
             )}
           </p>
@@ -179,17 +279,67 @@ function Editor({
         </div>
       </header>
       <div className="player-bar">
-        <Player ref={player} src={media} video={VIDEO_EXT.test(transcript.mediaPath ?? '')} onTime={setTime} />
+        <Player
+          ref={player}
+          src={media}
+          video={VIDEO_EXT.test(transcript.mediaPath ?? '')}
+          start={seek}
+          onTime={setTime}
+        />
         <label className="follow">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow playback
+          <input
+            type="checkbox"
+            checked={follow}
+            onChange={(e) => {
+              setFollow(e.target.checked);
+              setFollowPaused(false);
+            }}
+          />{' '}
+          Follow playback
         </label>
+        {follow && followPaused && (
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="follow-resume"
+            onClick={() => {
+              setFollowPaused(false);
+              if (playing) list.current?.scrollToIndex(playing[0]);
+            }}
+          >
+            Paused while you scroll — back to playback
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          aria-pressed={loop !== undefined}
+          disabled={!media || (!loop && !playing)}
+          onClick={() => {
+            if (loop) return setLoop(undefined);
+            const seg = playing && ed.segments[playing[0]];
+            if (seg) setLoop({ start: seg.start, end: seg.end });
+          }}
+        >
+          {loop ? 'Stop looping' : 'Loop segment'}
+        </button>
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => setShortcuts(true)}>
+          Shortcuts
+        </button>
       </div>
+      {shortcuts && <ShortcutSheet onClose={() => setShortcuts(false)} />}
       {finding && (
         <FindBar
           query={query}
           replacement={replacement}
           count={matches.length}
-          current={Math.min(matchIndex, Math.max(0, matches.length - 1))}
+          current={current}
+          wholeWord={findOptions.wholeWord}
+          matchCase={findOptions.matchCase}
+          onOptions={(o) => {
+            setFindOptions(o);
+            setMatchIndex(0);
+          }}
           onQuery={(q) => {
             setQuery(q);
             setMatchIndex(0);
@@ -203,7 +353,7 @@ function Editor({
           }}
           onReplaceAll={() => {
             const n = matches.length;
-            ed.apply(replaceAll(ed.segments, query, replacement));
+            ed.apply(replaceAll(ed.segments, query, replacement, findOptions));
             // Undo lives in the toolbar (and Ctrl+Z); a toast action could outlive this editor.
             notify(`Replaced ${n} match${n === 1 ? '' : 'es'} — undo with Ctrl+Z`);
           }}
@@ -226,24 +376,79 @@ function Editor({
           <p className="empty-title">No speech was found in this recording</p>
         </div>
       ) : (
-        <VirtualList
-          ref={list}
-          label="Transcript segments"
-          count={ed.segments.length}
-          render={(i) => (
-            <SegmentRow
-              segment={ed.segments[i]}
-              index={i}
-              active={playing?.[0] === i}
-              activeWord={playing?.[0] === i ? playing[1] : -1}
-              highlight={finding && query ? query : undefined}
-              speaker={speakers.of(ed.segments[i])}
-              onSeek={onSeek}
-              onEdit={onEdit}
-            />
-          )}
-        />
+        // biome-ignore lint/a11y/noStaticElementInteractions: listens for the user's own scrolling (wheel, touch, keys)
+        <div
+          className="vlist-wrap"
+          onWheel={userScroll}
+          onTouchMove={userScroll}
+          onKeyDown={(e) => {
+            const inField = (e.target as HTMLElement).closest('input, textarea, select');
+            if (!inField && ['PageUp', 'PageDown', 'Home', 'End', 'ArrowUp', 'ArrowDown'].includes(e.key)) userScroll();
+          }}
+        >
+          <VirtualList
+            ref={list}
+            label="Transcript segments"
+            count={ed.segments.length}
+            render={(i) => (
+              <SegmentRow
+                segment={ed.segments[i]}
+                index={i}
+                active={playing?.[0] === i}
+                activeWord={playing?.[0] === i ? playing[1] : -1}
+                marks={finding && query ? marks.get(i) : undefined}
+                speaker={speakers.of(ed.segments[i])}
+                onSeek={onSeek}
+                onEdit={onEdit}
+                onSplit={onSplit}
+                onMerge={i < ed.segments.length - 1 ? onMerge : undefined}
+                onDelete={onDelete}
+                onRevert={differs(i) ? onRevert : undefined}
+                focusWord={checking?.[0] === i ? checking[1] : -1}
+              />
+            )}
+          />
+        </div>
       )}
     </div>
+  );
+}
+
+const SHORTCUTS: [string, string][] = [
+  ['Ctrl+Space', 'Play or pause'],
+  ['Alt+← / Alt+→', 'Back or forward 5 seconds'],
+  ['Ctrl+F', 'Find and replace'],
+  ['Ctrl+Z / Ctrl+Shift+Z', 'Undo or redo an edit'],
+  ['Enter (editing)', 'Save the segment'],
+  ['Esc (editing)', 'Cancel the edit'],
+  ['?', 'This list'],
+];
+
+/** The keyboard shortcuts of the transcript screen, in a modal dialog (Esc or Close returns focus). */
+function ShortcutSheet({ onClose }: { onClose(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="shortcuts-title" onClose={onClose}>
+      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <table className="shortcut-table">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" className="btn" onClick={() => ref.current?.close()}>
+        Close
+      </button>
+    </dialog>
   );
 }

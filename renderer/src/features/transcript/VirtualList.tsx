@@ -59,14 +59,32 @@ export function VirtualList({ count, estimate = 72, overscan = 6, render, label,
     };
   }, []);
 
-  const measure = useCallback((i: number, el: HTMLElement | null) => {
-    if (!el) return;
+  const remeasure = useCallback((i: number, el: HTMLElement) => {
     const h = el.getBoundingClientRect().height;
     if (h > 0 && Math.abs((heights.current[i] ?? 0) - h) > 0.5) {
       heights.current[i] = h;
       bump((n) => n + 1);
     }
   }, []);
+  // A row can change height on its own (a segment opened for editing): watch each rendered row.
+  const rowObserver = useRef<ResizeObserver>(undefined);
+  rowObserver.current ??= new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const el = e.target as HTMLElement;
+      if (el.isConnected) remeasure(Number(el.dataset.row), el);
+    }
+  });
+  useEffect(() => () => rowObserver.current?.disconnect(), []);
+  const measure = useCallback(
+    (i: number, el: HTMLElement | null) => {
+      if (!el) return;
+      rowObserver.current?.observe(el);
+      remeasure(i, el);
+      // React 19 ref cleanup: stop watching a row once it leaves the window.
+      return () => rowObserver.current?.unobserve(el);
+    },
+    [remeasure],
+  );
 
   useImperativeHandle(ref, () => ({
     scrollToIndex(index, align = 'center') {
@@ -85,7 +103,12 @@ export function VirtualList({ count, estimate = 72, overscan = 6, render, label,
   const rows: ReactNode[] = [];
   for (let i = first; i <= last && count > 0; i++) {
     rows.push(
-      <li key={i} ref={(el) => measure(i, el)} style={{ position: 'absolute', top: offsets[i], left: 0, right: 0 }}>
+      <li
+        key={i}
+        data-row={i}
+        ref={(el) => measure(i, el)}
+        style={{ position: 'absolute', top: offsets[i], left: 0, right: 0 }}
+      >
         {render(i)}
       </li>,
     );

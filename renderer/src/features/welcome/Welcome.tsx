@@ -1,17 +1,18 @@
 /** First run: three short steps to a working transcript — a key, a model, a file. */
-import { useEffect, useState } from 'react';
-import type { ModelView } from '../../../../electron/contract/api.ts';
-import { call, earshot } from '../../shared/api.ts';
+import { useState } from 'react';
+import { earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { LicenseCard } from '../license/LicenseCard.tsx';
+import { ModelStep } from './ModelStep.tsx';
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}
 
 export function Welcome() {
-  const { navigate } = useApp();
-  const [model, setModel] = useState<ModelView>();
-  useEffect(() => {
-    void call(earshot().models.list()).then((m) => setModel(m.find((x) => x.isDefault)));
-  }, []);
+  const { dropped, setDropped } = useApp();
+  const [over, setOver] = useState(false);
   return (
     <div className="page welcome" data-testid="welcome">
       <header className="hero">
@@ -19,7 +20,9 @@ export function Welcome() {
           <Icon name="wave" size={34} />
         </span>
         <h1>Welcome to Earshot</h1>
-        <p className="lead">Private transcription that runs entirely on this computer. Two steps and you are ready.</p>
+        <p className="lead">
+          Private transcription that runs entirely on this computer. Three steps and you are ready.
+        </p>
       </header>
       <ol className="steps">
         <li className="step">
@@ -36,30 +39,39 @@ export function Welcome() {
           <div className="step-num" aria-hidden="true">
             2
           </div>
-          <div className="step-body">
-            <h2>Pick a speech model</h2>
-            {model ? (
-              <p>
-                Ready to use: <strong>{model.name}</strong>.{' '}
-                {model.notice && <span className="notice-inline">{model.notice}</span>}
-              </p>
-            ) : (
-              <p className="muted">No model is installed yet.</p>
-            )}
-            <button type="button" className="btn" onClick={() => navigate({ name: 'settings', section: 'models' })}>
-              Choose or download a model
-            </button>
-          </div>
+          <ModelStep />
         </li>
         <li className="step">
           <div className="step-num" aria-hidden="true">
             3
           </div>
-          <div className="step-body">
-            <h2>Drop a recording</h2>
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the window-wide drop handler does the work */}
+          <div
+            className={`step-body step-drop${over ? ' over' : ''}`}
+            data-testid="dropzone"
+            onDragOver={(e) => {
+              e.preventDefault();
+              setOver(true);
+            }}
+            onDragLeave={() => setOver(false)}
+            onDrop={(e) => {
+              e.preventDefault();
+              e.stopPropagation();
+              setOver(false);
+              const paths = [...e.dataTransfer.files].map((f) => earshot().system.pathForFile(f)).filter(Boolean);
+              if (paths.length) setDropped([...dropped, ...paths]);
+            }}
+          >
+            <h2>Drop a recording here</h2>
             <p className="muted">
               Audio or video, one file or a whole folder. You will see progress and the time left.
             </p>
+            {dropped.length > 0 && (
+              <p className="callout callout-info" role="status" data-testid="welcome-waiting">
+                {dropped.length === 1 ? `${baseName(dropped[0])} is` : `${dropped.length} files are`} waiting: it starts
+                as soon as your license key is active (step 1).
+              </p>
+            )}
           </div>
         </li>
       </ol>

@@ -1,0 +1,136 @@
+/**
+ * The Transcribe screen as a queue (issue 22): per-drop model, language and task (remembered; what the model cannot
+ * do is disabled), the drop zone shrinking once jobs exist, Pause, Cancel all, Clear finished, and "GPU not used"
+ * said once rather than on every row. Built renderer in Chromium, real core, real transcription.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { ModelView, Result } from '../../electron/contract/api.ts';
+import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
+import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
+
+let h: Harness;
+let home: string;
+let models: ModelView[];
+
+before(async () => {
+  home = await tempHome('earshot-queue-');
+  h = await startHarness(home, {
+    beforeLoad: async (desktop) => {
+      await desktop.license.set(await devKey());
+      await desktop.modelManager.import(WHISPER_FIXTURE);
+      // The model that runs these jobs: the demo when it can, else the fixture.
+      const list = (await desktop.dispatch('models:list', [])) as Result<ModelView[]>;
+      assert.ok(list.ok);
+      const runner = list.value.find((m) => (demoModelAvailable() ? m.bundled : !m.bundled))!;
+      await desktop.modelManager.setDefault(runner.id);
+      models = ((await desktop.dispatch('models:list', [])) as { value: ModelView[] }).value.filter(
+        (m) => m.installed && (m.family === 'whisper' || m.family === 'ctc'),
+      );
+    },
+  });
+  await h.page.getByTestId('dropzone').waitFor();
+});
+
+after(async () => {
+  await h?.close();
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+const row = (name: string, stage?: string) =>
+  h.page.locator(`[data-testid=job]${stage ? `[data-stage=${stage}]` : ''}`, { hasText: name });
+
+test('per-drop choices: the model’s missing languages and tasks are disabled; choices travel with the job and are remembered', async () => {
+  const { page } = h;
+  const narrow = models.reduce((a, b) => (a.languages.length <= b.languages.length ? a : b));
+  const wide = models.reduce((a, b) => (a.languages.length >= b.languages.length ? a : b));
+  await page.getByTestId('drop-model').selectOption(narrow.id);
+  const missing = wide.languages.find((l) => !narrow.languages.includes(l));
+  if (missing) {
+    const option = page.getByTestId('drop-language').locator(`option[value="${missing}"]`);
+    assert.equal(await option.isDisabled(), true, `${missing} is disabled for ${narrow.name}`);
+    await page.getByTestId('drop-model').selectOption(wide.id);
+    assert.equal(await option.isDisabled(), false, `${missing} is enabled for ${wide.name}`);
+  }
+  if (narrow.family !== 'whisper') {
+    await page.getByTestId('drop-model').selectOption(narrow.id);
+    assert.equal(await page.getByTestId('drop-task').locator('option[value=translate]').isDisabled(), true);
+  }
+  const runner = models.find((m) => m.isDefault)!;
+  await page.getByTestId('drop-model').selectOption(runner.id);
+  await page.getByTestId('drop-language').selectOption('en');
+  await page.getByTestId('drop-task').selectOption('transcribe');
+  await screenshot(page, 'per-drop-options');
+  assert.deepEqual(await axeViolations(page), []);
+  const file = speechWav(path.join(home, 'choices.wav'), 'choices travel with the job');
+  await h.setDropPaths({ 'choices.wav': file });
+  await h.drop(['choices.wav']);
+  await row('choices.wav', 'done').waitFor({ timeout: 120_000 });
+  const job = h.jobEvents.filter((j) => j.source.name === 'choices.wav').at(-1)!;
+  assert.equal(job.settings.modelId, runner.id);
+  assert.equal(job.settings.language, 'en');
+  assert.equal(job.settings.task, 'transcribe');
+  await h.reload();
+  await page.getByTestId('drop-model').waitFor();
+  assert.equal(await page.getByTestId('drop-model').inputValue(), runner.id);
+  assert.equal(await page.getByTestId('drop-language').inputValue(), 'en');
+});
+
+test('drop anywhere on the window; the drop zone is one line once jobs exist', async () => {
+  const { page } = h;
+  await page.locator('.dropzone.dropzone-compact').waitFor();
+  const file = speechWav(path.join(home, 'anywhere.wav'), 'dropped on the history screen');
+  await h.sendCommand({ type: 'navigate', view: 'history' });
+  await page.getByRole('heading', { name: 'History' }).waitFor();
+  await h.setDropPaths({ 'anywhere.wav': file });
+  const dt = await page.evaluateHandle(() => {
+    const t = new DataTransfer();
+    t.items.add(new File(['x'], 'anywhere.wav'));
+    return t;
+  });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+  await row('anywhere.wav', 'done').waitFor({ timeout: 120_000 });
+});
+
+test('“GPU not used” is said once, not on every row', async () => {
+  const { page } = h;
+  const fellBack = h.jobEvents.some((j) => j.device?.provider === 'cpu' && j.device.fallbacks.length > 0);
+  if (!fellBack) {
+    console.log('# note: no GPU provider was tried on this machine; nothing to say');
+    return;
+  }
+  await page.getByTestId('gpu-notice').waitFor();
+  assert.equal(await page.getByText('GPU not used', { exact: true }).count(), 1);
+});
+
+test('Pause holds the queue, Cancel all cancels what waits, Clear finished empties the done rows', async () => {
+  const { page } = h;
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Resume' }).waitFor();
+  const files = ['p1.wav', 'p2.wav', 'p3.wav'];
+  for (const f of files) speechWav(path.join(home, f), `paused file ${f}`);
+  await h.setDropPaths(Object.fromEntries(files.map((f) => [f, path.join(home, f)])));
+  await h.drop(files);
+  for (const f of files) await row(f, 'queued').waitFor();
+  await page.waitForTimeout(500);
+  for (const f of files) assert.equal(await row(f).getAttribute('data-stage'), 'queued', `${f} waits while paused`);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await row('p1.wav', 'done').waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Cancel all' }).click();
+  for (const f of ['p2.wav', 'p3.wav']) {
+    await page
+      .locator('[data-testid=job][data-stage=cancelled], [data-testid=job][data-stage=done]', { hasText: f })
+      .waitFor({ timeout: 60_000 });
+  }
+  assert.ok((await row('', 'cancelled').count()) >= 1, 'something was cancelled');
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await row('', 'done').first().waitFor({ state: 'detached' });
+  assert.equal(await row('', 'done').count(), 0);
+  assert.ok((await row('', 'cancelled').count()) >= 1, 'cancelled rows stay');
+});
+
+test('no errors or warnings in the page console', () => {
+  assert.deepEqual(h.pageErrors, []);
+});

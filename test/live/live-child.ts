@@ -1,0 +1,32 @@
+/**
+ * Child process for the interrupted-recording test: starts the desktop services on a data folder, records a WAV's
+ * audio live (its bytes as the "recording") and kills itself (SIGKILL: no cleanup, no final write) once the first final
+ * text is decided and a moment has passed for the marker to be written.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { decodeToPcm16k } from '../../electron/core/audio/index.ts';
+import { FileSecretStore } from '../../electron/core/license/index.ts';
+import { createDesktop } from '../../electron/core/services.ts';
+import { pcm16Base64 } from './pcm.ts';
+
+const [home, wav] = process.argv.slice(2);
+const desktop = await createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'license', 'key')) });
+desktop.live.on('event', (e) => {
+  if (e.type === 'final' && e.segments.length > 0) setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);
+});
+const started = await desktop.dispatch('live:start', []);
+if (!started.ok) {
+  console.error(started.error.message);
+  process.exit(3);
+}
+const { id } = started.value as { id: string };
+await desktop.dispatch('live:media', [id, (await fs.readFile(wav)).toString('base64')]);
+const { samples } = await decodeToPcm16k(wav);
+for (let at = 0; at < samples.length; at += 1600) {
+  await desktop.dispatch('live:audio', [id, pcm16Base64(samples.subarray(at, at + 1600))]);
+  await new Promise((r) => setTimeout(r, 5));
+}
+// Never reached in a passing run: the first final kills the process.
+await new Promise((r) => setTimeout(r, 60_000));
+process.exit(4);
