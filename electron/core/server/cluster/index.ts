@@ -71,13 +71,11 @@ export async function connectCluster(
   license: LicenseService,
 ): Promise<{ attach(built: BuiltApp): Promise<ServerExtension> }> {
   const request = requestConnection(cluster.redisUrl);
-  const blocking = blockingConnection(cluster.redisUrl);
   try {
     await connected(request);
     await assertNoEviction(request);
   } catch (e) {
     request.disconnect();
-    blocking.disconnect();
     throw e;
   }
   await fs.mkdir(cluster.blobDir, { recursive: true });
@@ -90,19 +88,19 @@ export async function connectCluster(
     config.requestTimeoutSeconds * 1000,
     () => config.licenseKeys,
   );
-  return { attach: (built) => attachCluster(built, cluster, license, { request, blocking, limits }) };
+  return { attach: (built) => attachCluster(built, cluster, license, { request, limits }) };
 }
 
 async function attachCluster(
   built: BuiltApp,
   cluster: ClusterOptions,
   license: LicenseService,
-  redis: { request: Redis; blocking: Redis; limits: ClusterLimits },
+  redis: { request: Redis; limits: ClusterLimits },
 ): Promise<ServerExtension> {
   const { app, context } = built;
   const { config, transcriber } = context;
-  const { request, blocking, limits } = redis;
-  const connections: Redis[] = [request, blocking];
+  const { request, limits } = redis;
+  const connections: Redis[] = [request];
   const closers: (() => Promise<void> | void)[] = [];
   const nodeId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const revocations = syncRevocations(request, PREFIX, license, (m) => app.log.info(m));
@@ -116,7 +114,13 @@ async function attachCluster(
   closers.push(() => webhooks.close());
 
   const works = cluster.role !== 'api';
-  const dispatcher = new JobDispatcher(request, blocking.duplicate(), PREFIX, cluster.blobDir, config);
+  // Every connection is closed at the end (BullMQ leaves connections it was given open), or the process stays up.
+  const connection = () => {
+    const c = blockingConnection(cluster.redisUrl);
+    connections.push(c);
+    return c;
+  };
+  const dispatcher = new JobDispatcher(request, connection(), PREFIX, cluster.blobDir, config);
   closers.push(() => dispatcher.close());
 
   // Requests are served through the queue on every node (so limits, jobs and webhooks are the cluster's). The
@@ -236,10 +240,8 @@ async function attachCluster(
           const timer = setInterval(() => void checkIn().catch(() => {}), 1500);
           timer.unref();
           closers.push(() => clearInterval(timer));
-          const workerConnection = blockingConnection(cluster.redisUrl);
-          connections.push(workerConnection);
           const worker = startJobWorker({
-            connection: workerConnection,
+            connection: connection(),
             prefix: PREFIX,
             blobDir: cluster.blobDir,
             config,
@@ -248,11 +250,8 @@ async function attachCluster(
             webhooks,
             log: (f, m) => app.log.info(f, m),
           });
-          const delivery = webhooks.startDelivery(
-            blockingConnection(cluster.redisUrl),
-            config.allowPrivateUrls,
-            context.metrics,
-            (f, m) => app.log.info(f, m),
+          const delivery = webhooks.startDelivery(connection(), config.allowPrivateUrls, context.metrics, (f, m) =>
+            app.log.info(f, m),
           );
           closers.unshift(async () => {
             await worker.close();
