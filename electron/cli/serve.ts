@@ -8,7 +8,7 @@ import { deviceArg, diarizeWithArg, intArg } from './args.ts';
 import { LicenseService } from '../core/license/index.ts';
 import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
 import { serverServices } from '../core/server/deps.ts';
-import { type ClusterOptions, connectCluster } from '../core/server/cluster/index.ts';
+import type { ClusterOptions } from '../core/server/cluster/index.ts';
 import { startServer } from '../core/server/index.ts';
 import { followKeyFile, readKeyFile } from '../core/server/key-file.ts';
 import { dataPaths } from '../core/paths.ts';
@@ -175,7 +175,10 @@ export async function run(argv: string[]): Promise<number> {
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     // Cluster mode connects to Redis first: its limits replace the process's own before the server is built.
-    const clustered = cluster ? await connectCluster(cluster, config, services, license) : undefined;
+    // Loaded only in cluster mode: a single-process server never loads BullMQ or ioredis.
+    const clustered = cluster
+      ? await (await import('../core/server/cluster/index.ts')).connectCluster(cluster, config, services, license)
+      : undefined;
     server = await startServer(config, services, {
       version: process.env.EARSHOT_VERSION ?? '0.1.0',
       extend: clustered?.attach,
