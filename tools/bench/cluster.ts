@@ -151,21 +151,29 @@ async function main() {
     role,
     '--blob-dir',
     path.join(home, 'blobs'),
+    '--allow-private-urls',
   ];
+  // Each figure is printed as soon as it is measured (stderr), so a failure later still leaves the earlier ones.
+  const note = (name: string, value: unknown) => console.error(`${name}: ${JSON.stringify(value)}`);
 
   try {
     // Single process: the baseline.
     const single = await start('single', [...common, '--quiet']);
     const singleLatency = latencySummary(await latencies(agent, single.url, key, short, Number(values.probes)));
+    note('short_request_ms_single', singleLatency);
     const singleSeconds = await throughput(agent, single.url, key, ten, jobs);
+    note('single_process_seconds', singleSeconds);
     await single.stop();
 
     const worker1 = await start('worker1', cluster('worker'));
     const api = await start('api', [...cluster('api'), '--quiet']);
     const clusterLatency = latencySummary(await latencies(agent, api.url, key, short, Number(values.probes)));
+    note('short_request_ms_cluster', clusterLatency);
     const oneWorker = await throughput(agent, api.url, key, ten, jobs);
+    note('cluster_1_worker_seconds', oneWorker);
     const worker2 = await start('worker2', cluster('worker'));
     const twoWorkers = await throughput(agent, api.url, key, ten, jobs);
+    note('cluster_2_workers_seconds', twoWorkers);
 
     // Recovery: kill the worker that runs a long job; time until the other one starts it again.
     const accepted = (await post(
