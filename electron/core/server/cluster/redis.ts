@@ -21,7 +21,8 @@ export function requestConnection(url: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    commandTimeout: 2000,
+    // Generous: a slow answer from a loaded Redis is still an answer; an unreachable one fails at once (no offline queue).
+    commandTimeout: 10_000,
     retryStrategy: (n) => Math.min(n * 200, 1000),
   });
   redis.on('error', () => {});
