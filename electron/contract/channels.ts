@@ -31,6 +31,7 @@ export const INVOKE_CHANNELS = [
   'models:remove',
   'models:setDefault',
   'models:recommend',
+  'watch:status',
   'settings:get',
   'settings:update',
   'server:status',

@@ -4,7 +4,10 @@
  * arbitrary shapes).
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../core/export/index.ts';
+import { settingsPatchSchema } from '../core/settings/schema.ts';
 import type { InvokeChannel } from './channels.ts';
+import type { ChannelArgs, Same } from './method-types.ts';
 
 const id = z.string().min(1).max(200);
 const absolutePath = z.string().min(1).max(4096);
@@ -39,35 +42,6 @@ const segment = z.object({
   noSpeechProb: z.number(),
   speaker: z.string().max(200).optional(),
 });
-const settingsPatch = z
-  .object({
-    device: z.enum(['auto', 'cpu', 'gpu']),
-    threads: z.number().int().min(0).max(256),
-    language: z.string().min(2).max(8),
-    task: z.enum(['transcribe', 'translate']),
-    vad: z.boolean(),
-    defaultModelId: z.string().min(1).max(200),
-    theme: z.enum(['system', 'light', 'dark']),
-    server: z
-      .object({
-        enabled: z.boolean(),
-        port: z.number().int().min(1).max(65535),
-        host: z.string().min(1).max(255),
-      })
-      .partial()
-      .strict(),
-    subtitles: z
-      .object({ maxLineLength: z.number().int().min(16).max(120), maxLines: z.number().int().min(1).max(4) })
-      .partial()
-      .strict(),
-    diarization: z
-      .object({ enabled: z.boolean(), method: z.enum(['auto', 'classical', 'neural']) })
-      .partial()
-      .strict(),
-  })
-  .partial()
-  .strict();
-
 const none = z.tuple([]);
 const base64 = (maxBytes: number) =>
   z
@@ -78,7 +52,7 @@ const recordingId = z.string().regex(/^rec_[a-f0-9]{20}$/);
 const liveOptions = z
   .object({ modelId: z.string().min(1).max(200).optional(), language: z.string().min(2).max(8).optional() })
   .strict();
-export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
+export const REQUEST_SCHEMAS = {
   'license:status': none,
   'license:set': z.tuple([z.string().max(10_000)]),
   'license:remove': none,
@@ -97,7 +71,7 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'transcripts:remove': z.tuple([id]),
   'transcripts:restore': z.tuple([id]),
   'transcripts:search': z.tuple([z.string().max(500)]),
-  'transcripts:export': z.tuple([id, z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'])]),
+  'transcripts:export': z.tuple([id, z.enum(EXPORT_FORMATS)]),
   'transcripts:mediaUrl': z.tuple([id]),
   'models:list': none,
   'models:pull': z.tuple([id, z.string().min(1).max(50).optional()]),
@@ -106,8 +80,9 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'models:remove': z.tuple([id]),
   'models:setDefault': z.tuple([id]),
   'models:recommend': none,
+  'watch:status': none,
   'settings:get': none,
-  'settings:update': z.tuple([settingsPatch]),
+  'settings:update': z.tuple([settingsPatchSchema]), // core's own patch schema: one source
   'server:status': none,
   'system:info': none,
   'system:pickFiles': none,
@@ -122,4 +97,16 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'live:pause': z.tuple([recordingId]),
   'live:stop': z.tuple([recordingId, z.enum(['user', 'device-lost']).optional()]),
   'live:retranscribe': z.tuple([id]),
-};
+} satisfies Record<InvokeChannel, z.ZodType<unknown[]>>;
+
+/**
+ * The type-level link between the schemas and the contract: every channel's schema must parse to exactly its method's
+ * arguments (api.ts). A schema that accepts another type, or misses or adds a field, makes `UnlinkedIn` name the
+ * channel and this file fail to compile (test/app/contract-types.test.ts plants wrong ones).
+ */
+export type UnlinkedIn<S extends Record<InvokeChannel, z.ZodType>> = {
+  [C in InvokeChannel]: Same<z.output<S[C]>, ChannelArgs<C>> extends true ? never : C;
+}[InvokeChannel];
+export const SCHEMAS_MATCH_THE_CONTRACT: [UnlinkedIn<typeof REQUEST_SCHEMAS>] extends [never]
+  ? true
+  : { unlinked: UnlinkedIn<typeof REQUEST_SCHEMAS> } = true;

@@ -5,7 +5,7 @@ import { QueueView } from './features/queue/QueueView.tsx';
 import { SettingsView } from './features/settings/SettingsView.tsx';
 import { TranscriptView } from './features/transcript/TranscriptView.tsx';
 import { Welcome } from './features/welcome/Welcome.tsx';
-import type { DragEvent } from 'react';
+import { type DragEvent, useEffect, useRef } from 'react';
 import { earshot } from './shared/api.ts';
 import { DataNotices } from './shared/DataNotices.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
@@ -23,6 +23,7 @@ function Shell() {
   const { view, navigate, jobs, license, setDropped } = useApp();
   const active = jobs.filter((j) => ['queued', 'downloading', 'decoding', 'transcribing'].includes(j.stage)).length;
   const current = view.name === 'transcript' ? 'history' : view.name;
+  useFocusHeadingOnNavigate(view);
   const firstRun = license?.state === 'none' && jobs.length === 0;
   // Drops work anywhere on the window: the files go to the Transcribe screen, which queues them with its options
   // (or, on first run, holds them until the key is active). Without this the browser would open the file itself.
@@ -85,6 +86,32 @@ function Shell() {
       </main>
     </div>
   );
+}
+
+/**
+ * Every navigation after the first screen moves the focus to the new screen's heading, so keyboard and screen-reader
+ * users start there (a screen that loads its data shows its heading a little later: wait for it, briefly).
+ */
+function useFocusHeadingOnNavigate(view: View) {
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each navigation (a new view object)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    let frames = 0;
+    let raf = 0;
+    const tryFocus = () => {
+      const h1 = document.querySelector<HTMLElement>('#main h1');
+      if (h1) {
+        h1.tabIndex = -1;
+        h1.focus({ preventScroll: true });
+      } else if (frames++ < 300) raf = requestAnimationFrame(tryFocus);
+    };
+    raf = requestAnimationFrame(tryFocus);
+    return () => cancelAnimationFrame(raf);
+  }, [view]);
 }
 
 function LicensePill() {

@@ -18,6 +18,7 @@ let models: ModelView[];
 before(async () => {
   home = await tempHome('earshot-queue-');
   h = await startHarness(home, {
+    desktop: { watchPollMs: 200 },
     beforeLoad: async (desktop) => {
       await desktop.license.set(await devKey());
       await desktop.modelManager.import(WHISPER_FIXTURE);
@@ -129,6 +130,44 @@ test('Pause holds the queue, Cancel all cancels what waits, Clear finished empti
   await row('', 'done').first().waitFor({ state: 'detached' });
   assert.equal(await row('', 'done').count(), 0);
   assert.ok((await row('', 'cancelled').count()) >= 1, 'cancelled rows stay');
+});
+
+test('Settings → Watch folder: a recording copied into the folder is transcribed and its transcript written beside it', async () => {
+  const { page } = h;
+  const folder = path.join(home, 'Inbox');
+  await fs.mkdir(folder);
+  await h.sendCommand({ type: 'navigate', view: 'settings' });
+  await page.getByRole('textbox', { name: 'Folder', exact: true }).fill(path.join(home, 'missing'));
+  await page.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+  await page.getByLabel('Transcribe new recordings that appear in a folder').check();
+  await page
+    .getByTestId('watch-status')
+    .getByText(/Not watching: .*does not exist/)
+    .waitFor();
+  await page.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+  await page.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+  await page.getByLabel('Write the transcript beside each file as').selectOption('txt');
+  await page.getByTestId('watch-status').getByText(`Watching ${folder}`).waitFor();
+  speechWav(path.join(home, 'inbox-source.wav'), 'a recording that arrived in the inbox');
+  await fs.copyFile(path.join(home, 'inbox-source.wav'), path.join(folder, 'arrived.wav'));
+  await page
+    .getByTestId('watch-status')
+    .getByText(/1 new file queued/)
+    .waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('watch-status')
+    .getByText(/last written: .*arrived\.txt/)
+    .waitFor({ timeout: 120_000 });
+  const text = await fs.readFile(path.join(folder, 'arrived.txt'), 'utf8');
+  assert.ok(text.trim().length > 0, 'the transcript has text');
+  await page.locator('#settings-watch').scrollIntoViewIfNeeded();
+  await screenshot(page, 'watch-folder');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.getByLabel('Transcribe new recordings that appear in a folder').uncheck();
+  await page
+    .getByTestId('watch-status')
+    .getByText(/^Off\./)
+    .waitFor();
 });
 
 test('no errors or warnings in the page console', () => {

@@ -5,6 +5,7 @@ import type { ActiveStage, JobError, PipelineInput, PipelineOutput } from './typ
 export type WorkerRequest =
   | { type: 'run'; input: PipelineInput }
   | { type: 'cancel'; jobId: string }
+  | { type: 'finish'; jobId: string }
   | { type: 'dispose' }
   /** The API server's model threads: load the model once, then run decoded samples through it. */
   | { type: 'load'; request: ModelLoadRequest }

@@ -1,12 +1,11 @@
 /** What every route plugin receives: the config and the shared services, built once in app.ts. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AudioRequest } from './audio-request.ts';
 import type { AuthMode } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { JobStore } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ServerServices } from './services.ts';
-import type { Transcriber } from './transcriber.ts';
+import type { AudioInput, ListenOptions, Transcriber } from './transcriber.ts';
 
 export interface RouteContext {
   config: ServerConfig;
@@ -24,6 +23,9 @@ export interface RouteContext {
 }
 
 export interface ClusterHooks {
-  acceptCallback(request: FastifyRequest, audio: AudioRequest): Promise<{ job_id: string }>;
+  acceptCallback(
+    request: FastifyRequest,
+    audio: { input: AudioInput; options: ListenOptions; cleanup: () => Promise<void> },
+  ): Promise<{ job_id: string }>;
   jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
 }

@@ -4,6 +4,7 @@
  * newer app never loses a user's choices.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../export/formats.ts';
 
 export const SETTINGS_SCHEMA_VERSION = 2;
 
@@ -27,6 +28,13 @@ export const diarizationSettingsSchema = z.object({
   method: z.enum(['auto', 'classical', 'neural']).default('auto'),
 });
 
+export const watchSettingsSchema = z.object({
+  /** Transcribe new media files that appear in `folder`, and write the transcript next to each. */
+  enabled: z.boolean().default(false),
+  folder: z.string().max(4096).default(''),
+  format: z.enum(EXPORT_FORMATS).default('srt'),
+});
+
 export const settingsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'gpu']).default('auto'),
   /** 0 = choose for this machine. */
@@ -40,6 +48,7 @@ export const settingsSchema = z.object({
   server: serverSettingsSchema.default({ enabled: false, port: 7100, host: '127.0.0.1' }),
   subtitles: subtitleSettingsSchema.default({ maxLineLength: 42, maxLines: 2 }),
   diarization: diarizationSettingsSchema.default({ enabled: false, method: 'auto' }),
+  watch: watchSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
 });
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
@@ -57,6 +66,7 @@ export const settingsPatchSchema = z
     server: serverSettingsSchema.partial(),
     subtitles: subtitleSettingsSchema.partial(),
     diarization: diarizationSettingsSchema.partial(),
+    watch: watchSettingsSchema.partial(),
   })
   .partial()
   .strict();
@@ -110,5 +120,6 @@ export function applySettingsPatch(current: SettingsRecord, patch: SettingsPatch
     server: { ...current.server, ...patch.server },
     subtitles: { ...current.subtitles, ...patch.subtitles },
     diarization: { ...current.diarization, ...patch.diarization },
+    watch: { ...current.watch, ...patch.watch },
   });
 }

@@ -94,6 +94,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
             server: { ...current.server, ...patch.server },
             subtitles: { ...current.subtitles, ...patch.subtitles },
             diarization: { ...current.diarization, ...patch.diarization },
+            watch: { ...current.watch, ...patch.watch },
           }
         : current;
     });

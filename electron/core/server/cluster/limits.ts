@@ -10,8 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EarshotError, isEarshotError } from '../../errors.ts';
-import type { LicenseService } from '../../license/index.ts';
-import { quotaExceeded } from '../../license/ledger.ts';
+import { type LicenseService, quotaExceeded } from '../../license/index.ts';
 import type { LicenseGate, LicenseLease } from '../services.ts';
 import { redisUnavailable } from './redis.ts';
 

@@ -1,6 +1,8 @@
+import { useState } from 'react';
+
 /**
  * A labelled number input that only ever reports a value inside [min, max]; an empty or non-numeric entry reports
- * `fallback`. Settings has several; the clamping lives here once.
+ * `fallback`. Settings has several; the clamping lives here once, and says so when it changed what was typed.
  */
 export function NumberField({
   id,
@@ -21,6 +23,7 @@ export function NumberField({
   onChange: (value: number) => void;
   hint?: React.ReactNode;
 }) {
+  const [note, setNote] = useState<string>();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -30,8 +33,23 @@ export function NumberField({
         min={min}
         max={max}
         value={value}
-        onChange={(e) => onChange(Math.max(min, Math.min(max, Number(e.target.value) || fallback)))}
+        aria-describedby={note ? `${id}-note` : undefined}
+        onChange={(e) => {
+          const typed = Number(e.target.value);
+          const next = Math.max(min, Math.min(max, typed || fallback));
+          setNote(
+            typed > max
+              ? `${max} is the most this setting takes`
+              : typed && typed < min
+                ? `${min} is the least`
+                : undefined,
+          );
+          onChange(next);
+        }}
       />
+      <span id={`${id}-note`} className="small field-note" role="status">
+        {note}
+      </span>
       {hint && <span className="small muted">{hint}</span>}
     </div>
   );

@@ -9,6 +9,7 @@ import { LicenseCard } from '../license/LicenseCard.tsx';
 import { ModelsSection } from '../models/ModelsSection.tsx';
 import { SpeakerSettings } from '../speakers/SpeakerSettings.tsx';
 import { NumberField } from './NumberField.tsx';
+import { WatchSection } from './WatchSection.tsx';
 
 function Section({
   id,
@@ -201,6 +202,14 @@ export function SettingsView() {
             onChange={(maxLines) => update({ subtitles: { maxLines } })}
           />
         </div>
+      </Section>
+
+      <Section
+        id="watch"
+        title="Watch folder"
+        hint="New recordings in a folder are transcribed on their own, and the transcript is written next to each."
+      >
+        <WatchSection settings={settings} update={update} />
       </Section>
 
       <Section

@@ -217,6 +217,7 @@ function Editor({
           <Icon name="back" size={16} /> History
         </button>
         <div className="transcript-title">
+          <h1 className="sr-only">{title}</h1>
           <input
             className="title-input"
             aria-label="Transcript title"

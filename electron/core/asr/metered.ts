@@ -1,0 +1,82 @@
+/**
+ * A transcription paid for as it goes (the quota policy is core/license/quota.ts): each finished segment is kept once
+ * the audio up to its end is paid for; when the quota runs out, `finish` fires (the caller stops feeding audio) and
+ * later segments are dropped. Used by the desktop's queue (segments arrive from the job worker) and the CLI.
+ */
+import { keepSegmentsUntil } from './result-text.ts';
+import type { Segment, TranscriptResult } from './types.ts';
+
+/** Charges audio as it is transcribed: core/license/quota.ts's AudioMeter. */
+export interface UsageMeter {
+  /** A resumed job: the audio before `seconds` was paid for by the earlier run. */
+  skipTo(seconds: number): void;
+  /** Pays up to `seconds` into the recording; false once the quota is used up (the work then stops). */
+  advanceTo(seconds: number): Promise<boolean>;
+  /** The QUOTA_EXCEEDED error once the quota ran out. */
+  readonly exceeded: Error | undefined;
+}
+
+/** The audio chunks until `finish` fires; then the stream simply ends, and the model finishes what it was given. */
+export async function* untilFinished(
+  chunks: AsyncIterable<Float32Array>,
+  finish?: AbortSignal,
+): AsyncGenerator<Float32Array> {
+  if (finish?.aborted) return;
+  for await (const chunk of chunks) {
+    yield chunk;
+    if (finish?.aborted) return;
+  }
+}
+
+export class MeteredSegments {
+  private charging: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private paidEnd = 0;
+
+  constructor(
+    private readonly meter: UsageMeter,
+    private readonly finish: AbortController,
+    /** Receives each segment once it is paid for, in order. */
+    private readonly take: (segment: Segment) => void = () => {},
+  ) {}
+
+  /** QUOTA_EXCEEDED once the quota ran out. */
+  get exceeded(): Error | undefined {
+    return this.meter.exceeded;
+  }
+
+  /** Where the paid transcript ends (seconds into the recording). */
+  get paidUpTo(): number {
+    return this.paidEnd;
+  }
+
+  skipTo(seconds: number): void {
+    this.meter.skipTo(seconds);
+    this.paidEnd = Math.max(this.paidEnd, seconds);
+  }
+
+  /** Queues a finished segment's charge (charges run in order, off the caller's path). */
+  add(segment: Segment): void {
+    this.charging = this.charging.then(async () => {
+      if (this.finish.signal.aborted) return;
+      try {
+        if (await this.meter.advanceTo(segment.end)) {
+          this.paidEnd = segment.end;
+          this.take(segment);
+        } else this.finish.abort();
+      } catch (e) {
+        // The charge could not be written: the work stops (and fails with this error) rather than run unpaid.
+        this.failure ??= e;
+        this.finish.abort();
+      }
+    });
+  }
+
+  /** Waits for the charges, pays for the audio after the last segment, and cuts the result to what was paid. */
+  async settle(result: TranscriptResult): Promise<TranscriptResult> {
+    await this.charging;
+    if (this.failure) throw this.failure;
+    if (!this.finish.signal.aborted && (await this.meter.advanceTo(result.duration))) return result;
+    return keepSegmentsUntil(result, this.paidEnd);
+  }
+}

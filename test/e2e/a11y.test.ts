@@ -1,0 +1,127 @@
+/**
+ * Accessibility across window sizes and themes (issue 22): axe-core finds no serious or critical violation on any
+ * screen at 800×600, 1200×800 and 1920×1080, light and dark; every navigation moves the focus to the new screen's
+ * heading; and a clamped setting says so.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { devKey, speechWav, tempHome } from '../app/fixtures.ts';
+import { axeViolations, type Harness, startHarness } from './harness.ts';
+
+let h: Harness;
+let home: string;
+
+before(async () => {
+  home = await tempHome('earshot-a11y-');
+  const media = speechWav(path.join(home, 'short.wav'), 'a short recording for the accessibility check');
+  h = await startHarness(home, {
+    beforeLoad: async (desktop) => {
+      await desktop.license.set(await devKey());
+      await desktop.library.create({
+        title: 'Accessible transcript',
+        duration: 3,
+        language: 'en',
+        model: 'test',
+        mediaPath: media,
+        segments: [0, 1, 2].map((i) => ({
+          id: i,
+          start: i,
+          end: i + 0.9,
+          text: `sentence ${i} is here`,
+          words: ['sentence', String(i), 'is', 'here'].map((word, k) => ({
+            word,
+            start: i + k * 0.2,
+            end: i + k * 0.2 + 0.15,
+            confidence: k === 1 ? 0.3 : 0.9,
+          })),
+          avgLogprob: -0.1,
+          noSpeechProb: 0,
+        })),
+      });
+    },
+  });
+  await h.page.getByTestId('dropzone').waitFor();
+});
+
+after(async () => {
+  await h?.close();
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+const SCREENS = [
+  { view: 'queue', heading: 'Transcribe' },
+  { view: 'history', heading: 'History' },
+  { view: 'settings', heading: 'Settings' },
+] as const;
+
+let shownTheme: string | undefined;
+for (const theme of ['light', 'dark'] as const) {
+  for (const [width, height] of [
+    [800, 600],
+    [1200, 800],
+    [1920, 1080],
+  ]) {
+    test(`no serious or critical axe violation at ${width}×${height}, ${theme} theme`, async () => {
+      const { page } = h;
+      if (shownTheme !== theme) {
+        await h.desktop.dispatch('settings:update', [{ theme }]);
+        await h.reload();
+        shownTheme = theme;
+      }
+      await page.setViewportSize({ width, height });
+      const found: Record<string, unknown> = {};
+      for (const s of SCREENS) {
+        await h.sendCommand({ type: 'navigate', view: s.view });
+        await page.getByRole('heading', { level: 1, name: s.heading }).waitFor();
+        await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+        const v = await axeViolations(page);
+        if (v.length) found[s.view] = v;
+      }
+      await h.sendCommand({ type: 'navigate', view: 'history' });
+      await page.getByRole('button', { name: /^Accessible transcript/ }).click();
+      await page.getByTestId('segment').first().waitFor();
+      const v = await axeViolations(page);
+      if (v.length) found.transcript = v;
+      assert.deepEqual(found, {});
+    });
+  }
+}
+
+test('every navigation moves the focus to the new screen’s heading; the transcript has a top-level heading', async () => {
+  const { page } = h;
+  await page.setViewportSize({ width: 1200, height: 800 });
+  for (const s of SCREENS) {
+    await h.sendCommand({ type: 'navigate', view: s.view });
+    await page.waitForFunction(
+      (name) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === name,
+      s.heading,
+    );
+  }
+  await h.sendCommand({ type: 'navigate', view: 'history' });
+  await page.getByRole('button', { name: /^Accessible transcript/ }).click();
+  await page.waitForFunction(
+    () => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'Accessible transcript',
+  );
+  // Tab from the heading reaches the screen's controls.
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
+});
+
+test('a clamped setting says so (threads 999 → 256)', async () => {
+  const { page } = h;
+  await h.sendCommand({ type: 'navigate', view: 'settings' });
+  const threads = page.getByLabel('CPU threads');
+  await threads.fill('999');
+  await threads.blur();
+  await page.getByText(/256 is the most/).waitFor();
+  assert.equal(await threads.inputValue(), '256');
+  const stored = await h.desktop.dispatch('settings:get', []);
+  assert.ok(stored.ok);
+  assert.equal((stored.value as { threads: number }).threads, 256);
+});
+
+test('no errors or warnings in the page console', () => {
+  assert.deepEqual(h.pageErrors, []);
+});
