@@ -78,6 +78,11 @@ export class ModelThreads implements ModelRunner {
   async run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult> {
     if (signal.aborted) throw abortError(signal);
     const slot = await this.acquire(signal);
+    // Aborted while a thread was being handed over: its 'abort' event has already fired.
+    if (signal.aborted) {
+      this.release(slot);
+      throw abortError(signal);
+    }
     const jobId = `samples-${++nextRunId}`;
     const request: SamplesRequest = { ...this.load, ...options, samples };
     // Zero-copy when the samples own their whole buffer (a decoded file can be hundreds of MB).
