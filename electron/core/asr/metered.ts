@@ -32,6 +32,8 @@ export class MeteredSegments {
   private charging: Promise<void> = Promise.resolve();
   private failure: unknown;
   private paidEnd = 0;
+  /** Finished segments whose charge is not written yet (a full disk): taken once a later charge is written. */
+  private unpaid: Segment[] = [];
 
   constructor(
     private readonly meter: UsageMeter,
@@ -59,24 +61,36 @@ export class MeteredSegments {
   add(segment: Segment): void {
     this.charging = this.charging.then(async () => {
       if (this.finish.signal.aborted) return;
+      this.unpaid.push(segment);
       try {
         if (await this.meter.advanceTo(segment.end)) {
           this.paidEnd = segment.end;
-          this.take(segment);
+          for (const paid of this.unpaid.splice(0)) this.take(paid);
         } else this.finish.abort();
       } catch (e) {
-        // The charge could not be written: the work stops (and fails with this error) rather than run unpaid.
+        // A full disk: the charge cannot be written yet. The work goes on; its segments wait, unpaid, and the next
+        // charge (which owes everything since the last one written) or `settle` pays for them. Nothing is handed out
+        // before it is paid for.
+        if (isDiskFull(e)) return;
+        // Any other failure to write the charge stops the work (and fails it with this error) rather than run unpaid.
         this.failure ??= e;
         this.finish.abort();
       }
     });
   }
 
-  /** Waits for the charges, pays for the audio after the last segment, and cuts the result to what was paid. */
+  /**
+   * Waits for the charges, pays for the audio after the last segment, and cuts the result to what was paid. Rejects
+   * with DISK_FULL while the charge cannot be written: the caller keeps the result unpaid and calls `settle` again.
+   */
   async settle(result: TranscriptResult): Promise<TranscriptResult> {
     await this.charging;
     if (this.failure) throw this.failure;
     if (!this.finish.signal.aborted && (await this.meter.advanceTo(result.duration))) return result;
     return keepSegmentsUntil(result, this.paidEnd);
   }
+}
+
+function isDiskFull(e: unknown): boolean {
+  return (e as { code?: unknown } | undefined)?.code === 'DISK_FULL';
 }

@@ -57,6 +57,17 @@ export interface JobQueueHooks {
 
 const SAVE_RETRY_MS = 30_000;
 
+/** A finished job's result, paid for (`quota` when the limit cut it), ready to save. */
+interface Paid {
+  output: PipelineOutput;
+  quota?: { error: Error; at: number };
+}
+
+/** A result that could not be saved (or not yet paid for: `pay` is then still to run) — kept until it can. */
+interface UnsavedResult extends Paid {
+  pay?: () => Promise<Paid>;
+}
+
 export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
   private jobs: JobRecord[] = [];
   private running?: { id: string; controller: AbortController; promise: Promise<void> };
@@ -69,7 +80,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
    * Finished results whose transcript could not be saved (a full disk): kept here, not dropped, and saved again on
    * retry, on a timer and at shutdown. The job's checkpoint stays on disk too, so even a quit loses little.
    */
-  private readonly unsaved = new Map<string, PipelineOutput>();
+  private readonly unsaved = new Map<string, UnsavedResult>();
   private saveRetryTimer?: NodeJS.Timeout;
   private readonly file: string;
   private readonly dir: string;
@@ -316,18 +327,33 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
       // The quota: every segment paid for, then the audio after the last one; past the limit only paid segments stay.
-      const paid: PipelineOutput = metered ? { ...output, result: await metered.settle(output.result) } : output;
-      const quota = metered?.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
+      const pay = async (): Promise<Paid> => {
+        if (!metered) return { output };
+        const result = await metered.settle(output.result);
+        const quota = metered.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
+        return { output: { ...output, result }, quota: quota || undefined };
+      };
+      let paid: Paid;
+      try {
+        paid = await pay();
+      } catch (e) {
+        // A full disk kept the charge from being written: the result is kept, unpaid and unsaved, and paid for and
+        // saved together once there is space (never handed out before it is paid for).
+        if (!isEarshotError(e, 'DISK_FULL')) throw e;
+        await checkpoint.flush();
+        await this.keepUnsaved(job, { output, pay }, e);
+        return;
+      }
       let transcriptId: string;
       try {
         await this.change(job, { savingAs: randomUUID() }, true);
-        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid, job.savingAs!);
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid.output, job.savingAs!);
       } catch (e) {
         await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
         await this.keepUnsaved(job, paid, e);
         return;
       }
-      await this.finish(job, paid, transcriptId, quota || undefined);
+      await this.finish(job, paid.output, transcriptId, paid.quota);
       await checkpoint.discard();
     } catch (e) {
       if (controller.signal.reason === 'shutdown') {
@@ -379,8 +405,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   }
 
   /** The result is done but not saved: the job says why (DISK_FULL) and that the result is kept; saving is retried. */
-  private async keepUnsaved(job: JobRecord, output: PipelineOutput, e: unknown): Promise<void> {
-    this.unsaved.set(job.id, output);
+  private async keepUnsaved(job: JobRecord, kept: UnsavedResult, e: unknown): Promise<void> {
+    this.unsaved.set(job.id, kept);
     const cause = toJobError(e);
     await this.change(
       job,
@@ -400,12 +426,19 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   }
 
   private async saveKept(job: JobRecord): Promise<void> {
-    const output = this.unsaved.get(job.id);
-    if (!output) return;
+    const kept = this.unsaved.get(job.id);
+    if (!kept) return;
+    if (kept.pay) {
+      // Paid first (throws DISK_FULL again while the ledger cannot be written), then saved.
+      const paid = await kept.pay();
+      kept.output = paid.output;
+      kept.quota = paid.quota;
+      kept.pay = undefined;
+    }
     job.savingAs ??= randomUUID();
-    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output, job.savingAs);
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), kept.output, job.savingAs);
     this.unsaved.delete(job.id);
-    await this.finish(job, output, transcriptId);
+    await this.finish(job, kept.output, transcriptId, kept.quota);
     await this.dropCheckpoint(job.id);
   }
 

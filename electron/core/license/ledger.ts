@@ -194,6 +194,8 @@ export class UsageLedger {
           throw e;
         }
         this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged?.clockHighWaterMs ?? 0);
+        // A write that went through after one that failed (the disk had filled, then freed): nothing is pending.
+        this.lastError = undefined;
       });
     this.writing.catch((e) => {
       this.lastError = e;
