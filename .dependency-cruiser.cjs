@@ -48,8 +48,9 @@ const MAY_IMPORT = {
   library: ['base', 'onnx', 'asr', 'diarize'],
   jobs: ['base', 'onnx', 'audio', 'asr', 'diarize'],
   live: ['base', 'onnx', 'audio', 'asr', 'library', 'jobs'],
-  // The server's streaming route shares the live decider (live/decider.ts).
-  server: ['base', 'onnx', 'audio', 'asr', 'diarize', 'license', 'models', 'live'],
+  // The server's streaming route shares the live decider (live/decider.ts). Its model runs in the desktop's job
+  // worker threads (jobs/job-worker.ts): one engine, off the HTTP event loop.
+  server: ['base', 'onnx', 'audio', 'asr', 'diarize', 'license', 'models', 'live', 'jobs'],
   engine: ['base', 'onnx', 'asr', 'license', 'models'],
   // The contract's types are core's (derived, never re-declared); core never imports the contract.
   contract: ['base', 'onnx', 'asr', 'diarize', 'jobs', 'library', 'license', 'models', 'settings', 'export', 'live'],

@@ -16,6 +16,10 @@ const external = [
   'fastify',
   '@fastify/*',
   'ws',
+  // BullMQ reads its Lua scripts from its own folder; ioredis and prom-client go with it.
+  'bullmq',
+  'ioredis',
+  'prom-client',
 ];
 
 export const baseOptions: BuildOptions = {

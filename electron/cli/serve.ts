@@ -7,7 +7,11 @@ import { EarshotError, isEarshotError } from '../core/errors.ts';
 import { deviceArg, diarizeWithArg, intArg } from './args.ts';
 import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
 import { serverServices } from '../core/server/deps.ts';
+import type { ClusterOptions } from '../core/server/cluster/index.ts';
 import { startServer } from '../core/server/index.ts';
+import { followKeyFile, readKeyFile } from '../core/server/key-file.ts';
+import { dataPaths } from '../core/paths.ts';
+import path from 'node:path';
 import { cliEngine } from './engine.ts';
 
 export const summary = 'Run the self-hosted speech-to-text API server';
@@ -15,7 +19,9 @@ export const summary = 'Run the self-hosted speech-to-text API server';
 const HELP = `Usage: earshot serve [options]
 
 Serves the Smallest Self-Host compatible API (POST /v1/listen, GET /health, WS /v1/listen/stream, ...).
-The license key(s) come from LICENSE_KEY (comma-separate several for rotation); clients send
+The license key(s) come from LICENSE_KEY (comma-separate several for rotation), or from the file named by
+LICENSE_KEY_FILE (a mounted secret; one key per line or comma-separated), re-read within a second when it
+changes so keys rotate without a restart; clients send
 "Authorization: Token <key>" with one of them. GET /metrics answers loopback clients only, unless
 EARSHOT_METRICS_TOKEN is set (then "Authorization: Bearer <token>" from anywhere). EARSHOT_LOG_LEVEL
 (trace, debug, info, warn, error; default info) sets the JSON-lines log on stdout.
@@ -41,6 +47,14 @@ Options:
   --stream-idle-timeout <s>  Close a live stream that sends nothing this long (default 30)
   --stream-max-seconds <s> Longest a live stream may stay open (default 7800)
   --quiet                  No request log
+
+Cluster mode (off unless --redis or REDIS_URL is given; see the README's "Scaling out"):
+  --redis <url>            Redis for the shared queue, limits, jobs and webhooks (also REDIS_URL);
+                           its maxmemory-policy must be noeviction
+  --role <api|worker|all>  api: take requests, run nothing; worker: run queued jobs with --workers
+                           threads (and live streams); all: both (default all; also EARSHOT_ROLE)
+  --blob-dir <dir>         Folder shared by every node where uploads wait for their worker
+                           (default <data>/tmp/blobs; also EARSHOT_BLOB_DIR)
 `;
 
 export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig | 'help' {
@@ -65,6 +79,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'stream-idle-timeout': { type: 'string' },
       'stream-max-seconds': { type: 'string' },
       quiet: { type: 'boolean' },
+      redis: { type: 'string' },
+      role: { type: 'string' },
+      'blob-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -84,7 +101,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     model: values.model,
     tlsCert,
     tlsKey,
-    licenseKeys: parseLicenseKeys(env.LICENSE_KEY),
+    licenseKeys: env.LICENSE_KEY_FILE ? readKeyFile(env.LICENSE_KEY_FILE) : parseLicenseKeys(env.LICENSE_KEY),
     allowPrivateUrls: Boolean(values['allow-private-urls']) || envFlag(env.EARSHOT_ALLOW_PRIVATE_URLS),
     maxSizeMb: intArg(values['max-size-mb'], '--max-size-mb', { fallback: d.maxSizeMb }),
     queueSize: intArg(values.queue, '--queue', { fallback: d.queueSize, allowZero: true }),
@@ -111,10 +128,36 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   };
 }
 
+/** Cluster mode's options, or undefined without --redis / REDIS_URL (the flags are validated by configFromArgs). */
+export function clusterFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ClusterOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: { redis: { type: 'string' }, role: { type: 'string' }, 'blob-dir': { type: 'string' } },
+    strict: false,
+  });
+  const redisUrl = (values.redis as string | undefined) ?? env.REDIS_URL;
+  const role = (values.role as string | undefined) ?? env.EARSHOT_ROLE ?? 'all';
+  if (!redisUrl) {
+    if (values.role || values['blob-dir']) {
+      throw new EarshotError('INVALID_PARAMETER', '--role and --blob-dir need --redis (or REDIS_URL)');
+    }
+    return undefined;
+  }
+  if (!/^rediss?:\/\//.test(redisUrl)) throw new EarshotError('INVALID_PARAMETER', '--redis must be a redis:// URL');
+  if (role !== 'api' && role !== 'worker' && role !== 'all') {
+    throw new EarshotError('INVALID_PARAMETER', `--role must be api, worker or all (got '${role}')`);
+  }
+  const blobDir =
+    (values['blob-dir'] as string | undefined) ?? env.EARSHOT_BLOB_DIR ?? path.join(dataPaths().tmp, 'blobs');
+  return { redisUrl, role, blobDir: path.resolve(blobDir) };
+}
+
 export async function run(argv: string[]): Promise<number> {
   let config: ServerConfig | 'help';
+  let cluster: ClusterOptions | undefined;
   try {
     config = configFromArgs(argv);
+    cluster = clusterFromArgs(argv);
   } catch (e) {
     process.stderr.write(`earshot serve: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
     return 2;
@@ -133,14 +176,27 @@ export async function run(argv: string[]): Promise<number> {
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(config, services, { version: process.env.EARSHOT_VERSION ?? '0.1.0' });
+    // Cluster mode connects to Redis first: its limits replace the process's own before the server is built.
+    // Loaded only in cluster mode: a single-process server never loads BullMQ or ioredis.
+    const clustered = cluster
+      ? await (await import('../core/server/cluster/index.ts')).connectCluster(cluster, config, services, license)
+      : undefined;
+    server = await startServer(config, services, {
+      version: process.env.EARSHOT_VERSION ?? '0.1.0',
+      extend: clustered?.attach,
+    });
   } catch (e) {
     const why = isEarshotError(e) ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e);
     process.stderr.write(`earshot serve: cannot start: ${why}\n`);
     return 1;
   }
   for (const warning of server.keyWarnings) process.stderr.write(`earshot serve: warning: ${warning}\n`);
-  process.stderr.write(`earshot serve: listening on ${server.url} (loading the model...)\n`);
+  const keyFile = process.env.LICENSE_KEY_FILE;
+  const following = keyFile
+    ? followKeyFile(keyFile, config.licenseKeys, (m) => process.stderr.write(`earshot serve: ${m}\n`))
+    : undefined;
+  const mode = cluster ? `cluster role ${cluster.role}; ` : '';
+  process.stderr.write(`earshot serve: listening on ${server.url} (${mode}loading the model...)\n`);
   server.ready.then(
     () => {
       const state = server.context.transcriber.state;
@@ -158,6 +214,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   process.stderr.write('earshot serve: shutting down\n');
+  following?.close();
   await server.close();
   await license.flush();
   return 0;

@@ -129,7 +129,8 @@ export async function startServe(options: ServeOptions): Promise<Serve> {
     stdout: () => out,
     stderr: () => err,
     stop: async () => {
-      if (child.exitCode === null) {
+      // A child killed by a signal has exitCode null too, and its 'exit' has already fired.
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }

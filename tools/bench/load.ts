@@ -6,7 +6,11 @@
  * It samples the server's RSS every 500 ms to show that memory stays bounded, and ends with one more request, which
  * must succeed at once (no license slot or queue place leaked).
  *
- * Options: --clients N --seconds S --queue N --workers N --model <dir> --rpm N --concurrency N
+ * Before the load, one more row: `/health` latency p50/p99 while `--workers` long transcriptions run at once (probed
+ * from a worker thread every 50 ms for `--inference-seconds`, default 10), beside the same probe on the idle server.
+ * It shows whether inference blocks the HTTP event loop (target p99 < 50 ms).
+ *
+ * Options: --clients N --seconds S --queue N --workers N --model <dir> --rpm N --concurrency N --inference-seconds S
  * Output: a table of figures on stdout (and JSON with --json).
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { benchKey, defaultModel, rssMb, startServer } from './serve-process.ts';
+import { benchKey, defaultModel, latencySummary, probeHealth, rssMb, startServer } from './serve-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,17 +32,55 @@ const { values } = parseArgs({
     model: { type: 'string' },
     rpm: { type: 'string', default: '1000000' },
     concurrency: { type: 'string', default: '64' },
+    'inference-seconds': { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
   },
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const LONG_TEXT =
+  'The committee met on Tuesday to review the budget for the coming year. Several members asked for more time ' +
+  'to read the report, and the chair agreed to meet again next week. In the meantime, the finance team will ' +
+  'prepare a summary of the changes, with the reasons for each one, so that everyone can vote with the facts.';
+
+/**
+ * `/health` latency while `--workers` synchronous transcriptions of ~20 s of speech run back to back: the server is
+ * as busy as its workers allow, and nothing else is asked of it.
+ */
+async function healthWhileTranscribing(url: string, key: string, audio: Buffer, agent: Agent) {
+  const workers = Number(values.workers);
+  const stopAt = Date.now() + Number(values['inference-seconds']) * 1000;
+  let transcriptions = 0;
+  const load = Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < stopAt) {
+        const res = await request(`${url}/v1/listen`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { authorization: `Token ${key}`, 'content-type': 'audio/wav' },
+          body: audio,
+        });
+        await res.body.dump();
+        if (res.statusCode === 200) transcriptions++;
+      }
+    }),
+  );
+  // The probe starts once the first uploads are in, so that it measures the busy server, not the idle one.
+  await sleep(300);
+  const latencies = await probeHealth(url, load);
+  return { ...latencySummary(latencies), transcriptions };
+}
+
 async function main() {
   const home = mkdtempSync(path.join(os.tmpdir(), 'earshot-load-'));
   const speech = path.join(home, 'short.wav');
   execFileSync('espeak-ng', ['-w', speech, 'hello, this is a short test'], { stdio: 'ignore' });
   const audio = readFileSync(speech);
+  const longSpeech = path.join(home, 'long.wav');
+  execFileSync('espeak-ng', ['-w', longSpeech, LONG_TEXT], { stdio: 'ignore' });
   const key = await benchKey('load-test', {
     requestsPerMinute: Number(values.rpm),
     concurrentRequests: Number(values.concurrency),
@@ -80,6 +122,8 @@ async function main() {
   }, 500);
 
   const agent = new Agent({ connections: CLIENTS + 10, pipelining: 1 });
+  const healthIdle = latencySummary(await probeHealth(url, sleep(2000)));
+  const healthInference = await healthWhileTranscribing(url, key, readFileSync(longSpeech), agent);
   const statuses = new Map<number, number>();
   const requestIds = new Map<string, number>();
   const accepted = new Set<string>();
@@ -154,6 +198,8 @@ async function main() {
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
   const figures = {
     model: path.basename(model),
+    health_idle_ms: healthIdle,
+    health_during_inference_ms: healthInference,
     clients: CLIENTS,
     seconds: Math.round(loadSeconds * 10) / 10,
     requests: total,

@@ -16,9 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { benchKey, defaultModel, rssMb, startServer } from './serve-process.ts';
+import { benchKey, defaultModel, latencySummary as summary, probeHealth, rssMb, startServer } from './serve-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,53 +31,6 @@ const { values } = parseArgs({
 
 const RATE = 48000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(latencies: number[]) {
-  const s = [...latencies].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) ?? Number.NaN };
-}
-
-/**
- * Asks /health every 50 ms until `stop` resolves; returns each answer's latency in ms (a failure counts as 30 s). The
- * prober runs in a worker thread: this process also pushes the burst, and its own busy moments must not be counted
- * as the server's.
- */
-async function probeHealth(url: string, stop: Promise<unknown>): Promise<number[]> {
-  const worker = new Worker(
-    `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const latencies = [];
-    let done = false;
-    parentPort.once('message', () => { done = true; });
-    (async () => {
-      while (!done) {
-        const t0 = performance.now();
-        try {
-          const res = await fetch(workerData.url + '/health', { signal: AbortSignal.timeout(30000) });
-          await res.text();
-          latencies.push(performance.now() - t0);
-        } catch {
-          latencies.push(30000);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      parentPort.postMessage(latencies);
-    })();
-    `,
-    { eval: true, workerData: { url } },
-  );
-  const result = new Promise<number[]>((resolve) => worker.once('message', resolve));
-  await stop;
-  worker.postMessage('stop');
-  const latencies = await result;
-  await worker.terminate();
-  return latencies;
-}
 
 function openStream(url: string, key: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

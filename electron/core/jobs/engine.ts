@@ -16,13 +16,21 @@ import type { PipelineCallbacks, PipelineInput, PipelineOutput } from './types.t
 
 let cached: { key: string; model: SpeechModel } | undefined;
 
-async function modelFor(input: PipelineInput): Promise<SpeechModel> {
-  const { device = 'auto', threads } = input.options;
-  const key = JSON.stringify([input.modelDir, device, threads ?? 0]);
+function modelFor(input: PipelineInput): Promise<SpeechModel> {
+  return cachedModel(input.modelDir, input.options.device ?? 'auto', input.options.threads);
+}
+
+/** The worker's one loaded model (the server's model threads load theirs through here too). */
+export async function cachedModel(
+  modelDir: string,
+  device: 'auto' | 'cpu' | 'gpu',
+  threads: number | undefined,
+): Promise<SpeechModel> {
+  const key = JSON.stringify([modelDir, device, threads ?? 0]);
   if (cached?.key === key) return cached.model;
   await cached?.model.dispose().catch(() => {});
   cached = undefined;
-  const model = await loadSpeechModel(input.modelDir, { device, threads: threads || undefined });
+  const model = await loadSpeechModel(modelDir, { device, threads: threads || undefined });
   cached = { key, model };
   return model;
 }

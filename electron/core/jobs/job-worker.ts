@@ -1,10 +1,12 @@
 /**
  * Worker-thread entry: runs jobs sent by WorkerPipeline so that decoding and inference never block the main
  * process's event loop (IPC, window, API server). One job at a time; `cancel` aborts it at the next safe point.
+ * The API server's model threads use the same entry with `load` and `samples` (already decoded audio).
  */
 import { parentPort } from 'node:worker_threads';
 import { toJobError } from './queue.ts';
 import { disposeEngine, runJob } from './engine.ts';
+import { loadModelInfo, transcribeSamples } from './samples-job.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const port = parentPort;
@@ -30,6 +32,27 @@ port.on('message', async (msg: WorkerRequest) => {
     await running.catch(() => {});
     await disposeEngine();
     post({ type: 'disposed' });
+    return;
+  }
+  if (msg.type === 'load') {
+    await loadModelInfo(msg.request).then(
+      (model) => post({ type: 'loaded', model }),
+      (e: unknown) => post({ type: 'load-failed', error: toJobError(e) }),
+    );
+    return;
+  }
+  if (msg.type === 'samples') {
+    const controller = new AbortController();
+    controllers.set(msg.jobId, controller);
+    try {
+      const job = transcribeSamples(msg.request, controller.signal);
+      running = job;
+      post({ type: 'transcript', jobId: msg.jobId, result: await job });
+    } catch (e) {
+      post({ type: 'error', jobId: msg.jobId, error: toJobError(e) });
+    } finally {
+      controllers.delete(msg.jobId);
+    }
     return;
   }
   const { input } = msg;

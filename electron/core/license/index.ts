@@ -43,6 +43,8 @@ export { LicenseError } from './errors.ts';
 export { AudioMeter, type ChargeOutcome } from './quota.ts';
 export { BUILD_FLAVOR, type BuildFlavor } from './flavor.ts';
 export { DEFAULT_LIMITS, type LicenseClaims, type LicenseLimits } from './format.ts';
+/** The QUOTA_EXCEEDED error with its details (cluster mode counts the quota in Redis and answers the same). */
+export { quotaExceeded } from './ledger.ts';
 export { constantTimeEqual, matchesAnyKey, redactKey } from './redact.ts';
 export type { RevocationList } from './revocation.ts';
 export { EnvSecretStore, FileSecretStore, type SecretStore, splitKeyList } from './secret-store.ts';

@@ -136,6 +136,12 @@ export async function buildApp(
     transcriber.state.status === 'ready' ? 1 : 0,
   );
 
+  metrics.reference.read({
+    activeRequests: () => queue.active,
+    queueDepth: () => queue.depth,
+    activeStreams: () => metrics.activeStreams,
+  });
+
   const context: RouteContext = {
     config,
     services,

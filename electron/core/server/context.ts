@@ -5,7 +5,7 @@ import type { ServerConfig } from './config.ts';
 import type { JobStore } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ServerServices } from './services.ts';
-import type { Transcriber } from './transcriber.ts';
+import type { AudioInput, ListenOptions, Transcriber } from './transcriber.ts';
 
 export interface RouteContext {
   config: ServerConfig;
@@ -18,4 +18,14 @@ export interface RouteContext {
   version: string;
   startedAt: number;
   authenticate: (mode: AuthMode) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Cluster mode only (cluster/index.ts): callback jobs and their records live in Redis. */
+  cluster?: ClusterHooks;
+}
+
+export interface ClusterHooks {
+  acceptCallback(
+    request: FastifyRequest,
+    audio: { input: AudioInput; options: ListenOptions; cleanup: () => Promise<void> },
+  ): Promise<{ job_id: string }>;
+  jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
 }

@@ -78,6 +78,10 @@ export function licenseGate(service: LicenseService, configuredKeys: readonly st
 /** The model manager resolves a folder, a catalog id, or (nothing) the user's default model. */
 export function modelProvider(manager = new ModelManager()): ModelProvider {
   return {
+    async resolve(idOrPath) {
+      const { id, dir } = await manager.resolveModel(idOrPath);
+      return { id, dir };
+    },
     async load(idOrPath, options) {
       const resolved = await manager.resolveModel(idOrPath);
       return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };

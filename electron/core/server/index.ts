@@ -13,6 +13,17 @@ import type { ServerServices } from './services.ts';
 export { buildApp } from './app.ts';
 export { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from './config.ts';
 
+/** What cluster mode adds to a server (cluster/index.ts); absent in single-process mode. */
+export interface ServerExtension {
+  /** False on a cluster API node: it loads no model. */
+  loadsModel: boolean;
+  /** When it loads no model: resolves once the server can take requests. */
+  ready?: Promise<void>;
+  /** Called once listening, with the model's loading. */
+  started?(modelReady: Promise<void>): void;
+  close(): Promise<void>;
+}
+
 export interface RunningServer extends BuiltApp {
   url: string;
   /** One line per configured key that is not a valid license (redacted key and the exact reason). */
@@ -59,7 +70,7 @@ export async function checkLicenseKeys(config: ServerConfig, services: ServerSer
 export async function startServer(
   config: ServerConfig,
   services: ServerServices,
-  options: { version?: string } = {},
+  options: { version?: string; extend?: (built: BuiltApp) => Promise<ServerExtension> } = {},
 ): Promise<RunningServer> {
   const keyWarnings = await checkLicenseKeys(config, services);
   const tmpDir = path.join(dataPaths().tmp, 'server');
@@ -71,12 +82,15 @@ export async function startServer(
     jobsDir: path.join(dataPaths().jobs, 'api'),
   });
   await built.context.jobs.restore();
+  const extension = await options.extend?.(built);
   await built.app.listen({ host: config.host, port: config.port });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const scheme = config.tlsCert && config.tlsKey ? 'https' : 'http';
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const ready = built.context.transcriber.loadModel();
+  const ready =
+    extension && !extension.loadsModel ? (extension.ready ?? Promise.resolve()) : built.context.transcriber.loadModel();
+  extension?.started?.(ready);
   ready.catch((e) => built.app.log.error({ err: e }, 'model failed to load'));
   for (const warning of keyWarnings) built.app.log.warn(warning);
   return {
@@ -86,6 +100,7 @@ export async function startServer(
     ready,
     async close() {
       await built.app.close();
+      await extension?.close();
       await built.context.jobs.drain();
       const state = built.context.transcriber.state;
       if (state.status === 'ready') await state.loaded.model.dispose();

@@ -3,6 +3,8 @@
  * server needs eight series and no push gateway; the exposition format is plain text (version 0.0.4).
  */
 
+import { ReferenceMetrics } from './reference-metrics.ts';
+
 type Labels = Record<string, string>;
 
 function labelKey(labels: Labels): string {
@@ -119,6 +121,10 @@ export class ServerMetrics {
     'gauge',
   );
   readonly webhooks = new Counter('earshot_webhook_deliveries_total', 'Webhook deliveries by outcome');
+  /** The reference's names (asr_*), for autoscalers and its dashboards. */
+  readonly reference = new ReferenceMetrics();
+  /** Live streaming sessions open now. */
+  activeStreams = 0;
   private readonly extra: Metric[] = [];
 
   gauge(name: string, help: string, read: () => number): void {

@@ -60,6 +60,8 @@ export interface LoadedModel {
 }
 
 export interface ModelProvider {
+  /** Finds the configured (or default) model's folder without loading it (the server loads it in its threads). */
+  resolve(idOrPath: string | undefined): Promise<{ id: string; dir: string }>;
   /** Resolves and loads the configured (or default) model. */
   load(
     idOrPath: string | undefined,

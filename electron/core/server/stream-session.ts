@@ -88,6 +88,7 @@ export class StreamSession {
   ) {}
 
   async start(): Promise<void> {
+    this.ctx.metrics.activeStreams++;
     this.socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.socket.on('close', () => this.onClose());
     this.armIdle();
@@ -318,6 +319,7 @@ export class StreamSession {
   }
 
   private onClose(): void {
+    this.ctx.metrics.activeStreams--;
     this.finished = true;
     this.abort.abort(new EarshotError('CANCELLED', 'The client closed the stream'));
     this.dropWork();

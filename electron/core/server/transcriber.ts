@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
-import { ArraySource } from '../asr/pcm-source.ts';
-import { createDiarizer, diarizeSource, type NeuralModels, speakerUtterances, withSpeakers } from '../diarize/index.ts';
+import { type NeuralModels, speakerUtterances } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
-import type { LoadedModel, ServerServices } from './services.ts';
+import { type ModelRunner, ModelThreads } from './model-threads.ts';
+import type { ServerServices } from './services.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
 export interface ListenOptions {
@@ -44,9 +44,22 @@ export interface ListenResponse {
   speakers?: { speaker: string; text: string; start: number; end: number }[];
 }
 
+/** The model the server runs: its catalog id, and the threads that hold it (or, on a cluster API node, its workers). */
+export interface ServedModel {
+  id: string;
+  model: ModelRunner;
+}
+
+/** Runs a request elsewhere (cluster mode: on a worker node through the queue) and resolves with its transcript. */
+export type RemoteTranscribe = (
+  input: Extract<AudioInput, { kind: 'file' }>,
+  options: ListenOptions,
+  signal: AbortSignal,
+) => Promise<Transcript>;
+
 export type ModelState =
   | { status: 'loading' }
-  | { status: 'ready'; loaded: LoadedModel }
+  | { status: 'ready'; loaded: ServedModel }
   | { status: 'failed'; reason: string };
 
 /** Languages that mean "detect it" rather than a fixed code. */
@@ -68,6 +81,8 @@ export class Transcriber {
   state: ModelState = { status: 'loading' };
   /** The diarization models, resolved once when the model loads (undefined: the classical method). */
   private diarization?: NeuralModels;
+  /** Set in cluster mode: requests go to the queue instead of this node's model. */
+  remote?: RemoteTranscribe;
 
   constructor(
     private readonly config: ServerConfig,
@@ -79,19 +94,21 @@ export class Transcriber {
   /** Loads the model in the background; health reports 503 until it is ready. */
   async loadModel(): Promise<void> {
     try {
-      const loaded = await this.services.models.load(this.config.model, {
-        device: this.config.device,
-        threads: this.config.threads,
-      });
+      const { id, dir } = await this.services.models.resolve(this.config.model);
+      // One thread per worker, each with the model loaded: inference never runs on the HTTP event loop.
+      const model = await ModelThreads.start(
+        { modelDir: dir, device: this.config.device ?? 'auto', threads: this.config.threads },
+        this.config.workers,
+      );
       this.diarization = await this.services.models.diarizationModels?.(this.config.diarizeWith ?? 'auto');
-      this.state = { status: 'ready', loaded };
+      this.state = { status: 'ready', loaded: { id, model } };
     } catch (e) {
       this.state = { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
       throw e;
     }
   }
 
-  readyModel(): LoadedModel {
+  readyModel(): ServedModel {
     if (this.state.status === 'ready') return this.state.loaded;
     const reason = this.state.status === 'loading' ? 'The model is still loading' : 'The model failed to load';
     throw new EarshotError('SERVICE_UNAVAILABLE', reason, { retry_after: this.state.status === 'loading' ? 5 : 60 });
@@ -126,6 +143,31 @@ export class Transcriber {
     /** Already admitted (a callback job): waits for a worker even when the queue has filled up since. */
     admitted = false,
   ): Promise<Transcript> {
+    const remote = this.remote;
+    if (!remote) return this.transcribeHere(input, options, signal, onAudio, admitted);
+    // The worker that runs it decodes and charges it; the URL is fetched here, under this node's URL policy.
+    const file = await this.fetchInput(input, signal);
+    try {
+      return await remote(file, options, signal);
+    } finally {
+      if (input.kind === 'url') await fs.rm(file.path, { force: true });
+    }
+  }
+
+  /** A URL input downloaded to a temp file (the caller removes it); a file input as it is. */
+  async fetchInput(input: AudioInput, signal: AbortSignal): Promise<Extract<AudioInput, { kind: 'file' }>> {
+    if (input.kind === 'file') return input;
+    return { kind: 'file', ...(await this.download(input.url, signal)) };
+  }
+
+  /** The transcription on this node's model (cluster workers call it for queued jobs). */
+  async transcribeHere(
+    input: AudioInput,
+    options: ListenOptions,
+    signal: AbortSignal,
+    onAudio?: (seconds: number) => Promise<void> | void,
+    admitted = false,
+  ): Promise<Transcript> {
     const started = performance.now();
     if (!admitted && this.queue.full) throw this.queue.unavailable();
     // A URL is downloaded before a worker is taken: a slow origin must only ever delay its own request.
@@ -145,7 +187,14 @@ export class Transcriber {
           await onAudio?.(audio.duration);
           const result = await this.runModel(audio, options, signal);
           const processingSeconds = (performance.now() - started) / 1000;
-          if (audio.duration > 0) this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+          if (audio.duration > 0) {
+            this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
+            this.metrics.reference.realTimeFactor.observe(processingSeconds / audio.duration);
+          }
+          this.metrics.reference.processingSeconds.observe(
+            { language: result.language || 'unknown' },
+            processingSeconds,
+          );
           this.metrics.audioSeconds.inc({}, audio.duration);
           return { result, duration: audio.duration, fileSize: file.bytes, processingSeconds };
         },
@@ -182,25 +231,16 @@ export class Transcriber {
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
-    const pcm = { samples: audio.samples, sampleRate: 16000 as const };
-    if (!options.diarize)
-      return model.transcribe(pcm, { language, wordTimestamps: options.timestamps, signal }).result();
-    // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are
-    // needed to label (and split) segments, so they are always computed; the response shows them only on request.
-    const diarizer = await createDiarizer({
-      numSpeakers: options.num_speakers,
+    return model.run(
+      audio.samples,
+      {
+        language,
+        wordTimestamps: options.timestamps,
+        // Speakers are labelled in the model's thread too (the diarization models are ONNX as well).
+        diarization: options.diarize ? { numSpeakers: options.num_speakers, models: this.diarization } : undefined,
+      },
       signal,
-      models: this.diarization,
-      threads: this.config.threads,
-    });
-    try {
-      const result = await model
-        .transcribe(pcm, { language, wordTimestamps: true, signal, onSpeech: (span) => diarizer.addSpeech(span) })
-        .result();
-      return withSpeakers(result, await diarizeSource(new ArraySource(audio.samples), diarizer));
-    } finally {
-      await diarizer.dispose();
-    }
+    );
   }
 }
 

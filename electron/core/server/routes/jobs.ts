@@ -11,6 +11,11 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
       onRequest: ctx.authenticate('verify'),
     },
     async (request) => {
+      if (ctx.cluster) {
+        const view = await ctx.cluster.jobView(request.params.id, request.licenseKey!);
+        if (!view) throw new EarshotError('NOT_FOUND', `No job ${request.params.id}`);
+        return view;
+      }
       const job = ctx.jobs.get(request.params.id, request.licenseKey!);
       if (!job) throw new EarshotError('NOT_FOUND', `No job ${request.params.id}`);
       return ctx.jobs.view(job);

@@ -52,7 +52,8 @@ export async function acceptCallbackJob(
   ctx: RouteContext,
   audio: AudioRequest,
   shape: (jobId: string, t: Transcript) => unknown,
-): Promise<Job> {
+): Promise<Pick<Job, 'job_id'>> {
+  if (ctx.cluster) return ctx.cluster.acceptCallback(request, audio);
   const { transcriber, jobs, config } = ctx;
   const { input, options, cleanup } = audio;
   const lease = request.lease!;

@@ -1,0 +1,287 @@
+/**
+ * Transcription jobs on BullMQ. An API node saves the audio in the shared blob folder and enqueues a job that names
+ * it (audio never rides in Redis); a worker node runs it with its model threads, charges it once by job id, removes
+ * the blob when the job ends, and, for a callback job, queues its webhook. A synchronous request waits for its job's
+ * outcome on the queue's event stream. A worker that dies mid-job stops renewing the job's lock; BullMQ's stalled-job
+ * check hands the job to another worker, which runs it again from the blob (charged nothing more).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { EarshotError, type ErrorCode, isEarshotError } from '../../errors.ts';
+import type { ServerConfig } from '../config.ts';
+import { ownerOf } from '../jobs.ts';
+import {
+  type AudioInput,
+  type ListenOptions,
+  listenResponse,
+  type Transcript,
+  type Transcriber,
+} from '../transcriber.ts';
+import type { ClusterLimits, LicenseTicket } from './limits.ts';
+import { bullPrefix, redisUnavailable } from './redis.ts';
+import type { Webhooks } from './webhooks.ts';
+
+export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
+
+export interface TranscribeJobData {
+  /** File name in the blob folder. */
+  blob: string;
+  bytes: number;
+  options: ListenOptions;
+  ticket: LicenseTicket;
+  kind: 'sync' | 'callback';
+  /** Callback jobs: hash of the key that may poll the job, and where its outcome goes. */
+  owner?: string;
+  callbackUrl?: string;
+}
+
+export type TranscribeJobResult = { transcript: Transcript } | { body: unknown };
+
+/** Timing of the lock that tells a live worker from a dead one (shorter in tests through the environment). */
+export function lockTiming(env: NodeJS.ProcessEnv = process.env): { lockDuration: number; stalledInterval: number } {
+  const lockDuration = Math.max(1000, Number(env.EARSHOT_CLUSTER_LOCK_MS) || 15_000);
+  return { lockDuration, stalledInterval: Math.max(500, Math.round(lockDuration / 3)) };
+}
+
+function failureReason(e: unknown): string {
+  const err = isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR', 'The transcription failed');
+  return JSON.stringify({ code: err.code, message: err.message, details: err.details });
+}
+
+/** The error a job failed with, as the EarshotError the API answers (same code, message and details). */
+export function jobError(reason: string | undefined): EarshotError {
+  try {
+    const { code, message, details } = JSON.parse(reason ?? '') as {
+      code: ErrorCode;
+      message: string;
+      details: Record<string, unknown>;
+    };
+    return new EarshotError(code, message, details);
+  } catch {
+    return new EarshotError('INTERNAL_ERROR', 'The transcription failed');
+  }
+}
+
+/** The API side: puts requests on the queue and waits for them, or reports callback jobs. */
+export class JobDispatcher {
+  readonly queue: Queue<TranscribeJobData, TranscribeJobResult>;
+  private readonly events: QueueEvents;
+
+  constructor(
+    request: Redis,
+    blocking: Redis,
+    prefix: string,
+    private readonly blobDir: string,
+    private readonly config: ServerConfig,
+  ) {
+    this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
+    this.queue.on('error', () => {});
+    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking, prefix: bullPrefix(prefix) });
+    this.events.on('error', () => {});
+  }
+
+  /** Moves an upload (or a downloaded URL) into the blob folder under a fresh name. */
+  private async toBlob(input: Extract<AudioInput, { kind: 'file' }>, name: string): Promise<void> {
+    const target = path.join(this.blobDir, name);
+    try {
+      await fs.rename(input.path, target);
+    } catch {
+      // Another filesystem (a shared volume): copy, then the request's own cleanup removes the original.
+      await fs.copyFile(input.path, target);
+    }
+  }
+
+  private async enqueue(
+    jobId: string,
+    data: Omit<TranscribeJobData, 'blob'>,
+    input: AudioInput,
+  ): Promise<Job<TranscribeJobData, TranscribeJobResult>> {
+    if (input.kind !== 'file') throw new EarshotError('INTERNAL_ERROR', 'URL inputs are downloaded before queueing');
+    const blob = `${jobId}.audio`;
+    await this.toBlob(input, blob);
+    try {
+      return await this.queue.add(
+        'transcribe',
+        { ...data, blob },
+        {
+          jobId,
+          // A synchronous answer is collected within the request budget; a callback job stays pollable.
+          removeOnComplete: { age: data.kind === 'sync' ? 3600 : this.config.jobRetentionSeconds },
+          removeOnFail: { age: this.config.jobRetentionSeconds },
+        },
+      );
+    } catch (e) {
+      await fs.rm(path.join(this.blobDir, blob), { force: true });
+      throw redisUnavailable(e);
+    }
+  }
+
+  /** Runs a synchronous request on some worker and waits for its transcript (or its error, unchanged). */
+  async transcribe(
+    input: AudioInput,
+    options: ListenOptions,
+    ticket: LicenseTicket,
+    signal: AbortSignal,
+  ): Promise<Transcript> {
+    const jobId = `sync_${randomBytes(10).toString('hex')}`;
+    const data = { bytes: input.kind === 'file' ? input.bytes : 0, options, ticket, kind: 'sync' as const };
+    const job = await this.enqueue(jobId, data, input);
+    const outcome = await this.outcome(job, signal);
+    if ('transcript' in outcome) return outcome.transcript;
+    throw new EarshotError('INTERNAL_ERROR', 'Unexpected job result');
+  }
+
+  /**
+   * The job's outcome: from the event stream as soon as it is announced, or from the job itself (checked every
+   * second, in case the announcement fell into a Redis restart).
+   */
+  private async outcome(job: Job<TranscribeJobData, TranscribeJobResult>, signal: AbortSignal) {
+    const stop = new AbortController();
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(signal.reason ?? new EarshotError('CANCELLED'));
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      stop.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort));
+    });
+    aborted.catch(() => {});
+    const polled = (async (): Promise<TranscribeJobResult> => {
+      while (!stop.signal.aborted) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const state = await job.getState().catch(() => 'unknown');
+        if (state === 'completed' || state === 'failed') {
+          const fresh = await Job.fromId<TranscribeJobData, TranscribeJobResult>(this.queue, job.id!).catch(
+            () => undefined,
+          );
+          if (fresh && state === 'completed') return fresh.returnvalue;
+          if (fresh) throw new Error(fresh.failedReason);
+        }
+      }
+      return new Promise<never>(() => {});
+    })();
+    try {
+      return await Promise.race([job.waitUntilFinished(this.events), polled, aborted]);
+    } catch (e) {
+      if (signal.aborted) {
+        // Nobody waits for it any more: drop it if no worker has taken it yet.
+        await job.remove().catch(() => {});
+        throw e;
+      }
+      throw jobError(e instanceof Error ? e.message : String(e));
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /** Accepts a callback job; the worker that runs it delivers its webhook and frees its concurrency slot. */
+  async accept(input: AudioInput, options: ListenOptions, ticket: LicenseTicket, key: string): Promise<string> {
+    const jobId = `job_${ticket.leaseId}`;
+    await this.enqueue(
+      jobId,
+      {
+        bytes: input.kind === 'file' ? input.bytes : 0,
+        options,
+        ticket,
+        kind: 'callback',
+        owner: ownerOf(key),
+        callbackUrl: options.callback_url,
+      },
+      input,
+    );
+    return jobId;
+  }
+
+  /** GET /v1/jobs/{id} from any node: the job as the single-process server shows it. */
+  async view(id: string, key: string, webhooks: Webhooks): Promise<Record<string, unknown> | undefined> {
+    let job: Job<TranscribeJobData, TranscribeJobResult> | undefined;
+    let state: string;
+    try {
+      job = await Job.fromId<TranscribeJobData, TranscribeJobResult>(this.queue, id);
+      if (job?.data.kind !== 'callback' || job.data.owner !== ownerOf(key)) return undefined;
+      state = await job.getState();
+    } catch (e) {
+      throw redisUnavailable(e);
+    }
+    const status = state === 'completed' ? 'completed' : state === 'failed' ? 'failed' : 'processing';
+    const view: Record<string, unknown> = {
+      job_id: id,
+      status,
+      created_at: new Date(job.timestamp).toISOString(),
+    };
+    if (status !== 'processing' && job.finishedOn) view.completed_at = new Date(job.finishedOn).toISOString();
+    if (status === 'completed') view.result = (job.returnvalue as { body: unknown }).body;
+    if (status === 'failed') view.error = jobError(job.failedReason).toJSON();
+    const delivery = await webhooks.state(id);
+    view.callback_delivered = delivery.delivered;
+    view.callback_attempts = delivery.attempts;
+    return view;
+  }
+
+  async close(): Promise<void> {
+    await this.events.close().catch(() => {});
+    await this.queue.close().catch(() => {});
+  }
+}
+
+/** The worker side: runs queued jobs on this node's model threads, `config.workers` at a time. */
+export function startJobWorker(options: {
+  connection: Redis;
+  prefix: string;
+  blobDir: string;
+  config: ServerConfig;
+  transcriber: Transcriber;
+  limits: ClusterLimits;
+  webhooks: Webhooks;
+  onActive?: (delta: number) => void;
+  log: (fields: Record<string, unknown>, message: string) => void;
+}): Worker<TranscribeJobData, TranscribeJobResult> {
+  const { config, transcriber, limits, webhooks, blobDir } = options;
+  const worker = new Worker<TranscribeJobData, TranscribeJobResult>(
+    TRANSCRIBE_QUEUE,
+    async (job) => {
+      const data = job.data;
+      const file = path.join(blobDir, data.blob);
+      const jobId = job.id!;
+      options.onActive?.(1);
+      options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
+      try {
+        const t = await transcriber.transcribeHere(
+          { kind: 'file', path: file, bytes: data.bytes },
+          data.options,
+          AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
+          async (seconds) => {
+            await limits.charge(jobId, data.ticket, seconds);
+          },
+          true,
+        );
+        options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
+        if (data.kind === 'sync') return { transcript: t };
+        const body = listenResponse(jobId, t, data.options);
+        await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
+        return { body };
+      } catch (e) {
+        if (data.kind === 'callback') {
+          const error = (isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR')).toJSON();
+          await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'failed', error });
+        }
+        // Errors of the input or the license are final: running again would give the same answer.
+        throw new UnrecoverableError(failureReason(e));
+      } finally {
+        options.onActive?.(-1);
+        if (data.kind === 'callback') await limits.release(data.ticket).catch(() => {});
+        await fs.rm(file, { force: true });
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: bullPrefix(options.prefix),
+      concurrency: config.workers,
+      ...lockTiming(),
+      maxStalledCount: 3,
+    },
+  );
+  worker.on('error', () => {});
+  return worker;
+}
