@@ -120,11 +120,14 @@ export interface Settings {
   diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
   /** The watch folder: new media files there are transcribed and the transcript written next to them. */
   watch: { enabled: boolean; folder: string; format: ExportFormat };
+  /** Every finished transcript is also written into this folder. */
+  autoExport: { enabled: boolean; folder: string; format: ExportFormat };
 }
 
 /** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch' | 'autoExport'>> & {
   watch?: Partial<Settings['watch']>;
+  autoExport?: Partial<Settings['autoExport']>;
   server?: Partial<Settings['server']>;
   subtitles?: Partial<Settings['subtitles']>;
   diarization?: Partial<Settings['diarization']>;

@@ -39,6 +39,14 @@ const segment = z.object({
   noSpeechProb: z.number(),
   speaker: z.string().max(200).optional(),
 });
+const folderExport = z
+  .object({
+    enabled: z.boolean(),
+    folder: z.string().max(4096),
+    format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']),
+  })
+  .partial()
+  .strict();
 const settingsPatch = z
   .object({
     device: z.enum(['auto', 'cpu', 'gpu']),
@@ -64,14 +72,8 @@ const settingsPatch = z
       .object({ enabled: z.boolean(), method: z.enum(['auto', 'classical', 'neural']) })
       .partial()
       .strict(),
-    watch: z
-      .object({
-        enabled: z.boolean(),
-        folder: z.string().max(4096),
-        format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']),
-      })
-      .partial()
-      .strict(),
+    watch: folderExport,
+    autoExport: folderExport,
   })
   .partial()
   .strict();

@@ -34,6 +34,13 @@ export const watchSettingsSchema = z.object({
   format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']).default('srt'),
 });
 
+export const autoExportSettingsSchema = z.object({
+  /** Also write every finished transcript into `folder`. */
+  enabled: z.boolean().default(false),
+  folder: z.string().max(4096).default(''),
+  format: watchSettingsSchema.shape.format,
+});
+
 export const settingsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'gpu']).default('auto'),
   /** 0 = choose for this machine. */
@@ -48,6 +55,7 @@ export const settingsSchema = z.object({
   subtitles: subtitleSettingsSchema.default({ maxLineLength: 42, maxLines: 2 }),
   diarization: diarizationSettingsSchema.default({ enabled: false, method: 'auto' }),
   watch: watchSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
+  autoExport: autoExportSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
 });
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
@@ -66,6 +74,7 @@ export const settingsPatchSchema = z
     subtitles: subtitleSettingsSchema.partial(),
     diarization: diarizationSettingsSchema.partial(),
     watch: watchSettingsSchema.partial(),
+    autoExport: autoExportSettingsSchema.partial(),
   })
   .partial()
   .strict();
@@ -120,5 +129,6 @@ export function applySettingsPatch(current: SettingsRecord, patch: SettingsPatch
     subtitles: { ...current.subtitles, ...patch.subtitles },
     diarization: { ...current.diarization, ...patch.diarization },
     watch: { ...current.watch, ...patch.watch },
+    autoExport: { ...current.autoExport, ...patch.autoExport },
   });
 }
