@@ -3,11 +3,15 @@
  * rate, concurrency and daily audio quota.
  */
 import { EarshotError } from '../core/errors.ts';
-import { EnvSecretStore, LicenseService } from '../core/license/index.ts';
+import { type AudioMeter, EnvSecretStore } from '../core/license/index.ts';
+import { cliEngine } from './engine.ts';
 
 export interface CliLicense {
-  /** Runs one transcription of `audioSeconds` under a lease: quota charged, concurrency slot held. */
-  run<T>(audioSeconds: number, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one transcription under a lease (concurrency slot held) whose audio is charged as it is transcribed through
+   * `meter` (core/license/quota.ts). Refused with QUOTA_EXCEEDED when none of today's quota remains.
+   */
+  run<T>(work: (meter: AudioMeter) => Promise<T>): Promise<T>;
 }
 
 export async function requireCliLicense(): Promise<CliLicense> {
@@ -18,14 +22,13 @@ export async function requireCliLicense(): Promise<CliLicense> {
       'No license key: set LICENSE_KEY to your key (in a development build, `earshot license issue --dev` makes one)',
     );
   }
-  const licenses = new LicenseService();
+  const licenses = cliEngine().licenses;
   licenses.verify(key);
   return {
-    async run(audioSeconds, work) {
+    async run(work) {
       const lease = await licenses.authorize(key, { clientAddress: 'cli' });
       try {
-        await lease.recordAudio(audioSeconds);
-        return await work();
+        return await work(lease.meter());
       } finally {
         lease.release();
         await licenses.flush();

@@ -8,12 +8,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/fs-atomic.ts';
+// The license commands (vendor tools and status) need no models: they build only the license service, so that they
+// bundle and start without the ONNX runtime (test/license/flavor.test.ts bundles them).
 import { BUILD_FLAVOR, LicenseError, LicenseService, redactKey } from '../core/license/index.ts';
-import { isoSeconds } from '../core/license/errors.ts';
-import { type LicenseClaims, parseKey } from '../core/license/format.ts';
-import { loadEd25519Private } from '../core/license/kid.ts';
-import { signRevocationList } from '../core/license/revocation.ts';
-import { developmentSigningKey, generateSigningKey, issueLicense } from '../core/license/sign.ts';
+import {
+  developmentSigningKey,
+  generateSigningKey,
+  isoSeconds,
+  issueLicense,
+  type LicenseClaims,
+  loadEd25519Private,
+  parseKey,
+  signRevocationList,
+} from '../core/license/vendor.ts';
 
 export const summary = 'Issue, inspect and revoke license keys';
 

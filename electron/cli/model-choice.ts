@@ -1,7 +1,7 @@
 import { loadSpeechModel } from '../core/asr/load-model.ts';
 import type { SpeechModel } from '../core/asr/types.ts';
-import { ModelManager } from '../core/models/index.ts';
 import { deviceArg, intArg } from './args.ts';
+import { cliEngine } from './engine.ts';
 
 /** The parseArgs options every command that runs a model accepts. */
 export const MODEL_OPTIONS = {
@@ -12,7 +12,7 @@ export const MODEL_OPTIONS = {
 
 /** `--model` may be a folder or an installed model id; without it, the default model (else the bundled demo). */
 export async function resolveModelDir(idOrPath: string | undefined): Promise<string> {
-  return (await new ModelManager().resolveModel(idOrPath)).dir;
+  return (await cliEngine().models.resolveModel(idOrPath)).dir;
 }
 
 /** Checks `--device` and `--threads`, resolves `--model`, and loads it. */

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../core/errors.ts';
 import { formatBytes } from '../core/models/download.ts';
-import { type ModelInfo, ModelManager, type RecommendReport } from '../core/models/index.ts';
+import type { ModelInfo, ModelManager, RecommendReport } from '../core/models/index.ts';
+import { cliEngine } from './engine.ts';
 
 export const summary = 'List, download, import and remove models; recommend one for this machine';
 
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return sub ? 0 : 2;
   }
-  const manager = new ModelManager();
+  const manager = cliEngine().models;
   switch (sub) {
     case 'list':
       return list(manager, rest);

@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { EarshotError, isEarshotError } from '../core/errors.ts';
 import { deviceArg, diarizeWithArg, intArg } from './args.ts';
-import { LicenseService } from '../core/license/index.ts';
 import { DEFAULT_SERVER_CONFIG, envFlag, parseLicenseKeys, type ServerConfig } from '../core/server/config.ts';
 import { serverServices } from '../core/server/deps.ts';
 import { startServer } from '../core/server/index.ts';
+import { cliEngine } from './engine.ts';
 
 export const summary = 'Run the self-hosted speech-to-text API server';
 
@@ -123,9 +123,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const license = new LicenseService();
+  const engine = cliEngine();
+  const license = engine.licenses;
   const services = serverServices({
     license,
+    models: engine.models,
     licenseKeys: config.licenseKeys,
     maxAudioSeconds: config.maxAudioSeconds,
   });

@@ -6,15 +6,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeStream } from '../core/audio/index.ts';
 import type { DiarizationSummary, SpeechModel, TranscribeOptions, TranscriptResult } from '../core/asr/types.ts';
+import { MeteredSegments, untilFinished } from '../core/asr/metered.ts';
 import { transcribeAlongside } from '../core/diarize/alongside.ts';
 import { checkSpeakerCount, createDiarizer, type DiarizerSetup } from '../core/diarize/index.ts';
 import { chooseDiarizationModels } from '../core/diarize/models/resolve.ts';
-import { ModelManager } from '../core/models/index.ts';
 import { EarshotError } from '../core/errors.ts';
 import { type ExportFormat, exportTranscript } from '../core/export/index.ts';
 import { type CliLicense, requireCliLicense } from './license-gate.ts';
 import { diarizeWithArg, intArg } from './args.ts';
 import { MODEL_OPTIONS, openModel } from './model-choice.ts';
+import { cliEngine } from './engine.ts';
 
 export const summary = 'Transcribe files or URLs to txt, srt, vtt or json';
 
@@ -42,7 +43,8 @@ Options:
 Requires a license key in LICENSE_KEY (see 'earshot license').
 `;
 
-const FORMATS = ['txt', 'srt', 'vtt', 'json'] as const;
+// The CLI's outputs: export formats (core/export EXPORT_FORMATS) that are plain text.
+const FORMATS = ['txt', 'srt', 'vtt', 'json'] as const satisfies readonly ExportFormat[];
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -92,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
         threads: intArg(values.threads, '--threads'),
         models: chooseDiarizationModels(
           diarizeWithArg(values['diarize-with']) ?? 'auto',
-          await new ModelManager().list(),
+          await cliEngine().models.list(),
         ),
       }
     : undefined;
@@ -123,13 +125,15 @@ export async function run(argv: string[]): Promise<number> {
           onProgress: (p) => log(`\rTranscribing ${(p * 100).toFixed(0)}%`),
         };
         const started = performance.now();
-        const { result, duration } = await transcribeInput(model, input, options, license, diarize);
+        const { result, duration, exceeded } = await transcribeInput(model, input, options, license, diarize);
         const seconds = (performance.now() - started) / 1000;
         log(
           `\rTranscribed ${duration.toFixed(1)} s in ${seconds.toFixed(1)} s (${(duration / seconds).toFixed(1)}× real time)\n`,
         );
         if (result.diarization) log(`${speakerLine(result.diarization)}\n`);
         await emit(result, format, input, values.output, positionals.length > 1);
+        // The quota ran out part-way: what was transcribed is written above; the run still fails, saying where.
+        if (exceeded) throw quotaStop(exceeded, result);
       } catch (e) {
         if (positionals.length === 1) throw e;
         failures++;
@@ -145,7 +149,8 @@ export async function run(argv: string[]): Promise<number> {
 
 /**
  * The decoder's chunks go to the model as they come, so memory stays at a few windows for any length. The quota is
- * charged up front from the container's duration.
+ * charged as segments finish (core/license/quota.ts); when it runs out, the decode stops being read and the result
+ * holds the segments paid for, with `exceeded` set.
  */
 async function transcribeInput(
   model: SpeechModel,
@@ -153,25 +158,37 @@ async function transcribeInput(
   options: TranscribeOptions,
   license: CliLicense,
   diarize?: DiarizerSetup,
-): Promise<{ result: TranscriptResult; duration: number }> {
+): Promise<{ result: TranscriptResult; duration: number; exceeded?: Error }> {
   const stream = await decodeStream(input);
   try {
     const durationHint = stream.meta.duration;
-    const result = await license.run(durationHint, async () => {
-      if (!diarize) return model.transcribeStream(stream, { ...options, durationHint }).result();
+    return await license.run(async (meter) => {
+      const finish = new AbortController();
+      const metered = new MeteredSegments(meter, finish);
+      const audio = untilFinished(stream, finish.signal);
+      const opts = { ...options, durationHint };
       // Speakers are found from the same decode, beside the transcription.
-      const { run, label } = transcribeAlongside(
-        model,
-        stream,
-        { ...options, durationHint },
-        await createDiarizer(diarize),
-      );
-      return (await label(await run.result())).result;
+      const diarized = diarize ? transcribeAlongside(model, audio, opts, await createDiarizer(diarize)) : undefined;
+      const run = diarized?.run ?? model.transcribeStream(audio, opts);
+      for await (const segment of run) metered.add(segment);
+      const paid = await metered.settle(await run.result());
+      const result = diarized ? (await diarized.label(paid)).result : paid;
+      return { result, duration: result.duration, exceeded: metered.exceeded };
     });
-    return { result, duration: result.duration };
   } finally {
     await stream.close();
   }
+}
+
+/** The error a quota stop ends the run with: the license's QUOTA_EXCEEDED, saying how far the output goes. */
+function quotaStop(exceeded: Error, result: TranscriptResult): Error {
+  if (!(exceeded instanceof EarshotError)) return exceeded;
+  const end = result.segments.at(-1)?.end ?? 0;
+  return new EarshotError(
+    exceeded.code,
+    `${exceeded.message} (resets at ${exceeded.details.resets_at}); stopped after ${end.toFixed(1)} s of audio, and the output holds the transcript up to there`,
+    exceeded.details,
+  );
 }
 
 function speakerLine(d: DiarizationSummary): string {

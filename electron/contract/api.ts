@@ -8,32 +8,19 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { JobRecord, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
 import type { StoredTranscript } from '../core/library/library.ts';
 import type { SearchHit } from '../core/library/search.ts';
+import type { ApiError } from '../core/errors.ts';
+import type { LicenseStatus } from '../core/license/status.ts';
+import type { ModelDownloadProgress, ModelRecommendation, ModelView } from '../core/models/views.ts';
 import type { LiveEvent } from '../core/live/recordings.ts';
 import type { DataNotice } from '../core/data-notices.ts';
+import type { ExportFormat } from '../core/export/index.ts';
+import type { SettingsPatch, SettingsRecord } from '../core/settings/schema.ts';
 
 export type { DeviceInfo, Segment, Word, ErrorCode };
-
-/** Errors cross the bridge as plain data carrying the shared code. */
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+// Defined in core, where they are produced (core never imports the contract: no core ↔ contract cycle).
+export type { ApiError, LicenseStatus, ModelDownloadProgress, ModelRecommendation, ModelView };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
-
-export interface LicenseStatus {
-  state: 'none' | 'valid' | 'invalid' | 'expired' | 'not_yet_valid' | 'quota_exceeded';
-  /** The exact reason, from the shared error table, when not valid. */
-  error?: ApiError;
-  maskedKey?: string;
-  customer?: string;
-  plan?: string;
-  expiresAt?: string;
-  usage?: { audioHoursToday: number; audioHoursPerDay: number; resetsAt: string };
-  /** True when the OS offers no real secret store (Linux `basic_text`): the key is only obfuscated. */
-  weakStorage?: boolean;
-}
 
 /** The queue's own types are the contract's: one definition, in core. */
 export type { JobStage, JobSettingsRecord as JobSettings } from '../core/jobs/types.ts';
@@ -58,80 +45,12 @@ export type Transcript = Omit<StoredTranscript, 'originalSegments'> & {
   recognised?: Segment[];
 };
 
-export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
+/** The export formats: core's one list (core/export/index.ts EXPORT_FORMATS). */
+export type { ExportFormat };
 
-export interface ModelView {
-  id: string;
-  name: string;
-  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
-  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
-  installed: boolean;
-  isDefault: boolean;
-  bundled: boolean;
-  sizeBytes?: number;
-  languages: string[];
-  description?: string;
-  /** Honest label, e.g. for the demo model trained on synthetic voices. */
-  notice?: string;
-  /**
-   * How word times are found: 'aligned' on the audio (the export has cross-attention outputs) or 'approximate'
-   * (spread over the segment by length); absent when not known (e.g. an imported model never opened).
-   */
-  wordTiming?: 'aligned' | 'approximate';
-}
-
-/** The model suggested for this computer (memory, cores, the devices that load), for the first-run download. */
-export interface ModelRecommendation {
-  id: string;
-  name: string;
-  variant?: string;
-  /** Download size of that variant. */
-  sizeBytes?: number;
-  reason: string;
-  installed: boolean;
-}
-
-export interface ModelDownloadProgress {
-  modelId: string;
-  receivedBytes: number;
-  totalBytes: number;
-  bytesPerSecond: number;
-  etaSeconds?: number;
-  state: 'downloading' | 'verifying' | 'installed' | 'failed' | 'cancelled';
-  error?: ApiError;
-  /** The weight variant being downloaded, once chosen. */
-  variant?: string;
-  /** Set when the default variant was incomplete on the server and another one is downloaded instead. */
-  notice?: string;
-}
-
-export interface Settings {
-  device: 'auto' | 'cpu' | 'gpu';
-  threads: number;
-  language: string;
-  task: 'transcribe' | 'translate';
-  vad: boolean;
-  defaultModelId?: string;
-  theme: 'system' | 'light' | 'dark';
-  server: { enabled: boolean; port: number; host: string };
-  /** Subtitle line limits for SRT/VTT exports. */
-  subtitles: { maxLineLength: number; maxLines: number };
-  /** Speaker labels: on by default for new jobs or not, and how they are found. */
-  diarization: { enabled: boolean; method: 'auto' | 'classical' | 'neural' };
-  /** The watch folder: new media files there are transcribed and the transcript written next to them. */
-  watch: { enabled: boolean; folder: string; format: ExportFormat };
-  /** Every finished transcript is also written into this folder. */
-  autoExport: { enabled: boolean; folder: string; format: ExportFormat };
-}
-
-/** A settings patch: nested objects may be partial. */
-export type SettingsPatch = Partial<Omit<Settings, 'server' | 'subtitles' | 'diarization' | 'watch' | 'autoExport'>> & {
-  watch?: Partial<Settings['watch']>;
-  autoExport?: Partial<Settings['autoExport']>;
-  server?: Partial<Settings['server']>;
-  subtitles?: Partial<Settings['subtitles']>;
-  diarization?: Partial<Settings['diarization']>;
-};
+/** The settings record and a patch of it: core's zod schemas (core/settings/schema.ts) are the one source. */
+export type Settings = SettingsRecord;
+export type { SettingsPatch };
 
 export interface ServerStatus {
   running: boolean;
@@ -164,8 +83,17 @@ export interface LiveSession {
   model: string;
 }
 
-import type { WatchStatus } from '../core/desktop/watch-folder.ts';
-export type { WatchStatus };
+/** The watch folder's state as Settings shows it. */
+export interface WatchStatus {
+  running: boolean;
+  folder?: string;
+  /** Why it is not watching although enabled (folder missing, not a folder, not readable). */
+  error?: string;
+  /** Files queued from the folder since watching started. */
+  queued: number;
+  /** The last transcript written next to its file. */
+  lastExport?: string;
+}
 
 export interface SystemInfo {
   platform: string;
@@ -249,8 +177,11 @@ export interface EarshotApi {
     media(id: string, chunk: string): Promise<Result<void>>;
     /** Decides the text said so far (the user paused). */
     pause(id: string): Promise<Result<void>>;
-    /** Stops and saves the recording as a history item; `device-lost` marks it interrupted. */
-    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary>>;
+    /**
+     * Stops and saves the recording as a history item (`device-lost` marks it interrupted); null when nothing was
+     * recorded (the microphone never opened), and then nothing is kept.
+     */
+    stop(id: string, reason?: 'user' | 'device-lost'): Promise<Result<TranscriptSummary | null>>;
     /** Queues a recording's audio as a file job (an interrupted recording, transcribed again). */
     retranscribe(transcriptId: string): Promise<Result<JobView>>;
     onEvent(listener: (event: LiveEvent) => void): () => void;

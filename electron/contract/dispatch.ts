@@ -3,17 +3,10 @@
  * thrown error into the `{ ok: false, error }` shape with the shared error code. Electron's ipcMain (electron/main)
  * and the end-to-end tests' Playwright binding both call it.
  */
-import type { ApiError, EarshotApi, Result } from './api.ts';
+import type { ApiError, Result } from './api.ts';
 import { INVOKE_CHANNELS, type InvokeChannel } from './channels.ts';
+import type { MethodOf } from './method-types.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
-
-type MethodOf<C extends string> = C extends `${infer S}:${infer M}`
-  ? S extends keyof EarshotApi
-    ? M extends keyof EarshotApi[S]
-      ? EarshotApi[S][M]
-      : never
-    : never
-  : never;
 
 type Unwrap<R> = R extends Result<infer T> ? T : never;
 

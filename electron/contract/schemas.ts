@@ -4,7 +4,10 @@
  * arbitrary shapes).
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../core/export/index.ts';
+import { settingsPatchSchema } from '../core/settings/schema.ts';
 import type { InvokeChannel } from './channels.ts';
+import type { ChannelArgs, Same } from './method-types.ts';
 
 const id = z.string().min(1).max(200);
 const absolutePath = z.string().min(1).max(4096);
@@ -39,45 +42,6 @@ const segment = z.object({
   noSpeechProb: z.number(),
   speaker: z.string().max(200).optional(),
 });
-const folderExport = z
-  .object({
-    enabled: z.boolean(),
-    folder: z.string().max(4096),
-    format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']),
-  })
-  .partial()
-  .strict();
-const settingsPatch = z
-  .object({
-    device: z.enum(['auto', 'cpu', 'gpu']),
-    threads: z.number().int().min(0).max(256),
-    language: z.string().min(2).max(8),
-    task: z.enum(['transcribe', 'translate']),
-    vad: z.boolean(),
-    defaultModelId: z.string().min(1).max(200),
-    theme: z.enum(['system', 'light', 'dark']),
-    server: z
-      .object({
-        enabled: z.boolean(),
-        port: z.number().int().min(1).max(65535),
-        host: z.string().min(1).max(255),
-      })
-      .partial()
-      .strict(),
-    subtitles: z
-      .object({ maxLineLength: z.number().int().min(16).max(120), maxLines: z.number().int().min(1).max(4) })
-      .partial()
-      .strict(),
-    diarization: z
-      .object({ enabled: z.boolean(), method: z.enum(['auto', 'classical', 'neural']) })
-      .partial()
-      .strict(),
-    watch: folderExport,
-    autoExport: folderExport,
-  })
-  .partial()
-  .strict();
-
 const none = z.tuple([]);
 const base64 = (maxBytes: number) =>
   z
@@ -88,7 +52,7 @@ const recordingId = z.string().regex(/^rec_[a-f0-9]{20}$/);
 const liveOptions = z
   .object({ modelId: z.string().min(1).max(200).optional(), language: z.string().min(2).max(8).optional() })
   .strict();
-export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
+export const REQUEST_SCHEMAS = {
   'license:status': none,
   'license:set': z.tuple([z.string().max(10_000)]),
   'license:remove': none,
@@ -107,7 +71,7 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'transcripts:remove': z.tuple([id]),
   'transcripts:restore': z.tuple([id]),
   'transcripts:search': z.tuple([z.string().max(500)]),
-  'transcripts:export': z.tuple([id, z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'])]),
+  'transcripts:export': z.tuple([id, z.enum(EXPORT_FORMATS)]),
   'transcripts:mediaUrl': z.tuple([id]),
   'models:list': none,
   'models:pull': z.tuple([id, z.string().min(1).max(50).optional()]),
@@ -118,7 +82,7 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'models:recommend': none,
   'watch:status': none,
   'settings:get': none,
-  'settings:update': z.tuple([settingsPatch]),
+  'settings:update': z.tuple([settingsPatchSchema]), // core's own patch schema: one source
   'server:status': none,
   'system:info': none,
   'system:pickFiles': none,
@@ -133,4 +97,16 @@ export const REQUEST_SCHEMAS: Record<InvokeChannel, z.ZodType<unknown[]>> = {
   'live:pause': z.tuple([recordingId]),
   'live:stop': z.tuple([recordingId, z.enum(['user', 'device-lost']).optional()]),
   'live:retranscribe': z.tuple([id]),
-};
+} satisfies Record<InvokeChannel, z.ZodType<unknown[]>>;
+
+/**
+ * The type-level link between the schemas and the contract: every channel's schema must parse to exactly its method's
+ * arguments (api.ts). A schema that accepts another type, or misses or adds a field, makes `UnlinkedIn` name the
+ * channel and this file fail to compile (test/app/contract-types.test.ts plants wrong ones).
+ */
+export type UnlinkedIn<S extends Record<InvokeChannel, z.ZodType>> = {
+  [C in InvokeChannel]: Same<z.output<S[C]>, ChannelArgs<C>> extends true ? never : C;
+}[InvokeChannel];
+export const SCHEMAS_MATCH_THE_CONTRACT: [UnlinkedIn<typeof REQUEST_SCHEMAS>] extends [never]
+  ? true
+  : { unlinked: UnlinkedIn<typeof REQUEST_SCHEMAS> } = true;

@@ -68,3 +68,10 @@ export function isEarshotError(e: unknown, code?: ErrorCode): e is EarshotError 
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
 }
+
+/** Errors cross the bridge as plain data carrying the shared code. */
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}

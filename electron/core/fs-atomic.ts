@@ -45,6 +45,29 @@ export async function readJson<T>(file: string, fallback: T): Promise<T> {
   }
 }
 
+/** The temp-file name writeFileAtomic uses: `.<target name>.<12 hex>.tmp`. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** Older than this, a temp file is a leftover (a write takes milliseconds; other processes may share the folder). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * Deletes temp files that interrupted atomic writes (a crash, a kill, power loss) left in `dir`; returns how many.
+ * Only our own naming pattern, and only files old enough that no live write can own them.
+ */
+export async function sweepStaleTempFiles(dir: string, olderThanMs = STALE_TEMP_MS): Promise<number> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (!TEMP_NAME.test(name)) continue;
+    const file = path.join(dir, name);
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st?.isFile() || Date.now() - st.mtimeMs < olderThanMs) continue;
+    await fs.rm(file, { force: true }).catch(() => {});
+    removed++;
+  }
+  return removed;
+}
+
 async function fsyncDir(dir: string): Promise<void> {
   // Windows cannot open directories for fsync; the rename is still atomic there.
   if (process.platform === 'win32') return;

@@ -20,9 +20,11 @@ import { TranscriptLibrary } from './library/library.ts';
 import { createLiveHandlers } from './live/live-handlers.ts';
 import { LiveWorkerClient } from './live/live-worker-client.ts';
 import { LiveRecordings, type LiveRecordingsOptions } from './live/recordings.ts';
-import { ModelManager, type ModelManagerOptions } from './models/index.ts';
-import { LicenseService, type LicenseServiceOptions, type SecretStore } from './license/index.ts';
-import { bundledModelsDir, dataPaths } from './paths.ts';
+import type { ModelManager, ModelManagerOptions } from './models/index.ts';
+import type { LicenseService, LicenseServiceOptions, SecretStore } from './license/index.ts';
+import { createEngine } from './engine.ts';
+import { sweepStaleTempFiles } from './fs-atomic.ts';
+import { dataPaths } from './paths.ts';
 import type { StoredTranscript } from './library/library.ts';
 import { jsonFileBackend, SettingsService, type SettingsBackend } from './settings/store.ts';
 
@@ -68,16 +70,28 @@ export interface Desktop extends DesktopServices {
 
 export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   const paths = dataPaths(config.home);
+  // Leftovers of atomic writes a crash interrupted.
+  for (const dir of [
+    config.home,
+    paths.jobs,
+    paths.license,
+    config.modelsDir ?? paths.models,
+    paths.transcripts,
+    path.join(paths.transcripts, '.trash'),
+  ]) {
+    await sweepStaleTempFiles(dir);
+  }
   const settings = new SettingsService(config.settingsBackend ?? jsonFileBackend(paths.settings));
   const mediaDir = path.join(config.home, 'media');
   const library = new TranscriptLibrary(paths.transcripts, mediaDir);
-  const licenses = new LicenseService({ ...config.license, dataDir: config.home });
-  const license = createDesktopLicense(licenses, config.secretStore);
-  const manager = new ModelManager({
-    modelsDir: config.modelsDir ?? paths.models,
-    bundledDir: config.bundledModelsDir ?? bundledModelsDir(),
-    catalog: config.catalog,
-    endpoint: config.modelEndpoint,
+  // The shared engine (licenses, models); the desktop adds its queue, library and settings, and its API server runs
+  // on the same engine (same licenses, quota and model manager).
+  const engine = createEngine({ ...config, home: config.home });
+  const { licenses, models: manager } = engine;
+  const apiServer = new DesktopApiServer(engine, config.secretStore, config.appVersion ?? '0.0.0');
+  // A stored key that is removed or replaced reaches the running API server at once (not at the next settings change).
+  const license = createDesktopLicense(licenses, config.secretStore, async () => {
+    if (config.manageApiServer) await apiServer.apply(settings.get());
   });
   const models = createManagedModels(manager);
   const pipeline = config.pipeline ?? new WorkerPipeline();
@@ -86,24 +100,26 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     mediaDir,
     resolveModel: (id) => models.resolve(id),
     resolveDiarization: async (choice) => chooseDiarizationModels(choice, await manager.list()),
-    authorize: () => license.authorize(),
-    recordUsage: (seconds) => license.recordAudio(seconds),
-    async saveTranscript(job, { result, mediaPath }) {
-      const t = await library.create({
-        title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
-        duration: result.duration,
-        language: result.language,
-        model: result.model || job.model || '',
-        mediaPath,
-        device: result.device,
-        segments: result.segments,
-        ...(result.diarization ? { diarization: result.diarization } : {}),
-      });
+    authorize: () => license.startJob(),
+    transcriptExists: (id) => library.has(id),
+    async saveTranscript(job, { result, mediaPath }, transcriptId) {
+      const t = await library.create(
+        {
+          title: job.source.name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'Untitled',
+          duration: result.duration,
+          language: result.language,
+          model: result.model || job.model || '',
+          mediaPath,
+          device: result.device,
+          segments: result.segments,
+          ...(result.diarization ? { diarization: result.diarization } : {}),
+        },
+        transcriptId,
+      );
       return t.id;
     },
   });
 
-  const apiServer = new DesktopApiServer(licenses, config.secretStore, config.appVersion ?? '0.0.0');
   if (config.manageApiServer) {
     void apiServer.apply(settings.get());
     settings.onChange((next) => void apiServer.apply(next));

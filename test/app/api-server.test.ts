@@ -62,3 +62,40 @@ test('the API server follows the settings and needs the license key', async () =
   await d.dispose();
   await fs.rm(home, { recursive: true, force: true });
 });
+
+test('a removed or replaced license key stops working on the built-in API server at once', async () => {
+  const home = await tempHome('earshot-apiserver-key-');
+  const d = await createDesktop({
+    home,
+    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+    manageApiServer: true,
+  });
+  try {
+    const first = await devKey({ customer: 'First' });
+    const second = await devKey({ customer: 'Second' });
+    await d.license.set(first);
+    const port = await freePort();
+    await d.dispatch('settings:update', [{ server: { enabled: true, port } }]);
+    const up = await d.dispatch('server:status', []);
+    assert.ok(up.ok && (up.value as ServerStatus).running, JSON.stringify(up));
+    const url = `http://127.0.0.1:${port}`;
+    // An authenticated route that needs no model: a job id that does not exist answers 404 to a good key, 401 else.
+    const asKey = async (key: string) =>
+      (await fetch(`${url}/v1/jobs/nope`, { headers: { Authorization: `Token ${key}` } })).status;
+    assert.notEqual(await asKey(first), 401);
+
+    await d.license.set(second); // no settings change, no status poll
+    assert.equal(await asKey(first), 401, 'the replaced key is refused');
+    assert.notEqual(await asKey(second), 401, 'the new key is accepted');
+
+    await d.license.remove();
+    const after = await fetch(`${url}/v1/jobs/nope`, { headers: { Authorization: `Token ${second}` } }).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    assert.ok(after === 401 || after === 'closed', `a removed key is refused (got ${after})`);
+  } finally {
+    await d.dispose();
+    await fs.rm(home, { recursive: true, force: true });
+  }
+});

@@ -45,6 +45,12 @@ test('patches are validated strictly', () => {
   assert.equal(settingsPatchSchema.safeParse({ server: { enabled: true } }).success, true);
 });
 
+test('a nested patch carries only what it names: no defaults are filled in (IPC validates with this schema)', () => {
+  assert.deepEqual(settingsPatchSchema.parse({ server: { port: 7200 } }), { server: { port: 7200 } });
+  assert.deepEqual(settingsPatchSchema.parse({ watch: { folder: '/x' } }), { watch: { folder: '/x' } });
+  assert.equal(settingsPatchSchema.safeParse({ server: { bogus: 1 } }).success, false, 'unknown nested fields refused');
+});
+
 test('the JSON store writes atomically, merges nested patches and survives a reopen', async () => {
   const home = await tempHome();
   const file = path.join(home, 'settings.json');

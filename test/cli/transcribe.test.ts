@@ -135,3 +135,43 @@ test('earshot bench reports the device that really ran and the speed', () => {
   assert.ok(speed && Number(speed[1]) > 0, r.stdout);
   assert.match(r.stdout, /audio +8\.0 s/);
 });
+
+test('a file longer than the quota left: the CLI writes what it transcribed up to the limit, then fails with QUOTA_EXCEEDED; the next run is refused', () => {
+  const home = { EARSHOT_HOME: path.join(tmp, 'quota-home') };
+  const issued = earshot(
+    [
+      'license',
+      'issue',
+      '--dev',
+      '--customer',
+      'Quota',
+      '--expires',
+      '2099-01-01',
+      '--audio-hours-per-day',
+      String(20 / 3600),
+    ],
+    home,
+  );
+  assert.equal(issued.status, 0, issued.stderr);
+  const quotaKey = issued.stdout.trim().split('\n').at(-1)!;
+  const long = path.join(tmp, 'long.wav');
+  const text = Array.from({ length: 12 }, () => 'the quick brown fox jumps over the lazy dog').join('. ');
+  execFileSync('espeak-ng', ['-s', '150', '-w', long, text]); // about 34 s: more than the 20 s quota
+  const demo = path.join(root, 'models', 'demo-en');
+  const args = ['transcribe', long, '--model', demo, '--device', 'cpu', '--format', 'json'];
+  const r = earshot(args, { ...home, LICENSE_KEY: quotaKey });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /QUOTA_EXCEEDED/);
+  assert.match(r.stderr, /resets at \d{4}-\d\d-\d\dT/);
+  const partial = JSON.parse(r.stdout);
+  assert.ok(partial.segments.length > 0, 'the transcript up to the limit is written');
+  assert.ok(
+    partial.segments.every((s: { end: number }) => s.end <= 20),
+    JSON.stringify(partial.segments.map((s: { end: number }) => s.end)),
+  );
+  assert.match(partial.text, /quick|brown|fox|lazy|dog/);
+  const again = earshot(args, { ...home, LICENSE_KEY: quotaKey });
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /QUOTA_EXCEEDED/);
+  assert.equal(again.stdout, '', 'no work starts once the quota is used up');
+});

@@ -22,8 +22,8 @@ const SENTENCE =
   'she sells sea shells by the sea shore while the sun is shining. ' +
   'please call me back tomorrow morning about the meeting';
 /** Silence around the speech: the capture starts a moment before the recording, and stops inside the tail. */
-const LEAD_SECONDS = 1;
-const TAIL_SECONDS = 3;
+const LEAD_SECONDS = 3;
+const TAIL_SECONDS = 4;
 
 let h: Harness;
 let home: string;
@@ -96,11 +96,10 @@ test('recording shows provisional then final text, and stopping saves the record
   await until(() => events.some((e) => e.type === 'interim'), 'provisional text');
   await page.getByTestId('live-final').first().waitFor({ timeout: 90_000 });
   assert.ok(Number(await page.getByTestId('level-meter').evaluate((m) => (m as HTMLMeterElement).value)) >= 0);
-  await screenshot(page, 'record-live');
-  await page.screenshot({ path: 'docs/screenshots/record-live.png' });
+  await screenshot(page, 'record-live'); // docs/screenshots/record-live.png is a copy
   assert.deepEqual(await axeViolations(page), []);
   // One pass of the file: stop inside its trailing silence (the fake microphone loops it).
-  const stopAt = captureSeconds - TAIL_SECONDS + 1.5;
+  const stopAt = captureSeconds - TAIL_SECONDS + 1;
   await page.waitForFunction(
     (s) => {
       const [m, ss] = (document.querySelector('[data-testid=record-elapsed]')?.textContent ?? '0:00').split(':');
@@ -145,8 +144,7 @@ test('recording shows provisional then final text, and stopping saves the record
   const word = page.getByTestId('word').nth(3);
   await word.click();
   await page.locator('.word-active').first().waitFor();
-  await screenshot(page, 'record-saved');
-  await page.screenshot({ path: 'docs/screenshots/record-saved.png' });
+  await screenshot(page, 'record-saved'); // docs/screenshots/record-saved.png is a copy
 
   // The same audio as a file: the saved recording transcribed by the queue.
   const r = await h.desktop.dispatch('live:retranscribe', [t.id]);
@@ -248,8 +246,7 @@ test('an unplugged microphone stops the recording with a clear message, and what
   );
   await page.getByTestId('record-saved').waitFor({ timeout: 60_000 });
   assert.match((await page.getByTestId('record-error').textContent()) ?? '', /microphone was disconnected.*saved/);
-  await screenshot(page, 'record-unplugged');
-  await page.screenshot({ path: 'docs/screenshots/record-unplugged.png' });
+  await screenshot(page, 'record-unplugged'); // docs/screenshots/record-unplugged.png is a copy
   const [latest] = await h.desktop.library.list();
   assert.match(latest.title, /\(interrupted\)$/);
   const t = await h.desktop.library.get(latest.id);

@@ -216,7 +216,11 @@ test('refused: no license, unknown or malformed recordings, oversized frames', a
   await bad('live:stop', ['rec_00000000000000000000', 'because']);
   const session = await ok<LiveSession>(d, 'live:start');
   await bad('live:audio', [session.id, Buffer.alloc(3).toString('base64')]);
-  await ok(d, 'live:stop', session.id);
+  // Nothing was recorded (as when the microphone fails to open): nothing is kept.
+  assert.equal(await ok(d, 'live:stop', session.id), null);
+  assert.deepEqual(await fs.readdir(path.join(dir, 'media')), []);
+  assert.deepEqual(await fs.readdir(path.join(dir, 'recordings')), []);
+  assert.deepEqual(await d.library.list(), []);
   await close(d);
   await fs.rm(dir, { recursive: true, force: true });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,4 +78,42 @@ test('the JavaScript client package imports only its own files: no Node built-in
       'clients/js/src/bad.ts ../../../electron/core/errors.ts',
     ],
   );
+});
+
+/** dependency-cruiser with the project's rules (.dependency-cruiser.cjs) over `root`'s electron/ folder. */
+function depcruise(root: string): { status: number | null; output: string } {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repo, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+      'electron',
+      '--config',
+      path.join(repo, '.dependency-cruiser.cjs'),
+      '--output-type',
+      'err',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+test('dependency-cruiser: a planted cycle between asr and audio fails the check, naming both rules broken', () => {
+  const root = tree({
+    'electron/core/asr/a.ts': "import { b } from '../audio/b.ts';\nexport const a = () => b;\n",
+    'electron/core/audio/b.ts': "import { a } from '../asr/a.ts';\nexport const b = () => a;\n",
+  });
+  const r = depcruise(root);
+  assert.notEqual(r.status, 0, r.output);
+  assert.match(r.output, /no-circular: electron\/core\/asr\/a\.ts/);
+  assert.match(r.output, /layer-audio: electron\/core\/audio\/b\.ts → electron\/core\/asr\/a\.ts/);
+});
+
+test('dependency-cruiser: imports along the declared layers pass', () => {
+  const root = tree({
+    'electron/core/asr/a.ts': "import { b } from '../audio/b.ts';\nexport const a = () => b;\n",
+    'electron/core/audio/b.ts': 'export const b = 1;\n',
+  });
+  const r = depcruise(root);
+  assert.equal(r.status, 0, r.output);
 });

@@ -5,14 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EarshotError } from '../errors.ts';
-import type { DeviceRequest, SpeechModel } from './types.ts';
+import type { LoadModelOptions, SpeechModel } from './types.ts';
 
-export interface LoadModelOptions {
-  device?: DeviceRequest;
-  threads?: number;
-  /** Weight variant for Whisper (fp32, fp16, quantized, q4); chosen per device when omitted. */
-  variant?: string;
-}
+// Defined with the other engine types so that a family never imports this file back (no load-model ↔ family cycle).
+export type { LoadModelOptions } from './types.ts';
 
 export type ModelFamily = 'whisper' | 'ctc';
 

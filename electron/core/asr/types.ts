@@ -2,6 +2,7 @@
  * Result and option types shared by every model family (Whisper, CTC) and every face (CLI, API, desktop).
  * Times are seconds from the start of the input audio.
  */
+import type { DeviceInfo, DeviceRequest } from '../onnx/types.ts';
 
 export interface Word {
   word: string;
@@ -27,19 +28,8 @@ export interface Segment {
   speaker?: string;
 }
 
-export type DeviceRequest = 'auto' | 'cpu' | 'gpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-
-/** What actually runs, reported honestly to the user (e.g. "CPU · 8 threads", "GPU · DirectML"). */
-export interface DeviceInfo {
-  /** onnxruntime execution provider that the sessions use. */
-  provider: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-  label: string;
-  threads?: number;
-  /** Providers that were tried and failed before this one, with the reason. */
-  fallbacks: { provider: string; reason: string }[];
-  /** Anything else about how it runs that the user should know (e.g. fp16 weights failed here, so fp32 runs). */
-  note?: string;
-}
+// The device types belong to the ONNX runtime layer (onnx/), below audio, models and asr; re-exported here.
+export type { DeviceInfo, DeviceRequest } from '../onnx/types.ts';
 
 export interface TranscribeOptions {
   /** ISO-639-1 code, or undefined/'auto' to detect. */
@@ -117,4 +107,12 @@ export interface SpeechModel {
 export interface TranscriptionRun extends AsyncIterable<Segment> {
   /** Resolves once the run ends (draining the stream itself if nobody iterates it). */
   result(): Promise<TranscriptResult>;
+}
+
+/** How to open a model folder (every family takes these). */
+export interface LoadModelOptions {
+  device?: DeviceRequest;
+  threads?: number;
+  /** Weight variant for Whisper (fp32, fp16, quantized, q4); chosen per device when omitted. */
+  variant?: string;
 }

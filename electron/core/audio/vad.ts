@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createSession } from '../asr/device.ts';
+import { createSession } from '../onnx/device.ts';
 import { throwIfAborted } from '../errors.ts';
 import { TARGET_SAMPLE_RATE } from './types.ts';
 

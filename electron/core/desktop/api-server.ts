@@ -5,7 +5,8 @@
 import type { ServerStatus } from '../../contract/api.ts';
 import { toApiError } from '../../contract/dispatch.ts';
 import { EarshotError } from '../errors.ts';
-import type { LicenseService, SecretStore } from '../license/index.ts';
+import type { Engine } from '../engine.ts';
+import type { SecretStore } from '../license/index.ts';
 import { DEFAULT_SERVER_CONFIG, type RunningServer, startServer } from '../server/index.ts';
 import { serverServices } from '../server/deps.ts';
 import type { SettingsRecord } from '../settings/schema.ts';
@@ -24,7 +25,8 @@ export class DesktopApiServer {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly licenses: LicenseService,
+    /** The desktop's engine: the API server shares its licenses, quota and model manager. */
+    private readonly engine: Engine,
     private readonly secrets: SecretStore,
     private readonly appVersion: string,
   ) {}
@@ -52,9 +54,11 @@ export class DesktopApiServer {
         device: settings.device,
         threads: settings.threads || undefined,
         quiet: true,
+        guardHost: true,
       };
       const services = serverServices({
-        license: this.licenses,
+        license: this.engine.licenses,
+        models: this.engine.models,
         licenseKeys: [key],
         maxAudioSeconds: config.maxAudioSeconds,
       });

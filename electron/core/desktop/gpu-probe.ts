@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createSession, gpuProvidersForPlatform } from '../asr/device.ts';
+import { createSession, gpuProvidersForPlatform } from '../onnx/device.ts';
 
 export interface GpuProbe {
   provider: string;

@@ -16,14 +16,13 @@ import type {
   WatchStatus,
 } from '../../contract/api.ts';
 import type { ApiHandlers } from '../../contract/dispatch.ts';
-import { defaultThreads } from '../asr/device.ts';
+import { defaultThreads } from '../onnx/device.ts';
 import { dataNotices, dismissDataNotice } from '../data-notices.ts';
 import { exportTranscript } from '../export/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
-import type { JobSettingsRecord } from '../jobs/types.ts';
+import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
-import type { LiveChannel } from '../live/live-handlers.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { safeFileName } from './export-files.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
@@ -36,6 +35,9 @@ export interface DesktopLicense {
   remove(): Promise<LicenseStatus>;
   /** Throws the license's error (INVALID_LICENSE with no key, LICENSE_EXPIRED with expires_at...) when work is refused. */
   authorize(): Promise<void>;
+  /** Admits one job: as `authorize`, and returns the meter its audio is charged to as it is transcribed. */
+  startJob(): Promise<UsageMeter>;
+  /** Charges audio already heard (live recordings); throws QUOTA_EXCEEDED once the quota is used up. */
   recordAudio(seconds: number): Promise<void>;
 }
 
@@ -47,6 +49,8 @@ export interface DesktopModels {
   import(dir: string): Promise<ModelView>;
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
+  /** The user's chosen default model id (none until one is chosen). */
+  getDefault(): Promise<string | undefined>;
   /** The model suggested for this machine (no calibration run: it must answer fast). */
   recommend(englishOnly: boolean): Promise<ModelRecommendation>;
   /** The folder that runs a job: the requested model, else the default, else the bundled demo model. */
@@ -103,6 +107,9 @@ export function defaultJobSettings(cfg: ReturnType<SettingsService['get']>): Job
 }
 
 /** Every channel but the live recording's (live/live-handlers.ts). */
+/** The contract's `live:*` channels (implemented in live/live-handlers.ts). */
+export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
+
 export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): Omit<ApiHandlers, LiveChannel> {
   let probe: Promise<GpuProbe[]> | undefined;
   const gpus = () => {
@@ -112,6 +119,11 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       .catch(() => undefined)
       .then(probeGpus);
     return probe;
+  };
+  const withDefaultModel = async (cfg: ReturnType<SettingsService['get']>) => {
+    const { defaultModelId: _stored, ...rest } = cfg;
+    const id = await s.models.getDefault();
+    return id ? { ...rest, defaultModelId: id } : rest;
   };
   const jobSettings = (overrides?: JobSettingsRecord): JobSettingsRecord => ({
     ...defaultJobSettings(s.settings.get()),
@@ -179,8 +191,14 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'models:recommend': () => s.models.recommend(s.settings.get().language === 'en'),
 
     'watch:status': async () => s.watch?.getStatus() ?? { running: false, queued: 0 },
-    'settings:get': async () => s.settings.get(),
-    'settings:update': (patch) => s.settings.update(patch),
+    'settings:get': async () => withDefaultModel(s.settings.get()),
+    'settings:update': async (patch) => {
+      const { defaultModelId, ...rest } = patch;
+      // One fact, one place: the default model is the model manager's (the CLI and the server read it too), so
+      // setting it here checks it is an installed speech model and records it there (MODEL_NOT_FOUND otherwise).
+      if (defaultModelId !== undefined) await s.models.setDefault(defaultModelId);
+      return withDefaultModel(Object.keys(rest).length ? await s.settings.update(rest) : s.settings.get());
+    },
     'server:status': () => hooks.serverStatus(),
 
     'system:info': async (): Promise<SystemInfo> => {

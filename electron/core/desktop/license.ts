@@ -5,16 +5,30 @@
  */
 import type { LicenseStatus } from '../../contract/api.ts';
 import { EarshotError } from '../errors.ts';
-import { LicenseError, type LicenseService, type SecretStore } from '../license/index.ts';
+import type { LicenseService, SecretStore } from '../license/index.ts';
 import type { DesktopLicense } from './handlers.ts';
 
-const DESKTOP_CLIENT = 'desktop';
-
-export function createDesktopLicense(licenses: LicenseService, secrets: SecretStore): DesktopLicense {
+/** `onKeyChange` runs once a key is stored or removed, before `set`/`remove` answer (the built-in API server). */
+export function createDesktopLicense(
+  licenses: LicenseService,
+  secrets: SecretStore,
+  onKeyChange: () => Promise<void> = async () => {},
+): DesktopLicense {
   const weak = () => secrets.describe().weak;
   const status = async (): Promise<LicenseStatus> => {
     const key = await secrets.get();
     return { ...licenses.status(key), weakStorage: weak() };
+  };
+  /** Throws the license's error (no key, invalid, expired, quota used up) when work is refused. */
+  const authorize = async (): Promise<void> => {
+    const key = await secrets.get();
+    if (!key) {
+      throw new EarshotError('INVALID_LICENSE', 'Invalid license key', {
+        reason: 'no license key yet: paste one in Settings → License',
+      });
+    }
+    const st = licenses.status(key);
+    if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
   };
   return {
     status,
@@ -34,36 +48,27 @@ export function createDesktopLicense(licenses: LicenseService, secrets: SecretSt
         };
       }
       await secrets.set(key);
+      await onKeyChange();
       return status();
     },
     async remove() {
       await secrets.remove();
+      await onKeyChange();
       return status();
     },
-    async authorize() {
-      const key = await secrets.get();
-      if (!key) {
-        throw new EarshotError('INVALID_LICENSE', 'Invalid license key', {
-          reason: 'no license key yet: paste one in Settings → License',
-        });
-      }
-      const st = licenses.status(key);
-      if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
-    },
+    authorize,
     async recordAudio(seconds) {
+      // Audio already heard (a live recording): charged as it comes, under the same policy as jobs — what is left is
+      // taken, and QUOTA_EXCEEDED once the day's quota is used up (the recording then stops).
       const key = await secrets.get();
       if (!key) return;
-      try {
-        const lease = await licenses.authorize(key, { clientAddress: DESKTOP_CLIENT });
-        try {
-          await lease.recordAudio(seconds);
-        } finally {
-          lease.release();
-        }
-      } catch (e) {
-        // The work is already done; a quota passed by this job shows in the status, not as a failed job.
-        if (!(e instanceof LicenseError)) throw e;
-      }
+      const meter = licenses.meter(key);
+      if (!(await meter.advanceTo(seconds)) && meter.exceeded) throw meter.exceeded;
+    },
+    async startJob() {
+      await authorize();
+      // authorize() found a key; the job's audio is charged to it as it is transcribed (core/license/quota.ts).
+      return licenses.meter(await secrets.get());
     },
   };
 }

@@ -52,8 +52,10 @@ export function createManagedModels(manager: ModelManager): DesktopModels {
     },
     remove: (id) => manager.remove(id),
     setDefault: (id) => manager.setDefault(id),
+    getDefault: () => manager.getDefault(),
     async resolve(id) {
-      const r = await manager.resolveModel(id);
+      // A job's model is an installed id, never a folder path (which would resolve against the working directory).
+      const r = id ? await manager.resolveModelId(id) : await manager.resolveModel();
       const view = (await manager.views()).find((m) => m.id === r.id);
       return { id: r.id, name: view?.name ?? r.id, dir: r.dir };
     },

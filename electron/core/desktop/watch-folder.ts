@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ExportFormat } from '../../contract/api.ts';
+import type { ExportFormat, WatchStatus } from '../../contract/api.ts';
 import { exportTranscript } from '../export/index.ts';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -25,16 +25,7 @@ export interface WatchSettings {
   format: ExportFormat;
 }
 
-export interface WatchStatus {
-  running: boolean;
-  folder?: string;
-  /** Why it is not watching although enabled (folder missing, not a folder, not readable). */
-  error?: string;
-  /** Files queued from the folder since watching started. */
-  queued: number;
-  /** The last transcript written next to its file. */
-  lastExport?: string;
-}
+export type { WatchStatus };
 
 interface State {
   folder?: string;

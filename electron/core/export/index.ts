@@ -9,8 +9,9 @@ import { speakersOf } from '../diarize/assign.ts';
 import { buildCues, type CaptionOptions, type Cue } from './captions.ts';
 import { shortTimestamp, timecode } from './timecode.ts';
 
-export type ExportFormat = 'txt' | 'txt-timestamps' | 'srt' | 'vtt' | 'json' | 'docx' | 'csv';
-export const EXPORT_FORMATS: ExportFormat[] = ['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv'];
+import type { ExportFormat } from './formats.ts';
+
+export { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 
 export interface ExportableTranscript {
   title?: string;

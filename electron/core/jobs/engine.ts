@@ -3,14 +3,14 @@
  * (kept loaded between jobs) transcribes it, reporting each stage's progress. Everything here may block for a while,
  * which is why it never runs on the main thread.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import { decodeStream, fetchToTempFile } from '../audio/index.ts';
+import { untilFinished } from '../asr/metered.ts';
 import type { SpeechModel } from '../asr/types.ts';
 import { transcribeAlongside } from '../diarize/alongside.ts';
 import { createDiarizer, friendly, friendlySpeakerNames, summary } from '../diarize/index.ts';
 import { throwIfAborted } from '../errors.ts';
+import { jobMediaPath, keepDownload } from './job-media.ts';
 import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput } from './types.ts';
 
@@ -36,15 +36,14 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
       onProgress: (received, total) => ev.onStage('downloading', total ? received / total : 0),
     });
     // Kept in the data folder so the transcript can play it back later.
-    await fs.mkdir(input.mediaDir, { recursive: true });
-    mediaPath = path.join(input.mediaDir, `${input.jobId}${mediaExtension(input.source.value)}`);
-    await fs.copyFile(fetched.path, mediaPath);
-    await fetched.cleanup();
+    mediaPath = jobMediaPath(input.mediaDir, input.jobId, input.source.value);
+    await keepDownload(fetched, mediaPath);
   }
   throwIfAborted(ev.signal);
   ev.onStage('decoding', 0);
   // The decoder's chunks go straight to the model, so a multi-hour file costs a few minutes of audio in memory.
   const stream = await decodeStream(mediaPath, { signal: ev.signal });
+  const audio = untilFinished(stream, ev.finish);
   try {
     // The container's duration: exact for most files, an estimate for some (it only drives progress and the
     // checkpoint's same-media check, which compares it with the same estimate).
@@ -75,7 +74,7 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
     const diarized = input.diarization
       ? transcribeAlongside(
           model,
-          stream,
+          audio,
           options,
           await createDiarizer({
             ...input.diarization,
@@ -85,7 +84,7 @@ export async function runJob(input: PipelineInput, ev: PipelineCallbacks): Promi
           from,
         )
       : undefined;
-    const run = diarized?.run ?? model.transcribeStream(skipSamples(stream, Math.round(from * 16000)), options);
+    const run = diarized?.run ?? model.transcribeStream(skipSamples(audio, Math.round(from * 16000)), options);
     // Segments stream out as they finish: the queue saves them (its checkpoint) and shows the latest as a preview.
     for await (const segment of run) ev.onSegment?.(shiftSegment(segment, from, saved.length));
     const rest = await run.result();
@@ -115,15 +114,6 @@ async function* skipSamples(chunks: AsyncIterable<Float32Array>, count: number):
     }
     yield left > 0 ? chunk.subarray(left) : chunk;
     left = 0;
-  }
-}
-
-function mediaExtension(url: string): string {
-  try {
-    const ext = path.extname(new URL(url).pathname).toLowerCase();
-    return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.media';
-  } catch {
-    return '.media';
   }
 }
 

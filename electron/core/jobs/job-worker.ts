@@ -10,12 +10,18 @@ import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 const port = parentPort;
 if (!port) throw new Error('job-worker must run in a worker thread');
 const controllers = new Map<string, AbortController>();
+/** Per job: fired to end it early with what is transcribed so far (the quota ran out). */
+const finishers = new Map<string, AbortController>();
 let running: Promise<unknown> = Promise.resolve();
 const post = (m: WorkerResponse) => port.postMessage(m);
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'cancel') {
     controllers.get(msg.jobId)?.abort();
+    return;
+  }
+  if (msg.type === 'finish') {
+    finishers.get(msg.jobId)?.abort();
     return;
   }
   if (msg.type === 'dispose') {
@@ -29,9 +35,12 @@ port.on('message', async (msg: WorkerRequest) => {
   const { input } = msg;
   const controller = new AbortController();
   controllers.set(input.jobId, controller);
+  const finisher = new AbortController();
+  finishers.set(input.jobId, finisher);
   try {
     const job = runJob(input, {
       signal: controller.signal,
+      finish: finisher.signal,
       onStage: (stage, fraction) => post({ type: 'stage', jobId: input.jobId, stage, fraction }),
       onDevice: (device) => post({ type: 'device', jobId: input.jobId, device }),
       onDuration: (seconds) => post({ type: 'duration', jobId: input.jobId, seconds }),
@@ -45,5 +54,6 @@ port.on('message', async (msg: WorkerRequest) => {
     post({ type: 'error', jobId: input.jobId, error: toJobError(e) });
   } finally {
     controllers.delete(input.jobId);
+    finishers.delete(input.jobId);
   }
 });

@@ -9,10 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { MeteredSegments } from '../asr/metered.ts';
+import type { Segment } from '../asr/types.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
+import { removeJobMedia } from './job-media.ts';
 import { loadQueueFile, QUEUE_FILE_VERSION } from './queue-file.ts';
 import type {
   ActiveStage,
@@ -21,6 +24,7 @@ import type {
   JobSettingsRecord,
   PipelineOutput,
   TranscriptionPipeline,
+  UsageMeter,
 } from './types.ts';
 
 /** Share of the whole job each stage takes, for one progress bar (transcription dominates). */
@@ -35,12 +39,15 @@ export interface JobQueueHooks {
   pipeline: TranscriptionPipeline;
   /** Which model folder runs a job; throws MODEL_NOT_FOUND when none is installed. */
   resolveModel(modelId?: string): Promise<{ id: string; name: string; dir: string }>;
-  /** Throws the license error (INVALID_LICENSE, LICENSE_EXPIRED, QUOTA_EXCEEDED...) when work is not allowed. */
-  authorize(): Promise<void>;
-  /** Called once a job is done, with the seconds of audio it processed (license usage). */
-  recordUsage?(audioSeconds: number): Promise<void>;
-  /** Stores the finished transcript; returns its id. */
-  saveTranscript(job: JobRecord, output: PipelineOutput): Promise<string>;
+  /**
+   * Throws the license error (INVALID_LICENSE, LICENSE_EXPIRED, QUOTA_EXCEEDED...) when work is not allowed; else the
+   * meter the job's audio is charged to as it is transcribed (none: the work is not metered).
+   */
+  authorize(): Promise<UsageMeter | undefined>;
+  /** Stores the finished transcript under `transcriptId`; returns its id. */
+  saveTranscript(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<string>;
+  /** Whether a transcript with this id is stored (a job interrupted right after saving it is then done). */
+  transcriptExists?(transcriptId: string): Promise<boolean>;
   /** The diarization models a job asking for speakers runs (undefined: the classical method). */
   resolveDiarization?(choice: 'auto' | 'classical' | 'neural'): Promise<NeuralModels | undefined>;
   mediaDir: string;
@@ -49,6 +56,17 @@ export interface JobQueueHooks {
 }
 
 const SAVE_RETRY_MS = 30_000;
+
+/** A finished job's result, paid for (`quota` when the limit cut it), ready to save. */
+interface Paid {
+  output: PipelineOutput;
+  quota?: { error: Error; at: number };
+}
+
+/** A result that could not be saved (or not yet paid for: `pay` is then still to run) — kept until it can. */
+interface UnsavedResult extends Paid {
+  pay?: () => Promise<Paid>;
+}
 
 export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
   private jobs: JobRecord[] = [];
@@ -62,7 +80,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
    * Finished results whose transcript could not be saved (a full disk): kept here, not dropped, and saved again on
    * retry, on a timer and at shutdown. The job's checkpoint stays on disk too, so even a quit loses little.
    */
-  private readonly unsaved = new Map<string, PipelineOutput>();
+  private readonly unsaved = new Map<string, UnsavedResult>();
   private saveRetryTimer?: NodeJS.Timeout;
   private readonly file: string;
   private readonly dir: string;
@@ -81,8 +99,20 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     if (this.started) return;
     this.jobs = loadQueueFile(this.file);
     for (const job of this.jobs) {
-      if (ACTIVE.has(job.stage))
-        Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      if (!ACTIVE.has(job.stage)) continue;
+      if (job.savingAs && (await this.hooks.transcriptExists?.(job.savingAs).catch(() => false))) {
+        // Interrupted after its transcript was saved: done, not run again into a duplicate.
+        Object.assign(job, {
+          stage: 'done',
+          progress: 1,
+          transcriptId: job.savingAs,
+          finishedAt: new Date().toISOString(),
+        });
+        delete job.etaSeconds;
+        delete job.preview;
+        await this.dropCheckpoint(job.id);
+      } else Object.assign(job, { stage: 'queued', progress: 0, etaSeconds: undefined, resumed: true });
+      delete job.savingAs;
     }
     this.started = true;
     await this.persist(true).catch(() => {}); // a full disk at start must not stop the app
@@ -226,8 +256,11 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     const eta = new EtaEstimator();
     const spans = STAGE_SPANS[job.source.kind];
     let checkpoint: CheckpointWriter | undefined;
+    // Fired when the quota runs out: the pipeline stops reading audio and returns what it has.
+    const finish = new AbortController();
+    let metered: MeteredSegments | undefined;
     try {
-      await this.hooks.authorize();
+      const meter = await this.hooks.authorize();
       const model = await this.hooks.resolveModel(job.settings.modelId);
       const diarization = job.settings.diarize
         ? {
@@ -238,6 +271,13 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       const file = checkpointFile(this.dir, job.id);
       const resume = await readCheckpoint(file);
       checkpoint = new CheckpointWriter(file, model.name);
+      const writer = checkpoint;
+      const takeSegment = (segment: Segment) => {
+        writer.add(segment);
+        const preview = `${job.preview ? `${job.preview} ` : ''}${segment.text.trim()}`.slice(-240).trimStart();
+        void this.change(job, { preview }, false);
+      };
+      metered = meter && new MeteredSegments(meter, finish, takeSegment);
       await this.change(
         job,
         {
@@ -261,6 +301,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         },
         {
           signal: controller.signal,
+          finish: finish.signal,
           onStage: (stage, fraction) => {
             if (controller.signal.aborted) return;
             const [from, to] = spans[stage] ?? [0, 1];
@@ -278,25 +319,41 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
           },
           onResume: (fromSeconds) => {
             checkpoint?.continueFrom(resume?.segments ?? []);
+            metered?.skipTo(fromSeconds);
             void this.change(job, { resumedFrom: fromSeconds }, true);
           },
-          onSegment: (segment) => {
-            checkpoint?.add(segment);
-            const preview = `${job.preview ? `${job.preview} ` : ''}${segment.text.trim()}`.slice(-240).trimStart();
-            void this.change(job, { preview }, false);
-          },
+          onSegment: (segment) => (metered ? metered.add(segment) : takeSegment(segment)),
         },
       );
       if (controller.signal.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
-      let transcriptId: string;
+      // The quota: every segment paid for, then the audio after the last one; past the limit only paid segments stay.
+      const pay = async (): Promise<Paid> => {
+        if (!metered) return { output };
+        const result = await metered.settle(output.result);
+        const quota = metered.exceeded && { error: metered.exceeded, at: metered.paidUpTo };
+        return { output: { ...output, result }, quota: quota || undefined };
+      };
+      let paid: Paid;
       try {
-        transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+        paid = await pay();
       } catch (e) {
-        await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
-        await this.keepUnsaved(job, output, e);
+        // A full disk kept the charge from being written: the result is kept, unpaid and unsaved, and paid for and
+        // saved together once there is space (never handed out before it is paid for).
+        if (!isEarshotError(e, 'DISK_FULL')) throw e;
+        await checkpoint.flush();
+        await this.keepUnsaved(job, { output, pay }, e);
         return;
       }
-      await this.finish(job, output, transcriptId);
+      let transcriptId: string;
+      try {
+        await this.change(job, { savingAs: randomUUID() }, true);
+        transcriptId = await this.hooks.saveTranscript(structuredClone(job), paid.output, job.savingAs!);
+      } catch (e) {
+        await checkpoint.flush(); // best effort: the finished segments on disk survive a quit
+        await this.keepUnsaved(job, paid, e);
+        return;
+      }
+      await this.finish(job, paid.output, transcriptId, paid.quota);
       await checkpoint.discard();
     } catch (e) {
       if (controller.signal.reason === 'shutdown') {
@@ -305,6 +362,8 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
       }
       // Failed or cancelled: its partial work is not kept (before the writer existed, a stale file may still be there).
       await (checkpoint ? checkpoint.discard() : this.dropCheckpoint(job.id));
+      // A failed or cancelled URL job has no transcript to play its download for.
+      if (job.source.kind === 'url') await removeJobMedia(this.hooks.mediaDir, job.id);
       const cancelled = controller.signal.aborted || isEarshotError(e, 'CANCELLED');
       await this.change(
         job,
@@ -319,28 +378,35 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     }
   }
 
-  private async finish(job: JobRecord, output: PipelineOutput, transcriptId: string): Promise<void> {
-    await this.hooks.recordUsage?.(output.result.duration).catch(() => {});
-    await this.change(
-      job,
-      {
-        stage: 'done',
-        progress: 1,
-        etaSeconds: undefined,
-        preview: undefined,
-        error: undefined,
-        transcriptId,
-        device: output.result.device,
-        duration: output.result.duration,
-        finishedAt: new Date().toISOString(),
-      },
-      true,
-    );
+  /** Marks a saved job done; or, when the quota stopped it, failed with QUOTA_EXCEEDED and its saved transcript. */
+  private async finish(
+    job: JobRecord,
+    output: PipelineOutput,
+    transcriptId: string,
+    quota?: { error: Error; at: number },
+  ): Promise<void> {
+    const finished = {
+      etaSeconds: undefined,
+      preview: undefined,
+      savingAs: undefined,
+      transcriptId,
+      device: output.result.device,
+      duration: output.result.duration,
+      finishedAt: new Date().toISOString(),
+    };
+    if (quota) {
+      // Stopped at the limit: what was transcribed is saved (transcriptId), and the queue says why it stopped.
+      const error = toJobError(quota.error);
+      error.message = `Stopped at ${formatClock(quota.at)}: ${error.message}. The transcript up to there is saved.`;
+      await this.change(job, { ...finished, stage: 'failed', error }, true);
+      return;
+    }
+    await this.change(job, { ...finished, stage: 'done', progress: 1, error: undefined }, true);
   }
 
   /** The result is done but not saved: the job says why (DISK_FULL) and that the result is kept; saving is retried. */
-  private async keepUnsaved(job: JobRecord, output: PipelineOutput, e: unknown): Promise<void> {
-    this.unsaved.set(job.id, output);
+  private async keepUnsaved(job: JobRecord, kept: UnsavedResult, e: unknown): Promise<void> {
+    this.unsaved.set(job.id, kept);
     const cause = toJobError(e);
     await this.change(
       job,
@@ -360,11 +426,19 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   }
 
   private async saveKept(job: JobRecord): Promise<void> {
-    const output = this.unsaved.get(job.id);
-    if (!output) return;
-    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), output);
+    const kept = this.unsaved.get(job.id);
+    if (!kept) return;
+    if (kept.pay) {
+      // Paid first (throws DISK_FULL again while the ledger cannot be written), then saved.
+      const paid = await kept.pay();
+      kept.output = paid.output;
+      kept.quota = paid.quota;
+      kept.pay = undefined;
+    }
+    job.savingAs ??= randomUUID();
+    const transcriptId = await this.hooks.saveTranscript(structuredClone(job), kept.output, job.savingAs);
     this.unsaved.delete(job.id);
-    await this.finish(job, output, transcriptId);
+    await this.finish(job, kept.output, transcriptId, kept.quota);
     await this.dropCheckpoint(job.id);
   }
 
@@ -419,6 +493,15 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     this.persistChain = write.catch(() => {});
     return write;
   }
+}
+
+/** 1:02:03 / 2:03, for messages. */
+function formatClock(seconds: number): string {
+  const s = Math.floor(seconds);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
 }
 
 export function toJobError(e: unknown): JobError {

@@ -2,6 +2,7 @@
  * Continuing an interrupted job from its checkpoint: the audio after the last saved segment is transcribed, its
  * segments are moved onto the whole recording's timeline, and the saved ones are put in front.
  */
+import { joinSegmentText } from '../asr/result-text.ts';
 import type { Segment, TranscriptResult } from '../asr/types.ts';
 import type { JobCheckpoint } from './types.ts';
 
@@ -43,10 +44,5 @@ export function joinResumed(
   duration: number,
 ): TranscriptResult {
   const segments = [...saved, ...rest.segments.map((s) => shiftSegment(s, offsetSeconds, saved.length))];
-  // Segment texts carry their leading space (Whisper's convention); add one where a saved text lacks it.
-  const text = segments
-    .map((s, i) => (i > 0 && !/^\s/.test(s.text) ? ` ${s.text}` : s.text))
-    .join('')
-    .trim();
-  return { ...rest, segments, text, duration };
+  return { ...rest, segments, text: joinSegmentText(segments), duration };
 }

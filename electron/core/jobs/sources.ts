@@ -140,6 +140,16 @@ export function urlSource(text: string): JobRecord['source'] {
   }
   if (url.username || url.password)
     throw new EarshotError('URL_NOT_ALLOWED', 'Links with a user name or password are not allowed');
-  const name = decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '') || url.hostname;
+  const last = url.pathname.split('/').filter(Boolean).pop() ?? '';
+  const name = decodedOr(last) || url.hostname;
   return { kind: 'url', value: url.toString(), name };
+}
+
+/** The percent-decoded text, or the text as it is when its escapes are malformed (`%E0%A4%A`): a name, not an error. */
+function decodedOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

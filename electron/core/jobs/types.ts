@@ -41,6 +41,11 @@ export interface JobRecord {
   model?: string;
   error?: JobError;
   transcriptId?: string;
+  /**
+   * The id the transcript is being saved under, chosen and written to the queue before the save: after a crash in
+   * between, the job is found done instead of run again into a second transcript.
+   */
+  savingAs?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -82,6 +87,11 @@ export interface JobCheckpoint {
 
 export interface PipelineCallbacks {
   signal: AbortSignal;
+  /**
+   * Fired to end the job early but normally (the audio quota ran out): no more audio is read, the model finishes what
+   * it was given, and the run resolves with the transcript so far.
+   */
+  finish?: AbortSignal;
   onStage(stage: ActiveStage, fraction: number): void;
   onDevice(device: DeviceInfo): void;
   onDuration(seconds: number): void;
@@ -90,6 +100,8 @@ export interface PipelineCallbacks {
   /** Where a resumed run continues (seconds), once the engine has checked the checkpoint against the media. */
   onResume?(fromSeconds: number): void;
 }
+
+export type { UsageMeter } from '../asr/metered.ts';
 
 export interface PipelineOutput {
   result: TranscriptResult;

@@ -82,6 +82,7 @@ export class WorkerPipeline implements TranscriptionPipeline {
         worker.off('error', onError);
         worker.off('exit', onExit);
         cb.signal.removeEventListener('abort', onAbort);
+        cb.finish?.removeEventListener('abort', onFinish);
         clearTimeout(graceTimer);
       };
       const onMessage = (m: WorkerResponse) => {
@@ -134,6 +135,9 @@ export class WorkerPipeline implements TranscriptionPipeline {
           reject(new EarshotError('CANCELLED', 'Cancelled by the user'));
         }, CANCEL_GRACE_MS);
       };
+      const onFinish = () => send({ type: 'finish', jobId: input.jobId });
+      if (cb.finish?.aborted) onFinish();
+      else cb.finish?.addEventListener('abort', onFinish, { once: true });
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);

@@ -4,6 +4,7 @@ import type { ActiveStage, JobError, PipelineInput, PipelineOutput } from './typ
 export type WorkerRequest =
   | { type: 'run'; input: PipelineInput }
   | { type: 'cancel'; jobId: string }
+  | { type: 'finish'; jobId: string }
   | { type: 'dispose' };
 
 export type WorkerResponse =

@@ -99,10 +99,14 @@ export class TranscriptLibrary {
     }
   }
 
-  async create(input: Omit<StoredTranscript, 'id' | 'createdAt' | 'updatedAt'>): Promise<StoredTranscript> {
+  /** `id` lets the job queue choose the id before saving, so a crash right after cannot make a second copy. */
+  async create(
+    input: Omit<StoredTranscript, 'id' | 'createdAt' | 'updatedAt'>,
+    id: string = randomUUID(),
+  ): Promise<StoredTranscript> {
     await this.load();
     const now = new Date().toISOString();
-    const t: StoredTranscript = { ...input, id: randomUUID(), createdAt: now, updatedAt: now };
+    const t: StoredTranscript = { ...input, id, createdAt: now, updatedAt: now };
     await writeJsonAtomic(this.file(t.id), t);
     this.cache.set(t.id, t);
     return structuredClone(t);
@@ -111,6 +115,11 @@ export class TranscriptLibrary {
   async list(): Promise<TranscriptSummaryRecord[]> {
     await this.load();
     return [...this.cache.values()].map(summarize).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async has(id: string): Promise<boolean> {
+    await this.load();
+    return this.cache.has(id);
   }
 
   async get(id: string): Promise<StoredTranscript> {

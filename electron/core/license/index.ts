@@ -11,6 +11,7 @@
  *                                        → LicenseLease { claims, recordAudio(seconds), release() }
  *   licenses.status(key)                 → LicenseStatus (contract/api.ts) for the UI; never throws for a bad key
  *                                          (state 'quota_exceeded' once today's audio hours are used up)
+ *   licenses.meter(key)                  → AudioMeter: charges audio as it is transcribed (quota.ts: the one policy)
  *   licenses.usage(licenseId)            → today's audio seconds, requests in the last minute, active requests
  *   licenses.failedAuthCount(addr?) / failedAuthSnapshot()  → monitoring
  *   licenses.recordAuthFailure(addr)     → count a failure decided elsewhere; returns the delay (ms) to apply
@@ -39,6 +40,7 @@
  */
 export type { FailedAuthEntry, FailedAuthSnapshot } from './auth-failures.ts';
 export { LicenseError } from './errors.ts';
+export { AudioMeter, type ChargeOutcome } from './quota.ts';
 export { BUILD_FLAVOR, type BuildFlavor } from './flavor.ts';
 export { DEFAULT_LIMITS, type LicenseClaims, type LicenseLimits } from './format.ts';
 export { constantTimeEqual, matchesAnyKey, redactKey } from './redact.ts';

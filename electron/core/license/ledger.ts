@@ -11,7 +11,8 @@
  * lock: two processes charging 150 times each lost 32 of 300 charges.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { recoverDataFile } from '../data-notices.ts';
@@ -69,6 +70,8 @@ interface Charge {
   seconds: number;
   limitSeconds: number;
   nowMs: number;
+  /** Charge what fits (down to the room left under the lock) instead of refusing the whole charge. */
+  partial?: boolean;
   /** Set under the lock when the file (other processes' charges included) leaves no room for it. */
   refused?: LicenseError;
 }
@@ -129,22 +132,31 @@ export class UsageLedger {
 
   /**
    * Adds `seconds` to today's usage if that stays within `limitSeconds`, and persists before returning; otherwise
-   * throws QUOTA_EXCEEDED and charges nothing. The check is made twice: at once against what this process knows
-   * (so concurrent callers here cannot overshoot), and again under the file lock against the file, so that two
-   * processes sharing the folder cannot both take the last of the quota (measured before: both were accepted in 6 of
-   * 8 trials).
+   * throws QUOTA_EXCEEDED and charges nothing. With `partial`, a charge that does not fit takes what is left instead
+   * (it throws only when nothing is left). Returns the seconds charged. The check is made twice: at once against what
+   * this process knows (so concurrent callers here cannot overshoot), and again under the file lock against the file,
+   * so that two processes sharing the folder cannot both take the last of the quota (measured before: both were
+   * accepted in 6 of 8 trials).
    */
-  async charge(licenseId: string, seconds: number, limitSeconds: number, nowMs: number): Promise<void> {
+  async charge(
+    licenseId: string,
+    seconds: number,
+    limitSeconds: number,
+    nowMs: number,
+    partial = false,
+  ): Promise<number> {
     if (!Number.isFinite(seconds) || seconds < 0) {
       throw new EarshotError('INVALID_PARAMETER', 'Audio duration must be a non-negative number of seconds');
     }
     const day = utcDay(nowMs);
     const used = this.audioSecondsOn(licenseId, day);
-    if (used + seconds > limitSeconds) throw quotaExceeded(used, limitSeconds, nowMs);
-    const charge: Charge = { licenseId, day, seconds, limitSeconds, nowMs };
+    const room = limitSeconds - used;
+    if (partial ? room <= 0 : seconds > room) throw quotaExceeded(used, limitSeconds, nowMs);
+    const charge: Charge = { licenseId, day, seconds: Math.min(seconds, room), limitSeconds, nowMs, partial };
     this.unsaved.push(charge);
     await this.save();
     if (charge.refused) throw charge.refused;
+    return charge.seconds;
   }
 
   /** Writes pending charges into the file; writes are serialised and coalesced. Rejects if the write fails. */
@@ -166,7 +178,9 @@ export class UsageLedger {
             for (const c of charges) {
               const u = disk.usage[c.licenseId];
               const used = u && u.day === c.day ? u.audioSeconds : 0;
-              if (used + c.seconds > c.limitSeconds) c.refused = quotaExceeded(used, c.limitSeconds, c.nowMs);
+              const room = c.limitSeconds - used;
+              if (c.partial && room > 0) c.seconds = Math.min(c.seconds, room);
+              if (c.seconds > room) c.refused = quotaExceeded(used, c.limitSeconds, c.nowMs);
               else if (!u || c.day >= u.day) disk.usage[c.licenseId] = { day: c.day, audioSeconds: used + c.seconds };
               // (a charge for a day the file has already left behind is history: nothing to add)
             }
@@ -180,6 +194,8 @@ export class UsageLedger {
           throw e;
         }
         this.persistedHighWaterMs = Math.max(this.persistedHighWaterMs, merged?.clockHighWaterMs ?? 0);
+        // A write that went through after one that failed (the disk had filled, then freed): nothing is pending.
+        this.lastError = undefined;
       });
     this.writing.catch((e) => {
       this.lastError = e;
@@ -207,8 +223,14 @@ export function quotaExceeded(usedSeconds: number, limitSeconds: number, nowMs: 
   });
 }
 
-/** Runs `work` while this process holds the ledger's lock; waits (briefly retrying) while another process holds it. */
+/**
+ * Runs `work` while this process holds the ledger's lock; waits (briefly retrying) while another process holds it.
+ * The holder writes who it is (pid, host, a token) into the lock folder, so a lock left by a process that crashed
+ * on this machine is taken over at once instead of after the 10 s `stale` age (the next charge used to wait that long).
+ */
 async function withFileLock(file: string, work: () => Promise<void>): Promise<void> {
+  const lockDir = `${file}.lock`;
+  breakDeadLock(lockDir);
   const release = await lockfile.lock(file, {
     realpath: false, // the ledger may not exist yet
     stale: 10_000,
@@ -217,11 +239,70 @@ async function withFileLock(file: string, work: () => Promise<void>): Promise<vo
     // instead of the library's default of throwing from a timer, which would end the process.
     onCompromised: () => {},
   });
+  const owner = path.join(lockDir, OWNER_FILE);
+  try {
+    writeFileSync(owner, JSON.stringify({ pid: process.pid, host: os.hostname(), token: randomUUID() }));
+  } catch {
+    // without it, a crash here is only recovered by the stale age
+  }
   try {
     await work();
   } finally {
+    rmSync(owner, { force: true }); // proper-lockfile removes the folder with rmdir: it must be empty
     await release().catch(() => {});
   }
+}
+
+const OWNER_FILE = 'owner.json';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+function readOwner(lockDir: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(readFileSync(path.join(lockDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.token === 'string'
+      ? (o as LockOwner)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Removes the lock when its recorded holder is a process on this machine that no longer runs. The folder is first
+ * renamed aside and its owner read again, so a fresh lock another process took meanwhile is put back, not broken.
+ */
+export function breakDeadLock(lockDir: string): void {
+  const owner = readOwner(lockDir);
+  if (!owner || owner.host !== os.hostname() || owner.pid === process.pid || alive(owner.pid)) return;
+  const aside = `${lockDir}.dead-${randomUUID()}`;
+  try {
+    renameSync(lockDir, aside);
+  } catch {
+    return;
+  }
+  if (readOwner(aside)?.token !== owner.token) {
+    try {
+      renameSync(aside, lockDir);
+    } catch {
+      // the other process's lock is gone; it is told by proper-lockfile's compromised check
+    }
+    return;
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 /**

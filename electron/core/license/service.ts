@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { LicenseStatus } from '../../contract/api.ts';
+import type { LicenseStatus } from './status.ts';
 import { EarshotError } from '../errors.ts';
 import { writeFileAtomic } from '../fs-atomic.ts';
 import { dataHome, dataPaths } from '../paths.ts';
@@ -18,6 +18,7 @@ import { invalidLicense, isoSeconds, LicenseError } from './errors.ts';
 import { type LicenseClaims, parseKey, signatureMatches } from './format.ts';
 import { nextUtcMidnight, quotaExceeded, UsageLedger, utcDay } from './ledger.ts';
 import { ConcurrencyLimiter, RequestRateLimiter } from './limiters.ts';
+import { AudioMeter } from './quota.ts';
 import { redactKey } from './redact.ts';
 import { type RevocationList, verifyRevocationList } from './revocation.ts';
 import { recoverDataFile } from '../data-notices.ts';
@@ -51,6 +52,8 @@ export interface LicenseLease {
    * known, before transcribing. Rejects with QUOTA_EXCEEDED (charging nothing) if it would pass the day's quota.
    */
   recordAudio(seconds: number): Promise<void>;
+  /** A meter charging this license as audio is transcribed (quota.ts), for work whose answer may be partial. */
+  meter(): AudioMeter;
   /** Frees the concurrency slot; idempotent. Call in `finally`. */
   release(): void;
 }
@@ -167,9 +170,33 @@ export class LicenseService {
     if (!slot) throw new EarshotError('INTERNAL_ERROR', 'concurrency slot vanished'); // unreachable: checked above
     return {
       claims,
-      recordAudio: (seconds: number) => this.ledger.charge(claims.id, seconds, limitSeconds, this.nowMs()),
+      recordAudio: async (seconds: number) => {
+        await this.ledger.charge(claims.id, seconds, limitSeconds, this.nowMs());
+      },
+      meter: () => this.meterFor(claims),
       release: () => slot.release(),
     };
+  }
+
+  /**
+   * A meter for one job's audio under `key`, charged as it is transcribed (quota.ts). Verifies the key now and
+   * refuses with QUOTA_EXCEEDED when none of today's quota remains. Takes no concurrency slot: for a caller that
+   * admits its own work (the desktop's one-job-at-a-time queue).
+   */
+  meter(key: unknown): AudioMeter {
+    return this.meterFor(this.verify(key));
+  }
+
+  private meterFor(claims: LicenseClaims): AudioMeter {
+    const limitSeconds = claims.limits.audioHoursPerDay * 3600;
+    const nowMs = this.nowMs();
+    const used = this.ledger.audioSecondsOn(claims.id, utcDay(nowMs));
+    if (used >= limitSeconds) throw quotaExceeded(used, limitSeconds, nowMs);
+    return new AudioMeter(async (seconds) => {
+      const at = this.nowMs();
+      const charged = await this.ledger.charge(claims.id, seconds, limitSeconds, at, true);
+      return charged < seconds ? { charged, refusal: quotaExceeded(limitSeconds, limitSeconds, at) } : { charged };
+    });
   }
 
   /** The UI's view of a key (never throws for a bad key; `error.details.reason` holds the precise reason). */

@@ -4,7 +4,9 @@ import type { DesktopServices } from '../desktop/handlers.ts';
 import { EarshotError } from '../errors.ts';
 import type { LiveRecordings } from './recordings.ts';
 
-export type LiveChannel = Extract<keyof ApiHandlers, `live:${string}`>;
+import type { LiveChannel } from '../desktop/handlers.ts';
+
+export type { LiveChannel };
 
 function fromBase64(data: string): Uint8Array {
   return new Uint8Array(Buffer.from(data, 'base64'));
@@ -35,6 +37,7 @@ export function createLiveHandlers(s: DesktopServices, recordings: LiveRecording
     'live:pause': async (id) => recordings.pause(id),
     'live:stop': async (id, reason) => {
       const t = await recordings.stop(id, reason);
+      if (!t) return null;
       const { segments: _s, originalSegments, device: _d, ...rest } = t;
       return { ...rest, edited: originalSegments !== undefined };
     },

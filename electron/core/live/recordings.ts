@@ -45,10 +45,15 @@ interface Marker {
 interface Active {
   marker: Marker;
   file: fs.FileHandle;
-  /** Appends to the file run one after the other, in arrival order. */
+  /** Appends to the file run one after the other, in arrival order; so do rewrites of the marker. */
   writes: Promise<void>;
+  markerWrites: Promise<void>;
+  /** Set once stopping has the whole result: the marker is no longer rewritten (it is about to go). */
+  settled?: boolean;
   device?: DeviceInfo;
-  stopping?: Promise<StoredTranscript>;
+  /** Bytes of the compressed recording written so far. */
+  mediaBytes: number;
+  stopping?: Promise<StoredTranscript | null>;
   /** Set when the recording stopped by itself; stop() then reports this. */
   failure?: EarshotError;
   /** Resolves with the worker's whole transcript once asked to stop. */
@@ -117,7 +122,15 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
       settle = { resolve, reject };
     });
     result.catch(() => {}); // observed in stop()
-    const rec: Active = { marker, file, writes: Promise.resolve(), result, settle };
+    const rec: Active = {
+      marker,
+      file,
+      writes: Promise.resolve(),
+      markerWrites: Promise.resolve(),
+      result,
+      settle,
+      mediaBytes: 0,
+    };
     this.active.set(id, rec);
     this.o.worker.start(id, choice, this.listener(rec));
     return { id, startedAt: marker.startedAt };
@@ -136,7 +149,9 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
         rec.marker.duration = final.end;
         if (final.language) rec.marker.language = final.language;
         // What is decided survives a crash: the marker keeps it (written whole each time, atomically).
-        void writeJsonAtomic(this.markerFile(id), rec.marker).catch((e) => this.failed(rec, diskError(e)));
+        rec.markerWrites = rec.markerWrites
+          .then(() => (rec.settled ? undefined : writeJsonAtomic(this.markerFile(id), rec.marker)))
+          .catch((e) => this.failed(rec, diskError(e)));
         this.emit('event', { type: 'final', id, ...final });
       },
       onStopped: (result) => rec.settle.resolve(result),
@@ -171,6 +186,7 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
       if (rec.failure) return;
       try {
         await rec.file.write(bytes);
+        rec.mediaBytes += bytes.length;
       } catch (e) {
         this.failed(rec, diskError(e));
       }
@@ -185,14 +201,17 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     this.o.worker.flush(this.get(id).marker.id);
   }
 
-  /** Stops and saves the recording as a history item (also after it failed: the audio so far is kept). */
-  stop(id: string, reason: LiveStopReason = 'user'): Promise<StoredTranscript> {
+  /**
+   * Stops and saves the recording as a history item (also after it failed: the audio so far is kept). A recording
+   * that never received anything (the microphone failed to open) leaves nothing behind and returns null.
+   */
+  stop(id: string, reason: LiveStopReason = 'user'): Promise<StoredTranscript | null> {
     const rec = this.get(id);
     rec.stopping ??= this.finish(rec, reason);
     return rec.stopping;
   }
 
-  private async finish(rec: Active, reason: LiveStopReason): Promise<StoredTranscript> {
+  private async finish(rec: Active, reason: LiveStopReason): Promise<StoredTranscript | null> {
     const { id } = rec.marker;
     this.o.worker.stop(id);
     let result: LiveResult | undefined;
@@ -201,8 +220,16 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     } catch {
       // The model failed: the text decided before the failure is in the marker.
     }
+    rec.settled = true;
+    await rec.markerWrites;
     await rec.writes;
     await rec.file.close().catch(() => {});
+    if (rec.mediaBytes === 0 && !result?.duration && rec.marker.segments.length === 0) {
+      this.active.delete(id);
+      await fs.rm(this.markerFile(id), { force: true });
+      if (!this.o.mediaPathFor) await fs.rm(rec.marker.mediaPath, { force: true });
+      return null;
+    }
     const seconds = result?.duration ?? rec.marker.duration;
     // Players can show the length and seek once the file says how long it is; a failure only costs that.
     if (!rec.failure) await setWebmDuration(rec.marker.mediaPath, seconds).catch(() => false);

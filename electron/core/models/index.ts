@@ -7,7 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiError, ModelDownloadProgress, ModelView } from '../../contract/api.ts';
+import type { ApiError } from '../errors.ts';
+import type { ModelDownloadProgress, ModelView } from './views.ts';
 import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
@@ -435,6 +436,15 @@ export class ModelManager {
     return report;
   }
 
+  /**
+   * An installed model by id only, never a folder path: what the desktop runs for a job's `modelId` (a bare id that
+   * happened to name a folder in the working directory used to run that folder).
+   */
+  async resolveModelId(id: string): Promise<ResolvedModel> {
+    if (!MODEL_ID_RE.test(id)) throw new EarshotError('MODEL_NOT_FOUND', `Unknown model '${id}'`);
+    return this.resolveInstalled(id);
+  }
+
   private async resolveExplicit(idOrPath: string): Promise<ResolvedModel> {
     const looksLikePath = idOrPath.includes('/') || idOrPath.includes(path.sep) || idOrPath.startsWith('.');
     if (looksLikePath || (existsSync(idOrPath) && statSync(idOrPath).isDirectory())) {
@@ -447,6 +457,10 @@ export class ModelManager {
       refuseNonSpeech(dir, check.family);
       return { id: path.basename(dir), dir, family: check.family as ModelFamily };
     }
+    return this.resolveInstalled(idOrPath);
+  }
+
+  private async resolveInstalled(idOrPath: string): Promise<ResolvedModel> {
     const info = (await this.list()).find((m) => m.id === idOrPath);
     if (info) refuseNonSpeech(idOrPath, info.family);
     if (info?.installed && info.dir) return { id: info.id, dir: info.dir, family: info.family as ModelFamily };

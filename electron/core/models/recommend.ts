@@ -9,8 +9,8 @@
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { createSession } from '../asr/device.ts';
-import type { DeviceInfo } from '../asr/types.ts';
+import { createSession } from '../onnx/device.ts';
+import type { DeviceInfo } from '../onnx/types.ts';
 import {
   type Catalog,
   isBundled,

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createSession } from '../asr/device.ts';
+import { createSession } from '../onnx/device.ts';
 import {
   checkDiarizationFolder,
   DIARIZATION_VARIANT_FILES,

@@ -17,6 +17,7 @@ import { clientErrorResponse, isClientAbort, JSON_BODY_LIMIT, MULTIPART_LIMITS, 
 import { InferenceQueue } from './inference-queue.ts';
 import { JobStore } from './jobs.ts';
 import { redactingDestination } from './log-redaction.ts';
+import { hostGuard } from './host-guard.ts';
 import { ServerMetrics } from './metrics.ts';
 import { cloudAliasRoutes } from './routes/cloud-aliases.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -166,6 +167,7 @@ export async function buildApp(
     },
   });
 
+  if (config.guardHost) app.addHook('onRequest', hostGuard());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

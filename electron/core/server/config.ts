@@ -45,6 +45,8 @@ export interface ServerConfig {
   diarizeWith?: DiarizationChoice;
   /** Silence the JSON-lines request log (the desktop app keeps its own log). */
   quiet?: boolean;
+  /** Refuse requests whose Host or Origin is not this computer (DNS rebinding; host-guard.ts). The desktop's server. */
+  guardHost?: boolean;
 }
 
 export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'licenseKeys'> = {

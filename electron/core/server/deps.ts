@@ -90,12 +90,14 @@ export function modelProvider(manager = new ModelManager()): ModelProvider {
 
 export function serverServices(options: {
   license: LicenseService;
+  /** The process's model manager (core/engine.ts); one over the default data folder when absent. */
+  models?: ModelManager;
   licenseKeys: readonly string[];
   maxAudioSeconds: number;
 }): ServerServices {
   return {
     audio: audioService(options.maxAudioSeconds),
     license: licenseGate(options.license, options.licenseKeys),
-    models: modelProvider(),
+    models: modelProvider(options.models),
   };
 }

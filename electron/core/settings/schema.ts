@@ -4,6 +4,7 @@
  * newer app never loses a user's choices.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../export/formats.ts';
 
 export const SETTINGS_SCHEMA_VERSION = 2;
 
@@ -31,7 +32,7 @@ export const watchSettingsSchema = z.object({
   /** Transcribe new media files that appear in `folder`, and write the transcript next to each. */
   enabled: z.boolean().default(false),
   folder: z.string().max(4096).default(''),
-  format: z.enum(['txt', 'txt-timestamps', 'srt', 'vtt', 'json', 'docx', 'csv']).default('srt'),
+  format: z.enum(EXPORT_FORMATS).default('srt'),
 });
 
 export const autoExportSettingsSchema = z.object({
@@ -60,6 +61,19 @@ export const settingsSchema = z.object({
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
 
+type WithoutDefaults<S extends z.ZodRawShape> = { [K in keyof S]: S[K] extends z.ZodDefault<infer T> ? T : S[K] };
+
+/**
+ * A nested settings object as a patch: each field optional, unknown fields refused, and no defaults — zod fills a
+ * default even inside `.partial()`, which would turn `{server: {port}}` into "and switch the server off".
+ */
+function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([k, field]) => [k, field instanceof z.ZodDefault ? field.unwrap() : field]),
+  ) as WithoutDefaults<S>;
+  return z.object(shape).partial().strict();
+}
+
 /** A patch from the UI: any top-level field, nested objects merged field by field. */
 export const settingsPatchSchema = z
   .object({
@@ -70,11 +84,11 @@ export const settingsPatchSchema = z
     vad: settingsSchema.shape.vad.unwrap(),
     defaultModelId: z.string().min(1).max(200),
     theme: settingsSchema.shape.theme.unwrap(),
-    server: serverSettingsSchema.partial(),
-    subtitles: subtitleSettingsSchema.partial(),
-    diarization: diarizationSettingsSchema.partial(),
-    watch: watchSettingsSchema.partial(),
-    autoExport: autoExportSettingsSchema.partial(),
+    server: patchOf(serverSettingsSchema),
+    subtitles: patchOf(subtitleSettingsSchema),
+    diarization: patchOf(diarizationSettingsSchema),
+    watch: patchOf(watchSettingsSchema),
+    autoExport: patchOf(autoExportSettingsSchema),
   })
   .partial()
   .strict();

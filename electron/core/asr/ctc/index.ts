@@ -3,7 +3,7 @@
  * (models/demo-en) is one; `loadSpeechModel(dir)` dispatches here when model.json says family "ctc".
  */
 import { createSession } from '../device.ts';
-import type { LoadModelOptions } from '../load-model.ts';
+import type { LoadModelOptions } from '../types.ts';
 import path from 'node:path';
 import { BigramLm } from './lm.ts';
 import { CtcSpeechModel } from './model.ts';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { EarshotError } from '../../errors.ts';
 import { seededRandom } from '../../random.ts';
-import type { LoadModelOptions } from '../load-model.ts';
+import type { LoadModelOptions } from '../types.ts';
 import type { DeviceInfo, Pcm16k, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
 import {
   checkWhisperFolder,

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { createSession } from '../../asr/device.ts';
+import { createSession } from '../../onnx/device.ts';
 import { EarshotError } from '../../errors.ts';
 
 export type DiarizationFamily = 'pyannote' | 'wespeaker';

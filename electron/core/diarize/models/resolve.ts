@@ -3,18 +3,25 @@
  * from the catalog or imported), else the classical method, which needs nothing. `method` forces one.
  */
 import { EarshotError } from '../../errors.ts';
-import type { ModelInfo } from '../../models/index.ts';
 import type { NeuralModels } from './neural.ts';
 
 export type DiarizationChoice = 'auto' | 'classical' | 'neural';
 export const DIARIZATION_CHOICES: DiarizationChoice[] = ['auto', 'classical', 'neural'];
+
+/** What this needs of the model manager's list entries (diarize sits below models: no import back). */
+export interface InstalledModel {
+  id: string;
+  family: string;
+  installed: boolean;
+  dir?: string;
+}
 
 /** The catalog ids of the public models, suggested when none is installed. */
 export const SEGMENTATION_MODEL_ID = 'pyannote-segmentation-3.0';
 export const EMBEDDING_MODEL_ID = 'wespeaker-voxceleb-resnet34-lm';
 
 /** From the model manager's list: the installed pair (catalog entries before imports), or undefined. */
-export function installedNeuralModels(models: ModelInfo[]): NeuralModels | undefined {
+export function installedNeuralModels(models: readonly InstalledModel[]): NeuralModels | undefined {
   const pick = (family: string, id: string) => {
     const installed = models.filter((m) => m.family === family && m.installed && m.dir);
     return (installed.find((m) => m.id === id) ?? installed[0])?.dir;
@@ -24,7 +31,10 @@ export function installedNeuralModels(models: ModelInfo[]): NeuralModels | undef
   return segmentation && embedding ? { segmentation, embedding } : undefined;
 }
 
-export function chooseDiarizationModels(choice: DiarizationChoice, models: ModelInfo[]): NeuralModels | undefined {
+export function chooseDiarizationModels(
+  choice: DiarizationChoice,
+  models: readonly InstalledModel[],
+): NeuralModels | undefined {
   if (!DIARIZATION_CHOICES.includes(choice)) {
     throw new EarshotError('INVALID_PARAMETER', `diarization method must be one of ${DIARIZATION_CHOICES.join(', ')}`);
   }

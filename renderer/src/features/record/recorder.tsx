@@ -91,7 +91,7 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
       void c.context.close().catch(() => {});
       try {
         const t = await call(earshot().live.stop(c.id, reason));
-        setSaved({ id: t.id, interrupted: reason !== 'user' || /\(interrupted\)$/.test(t.title) });
+        if (t) setSaved({ id: t.id, interrupted: reason !== 'user' || /\(interrupted\)$/.test(t.title) });
       } catch (e) {
         setError(describeError(e));
       } finally {
@@ -127,12 +127,24 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
     setText({ finals: [] });
     setElapsed(0);
     let stream: MediaStream | undefined;
+    let context: AudioContext | undefined;
+    let sessionId: string | undefined;
     try {
-      stream = await openMicrophone(rememberedMicrophone());
-      const session = await call(earshot().live.start());
-      setModel(session.model);
-      const context = new AudioContext({ sampleRate: 16000 });
+      // The audio graph is ready before the microphone opens, and the core prepares the recording meanwhile, so
+      // recording starts the moment the microphone delivers.
+      context = new AudioContext({ sampleRate: 16000 });
       await context.audioWorklet.addModule(workletUrl);
+      const [mic, started] = await Promise.allSettled([
+        openMicrophone(rememberedMicrophone()),
+        call(earshot().live.start()),
+      ]);
+      if (started.status === 'fulfilled') sessionId = started.value.id;
+      if (mic.status === 'fulfilled') stream = mic.value;
+      if (mic.status === 'rejected') throw mic.reason;
+      if (started.status === 'rejected') throw started.reason;
+      if (!stream) throw new Error('The microphone could not be opened.');
+      const session = started.value;
+      setModel(session.model);
       const node = new AudioWorkletNode(context, 'earshot-pcm-frames', { numberOfOutputs: 1 });
       // A silent path to the output keeps the graph pulling the worklet.
       const mute = context.createGain();
@@ -181,13 +193,14 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
       if (context.state === 'suspended') await context.resume();
     } catch (e) {
       for (const t of stream?.getTracks() ?? []) t.stop();
+      void context?.close().catch(() => {});
       const c = capture.current;
       if (c) {
         capture.current = undefined;
         c.off();
-        void c.context.close().catch(() => {});
-        await earshot().live.stop(c.id);
       }
+      // Nothing was recorded: the core discards the recording (no history item).
+      if (sessionId) await earshot().live.stop(sessionId);
       setError(e instanceof MicrophoneError ? e.message : describeError(e));
       setBoth('idle');
     }
