@@ -34,7 +34,7 @@ export function AutoExportSection({
       </label>
       <div className="field-grid">
         <div className="field">
-          <label htmlFor="auto-export-folder">Export folder</label>
+          <label htmlFor="auto-export-folder">Folder for the copies</label>
           <input
             id="auto-export-folder"
             type="text"
