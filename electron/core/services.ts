@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ModelDownloadProgress } from '../contract/api.ts';
 import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
 import { createDesktopHandlers, type DesktopServices, defaultJobSettings } from './desktop/handlers.ts';
+import { AutoExport } from './desktop/auto-export.ts';
 import { WatchFolder } from './desktop/watch-folder.ts';
 import { DesktopApiServer } from './desktop/api-server.ts';
 import { createDesktopLicense } from './desktop/license.ts';
@@ -134,6 +135,8 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     stateFile: path.join(config.home, 'watch.json'),
     pollMs: config.watchPollMs,
   });
+  const autoExport = new AutoExport(settings, jobs, library);
+  autoExport.start();
   const services: DesktopServices = { settings, library, jobs, license, models, watch };
   const handlers = createDesktopHandlers(services, {
     appVersion: config.appVersion ?? '0.0.0',
@@ -179,6 +182,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     async dispose() {
       await apiServer.stop();
       await watch.stop();
+      await autoExport.stop();
       await live.dispose();
       await liveWorker.dispose();
       await jobs.stop();

@@ -12,6 +12,7 @@ import { DataNotices } from './shared/DataNotices.tsx';
 import { AppStateProvider, useApp, type View } from './shared/app-state.tsx';
 import { Icon, type IconName } from './shared/icons.tsx';
 import { ToastProvider } from './shared/toast.tsx';
+import { useWorkDoneNotice } from './shared/work-done.ts';
 
 const NAV: { view: View['name']; label: string; icon: IconName }[] = [
   { view: 'queue', label: 'Transcribe', icon: 'wave' },
@@ -26,6 +27,7 @@ function Shell() {
   const active = jobs.filter((j) => ['queued', 'downloading', 'decoding', 'transcribing'].includes(j.stage)).length;
   const current = view.name === 'transcript' ? 'history' : view.name;
   useFocusHeadingOnNavigate(view);
+  useWorkDoneNotice(jobs);
   const firstRun = license?.state === 'none' && jobs.length === 0;
   // Drops work anywhere on the window: the files go to the Transcribe screen, which queues them with its options
   // (or, on first run, holds them until the key is active). Without this the browser would open the file itself.

@@ -1,6 +1,7 @@
 /**
  * The watch folder on a real folder with the real core: a file copied in is transcribed once it stops growing and its
  * transcript is written beside it; files that were there before, other files and a restart do not start work.
+ * And auto-export: every finished transcript also lands in one chosen folder, never over an existing file.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -118,4 +119,19 @@ test('turning it off stops watching', async () => {
     d.jobs.list().some((j) => j.source.name === 'after-off.wav'),
     false,
   );
+});
+
+test('auto-export writes every finished transcript into the chosen folder, never over an existing file', async () => {
+  const out = path.join(home, 'Exports');
+  await fs.mkdir(out);
+  await d.settings.update({ autoExport: { enabled: true, folder: out, format: 'txt' } });
+  const wav = speechWav(path.join(home, 'Board call.wav'), 'the board agreed to the plan');
+  await fs.writeFile(path.join(out, 'Board call.txt'), 'an older file with the same name');
+  const r = await d.dispatch('jobs:addFiles', [[wav]]);
+  assert.ok(r.ok);
+  const written = path.join(out, 'Board call (2).txt');
+  await until('the exported transcript', () => existsSync(written) || undefined);
+  assert.ok((await fs.readFile(written, 'utf8')).trim().length > 0);
+  assert.equal(await fs.readFile(path.join(out, 'Board call.txt'), 'utf8'), 'an older file with the same name');
+  await d.settings.update({ autoExport: { enabled: false } });
 });

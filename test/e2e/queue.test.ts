@@ -170,6 +170,45 @@ test('Settings → Watch folder: a recording copied into the folder is transcrib
     .waitFor();
 });
 
+test('when the queue empties while the window is in the background: a system notification; the title shows progress', async () => {
+  const { page } = h;
+  await page.context().grantPermissions(['notifications'], { origin: h.baseUrl });
+  // Records each notification the app shows (the real constructor still runs) and each window title.
+  await page.evaluate(() => {
+    const w = window as unknown as { __shown: string[]; __titles: string[]; Notification: typeof Notification };
+    w.__shown = [];
+    w.__titles = [];
+    const Real = w.Notification;
+    w.Notification = class extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        w.__shown.push(`${title}: ${options?.body ?? ''}`);
+      }
+    };
+    new MutationObserver(() => w.__titles.push(document.title)).observe(document.head, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+    window.dispatchEvent(new Event('blur')); // the user switched to another window
+  });
+  await h.sendCommand({ type: 'navigate', view: 'queue' });
+  const file = speechWav(path.join(home, 'background.wav'), 'finished while you were away');
+  await h.setDropPaths({ 'background.wav': file });
+  await h.drop(['background.wav']);
+  await row('background.wav', 'done').waitFor({ timeout: 120_000 });
+  await page.waitForFunction(() => (window as unknown as { __shown: string[] }).__shown.length > 0);
+  const shown = await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown);
+  assert.deepEqual(shown, ['Transcription finished: 1 transcript ready']);
+  const titles = await page.evaluate(() => (window as unknown as { __titles: string[] }).__titles);
+  assert.ok(
+    titles.some((t) => /Earshot — 1 working, \d+%/.test(t)),
+    titles.join(' | '),
+  );
+  assert.equal(await page.title(), 'Earshot');
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+});
+
 test('no errors or warnings in the page console', () => {
   assert.deepEqual(h.pageErrors, []);
 });

@@ -24,6 +24,7 @@ import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
+import { safeFileName } from './export-files.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
 /** What the desktop needs from the license module. */
@@ -89,15 +90,6 @@ function toTranscript(t: StoredTranscript): Transcript {
 function toSummary(t: StoredTranscript): TranscriptSummary {
   const { segments: _s, originalSegments, device: _d, ...rest } = t;
   return { ...rest, edited: originalSegments !== undefined };
-}
-
-function safeFileName(title: string): string {
-  return (
-    title
-      .replace(/[\\/:*?"<>|\p{Cc}]+/gu, '_')
-      .slice(0, 120)
-      .trim() || 'transcript'
-  );
 }
 
 /** What a new job runs with when nothing was chosen for it: the settings as they are now. */

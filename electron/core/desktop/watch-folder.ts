@@ -7,7 +7,6 @@
  * scans with the same size and mtime say that. What was seen, and which jobs still owe an export, is kept in
  * `watch.json` (written atomically), so a restart neither re-transcribes old files nor forgets a pending export.
  */
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportFormat, WatchStatus } from '../../contract/api.ts';
@@ -18,6 +17,7 @@ import { MEDIA_EXTENSIONS } from '../jobs/sources.ts';
 import type { JobRecord, JobSettingsRecord } from '../jobs/types.ts';
 import type { TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
+import { EXPORT_EXTENSIONS, freeName } from './export-files.ts';
 
 export interface WatchSettings {
   enabled: boolean;
@@ -46,16 +46,6 @@ export interface WatchFolderDeps {
   stateFile: string;
   pollMs?: number;
 }
-
-const EXTENSIONS: Record<ExportFormat, string> = {
-  txt: 'txt',
-  'txt-timestamps': 'timestamps.txt',
-  srt: 'srt',
-  vtt: 'vtt',
-  json: 'json',
-  docx: 'docx',
-  csv: 'csv',
-};
 
 export class WatchFolder {
   private state: State = { seen: {}, pending: {} };
@@ -186,7 +176,10 @@ export class WatchFolder {
       const format = this.deps.settings.get().watch.format;
       const t = await this.deps.library.get(job.transcriptId);
       const out = await exportTranscript(t, format, this.deps.settings.get().subtitles);
-      const target = freeName(media, EXTENSIONS[format]);
+      const target = freeName(
+        path.join(path.dirname(media), path.basename(media, path.extname(media))),
+        EXPORT_EXTENSIONS[format],
+      );
       await writeFileAtomic(target, typeof out.data === 'string' ? out.data : out.data);
       this.status = { ...this.status, lastExport: target };
     } catch (e) {
@@ -209,12 +202,4 @@ export class WatchFolder {
   private save(): Promise<void> {
     return writeJsonAtomic(this.deps.stateFile, this.state);
   }
-}
-
-/** `interview.srt` beside `interview.mp3`; never over an existing file (`interview (2).srt`…). */
-function freeName(media: string, extension: string): string {
-  const base = path.join(path.dirname(media), path.basename(media, path.extname(media)));
-  let candidate = `${base}.${extension}`;
-  for (let n = 2; existsSync(candidate); n++) candidate = `${base} (${n}).${extension}`;
-  return candidate;
 }

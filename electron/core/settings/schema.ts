@@ -35,6 +35,13 @@ export const watchSettingsSchema = z.object({
   format: z.enum(EXPORT_FORMATS).default('srt'),
 });
 
+export const autoExportSettingsSchema = z.object({
+  /** Also write every finished transcript into `folder`. */
+  enabled: z.boolean().default(false),
+  folder: z.string().max(4096).default(''),
+  format: watchSettingsSchema.shape.format,
+});
+
 export const settingsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'gpu']).default('auto'),
   /** 0 = choose for this machine. */
@@ -49,6 +56,7 @@ export const settingsSchema = z.object({
   subtitles: subtitleSettingsSchema.default({ maxLineLength: 42, maxLines: 2 }),
   diarization: diarizationSettingsSchema.default({ enabled: false, method: 'auto' }),
   watch: watchSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
+  autoExport: autoExportSettingsSchema.default({ enabled: false, folder: '', format: 'srt' }),
 });
 
 export type SettingsRecord = z.infer<typeof settingsSchema>;
@@ -80,6 +88,7 @@ export const settingsPatchSchema = z
     subtitles: patchOf(subtitleSettingsSchema),
     diarization: patchOf(diarizationSettingsSchema),
     watch: patchOf(watchSettingsSchema),
+    autoExport: patchOf(autoExportSettingsSchema),
   })
   .partial()
   .strict();
@@ -134,5 +143,6 @@ export function applySettingsPatch(current: SettingsRecord, patch: SettingsPatch
     subtitles: { ...current.subtitles, ...patch.subtitles },
     diarization: { ...current.diarization, ...patch.diarization },
     watch: { ...current.watch, ...patch.watch },
+    autoExport: { ...current.autoExport, ...patch.autoExport },
   });
 }

@@ -96,6 +96,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
             subtitles: { ...current.subtitles, ...patch.subtitles },
             diarization: { ...current.diarization, ...patch.diarization },
             watch: { ...current.watch, ...patch.watch },
+            autoExport: { ...current.autoExport, ...patch.autoExport },
           }
         : current;
     });

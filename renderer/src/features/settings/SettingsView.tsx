@@ -9,6 +9,7 @@ import { LicenseCard } from '../license/LicenseCard.tsx';
 import { ModelsSection } from '../models/ModelsSection.tsx';
 import { SpeakerSettings } from '../speakers/SpeakerSettings.tsx';
 import { NumberField } from './NumberField.tsx';
+import { AutoExportSection } from './AutoExportSection.tsx';
 import { WatchSection } from './WatchSection.tsx';
 
 function Section({
@@ -210,6 +211,14 @@ export function SettingsView() {
         hint="New recordings in a folder are transcribed on their own, and the transcript is written next to each."
       >
         <WatchSection settings={settings} update={update} />
+      </Section>
+
+      <Section
+        id="auto-export"
+        title="When a transcript is ready"
+        hint="Keep a copy of every finished transcript in a folder of your choice (a synced or shared one, say)."
+      >
+        <AutoExportSection settings={settings} update={update} />
       </Section>
 
       <Section

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { ExportFormat, Settings, SettingsPatch, WatchStatus } from '../../../../electron/contract/api.ts';
 import { call, earshot } from '../../shared/api.ts';
 
-const FORMATS: [ExportFormat, string][] = [
+export const FORMATS: [ExportFormat, string][] = [
   ['srt', 'Subtitles (.srt)'],
   ['vtt', 'WebVTT (.vtt)'],
   ['txt', 'Plain text (.txt)'],
