@@ -53,22 +53,8 @@ export class WorkerPipeline implements TranscriptionPipeline {
     return worker;
   }
 
-  /**
-   * Stops a worker without ever terminating it inside a native inference call (which would abort the process):
-   * it releases its model on request, answers `disposed`, and only then is terminated.
-   */
-  private retire(worker: Worker, timeoutMs = 60_000): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        void worker.terminate().then(() => resolve());
-      };
-      const onMessage = (m: WorkerResponse) => m.type === 'disposed' && finish();
-      const timer = setTimeout(finish, timeoutMs);
-      worker.on('message', onMessage);
-      worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
-    });
+  private retire(worker: Worker): Promise<void> {
+    return retireWorker(worker, 60_000);
   }
 
   run(input: PipelineInput, cb: PipelineCallbacks): Promise<PipelineOutput> {
@@ -153,4 +139,22 @@ export class WorkerPipeline implements TranscriptionPipeline {
     this.draining.clear();
     await Promise.all(workers.map((w) => this.retire(w)));
   }
+}
+
+/**
+ * Stops a job worker without ever terminating it inside a native inference call (which would abort the process): it
+ * releases its model on request, answers `disposed`, and only then is terminated (or after `timeoutMs` regardless).
+ */
+export function retireWorker(worker: Worker, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      void worker.terminate().then(() => resolve());
+    };
+    const onMessage = (m: WorkerResponse) => m.type === 'disposed' && finish();
+    const timer = setTimeout(finish, timeoutMs);
+    worker.on('message', onMessage);
+    worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
+  });
 }

@@ -12,7 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
 import { EarshotError } from '../errors.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from '../jobs/samples-job.ts';
-import { jobWorkerPath, startWorker } from '../jobs/worker-pipeline.ts';
+import { jobWorkerPath, retireWorker, startWorker } from '../jobs/worker-pipeline.ts';
 import type { WorkerRequest, WorkerResponse } from '../jobs/worker-protocol.ts';
 
 export type SamplesOptions = Omit<SamplesRequest, keyof ModelLoadRequest | 'samples'>;
@@ -130,7 +130,7 @@ export class ModelThreads implements ModelRunner {
   async dispose(): Promise<void> {
     this.disposed = true;
     const slots = this.slots.splice(0);
-    await Promise.all(slots.map((s) => retire(s.worker)));
+    await Promise.all(slots.map((s) => retireWorker(s.worker, 30_000)));
   }
 
   private adopt(worker: Worker): void {
@@ -224,20 +224,5 @@ function loadedWorker(load: ModelLoadRequest): Promise<{ worker: Worker; info: L
     worker.on('error', onError);
     worker.on('exit', onExit);
     worker.postMessage({ type: 'load', request: load } satisfies WorkerRequest);
-  });
-}
-
-/** Releases the model before the thread ends (terminating inside a native call could abort the process). */
-function retire(worker: Worker, timeoutMs = 30_000): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const finish = () => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      void worker.terminate().then(() => resolve());
-    };
-    const onMessage = (m: WorkerResponse) => m.type === 'disposed' && finish();
-    const timer = setTimeout(finish, timeoutMs);
-    worker.on('message', onMessage);
-    worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
   });
 }

@@ -131,6 +131,7 @@ export function HistoryView() {
         <VirtualList
           label="Transcripts"
           count={items.length}
+          itemKey={(i) => items[i].id}
           estimate={86}
           render={(i) => {
             const t = items[i];

@@ -3,18 +3,9 @@
  * to each file in the chosen format. The status line says what the core is really doing (watching, or why not).
  */
 import { useEffect, useState } from 'react';
-import type { ExportFormat, Settings, SettingsPatch, WatchStatus } from '../../../../electron/contract/api.ts';
+import type { Settings, SettingsPatch, WatchStatus } from '../../../../electron/contract/api.ts';
 import { call, earshot } from '../../shared/api.ts';
-
-export const FORMATS: [ExportFormat, string][] = [
-  ['srt', 'Subtitles (.srt)'],
-  ['vtt', 'WebVTT (.vtt)'],
-  ['txt', 'Plain text (.txt)'],
-  ['txt-timestamps', 'Text with timestamps (.timestamps.txt)'],
-  ['docx', 'Word (.docx)'],
-  ['json', 'JSON (.json)'],
-  ['csv', 'CSV (.csv)'],
-];
+import { FolderFormatFields } from './FolderFormatFields.tsx';
 
 export function WatchSection({
   settings,
@@ -24,7 +15,6 @@ export function WatchSection({
   update(patch: SettingsPatch): Promise<void>;
 }) {
   const w = settings.watch;
-  const [folder, setFolder] = useState(w.folder);
   const [status, setStatus] = useState<WatchStatus>();
   // The core applies a change on its own schedule: ask again after each change, and every second.
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-read at once when the watch settings change
@@ -41,53 +31,17 @@ export function WatchSection({
       clearInterval(t);
     };
   }, [w.enabled, w.folder]);
-  const saveFolder = () => {
-    const clean = folder.trim();
-    if (clean !== w.folder) void update({ watch: { folder: clean } });
-  };
   return (
     <>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={w.enabled}
-          disabled={!w.enabled && !folder.trim()}
-          onChange={(e) => {
-            const clean = folder.trim();
-            void update({ watch: { enabled: e.target.checked, ...(clean !== w.folder ? { folder: clean } : {}) } });
-          }}
-        />
-        <span>Transcribe new recordings that appear in a folder</span>
-      </label>
-      <div className="field-grid">
-        <div className="field">
-          <label htmlFor="watch-folder">Folder</label>
-          <input
-            id="watch-folder"
-            type="text"
-            spellCheck={false}
-            placeholder="/Users/you/Recordings"
-            value={folder}
-            onChange={(e) => setFolder(e.target.value)}
-            onBlur={saveFolder}
-            onKeyDown={(e) => e.key === 'Enter' && saveFolder()}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="watch-format">Write the transcript beside each file as</label>
-          <select
-            id="watch-format"
-            value={w.format}
-            onChange={(e) => void update({ watch: { format: e.target.value as ExportFormat } })}
-          >
-            {FORMATS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <FolderFormatFields
+        value={w}
+        patch={(change) => void update({ watch: change })}
+        idPrefix="watch"
+        switchLabel="Transcribe new recordings that appear in a folder"
+        folderLabel="Folder"
+        formatLabel="Write the transcript beside each file as"
+        placeholder="/Users/you/Recordings"
+      />
       <p className="small" role="status" data-testid="watch-status">
         {!w.enabled
           ? 'Off. Files already in the folder are never transcribed; only new ones.'

@@ -133,26 +133,14 @@ export function Player({ src, video, start: startAt, onTime, ref }: Props) {
       </label>
     </div>
   );
-  return video ? (
+  // One element either way: <video> shows the picture, <audio> only the controls. No caption track: the transcript
+  // beside it is the caption.
+  const Media = video ? 'video' : 'audio';
+  return (
     <>
-      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
-      <video
+      <Media
         ref={attach}
-        className="player player-video"
-        src={src}
-        controls
-        preload="metadata"
-        aria-label="Recording"
-        data-testid="player"
-      />
-      {controls}
-    </>
-  ) : (
-    <>
-      {/* biome-ignore lint/a11y/useMediaCaption: the transcript beside it is the caption */}
-      <audio
-        ref={attach}
-        className="player"
+        className={video ? 'player player-video' : 'player'}
         src={src}
         controls
         preload="metadata"

@@ -14,11 +14,14 @@ interface Props {
   estimate?: number;
   overscan?: number;
   render(index: number): ReactNode;
+  /** A stable key per row (an id): without it rows are keyed by position, so removing one row would hand its DOM
+   *  element, focus included, to the next item instead of removing it. */
+  itemKey?(index: number): string | number;
   label: string;
   ref?: React.Ref<VirtualListHandle>;
 }
 
-export function VirtualList({ count, estimate = 72, overscan = 6, render, label, ref }: Props) {
+export function VirtualList({ count, estimate = 72, overscan = 6, render, itemKey, label, ref }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef<number[]>([]);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
@@ -104,7 +107,7 @@ export function VirtualList({ count, estimate = 72, overscan = 6, render, label,
   for (let i = first; i <= last && count > 0; i++) {
     rows.push(
       <li
-        key={i}
+        key={itemKey ? itemKey(i) : i}
         data-row={i}
         ref={(el) => measure(i, el)}
         style={{ position: 'absolute', top: offsets[i], left: 0, right: 0 }}

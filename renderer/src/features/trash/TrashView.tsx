@@ -69,6 +69,7 @@ export function TrashView() {
         <VirtualList
           label="Deleted transcripts"
           count={items.length}
+          itemKey={(i) => items[i].id}
           estimate={86}
           render={(i) => {
             const t = items[i];
