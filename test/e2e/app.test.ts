@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE, wordRecall } from '../app/fixtures.ts';
@@ -18,18 +17,11 @@ import type { Catalog } from '../../electron/core/models/index.ts';
 import type { Desktop } from '../../electron/core/services.ts';
 import { WHISPER_JSON_FILES } from '../../electron/core/models/validate.ts';
 import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
+import { freePort } from '../server/harness.ts';
 
 const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river bank';
 
 const MIRROR_REPO = 'test/whisper-random';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /**
  * The app's catalog with two extra models served by the local mirror (the random-weight Whisper fixture): one to

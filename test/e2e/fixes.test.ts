@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Segment } from '../../electron/contract/api.ts';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
 import { axeViolations, type Harness, startHarness } from './harness.ts';
+import { freePort } from '../server/harness.ts';
 
 let h: Harness;
 let home: string;
@@ -39,14 +39,6 @@ after(async () => {
 /** espeak-ng writes 16-bit mono PCM at 22.05 kHz after a 44-byte header. */
 function wavSeconds(file: string): number {
   return (statSync(file).size - 44) / (22050 * 2);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 async function storedSegments(id: string): Promise<Segment[]> {

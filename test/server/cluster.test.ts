@@ -18,6 +18,7 @@ import {
   curl,
   eventually,
   ffmpeg,
+  freePort,
   issueKey,
   type LocalServer,
   localServer,
@@ -31,14 +32,6 @@ import {
 
 const model = testModel();
 const BOUNDED = { timeout: 240_000 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** A redis-server of our own: loopback only, append-only file fsynced on every write, stopped by `stop()`. */
 async function startRedis(port: number, dir: string, extra: string[] = []): Promise<{ stop(): Promise<void> }> {
