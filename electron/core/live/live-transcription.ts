@@ -4,8 +4,9 @@
  * when the undecided tail gets a provisional transcript. One loop per transcription, never two model runs at once.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Segment, SpeechModel } from '../asr/types.ts';
+import type { Segment, SpeechModel, Word } from '../asr/types.ts';
 import { shiftSegment } from '../jobs/resume.ts';
+import { agreedWordCount, cutAfterAgreed } from './agreement.ts';
 import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
 
 /**
@@ -13,6 +14,11 @@ import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './dec
  * a "k" or "p"): it is given back and decided with the next chunk instead.
  */
 const CUT_WORD_SECONDS = 0.4;
+/**
+ * Provisional transcripts twice a second: words two of them agree on become final (agreement.ts), so a word is final
+ * about a second after it is spoken instead of waiting for its 5 s chunk.
+ */
+const LIVE_INTERIM_SECONDS = 0.5;
 
 export interface LiveInterim {
   text: string;
@@ -45,7 +51,9 @@ export interface LiveResult {
 }
 
 export class LiveTranscription {
-  private readonly decider = new LiveDecider();
+  private readonly decider = new LiveDecider({ interimSeconds: LIVE_INTERIM_SECONDS });
+  /** The words of the last provisional transcript and the stream sample it started at (for local agreement). */
+  private previous?: { from: number; words: Word[] };
   private readonly abort = new AbortController();
   private received = 0;
   private segments: Segment[] = [];
@@ -95,6 +103,11 @@ export class LiveTranscription {
     return { segments: this.segments, language: this.language, duration: this.received / LIVE_RATE };
   }
 
+  /** Resolves when the audio pushed so far has been worked through (what a paced caller waits for). */
+  settled(): Promise<void> {
+    return this.idle;
+  }
+
   /** Stops at once (the session was abandoned): the running model call is aborted. */
   cancel(): void {
     this.ended = true;
@@ -138,14 +151,45 @@ export class LiveTranscription {
     const result = await this.model
       .transcribe(
         { samples: chunk.samples, sampleRate: 16000 },
-        { language: this.options.language, signal: this.abort.signal },
+        { language: this.options.language, wordTimestamps: true, signal: this.abort.signal },
       )
       .result();
-    const text = result.text.trim();
+    const heard = chunk.samples.length / LIVE_RATE;
+    const words = result.segments.flatMap((s) => s.words ?? []);
+    const previous = this.previous?.from === chunk.from ? this.previous.words : undefined;
+    this.previous = { from: chunk.from, words };
+    // Only while nothing was decided during the model run is the transcript still about the undecided audio's start.
+    const agreed = previous && this.decider.decidedSamples === chunk.from ? agreedWordCount(previous, words, heard) : 0;
+    let rest = result.segments;
+    let start = chunk.from;
+    if (agreed > 0) {
+      const cut = cutAfterAgreed(words, agreed, heard);
+      const decided = this.decider.takeFirst(Math.round(cut * LIVE_RATE));
+      this.language = result.language || this.language;
+      const segments = wordsBefore(result.segments, cut)
+        .filter((s) => s.text.trim())
+        .map((s, i) => shiftSegment({ ...s, id: i }, decided.from / LIVE_RATE, this.segments.length));
+      this.segments.push(...segments);
+      this.events.onFinal({
+        segments,
+        start: decided.from / LIVE_RATE,
+        end: decided.to / LIVE_RATE,
+        receivedAt: this.received / LIVE_RATE,
+        language: this.language,
+      });
+      // What the model heard after the cut is the next provisional text, and the transcript to agree with next.
+      rest = wordsAfter(result.segments, cut);
+      start = decided.to;
+      this.previous = {
+        from: decided.to,
+        words: rest.flatMap((s) => s.words ?? []),
+      };
+    }
+    const text = (agreed > 0 ? rest.map((s) => s.text).join('') : result.text).trim();
     if (!text) return;
     this.events.onInterim({
       text,
-      start: chunk.from / LIVE_RATE,
+      start: start / LIVE_RATE,
       end: chunk.to / LIVE_RATE,
       receivedAt: this.received / LIVE_RATE,
     });
@@ -218,6 +262,23 @@ function wordsBefore(segments: Segment[], cut: number): Segment[] {
         end: words[words.length - 1].end,
         text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
       });
+  }
+  return out;
+}
+
+/** The segments' words that start after `cut`, re-timed from the cut (the audio after it is the new undecided start). */
+function wordsAfter(segments: Segment[], cut: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    const words = (s.words ?? []).filter((w) => w.start >= cut);
+    if (words.length === 0) continue;
+    out.push({
+      ...s,
+      words: words.map((w) => ({ ...w, start: w.start - cut, end: w.end - cut })),
+      start: words[0].start - cut,
+      end: words[words.length - 1].end - cut,
+      text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
+    });
   }
   return out;
 }

@@ -1,0 +1,46 @@
+/**
+ * Local agreement: words two successive provisional transcripts of the same undecided audio agree on are settled, so
+ * they can become final long before their ~5 s chunk is due. A word the model still revises (or one so close to the
+ * end of the audio that the next sound may change it) is not agreed. This is the policy streaming Whisper front-ends
+ * use ("LocalAgreement-2"); here it works on word timings, which both model families give.
+ */
+import type { Word } from '../asr/types.ts';
+
+/** A word ending this close to the end of the audio heard so far may still be cut short by what follows. */
+export const UNSETTLED_TAIL_SECONDS = 0.4;
+/** Two transcripts place the same word this close (seconds) when they agree on it. */
+const SAME_PLACE_SECONDS = 0.25;
+
+const normalize = (word: string) =>
+  word
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}']/gu, '');
+
+/**
+ * How many leading words of `current` the `previous` transcript of the same audio (same start) agrees on: same text,
+ * about the same place, and ending clear of the end of what `current` heard (`heardSeconds`).
+ */
+export function agreedWordCount(previous: readonly Word[], current: readonly Word[], heardSeconds: number): number {
+  let n = 0;
+  while (n < previous.length && n < current.length) {
+    const a = previous[n];
+    const b = current[n];
+    if (normalize(a.word) !== normalize(b.word)) break;
+    if (Math.abs(a.start - b.start) > SAME_PLACE_SECONDS || Math.abs(a.end - b.end) > SAME_PLACE_SECONDS) break;
+    if (b.end > heardSeconds - UNSETTLED_TAIL_SECONDS) break;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Where to cut the audio after the first `count` agreed words (seconds from its start): the middle of the gap to the
+ * next word, or a little after the last agreed word when nothing follows it yet.
+ */
+export function cutAfterAgreed(words: readonly Word[], count: number, heardSeconds: number): number {
+  const last = words[count - 1];
+  const next = words[count];
+  if (next) return Math.max(last.end, (last.end + next.start) / 2);
+  return Math.min(last.end + 0.15, (last.end + heardSeconds) / 2);
+}
