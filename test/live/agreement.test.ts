@@ -9,8 +9,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadSpeechModel } from '../../electron/core/asr/load-model.ts';
-import type { SpeechModel, Word } from '../../electron/core/asr/types.ts';
-import { agreedWordCount, cutAfterAgreed, UNSETTLED_TAIL_SECONDS } from '../../electron/core/live/agreement.ts';
+import type { Segment, SpeechModel, Word } from '../../electron/core/asr/types.ts';
+import {
+  agreedWordCount,
+  cutAfterAgreed,
+  joinLivePieces,
+  UNSETTLED_TAIL_SECONDS,
+} from '../../electron/core/live/agreement.ts';
 import { type LiveFinal, type LiveInterim, LiveTranscription } from '../../electron/core/live/live-transcription.ts';
 import { bundledModelsDir } from '../../electron/core/paths.ts';
 import { demoModelAvailable, speechWav, tempHome } from '../app/fixtures.ts';
@@ -29,6 +34,39 @@ test('agreement: the common prefix of two transcripts, by text and place, clear 
   assert.equal(cutAfterAgreed(a, 2, 3), (0.7 + 0.75) / 2, 'cut in the gap to the next word');
   assert.equal(cutAfterAgreed(a, 4, 3), 1.65, 'nothing follows yet: a little after the last word');
   assert.equal(cutAfterAgreed(a, 4, 1.6), 1.55, '…but never past the middle of what is left');
+});
+
+const piece = (start: number, end: number, text: string, speaker?: string): Segment => ({
+  id: 0,
+  start,
+  end,
+  text,
+  words: [w(text, start, end)],
+  avgLogprob: -0.5,
+  noSpeechProb: 0,
+  speaker,
+});
+
+test('the saved transcript joins agreed pieces into phrases: split at pauses, sentence ends, speakers and 12 s', () => {
+  const joined = joinLivePieces([
+    piece(0, 1, ' the quick'),
+    piece(1.2, 2, ' brown fox.'),
+    piece(2.1, 3, ' she sells'),
+    piece(4, 5, ' sea shells'),
+    piece(5.1, 6, ' by the', 'SPEAKER_01'),
+    ...Array.from({ length: 14 }, (_, i) => piece(6.1 + i, 7 + i, ` w${i}`, 'SPEAKER_01')),
+  ]);
+  assert.deepEqual(
+    joined.map((s) => [s.id, s.start, s.end, s.text]),
+    [
+      [0, 0, 2, ' the quick brown fox.'],
+      [1, 2.1, 3, ' she sells'],
+      [2, 4, 5, ' sea shells'],
+      [3, 5.1, 17, ` by the ${Array.from({ length: 11 }, (_, i) => `w${i}`).join(' ')}`],
+      [4, 17.1, 20, ' w11 w12 w13'],
+    ],
+  );
+  assert.equal(joined[0].words?.length, 2, 'words are kept');
 });
 
 const SENTENCE =
@@ -110,6 +148,7 @@ test('live words become final within 2 s of being spoken (stream time), and the 
     `live policy: ${policyLags.length}/${lags.length} words final before the end, lag mean ${mean.toFixed(2)} s max ${Math.max(...policyLags).toFixed(2)} s; WER live ${liveWer.toFixed(3)} file ${fileWer.toFixed(3)}`,
   );
   assert.ok(liveWer <= fileWer + 0.05, `live WER ${liveWer} vs file ${fileWer}: "${live}" / "${file}"`);
+  assert.ok(result.segments.length <= 6, `${result.segments.length} saved segments: phrases, not agreement pieces`);
   const times = result.segments.flatMap((s) => s.words ?? []).map((x) => x.start);
   assert.deepEqual(
     times,

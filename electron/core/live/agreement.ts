@@ -4,7 +4,7 @@
  * end of the audio that the next sound may change it) is not agreed. This is the policy streaming Whisper front-ends
  * use ("LocalAgreement-2"); here it works on word timings, which both model families give.
  */
-import type { Word } from '../asr/types.ts';
+import type { Segment, Word } from '../asr/types.ts';
 
 /** A word ending this close to the end of the audio heard so far may still be cut short by what follows. */
 export const UNSETTLED_TAIL_SECONDS = 0.4;
@@ -43,4 +43,42 @@ export function cutAfterAgreed(words: readonly Word[], count: number, heardSecon
   const next = words[count];
   if (next) return Math.max(last.end, (last.end + next.start) / 2);
   return Math.min(last.end + 0.15, (last.end + heardSeconds) / 2);
+}
+
+/** Pieces closer than this (seconds) belong to one phrase of the saved transcript. */
+const PHRASE_GAP_SECONDS = 0.5;
+/** A saved segment grows to at most this long (seconds), like a file transcript's. */
+const PHRASE_MAX_SECONDS = 12;
+
+/**
+ * Agreement makes a few words final at a time; the saved transcript joins those pieces back into phrases (split at
+ * pauses, sentence ends and a length limit) so editing, search and subtitles see segments like a file transcript's.
+ */
+export function joinLivePieces(pieces: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const piece of pieces) {
+    const last = out[out.length - 1];
+    const joins =
+      last &&
+      piece.start - last.end < PHRASE_GAP_SECONDS &&
+      piece.end - last.start <= PHRASE_MAX_SECONDS &&
+      !/[.?!。？！]\s*$/.test(last.text) &&
+      last.speaker === piece.speaker;
+    if (!joins) {
+      out.push({ ...piece, id: out.length });
+      continue;
+    }
+    const a = last.end - last.start;
+    const b = piece.end - piece.start;
+    out[out.length - 1] = {
+      ...last,
+      end: piece.end,
+      text: `${last.text.trimEnd()} ${piece.text.trim()}`,
+      words: last.words || piece.words ? [...(last.words ?? []), ...(piece.words ?? [])] : undefined,
+      // Duration-weighted, as the model's own per-segment figures are per frame or token.
+      avgLogprob: a + b > 0 ? (last.avgLogprob * a + piece.avgLogprob * b) / (a + b) : last.avgLogprob,
+      noSpeechProb: Math.min(last.noSpeechProb, piece.noSpeechProb),
+    };
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Segment, SpeechModel, Word } from '../asr/types.ts';
 import { shiftSegment } from '../jobs/resume.ts';
-import { agreedWordCount, cutAfterAgreed } from './agreement.ts';
+import { agreedWordCount, cutAfterAgreed, joinLivePieces } from './agreement.ts';
 import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
 
 /**
@@ -100,7 +100,7 @@ export class LiveTranscription {
     this.pump();
     await this.idle;
     if (this.failure) throw this.failure;
-    return { segments: this.segments, language: this.language, duration: this.received / LIVE_RATE };
+    return { segments: joinLivePieces(this.segments), language: this.language, duration: this.received / LIVE_RATE };
   }
 
   /** Resolves when the audio pushed so far has been worked through (what a paced caller waits for). */
