@@ -5,6 +5,7 @@
  * use ("LocalAgreement-2"); here it works on word timings, which both model families give.
  */
 import type { Segment, Word } from '../asr/types.ts';
+import { type LiveChunk, type LiveDecider, LIVE_RATE } from './decider.ts';
 
 /** A word ending this close to the end of the audio heard so far may still be cut short by what follows. */
 export const UNSETTLED_TAIL_SECONDS = 0.4;
@@ -79,6 +80,86 @@ export function joinLivePieces(pieces: readonly Segment[]): Segment[] {
       avgLogprob: a + b > 0 ? (last.avgLogprob * a + piece.avgLogprob * b) / (a + b) : last.avgLogprob,
       noSpeechProb: Math.min(last.noSpeechProb, piece.noSpeechProb),
     };
+  }
+  return out;
+}
+
+/** Agreed words made final: the audio they cover (taken from the decider) and what the model heard after them. */
+export interface Settled {
+  /** The decided audio (stream samples). */
+  decided: LiveChunk;
+  /** The agreed segments, in seconds from `decided.from`. */
+  segments: Segment[];
+  /** The segments after the cut, in seconds from `decided.to`: the next provisional text. */
+  rest: Segment[];
+}
+
+/**
+ * The agreement step every live face runs after a provisional transcript (the desktop's microphone and the server's
+ * WebSocket stream): it remembers the last provisional words and, when the new ones agree on a prefix, decides that
+ * audio at once.
+ */
+export class LocalAgreement {
+  /** The words of the last provisional transcript and the stream sample it started at. */
+  private previous?: { from: number; words: Word[] };
+
+  /**
+   * After a provisional transcript of `chunk` (taken with `takeInterim`, transcribed with word timings): the agreed
+   * words, or undefined when none are agreed yet.
+   */
+  settle(decider: LiveDecider, chunk: LiveChunk, segments: Segment[]): Settled | undefined {
+    const heard = chunk.samples.length / LIVE_RATE;
+    const words = segments.flatMap((s) => s.words ?? []);
+    const previous = this.previous?.from === chunk.from ? this.previous.words : undefined;
+    this.previous = { from: chunk.from, words };
+    // Only while nothing was decided during the model run is the transcript still about the undecided audio's start.
+    if (!previous || decider.decidedSamples !== chunk.from) return undefined;
+    const agreed = agreedWordCount(previous, words, heard);
+    if (agreed === 0) return undefined;
+    const cut = cutAfterAgreed(words, agreed, heard);
+    const decided = decider.takeFirst(Math.round(cut * LIVE_RATE));
+    const rest = segmentsAfter(segments, decided.samples.length / LIVE_RATE);
+    // What the model heard after the cut is the transcript the next one is compared with.
+    this.previous = { from: decided.to, words: rest.flatMap((s) => s.words ?? []) };
+    return { decided, segments: segmentsBefore(segments, cut), rest };
+  }
+}
+
+/** The segments with only their words that end before `cut` (a segment left without words goes). */
+export function segmentsBefore(segments: Segment[], cut: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    if (!s.words) {
+      if (s.end <= cut) out.push(s);
+      continue;
+    }
+    const words = s.words.filter((w) => w.end <= cut);
+    if (words.length === 0) continue;
+    if (words.length === s.words.length) out.push(s);
+    else
+      out.push({
+        ...s,
+        words,
+        end: words[words.length - 1].end,
+        text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
+      });
+  }
+  return out;
+}
+
+/** The segments' words that start after `cut`, re-timed from the cut. */
+function segmentsAfter(segments: Segment[], cut: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    const words = (s.words ?? []).filter((w) => w.start >= cut);
+    if (words.length === 0) continue;
+    out.push({
+      ...s,
+      words: words.map((w) => ({ ...w, start: w.start - cut, end: w.end - cut })),
+      start: words[0].start - cut,
+      end: words[words.length - 1].end - cut,
+      text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
+    });
   }
   return out;
 }

@@ -14,6 +14,11 @@ export const CHUNK_SECONDS = 5;
 export const SEARCH_SECONDS = 1.5;
 /** New audio needed before another interim (not yet final) transcript is sent. */
 export const INTERIM_SECONDS = 1;
+/**
+ * Provisional transcripts twice a second in live faces that settle agreed words early (agreement.ts): a word is then
+ * final about a second after it is spoken instead of waiting for its chunk.
+ */
+export const LIVE_INTERIM_SECONDS = 0.5;
 /** Under a tenth of a second is not worth a model run (nor a license charge). */
 export const MIN_MODEL_SAMPLES = 1600;
 

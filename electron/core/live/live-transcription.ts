@@ -4,21 +4,16 @@
  * when the undecided tail gets a provisional transcript. One loop per transcription, never two model runs at once.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Segment, SpeechModel, Word } from '../asr/types.ts';
+import type { Segment, SpeechModel } from '../asr/types.ts';
 import { shiftSegment } from '../jobs/resume.ts';
-import { agreedWordCount, cutAfterAgreed, joinLivePieces } from './agreement.ts';
-import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
+import { joinLivePieces, LocalAgreement, segmentsBefore } from './agreement.ts';
+import { type LiveChunk, LiveDecider, LIVE_INTERIM_SECONDS, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
 
 /**
  * A last word ending this close to a chunk's cut was probably cut through (the quietest 20 ms can be the closure of
  * a "k" or "p"): it is given back and decided with the next chunk instead.
  */
 const CUT_WORD_SECONDS = 0.4;
-/**
- * Provisional transcripts twice a second: words two of them agree on become final (agreement.ts), so a word is final
- * about a second after it is spoken instead of waiting for its 5 s chunk.
- */
-const LIVE_INTERIM_SECONDS = 0.5;
 
 export interface LiveInterim {
   text: string;
@@ -52,8 +47,7 @@ export interface LiveResult {
 
 export class LiveTranscription {
   private readonly decider = new LiveDecider({ interimSeconds: LIVE_INTERIM_SECONDS });
-  /** The words of the last provisional transcript and the stream sample it started at (for local agreement). */
-  private previous?: { from: number; words: Word[] };
+  private readonly agreement = new LocalAgreement();
   private readonly abort = new AbortController();
   private received = 0;
   private segments: Segment[] = [];
@@ -154,19 +148,11 @@ export class LiveTranscription {
         { language: this.options.language, wordTimestamps: true, signal: this.abort.signal },
       )
       .result();
-    const heard = chunk.samples.length / LIVE_RATE;
-    const words = result.segments.flatMap((s) => s.words ?? []);
-    const previous = this.previous?.from === chunk.from ? this.previous.words : undefined;
-    this.previous = { from: chunk.from, words };
-    // Only while nothing was decided during the model run is the transcript still about the undecided audio's start.
-    const agreed = previous && this.decider.decidedSamples === chunk.from ? agreedWordCount(previous, words, heard) : 0;
-    let rest = result.segments;
-    let start = chunk.from;
-    if (agreed > 0) {
-      const cut = cutAfterAgreed(words, agreed, heard);
-      const decided = this.decider.takeFirst(Math.round(cut * LIVE_RATE));
+    const settled = this.agreement.settle(this.decider, chunk, result.segments);
+    if (settled) {
+      const { decided } = settled;
       this.language = result.language || this.language;
-      const segments = wordsBefore(result.segments, cut)
+      const segments = settled.segments
         .filter((s) => s.text.trim())
         .map((s, i) => shiftSegment({ ...s, id: i }, decided.from / LIVE_RATE, this.segments.length));
       this.segments.push(...segments);
@@ -177,15 +163,9 @@ export class LiveTranscription {
         receivedAt: this.received / LIVE_RATE,
         language: this.language,
       });
-      // What the model heard after the cut is the next provisional text, and the transcript to agree with next.
-      rest = wordsAfter(result.segments, cut);
-      start = decided.to;
-      this.previous = {
-        from: decided.to,
-        words: rest.flatMap((s) => s.words ?? []),
-      };
     }
-    const text = (agreed > 0 ? rest.map((s) => s.text).join('') : result.text).trim();
+    const start = settled ? settled.decided.to : chunk.from;
+    const text = (settled ? settled.rest.map((s) => s.text).join('') : result.text).trim();
     if (!text) return;
     this.events.onInterim({
       text,
@@ -213,7 +193,7 @@ export class LiveTranscription {
         const at = Math.round(cut * LIVE_RATE);
         this.decider.giveBack(chunk.samples.slice(at));
         end = chunk.from + at;
-        kept = wordsBefore(kept, cut);
+        kept = segmentsBefore(kept, cut);
       }
       const offset = chunk.from / LIVE_RATE;
       segments = kept
@@ -242,43 +222,4 @@ function cutWordGap(segments: Segment[], seconds: number): number | undefined {
   if (last.end < seconds - CUT_WORD_SECONDS) return undefined;
   const at = (words[words.length - 2].end + last.start) / 2;
   return at * LIVE_RATE >= MIN_MODEL_SAMPLES && at < seconds ? at : undefined;
-}
-
-/** The segments with only their words that end before `cut` (a segment left without words goes). */
-function wordsBefore(segments: Segment[], cut: number): Segment[] {
-  const out: Segment[] = [];
-  for (const s of segments) {
-    if (!s.words) {
-      if (s.end <= cut) out.push(s);
-      continue;
-    }
-    const words = s.words.filter((w) => w.end <= cut);
-    if (words.length === 0) continue;
-    if (words.length === s.words.length) out.push(s);
-    else
-      out.push({
-        ...s,
-        words,
-        end: words[words.length - 1].end,
-        text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
-      });
-  }
-  return out;
-}
-
-/** The segments' words that start after `cut`, re-timed from the cut (the audio after it is the new undecided start). */
-function wordsAfter(segments: Segment[], cut: number): Segment[] {
-  const out: Segment[] = [];
-  for (const s of segments) {
-    const words = (s.words ?? []).filter((w) => w.start >= cut);
-    if (words.length === 0) continue;
-    out.push({
-      ...s,
-      words: words.map((w) => ({ ...w, start: w.start - cut, end: w.end - cut })),
-      start: words[0].start - cut,
-      end: words[words.length - 1].end - cut,
-      text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
-    });
-  }
-  return out;
 }
