@@ -57,10 +57,20 @@ interface IndexFile {
 
 type FileStat = { mtimeMs: number; size: number };
 
+/** A slice of History's list (TranscriptLibrary.page). */
+export interface SummaryPage {
+  total: number;
+  version: number;
+  offset: number;
+  items: TranscriptSummaryRecord[];
+}
+
 export class TranscriptLibrary {
   private live = new Map<string, Entry>();
   private trash = new Map<string, Entry>();
   private sorted?: TranscriptSummaryRecord[];
+  /** Bumped on every change to what History lists, so a page read before a change is known to be stale. */
+  private version = 0;
   private opening?: Promise<void>;
   private searchReady: Promise<void> = Promise.resolve();
   private locks = new Map<string, Promise<unknown>>();
@@ -160,7 +170,13 @@ export class TranscriptLibrary {
         recoverDataFile(items[i].file, 'A transcript', 'damaged', 'could not be shown in History');
       }
     });
+    this.changed();
+  }
+
+  /** What History lists changed: the sorted list is rebuilt on next read and pages carry a new version. */
+  private changed(): void {
     this.sorted = undefined;
+    this.version++;
   }
 
   private async readIndex(): Promise<IndexFile> {
@@ -176,7 +192,7 @@ export class TranscriptLibrary {
   }
 
   private scheduleFlush(): void {
-    this.sorted = undefined;
+    this.changed();
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
@@ -309,14 +325,38 @@ export class TranscriptLibrary {
     return structuredClone(await this.serial(id, () => this.commit(t)));
   }
 
-  /** Every transcript in History, newest first (summaries: no segments). */
+  /** Every transcript in History, newest first (summaries: no segments); equal times in id order. */
   async list(): Promise<TranscriptSummaryRecord[]> {
     await this.load();
+    return this.sortedList();
+  }
+
+  private sortedList(): TranscriptSummaryRecord[] {
+    // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000). Ties are broken by id so that
+    // the order is total: pages read one by one then never repeat or skip a transcript.
     this.sorted ??= [...this.live.values()]
       .map((e) => e.summary)
-      // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000).
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+      .sort((a, b) =>
+        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
     return this.sorted;
+  }
+
+  /**
+   * `limit` summaries of History's list from `offset` (the order of `list`), with how many there are in all and the
+   * list's version: History asks only for the rows in view, and a page whose version differs from the one it holds
+   * tells it the list changed since (a transcript added, deleted or renamed), so rows kept from before are re-read.
+   */
+  async page(offset: number, limit: number): Promise<SummaryPage> {
+    await this.load();
+    const all = this.sortedList();
+    return { total: all.length, version: this.version, offset, items: all.slice(offset, offset + limit) };
+  }
+
+  /** Those of `ids` that are in History, in the order given. */
+  async existing(ids: string[]): Promise<string[]> {
+    await this.load();
+    return ids.filter((id) => this.live.has(id));
   }
 
   async has(id: string): Promise<boolean> {
