@@ -39,11 +39,27 @@ async function core(dir: string): Promise<CoreFigures> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
-async function ui(home: string): Promise<{ firstMs: number; reopenMs: number; elements: number; rows: number }> {
+interface UiFigures {
+  firstMs: number;
+  reopenMs: number;
+  elements: number;
+  rows: number;
+  /** Where the time to visible goes: the core's page of 50 rows, the same over the contract from the page. */
+  coreOpenMs: number;
+  corePageMs: number;
+  pageCallMs: number;
+  pageBytes: number;
+}
+
+async function ui(home: string): Promise<UiFigures> {
   const h = await startHarness(home);
   try {
     const { page } = h;
     await page.locator('[data-testid=dropzone], [data-testid=welcome]').first().waitFor({ timeout: 60_000 });
+    // The app opens the library at start (the queue asks which of its transcripts exist): how long that takes here.
+    let coreOpenMs = performance.now();
+    await h.desktop.library.has('x');
+    coreOpenMs = performance.now() - coreOpenMs;
     const visible = async () => {
       const t = performance.now();
       await h.sendCommand({ type: 'navigate', view: 'history' });
@@ -56,7 +72,26 @@ async function ui(home: string): Promise<{ firstMs: number; reopenMs: number; el
     await h.sendCommand({ type: 'navigate', view: 'settings' });
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     const reopenMs = await visible();
-    return { firstMs, reopenMs, elements, rows };
+    // Phases, after the timed openings (the library is open by now: its opening is timed in the core figures).
+    const t = performance.now();
+    await h.desktop.library.page(0, 50);
+    const corePageMs = performance.now() - t;
+    const call = await page.evaluate(async () => {
+      const api = (window as unknown as { earshot: import('../../electron/contract/api.ts').EarshotApi }).earshot;
+      const s = performance.now();
+      const r = await api.transcripts.page(0, 50);
+      return { ms: performance.now() - s, bytes: JSON.stringify(r).length };
+    });
+    return {
+      firstMs,
+      reopenMs,
+      elements,
+      rows,
+      coreOpenMs,
+      corePageMs,
+      pageCallMs: call.ms,
+      pageBytes: call.bytes,
+    };
   } finally {
     await h.close();
   }
@@ -92,15 +127,19 @@ for (const n of sizes.length ? sizes : [1000, 10_000]) {
     );
     console.log(`  main thread blocked at most ${ms(c.mainBlockedMaxMs)} while searching`);
     console.log(`  RSS ${c.rssAfterListMb.toFixed(0)} MB after the list, ${c.rssMb.toFixed(0)} MB after searching`);
+    let u: UiFigures | undefined;
     if (withUi) {
-      const u = await ui(home);
+      u = await ui(home);
       console.log(
         `  Chromium: History visible ${ms(u.firstMs)} (first), ${ms(u.reopenMs)} (reopened); ${u.rows} rows and ${u.elements} elements in the page`,
+      );
+      console.log(
+        `  phases: library still opening when the window showed ${ms(u.coreOpenMs)}; a page of 50 rows: core ${ms(u.corePageMs)}, over the contract ${ms(u.pageCallMs)} (${(u.pageBytes / 1024).toFixed(0)} KB)`,
       );
     }
     const worstSearch = Math.max(...Object.values(c.searchMs));
     console.log(
-      `  targets: list ${c.listMs < 300 ? 'met' : 'MISSED'}, search ${worstSearch < 50 ? 'met' : 'MISSED'} (worst ${ms(worstSearch)}), RSS ${c.rssMb < 300 ? 'met' : 'MISSED'}`,
+      `  targets: ${u ? `History visible ${Math.max(u.firstMs, u.reopenMs) < 300 ? 'met' : 'MISSED'} (worst ${ms(Math.max(u.firstMs, u.reopenMs))}), ` : ''}list (core) ${c.listMs < 300 ? 'met' : 'MISSED'}, search ${worstSearch < 50 ? 'met' : 'MISSED'} (worst ${ms(worstSearch)}), RSS ${c.rssMb < 300 ? 'met' : 'MISSED'}`,
     );
   } finally {
     await fs.rm(home, { recursive: true, force: true });
