@@ -47,6 +47,9 @@ export interface TranscriptPage {
   version: number;
   offset: number;
   items: TranscriptSummary[];
+  /** False while the app opens: the list as last saved, not yet checked against the transcripts folder (version 0;
+   *  ask again with `checked`). */
+  checked: boolean;
 }
 
 /** A transcript in the trash: restorable until `purgeAt` (a week after `deletedAt`), then deleted for good. */
@@ -147,8 +150,11 @@ export interface EarshotApi {
   };
   transcripts: {
     list(): Promise<Result<TranscriptSummary[]>>;
-    /** Up to `limit` rows of History from `offset` (History reads only the rows in view). */
-    page(offset: number, limit: number): Promise<Result<TranscriptPage>>;
+    /**
+     * Up to `limit` rows of History from `offset` (History reads only the rows in view). `checked`: wait for the list
+     * checked against the folder rather than answer the one last saved while the app opens.
+     */
+    page(offset: number, limit: number, checked?: boolean): Promise<Result<TranscriptPage>>;
     /** Which of these transcripts are still in History (the queue's "open" links). */
     existing(ids: string[]): Promise<Result<string[]>>;
     get(id: string): Promise<Result<Transcript>>;

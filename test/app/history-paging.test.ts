@@ -10,7 +10,9 @@ import { test } from 'node:test';
 import type { TranscriptPage, TranscriptSummary } from '../../electron/contract/api.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
-import { writeHistory } from '../../tools/bench/history-data.ts';
+import { TranscriptLibrary } from '../../electron/core/library/library.ts';
+import { mergePage } from '../../renderer/src/features/history/paged-rows.ts';
+import { transcriptFor, writeHistory } from '../../tools/bench/history-data.ts';
 import { tempHome } from './fixtures.ts';
 
 /** `bench-000123` is "Recording 123", created 123 hours after the first: newest first means highest number first. */
@@ -174,4 +176,40 @@ test('transcripts:page and transcripts:existing refuse malformed ranges and ids'
     }
     assert.equal((await call<TranscriptPage>('transcripts:page', 0, 500)).items.length, 2);
   });
+});
+
+test('while the library opens, a page comes from the summaries index as last saved, then checked against the folder', async () => {
+  const home = await tempHome('earshot-paging-open-');
+  const dir = path.join(home, 'transcripts');
+  try {
+    await writeHistory(dir, 5, 2);
+    const first = new TranscriptLibrary(dir);
+    assert.equal((await first.page(0, 10)).checked, true, 'no saved index yet: nothing to show before the check');
+    await first.close(); // saves the summaries index
+    // While the app was closed (or in a crash before the index was saved): one transcript added, one deleted by hand.
+    const added = { ...transcriptFor(9, 10, 2), id: 'added-later', title: 'Added later' };
+    await fs.writeFile(path.join(dir, 'added-later.json'), JSON.stringify(added));
+    await fs.rm(path.join(dir, `${idOf(3)}.json`));
+
+    const lib = new TranscriptLibrary(dir);
+    const saved = await lib.page(0, 10);
+    assert.equal(saved.checked, false);
+    assert.equal(saved.version, 0);
+    assert.deepEqual(ids(saved), [4, 3, 2, 1, 0].map(idOf), 'the list as last saved');
+    const checked = await lib.page(0, 10, true);
+    assert.equal(checked.checked, true);
+    assert.ok(checked.version > saved.version);
+    assert.deepEqual(ids(checked), ['added-later', idOf(4), idOf(2), idOf(1), idOf(0)]);
+    // History's window: the checked page replaces the saved one.
+    const rows = mergePage(mergePage(undefined, saved), checked);
+    assert.deepEqual(
+      rows.rows.map((t) => t?.id),
+      ids(checked),
+    );
+    // Once open, every page is checked.
+    assert.deepEqual(await lib.page(0, 10), checked);
+    await lib.close();
+  } finally {
+    await fs.rm(home, { recursive: true, force: true });
+  }
 });

@@ -163,8 +163,8 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
-    'transcripts:page': async (offset, limit) => {
-      const p = await s.library.page(offset, limit);
+    'transcripts:page': async (offset, limit, checked) => {
+      const p = await s.library.page(offset, limit, checked);
       return { ...p, items: p.items.map((t) => ({ ...t })) };
     },
     'transcripts:existing': (ids) => s.library.existing(ids),

@@ -63,14 +63,21 @@ export interface SummaryPage {
   version: number;
   offset: number;
   items: TranscriptSummaryRecord[];
+  /** False: the list as last saved, before the folder was checked against it (while the library opens). */
+  checked: boolean;
 }
 
 export class TranscriptLibrary {
   private live = new Map<string, Entry>();
   private trash = new Map<string, Entry>();
   private sorted?: TranscriptSummaryRecord[];
-  /** Bumped on every change to what History lists, so a page read before a change is known to be stale. */
+  /** Bumped on every change to what History lists, so a page read before a change is known to be stale. 0 is the
+   *  list as last saved, before the folder is checked at opening; every checked list is 1 or more. */
   private version = 0;
+  /** While the library opens: History's list from the summaries index as last saved (not yet checked). */
+  private provisional?: TranscriptSummaryRecord[];
+  private indexRead?: Promise<void>;
+  private opened = false;
   private opening?: Promise<void>;
   private searchReady: Promise<void> = Promise.resolve();
   private locks = new Map<string, Promise<unknown>>();
@@ -113,9 +120,30 @@ export class TranscriptLibrary {
   }
 
   private async open(): Promise<void> {
+    let indexRead!: () => void;
+    this.indexRead = new Promise((r) => {
+      indexRead = r;
+    });
+    try {
+      await this.openChecked(indexRead);
+      this.opened = true;
+    } finally {
+      indexRead();
+      this.provisional = undefined;
+    }
+  }
+
+  private async openChecked(indexRead: () => void): Promise<void> {
     await fs.mkdir(this.docsDir, { recursive: true });
     await fs.mkdir(this.trashDir, { recursive: true });
     const saved = await this.readIndex();
+    // History can show the list as last saved at once; checking it against the folder (a stat per transcript) takes
+    // a while with thousands. Only when there is one: no index (first run, an upgrade) is not an empty History.
+    const known = Object.entries(saved.live)
+      .filter(([id, e]) => e?.summary?.id === id && typeof e.summary.createdAt === 'string')
+      .map(([, e]) => e.summary);
+    if (known.length) this.provisional = sortSummaries(known);
+    indexRead();
     const [liveFiles, trashFiles] = await Promise.all([statJsonFiles(this.dir), statJsonFiles(this.trashDir)]);
     const toRead: ReindexItem[] = [];
     let changed = false;
@@ -141,6 +169,8 @@ export class TranscriptLibrary {
     if (await this.purgeTrash()) changed = true;
     if (changed) await this.flush();
     await this.removeOrphanDocs();
+    // The checked list: a page read from the provisional one (version 0) is older than any page from now on.
+    this.changed();
     // Search loads in the background; a transcript whose side file is missing is read again for it.
     this.searchReady = this.searcher
       .load([...this.live.keys()])
@@ -332,13 +362,7 @@ export class TranscriptLibrary {
   }
 
   private sortedList(): TranscriptSummaryRecord[] {
-    // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000). Ties are broken by id so that
-    // the order is total: pages read one by one then never repeat or skip a transcript.
-    this.sorted ??= [...this.live.values()]
-      .map((e) => e.summary)
-      .sort((a, b) =>
-        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-      );
+    this.sorted ??= sortSummaries([...this.live.values()].map((e) => e.summary));
     return this.sorted;
   }
 
@@ -346,11 +370,28 @@ export class TranscriptLibrary {
    * `limit` summaries of History's list from `offset` (the order of `list`), with how many there are in all and the
    * list's version: History asks only for the rows in view, and a page whose version differs from the one it holds
    * tells it the list changed since (a transcript added, deleted or renamed), so rows kept from before are re-read.
+   * While the library opens, the page comes from the summaries index as last saved (`checked: false`, version 0)
+   * unless `checked` is asked for: History shows that at once and asks again for the checked one.
    */
-  async page(offset: number, limit: number): Promise<SummaryPage> {
-    await this.load();
+  async page(offset: number, limit: number, checked = false): Promise<SummaryPage> {
+    const opening = this.load();
+    if (!checked && !this.opened) {
+      // Opening: the list as last saved, when there is one, rather than waiting for the folder to be checked.
+      await Promise.race([opening, this.indexRead]);
+      const saved = this.provisional;
+      if (saved && !this.opened) {
+        return { total: saved.length, version: 0, offset, items: saved.slice(offset, offset + limit), checked: false };
+      }
+    }
+    await opening;
     const all = this.sortedList();
-    return { total: all.length, version: this.version, offset, items: all.slice(offset, offset + limit) };
+    return {
+      total: all.length,
+      version: this.version,
+      offset,
+      items: all.slice(offset, offset + limit),
+      checked: true,
+    };
   }
 
   /** Those of `ids` that are in History, in the order given. */
@@ -470,6 +511,14 @@ export class TranscriptLibrary {
     await this.searchReady;
     return this.searcher.search(query, limit);
   }
+}
+
+/** Newest first. ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000). Ties are broken by
+ *  id so that the order is total: pages read one by one then never repeat or skip a transcript. */
+function sortSummaries(list: TranscriptSummaryRecord[]): TranscriptSummaryRecord[] {
+  return list.sort((a, b) =>
+    a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {

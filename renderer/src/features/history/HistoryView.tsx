@@ -46,8 +46,13 @@ export function HistoryView() {
       const key = `${version.current}:${page}`;
       if (asked.current.has(key)) return;
       asked.current.add(key);
-      void call(earshot().transcripts.page(page * PAGE_SIZE, PAGE_SIZE))
-        .then((p) => setList((held) => mergePage(held, p)))
+      // While the app opens the core answers the list as last saved at once (shown), then the checked one.
+      const ask = (checked: boolean): Promise<void> =>
+        call(earshot().transcripts.page(page * PAGE_SIZE, PAGE_SIZE, checked)).then((p) => {
+          setList((held) => mergePage(held, p));
+          if (!p.checked) return ask(true);
+        });
+      void ask(false)
         .catch((e) => notify(describeError(e), { tone: 'error' }))
         .finally(() => asked.current.delete(key));
     },
