@@ -38,6 +38,20 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
   speakers?: string[];
 };
 
+/**
+ * A slice of History's list, newest first (transcripts.page): `total` transcripts in all; `version` changes whenever
+ * the list does, so rows held from a page of another version may be out of place and are asked for again.
+ */
+export interface TranscriptPage {
+  total: number;
+  version: number;
+  offset: number;
+  items: TranscriptSummary[];
+  /** False while the app opens: the list as last saved, not yet checked against the transcripts folder (version 0;
+   *  ask again with `checked`). */
+  checked: boolean;
+}
+
 /** A transcript in the trash: restorable until `purgeAt` (a week after `deletedAt`), then deleted for good. */
 export type TrashedTranscript = TranscriptSummary & { deletedAt: string; purgeAt: string };
 
@@ -136,6 +150,13 @@ export interface EarshotApi {
   };
   transcripts: {
     list(): Promise<Result<TranscriptSummary[]>>;
+    /**
+     * Up to `limit` rows of History from `offset` (History reads only the rows in view). `checked`: wait for the list
+     * checked against the folder rather than answer the one last saved while the app opens.
+     */
+    page(offset: number, limit: number, checked?: boolean): Promise<Result<TranscriptPage>>;
+    /** Which of these transcripts are still in History (the queue's "open" links). */
+    existing(ids: string[]): Promise<Result<string[]>>;
     get(id: string): Promise<Result<Transcript>>;
     updateSegments(id: string, segments: Segment[]): Promise<Result<Transcript>>;
     rename(id: string, title: string): Promise<Result<TranscriptSummary>>;

@@ -16,6 +16,8 @@ export const INVOKE_CHANNELS = [
   'jobs:setPaused',
   'jobs:isPaused',
   'transcripts:list',
+  'transcripts:page',
+  'transcripts:existing',
   'transcripts:get',
   'transcripts:updateSegments',
   'transcripts:rename',

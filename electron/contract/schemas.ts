@@ -65,6 +65,12 @@ export const REQUEST_SCHEMAS = {
   'jobs:setPaused': z.tuple([z.boolean()]),
   'jobs:isPaused': none,
   'transcripts:list': none,
+  'transcripts:page': z.tuple([
+    z.number().int().min(0).max(100_000_000),
+    z.number().int().min(1).max(500),
+    z.boolean().optional(),
+  ]),
+  'transcripts:existing': z.tuple([z.array(id).max(100_000)]),
   'transcripts:get': z.tuple([id]),
   'transcripts:updateSegments': z.tuple([id, z.array(segment).max(1_000_000)]),
   'transcripts:rename': z.tuple([id, z.string().min(1).max(500)]),

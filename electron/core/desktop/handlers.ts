@@ -163,6 +163,11 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
+    'transcripts:page': async (offset, limit, checked) => {
+      const p = await s.library.page(offset, limit, checked);
+      return { ...p, items: p.items.map((t) => ({ ...t })) };
+    },
+    'transcripts:existing': (ids) => s.library.existing(ids),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
     'transcripts:updateSegments': async (id, segments) => toTranscript(await s.library.updateSegments(id, segments)),
     'transcripts:rename': async (id, title) => toSummary(await s.library.rename(id, title)),

@@ -199,8 +199,9 @@ function useLiveTranscripts(jobs: JobView[]): Set<string> | undefined {
   // Re-read when the set of finished jobs changes.
   useEffect(() => {
     let live = true;
-    call(earshot().transcripts.list())
-      .then((list) => live && setRead({ key: finished, ids: new Set(list.map((t) => t.id)) }))
+    // Only these ids are asked about: the whole History would be thousands of summaries over IPC at every start.
+    call(earshot().transcripts.existing(finished ? finished.split(',') : []))
+      .then((ids) => live && setRead({ key: finished, ids: new Set(ids) }))
       .catch(() => {});
     return () => {
       live = false;
