@@ -187,7 +187,7 @@ test('#1 #8 Retry uses the current settings; errors say what happened and one ne
     await h.setDropPaths({ 'gpu.wav': gpuFile });
     await h.drop(['gpu.wav']);
     const job = page.locator('[data-testid=job]', { hasText: 'gpu.wav' });
-    await page.locator('[data-testid=job][data-stage=failed]', { hasText: 'gpu.wav' }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=job][data-stage=failed]', { hasText: 'gpu.wav' }).waitFor({ timeout: 120_000 });
     const said = `${await job.getByTestId('job-error').textContent()} ${await job.getByTestId('job-next').textContent()}`;
     assert.match(said, /GPU could not be used/);
     assert.match(said, /CPU only/);
