@@ -182,7 +182,7 @@ test('Settings → Watch folder: a recording copied into the folder is transcrib
     await page
       .getByTestId('watch-status')
       .getByText(/1 new file queued/)
-      .waitFor({ timeout: 30_000 });
+      .waitFor({ timeout: 120_000 });
     await page
       .getByTestId('watch-status')
       .getByText(/last written: .*arrived\.txt/)
