@@ -3,7 +3,7 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, session, shell } from 'electron';
 import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
@@ -65,6 +65,15 @@ async function pickFiles(): Promise<string[]> {
   return r.canceled ? [] : r.filePaths;
 }
 
+async function pickFolder(): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Export into this folder',
+    properties: ['openDirectory', 'createDirectory'],
+  };
+  const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
 function startDesktop(home: string): Promise<Desktop> {
   return createDesktop({
     home,
@@ -74,6 +83,9 @@ function startDesktop(home: string): Promise<Desktop> {
     mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
     pickFiles,
     copyText: async (text) => clipboard.writeText(text),
+    pickFolder,
+    // Core has checked the path (data folder or exported by the app: desktop/exported-files.ts).
+    revealInFolder: async (file) => shell.showItemInFolder(file),
     manageApiServer: true,
   });
 }
