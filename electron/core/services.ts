@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
 import { createDesktopHandlers, type DesktopServices, defaultJobSettings } from './desktop/handlers.ts';
 import { AutoExport } from './desktop/auto-export.ts';
 import { ExportedFiles } from './desktop/exported-files.ts';
+import { type TaskbarProgress, watchQueueProgress } from './desktop/taskbar-progress.ts';
 import { EarshotError } from './errors.ts';
 import { WatchFolder } from './desktop/watch-folder.ts';
 import { DesktopApiServer } from './desktop/api-server.ts';
@@ -71,6 +72,8 @@ export interface Desktop extends DesktopServices {
   dispatch: Dispatch;
   /** Model download progress, for the window. */
   onModelProgress(listener: (p: ModelDownloadProgress) => void): () => void;
+  /** The queue's overall progress for the taskbar / dock (BrowserWindow.setProgressBar's value and mode). */
+  onTaskbarProgress(listener: (p: TaskbarProgress) => void): () => void;
   dispose(): Promise<void>;
 }
 
@@ -192,6 +195,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
       progressListeners.add(listener);
       return () => progressListeners.delete(listener);
     },
+    onTaskbarProgress: (listener) => watchQueueProgress(jobs, listener),
     async dispose() {
       await apiServer.stop();
       await watch.stop();

@@ -9,7 +9,6 @@ import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
 import { dataHome } from '../core/paths.ts';
 import { createDesktop, type Desktop } from '../core/services.ts';
-import { watchQueueProgress } from '../core/desktop/taskbar-progress.ts';
 import { registerIpc } from './ipc.ts';
 import { handleMediaProtocol, mediaUrlFor, registerMediaScheme } from './media-protocol.ts';
 import { installMenu } from './menu.ts';
@@ -126,7 +125,7 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
     // The queue's overall progress on the taskbar / dock icon (computed in core: taskbar-progress.ts).
-    watchQueueProgress(desktop.jobs, (p) => {
+    desktop.onTaskbarProgress((p) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.setProgressBar(p.value, { mode: p.mode });
     });
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { type TaskbarProgress, watchQueueProgress } from '../../electron/core/desktop/taskbar-progress.ts';
+import type { TaskbarProgress } from '../../electron/core/desktop/taskbar-progress.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from './fixtures.ts';
@@ -27,7 +27,8 @@ test('paused, then a rising fraction, then no bar: what main puts on the taskbar
     if (!demoModelAvailable()) await d.modelManager.import(WHISPER_FIXTURE);
     await d.license.set(await devKey());
     const seen: TaskbarProgress[] = [];
-    const off = watchQueueProgress(d.jobs, (p) => seen.push(p));
+    // What main subscribes to (and passes on to BrowserWindow.setProgressBar).
+    const off = d.onTaskbarProgress((p) => seen.push(p));
     assert.deepEqual(seen, [{ value: -1, mode: 'none' }], 'an idle queue shows no bar');
 
     d.jobs.setPaused(true);
