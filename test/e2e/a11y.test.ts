@@ -134,9 +134,15 @@ test('a clamped setting says so (threads 999 → 256)', async () => {
   await threads.blur();
   await page.getByText(/256 is the most/).waitFor();
   assert.equal(await threads.inputValue(), '256');
-  const stored = await h.desktop.dispatch('settings:get', []);
-  assert.ok(stored.ok);
-  assert.equal((stored.value as { threads: number }).threads, 256);
+  // The page saves the clamped value through the contract after showing it: wait for that write, not a moment.
+  let threadsStored: number | undefined;
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const stored = await h.desktop.dispatch('settings:get', []);
+    assert.ok(stored.ok);
+    threadsStored = (stored.value as { threads: number }).threads;
+    if (threadsStored === 256) break;
+  }
+  assert.equal(threadsStored, 256);
 });
 
 test('no errors or warnings in the page console', () => {
