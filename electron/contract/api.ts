@@ -78,6 +78,12 @@ export interface ServerStatus {
   curlExample?: string;
 }
 
+/** A folder chosen for "Export all". */
+export interface ExportBatch {
+  batch: string;
+  folder: string;
+}
+
 /** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
 export type AppCommand =
   | { type: 'navigate'; view: 'queue' | 'history' | 'trash' | 'settings' | 'record' }
@@ -173,6 +179,18 @@ export interface EarshotApi {
     ): Promise<Result<{ fileName: string; mime: string; data: string; encoding: 'utf8' | 'base64' }>>;
     /** URL the renderer's <audio>/<video> element can play (custom protocol in Electron). */
     mediaUrl(id: string): Promise<Result<string | null>>;
+    /**
+     * Shows the transcript in the file manager: its newest export when the app wrote one (auto-export, Export all),
+     * else its file in the data folder. Returns the path shown.
+     */
+    reveal(id: string): Promise<Result<string>>;
+  };
+  /** "Export all": many transcripts written into one folder that the user picks in the native dialog. */
+  exports: {
+    /** Asks for the folder; null when the user cancels. The batch id names that folder in `write`. */
+    chooseFolder(): Promise<Result<ExportBatch | null>>;
+    /** Writes one transcript into the batch's folder (never over a file); returns the path written. */
+    write(batch: string, transcriptId: string, format: ExportFormat): Promise<Result<string>>;
   };
   models: {
     list(): Promise<Result<ModelView[]>>;
@@ -223,6 +241,11 @@ export interface EarshotApi {
     pickFiles(): Promise<Result<string[]>>;
     /** Puts text on the clipboard (exports, the API's curl example). */
     copyText(text: string): Promise<Result<void>>;
+    /**
+     * Shows a file in the OS file manager. Only files in the data folder or exported by the app are shown (the core
+     * checks; INVALID_PARAMETER otherwise).
+     */
+    reveal(path: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
     /** Data files that were damaged or from a newer version and were reset, until dismissed. */

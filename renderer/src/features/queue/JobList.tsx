@@ -161,6 +161,15 @@ export function JobRow({ job, transcriptGone = false }: { job: JobView; transcri
             Open transcript
           </button>
         )}
+        {job.stage === 'done' && job.transcriptId && !transcriptGone && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={act(() => call(earshot().transcripts.reveal(job.transcriptId!)))}
+          >
+            <Icon name="folder" size={14} /> Show in folder
+          </button>
+        )}
         {(running || job.stage === 'queued') && (
           <button type="button" className="btn btn-small" onClick={act(() => call(earshot().jobs.cancel(job.id)))}>
             <Icon name="x" size={14} /> Cancel
