@@ -268,7 +268,7 @@ describe('earshot serve over HTTP', { skip: model ? false : 'no speech model in 
     assert.equal(JSON.parse(wrongType.body).code, 'INVALID_PARAMETER');
     const s3 = await post(...json({ url: 's3://bucket/audio.wav' }));
     assert.equal(s3.status, 400);
-    assert.match(JSON.parse(s3.body).error, /only http and https/);
+    assert.match(JSON.parse(s3.body).error, /^url: Only http:\/\/ and https:\/\/ links work \(got s3:\/\/\)/);
     const both = await post('-F', `audio=@${speech}`, '-F', `url=${files.url}/fox.wav`);
     assert.equal(JSON.parse(both.body).code, 'INVALID_PARAMETER');
   });
