@@ -47,18 +47,36 @@ function codeOf(run: () => unknown): string {
 
 test('the rule, the renderer, the desktop link and the API field parser agree on every URL', () => {
   for (const [url, expected] of URLS) {
-    assert.equal(codeOf(() => parseUserUrl(url)), expected, `rule: ${url}`);
+    assert.equal(
+      codeOf(() => parseUserUrl(url)),
+      expected,
+      `rule: ${url}`,
+    );
     assert.equal(urlProblem(url)?.code ?? 'ok', expected, `renderer: ${url}`);
-    assert.equal(codeOf(() => urlSource(url)), expected, `desktop: ${url}`);
-    assert.equal(codeOf(() => parseHttpUrl(url, 'url')), expected, `server: ${url}`);
+    assert.equal(
+      codeOf(() => urlSource(url)),
+      expected,
+      `desktop: ${url}`,
+    );
+    assert.equal(
+      codeOf(() => parseHttpUrl(url, 'url')),
+      expected,
+      `server: ${url}`,
+    );
   }
   // The message is the same text too (the server's names its field first).
   const message = urlProblem('ftp://x/a')?.message;
   assert.ok(message);
   assert.throws(() => parseHttpUrl('ftp://x/a', 'url'), { message: `url: ${message}` });
   // A webhook may carry basic-auth credentials; its scheme is still checked.
-  assert.equal(codeOf(() => parseHttpUrl('https://u:p@hooks.example.com/in', 'callback_url')), 'ok');
-  assert.equal(codeOf(() => parseHttpUrl('ftp://hooks.example.com/in', 'callback_url')), 'URL_NOT_ALLOWED');
+  assert.equal(
+    codeOf(() => parseHttpUrl('https://u:p@hooks.example.com/in', 'callback_url')),
+    'ok',
+  );
+  assert.equal(
+    codeOf(() => parseHttpUrl('ftp://hooks.example.com/in', 'callback_url')),
+    'URL_NOT_ALLOWED',
+  );
 });
 
 test('the decoder refuses what the rule refuses, with the same code, before any network', async () => {
