@@ -104,7 +104,7 @@ test("the API server's decoder refuses those bytes with 415 and the table as sup
   const audio = audioService(60);
   assert.deepEqual(audio.supportedFormats, SUPPORTED_FORMATS);
   for (const [ext, file] of Object.entries(refused(home))) {
-    const e = await audio.decode(file).then(
+    const e = await audio.decode(file, new AbortController().signal).then(
       () => assert.fail(`${ext} decoded`),
       (err: unknown) => err,
     );

@@ -94,7 +94,7 @@ export async function expandMediaPaths(paths: string[]): Promise<ExpandedMedia> 
     const st = await fs.stat(p).catch((e: unknown) => e as NodeJS.ErrnoException);
     if (st instanceof Error) {
       if (st.code === 'ENOENT' || st.code === 'ENOTDIR') {
-        throw new EarshotError('INVALID_PARAMETER', `File not found: ${path.basename(p)}`, { path: p });
+        throw new EarshotError('NOT_FOUND', `File not found: ${path.basename(p)}`, { path: p });
       }
       throw new EarshotError('INVALID_PARAMETER', `Could not open ${path.basename(p)}: ${reasonOf(st)}`, { path: p });
     }
