@@ -222,7 +222,7 @@ export class ModelManager {
       return this.describeCatalogEntry(entry, await this.getDefault());
     }
     if (this.pulls.has(id)) throw new EarshotError('INVALID_PARAMETER', `Downloading ${id} is already in progress`);
-    const unlock = await acquireLock(path.join(this.modelsDir, '.partial', `${id}.lock`), `Downloading ${id}`);
+    const unlock = await acquireLock(path.join(this.modelsDir, '.partial', `${id}.pull`), `Downloading ${id}`);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     this.pulls.set(id, controller);
