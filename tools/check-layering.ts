@@ -48,6 +48,9 @@ function imports(file: string): { specifier: string; typeOnly: boolean; line: nu
   return found;
 }
 
+/** The one contract file the renderer may import at run time: core's pure rules (the URL rule). */
+const RENDERER_RULES = 'electron/contract/rules.ts';
+
 function resolvesUnder(file: string, specifier: string, root: string, dirs: string[]): boolean {
   if (!specifier.startsWith('.')) return false;
   const target = path
@@ -79,9 +82,36 @@ export function findViolations(root: string): Violation[] {
         out.push({ file: rel(file), line, specifier, rule: 'renderer must not import electron' });
       } else if (resolvesUnder(file, specifier, root, ['electron'])) {
         const toContract = resolvesUnder(file, specifier, root, ['electron/contract']);
-        if (!(typeOnly && toContract)) {
+        const toRules = resolvesUnder(file, specifier, root, [RENDERER_RULES]);
+        if (!(typeOnly && toContract) && !toRules) {
           out.push({ file: rel(file), line, specifier, rule: 'renderer may only import types from the contract' });
         }
+      }
+    }
+  }
+  // The pure rules the renderer runs (contract/rules.ts) and everything they import: no Node, no electron, no packages.
+  const seen = new Set<string>();
+  const pending = [path.join(root, RENDERER_RULES)];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let list: ReturnType<typeof imports>;
+    try {
+      list = imports(file);
+    } catch {
+      continue;
+    }
+    for (const { specifier, typeOnly, line } of list) {
+      if (typeOnly) continue;
+      if (specifier.startsWith('.')) pending.push(path.resolve(path.dirname(file), specifier));
+      else {
+        out.push({
+          file: rel(file),
+          line,
+          specifier,
+          rule: 'the renderer runs contract/rules.ts: it and its imports must be pure (no Node, electron or packages)',
+        });
       }
     }
   }

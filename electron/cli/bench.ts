@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { decodeToPcm16k } from '../core/audio/index.ts';
+import { formatBytes } from '../core/format/sizes.ts';
 import { intArg } from './args.ts';
 import { MODEL_OPTIONS, openModel } from './model-choice.ts';
 
@@ -51,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       ['audio', `${duration.toFixed(1)} s (${decodeNote})`],
       ['model load', `${loadSeconds.toFixed(2)} s`],
       ['transcription', `${seconds.toFixed(2)} s = ${(duration / seconds).toFixed(1)}× real time`],
-      ['peak memory', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`],
+      ['peak memory', formatBytes(process.resourceUsage().maxRSS * 1024)],
     ];
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(14)} ${v}\n`);
   } finally {

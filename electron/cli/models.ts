@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../core/errors.ts';
-import { formatBytes } from '../core/models/download.ts';
+import { formatBytes } from '../core/format/sizes.ts';
 import type { ModelInfo, ModelManager, RecommendReport } from '../core/models/index.ts';
 import { cliEngine } from './engine.ts';
 

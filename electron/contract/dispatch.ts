@@ -3,7 +3,8 @@
  * thrown error into the `{ ok: false, error }` shape with the shared error code. Electron's ipcMain (electron/main)
  * and the end-to-end tests' Playwright binding both call it.
  */
-import type { ApiError, Result } from './api.ts';
+import { toApiError } from '../core/errors.ts';
+import type { Result } from './api.ts';
 import { INVOKE_CHANNELS, type InvokeChannel } from './channels.ts';
 import type { MethodOf } from './method-types.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
@@ -18,18 +19,8 @@ export type ApiHandlers = { [C in InvokeChannel]: Handler<C> };
 
 export type Dispatch = (channel: string, args: unknown[]) => Promise<Result<unknown>>;
 
-export function toApiError(e: unknown): ApiError {
-  const err = e as { code?: unknown; message?: unknown; details?: unknown };
-  if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) && typeof err.message === 'string') {
-    const details = err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
-    return {
-      code: err.code as ApiError['code'],
-      message: err.message,
-      ...(Object.keys(details).length ? { details } : {}),
-    };
-  }
-  return { code: 'INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) };
-}
+/** Errors cross IPC as core's one error-data conversion makes them. */
+export { toApiError };
 
 export function createDispatcher(handlers: ApiHandlers): Dispatch {
   const known = new Set<string>(INVOKE_CHANNELS);

@@ -5,26 +5,14 @@
  */
 import { z } from 'zod';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
+import { jobSettingsSchema } from '../core/jobs/job-settings.ts';
 import { settingsPatchSchema } from '../core/settings/schema.ts';
 import type { InvokeChannel } from './channels.ts';
 import type { ChannelArgs, Same } from './method-types.ts';
 
 const id = z.string().min(1).max(200);
 const absolutePath = z.string().min(1).max(4096);
-const jobSettings = z
-  .object({
-    modelId: z.string().min(1).max(200).optional(),
-    language: z.string().min(2).max(8).optional(),
-    task: z.enum(['transcribe', 'translate']).optional(),
-    device: z.enum(['auto', 'cpu', 'gpu']).optional(),
-    threads: z.number().int().min(0).max(256).optional(),
-    vad: z.boolean().optional(),
-    initialPrompt: z.string().max(2000).optional(),
-    diarize: z.boolean().optional(),
-    numSpeakers: z.number().int().min(1).max(32).optional(),
-    diarizeWith: z.enum(['auto', 'classical', 'neural']).optional(),
-  })
-  .strict();
+const jobSettings = jobSettingsSchema;
 const word = z.object({
   word: z.string().max(1000),
   start: z.number().finite(),

@@ -69,9 +69,41 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new EarshotError('CANCELLED', 'Cancelled by the user');
 }
 
-/** Errors cross the bridge as plain data carrying the shared code. */
+/** Errors cross the bridge, worker threads and job records as plain data carrying the shared code. */
 export interface ApiError {
   code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
+}
+
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_TABLE, code);
+}
+
+/**
+ * The one conversion of anything thrown to error data (`ApiError`): an EarshotError as it is, error data that came
+ * back from a worker thread or a file as it was, anything else as INTERNAL_ERROR with its message (the desktop shows
+ * it; the HTTP API never sends it: see `errorBody`).
+ */
+export function toApiError(e: unknown): ApiError {
+  const err = e as { code?: unknown; message?: unknown; details?: unknown } | null | undefined;
+  if (err && typeof err === 'object' && isErrorCode(err.code) && typeof err.message === 'string') {
+    const details = err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : {};
+    return { code: err.code, message: err.message, ...(Object.keys(details).length ? { details } : {}) };
+  }
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return { code: 'INTERNAL_ERROR', message };
+}
+
+/** Error data back into the error it was (after a worker thread or a file). */
+export function fromApiError(e: ApiError): EarshotError {
+  return new EarshotError(e.code, e.message, e.details ?? {});
+}
+
+/**
+ * The HTTP API's body `{error, code, ...details}` for anything thrown (webhooks, job records): an EarshotError's own,
+ * anything else INTERNAL_ERROR without its internal message. `server/http-errors.ts` adds status and headers.
+ */
+export function errorBody(e: unknown): Record<string, unknown> {
+  return (isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR')).toJSON();
 }

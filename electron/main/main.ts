@@ -7,6 +7,7 @@ import { app, BrowserWindow, clipboard, dialog, globalShortcut, session, shell }
 import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
+import { dialogExtensions, isMediaName } from '../core/media-types.ts';
 import { dataHome } from '../core/paths.ts';
 import { createDesktop, type Desktop } from '../core/services.ts';
 import { registerIpc } from './ipc.ts';
@@ -27,8 +28,6 @@ let mainWindow: BrowserWindow | undefined;
 let desktop: Desktop | undefined;
 /** Files opened from the OS before the services were ready. */
 const pendingPaths: string[] = [];
-
-const MEDIA_ARG = /\.(wav|wave|mp3|m4a|aac|flac|ogg|oga|opus|webm|weba|mp4|m4v|mov|mkv|avi|wma|aif|aiff|amr|3gp|caf)$/i;
 
 function send(channel: string, payload: unknown): void {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
@@ -51,14 +50,14 @@ async function openPaths(paths: string[]): Promise<void> {
 }
 
 function pathsFromArgv(argv: string[]): string[] {
-  return argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-') && MEDIA_ARG.test(a));
+  return argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-') && isMediaName(a));
 }
 
 async function pickFiles(): Promise<string[]> {
   const options: Electron.OpenDialogOptions = {
     title: 'Choose recordings',
     properties: ['openFile', 'multiSelections'],
-    filters: [{ name: 'Audio and video', extensions: MEDIA_ARG.source.match(/\(([^)]+)\)/)![1].split('|') }],
+    filters: [{ name: 'Audio and video', extensions: dialogExtensions() }],
   };
   const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return r.canceled ? [] : r.filePaths;

@@ -11,6 +11,7 @@ import type { Settings } from '../../electron/contract/api.ts';
 import { buildEarshotApi } from '../../electron/contract/bridge.ts';
 import { EVENT_SUBSCRIPTIONS, INVOKE_CHANNELS } from '../../electron/contract/channels.ts';
 import { REQUEST_SCHEMAS } from '../../electron/contract/schemas.ts';
+import { expandMediaPaths } from '../../electron/core/jobs/sources.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
 import { tempHome } from './fixtures.ts';
@@ -70,6 +71,25 @@ test('every payload is validated: wrong shapes and unknown channels are refused 
   const ok = await d.dispatch('settings:update', [{ server: { port: 7300 } }]);
   const saved = ok.ok ? (ok.value as Settings) : undefined;
   assert.deepEqual(saved?.server, { enabled: false, port: 7300, host: '127.0.0.1' });
+  await d.dispose();
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+test('what does not exist answers NOT_FOUND through the contract: a job, a transcript, a dropped file', async () => {
+  const home = await tempHome('earshot-contract-');
+  const d = await createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'key')) });
+  const missing: [string, unknown[]][] = [
+    ['jobs:retry', ['no-such-job']],
+    ['transcripts:get', ['no-such-transcript']],
+    ['transcripts:restore', ['no-such-transcript']],
+    ['transcripts:deleteForever', ['no-such-transcript']],
+  ];
+  for (const [channel, args] of missing) {
+    const r = await d.dispatch(channel, args);
+    assert.equal(!r.ok && r.error.code, 'NOT_FOUND', `${channel}: ${JSON.stringify(r)}`);
+  }
+  // jobs:addFiles refuses without a license first; with one, its walk (jobs/sources.ts) answers this.
+  await assert.rejects(expandMediaPaths([path.join(home, 'gone.wav')]), { code: 'NOT_FOUND' });
   await d.dispose();
   await fs.rm(home, { recursive: true, force: true });
 });

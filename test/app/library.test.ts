@@ -77,7 +77,7 @@ test('delete moves to the trash and restore (undo) brings it back intact', async
     false,
   );
   assert.equal((await lib.search('lunch')).length, 0);
-  await assert.rejects(lib.get(a.id), { code: 'INVALID_PARAMETER' });
+  await assert.rejects(lib.get(a.id), { code: 'NOT_FOUND' });
   assert.ok((await fs.readdir(path.join(dir, '.trash'))).includes(`${a.id}.json`));
   await lib.restore(a.id);
   assert.deepEqual(await lib.get(a.id), before);
@@ -145,7 +145,7 @@ test('delete during a save: the transcript ends in the trash only, and restore b
   assert.equal((await lib.search('saved just before'))[0]?.transcriptId, a.id);
   // A save after the delete is refused (not written back into History beside the trash copy).
   await lib.remove(a.id);
-  await assert.rejects(lib.updateSegments(a.id, edited), { code: 'INVALID_PARAMETER' });
+  await assert.rejects(lib.updateSegments(a.id, edited), { code: 'NOT_FOUND' });
   assert.equal(existsSync(path.join(dir, `${a.id}.json`)), false);
   await fs.rm(home, { recursive: true, force: true });
 });
@@ -251,8 +251,8 @@ test('trash: listed with its purge date, restored, or deleted forever', async ()
   assert.equal(trash[1].title, 'Team meeting');
   await lib.deleteForever(a.id);
   assert.equal(existsSync(path.join(dir, '.trash', `${a.id}.json`)), false);
-  await assert.rejects(lib.restore(a.id), { code: 'INVALID_PARAMETER' });
-  await assert.rejects(lib.deleteForever(a.id), { code: 'INVALID_PARAMETER' });
+  await assert.rejects(lib.restore(a.id), { code: 'NOT_FOUND' });
+  await assert.rejects(lib.deleteForever(a.id), { code: 'NOT_FOUND' });
   await lib.restore(b.id);
   assert.deepEqual(await lib.listTrash(), []);
   assert.deepEqual((await new TranscriptLibrary(dir).listTrash()).length, 0);

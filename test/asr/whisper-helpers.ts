@@ -73,6 +73,29 @@ export async function reference(): Promise<Transformers> {
 }
 
 /**
+ * The reference's (transformers.js) language for `audio`: the most likely language token after
+ * <|startoftranscript|> on the first 30 s window, from its own features, encoder and decoder.
+ */
+export async function referenceLanguage(dir: string, audio: Float32Array, languages: Map<string, number>, sot: number) {
+  const t = await reference();
+  const name = path.basename(dir);
+  const model = await t.WhisperForConditionalGeneration.from_pretrained(name, { dtype: 'fp32' });
+  const processor = await t.AutoProcessor.from_pretrained(name);
+  const { input_features } = await processor(audio);
+  const decoder_input_ids = new t.Tensor('int64', BigInt64Array.from([BigInt(sot)]), [1, 1]);
+  const out = (await (model as unknown as (i: object) => Promise<{ logits: { data: Float32Array; dims: number[] } }>)({
+    input_features,
+    decoder_input_ids,
+  })) as { logits: { data: Float32Array; dims: number[] } };
+  const vocab = out.logits.dims.at(-1) as number;
+  const row = out.logits.data.subarray(out.logits.data.length - vocab);
+  let best = '';
+  for (const [code, id] of languages) if (best === '' || row[id] > row[languages.get(best) as number]) best = code;
+  await (model as unknown as { dispose(): Promise<void> }).dispose();
+  return best;
+}
+
+/**
  * transformers.js' Whisper timestamp processor lacks two of Whisper's rules (openai/whisper and HF transformers
  * both have them): the first timestamp may be at most max_initial_timestamp_index, and timestamps never decrease.
  * The oracle adds exactly those two masks before its own processor runs, so both sides implement the same rules.

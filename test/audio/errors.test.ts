@@ -142,12 +142,12 @@ for (const decoder of ['native', 'wasm'] as DecoderKind[]) {
   });
 }
 
-test('a missing file → INVALID_PARAMETER naming the path', async () => {
+test('a missing file → NOT_FOUND naming the path', async () => {
   try {
     await decodeToPcm16k(`${media.dir}/nope.mp3`);
     assert.fail('should throw');
   } catch (e) {
-    assert.ok(isEarshotError(e, 'INVALID_PARAMETER'));
+    assert.ok(isEarshotError(e, 'NOT_FOUND'), String(e));
     assert.match(e.message, /nope\.mp3/);
   }
 });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { formatBytes } from '../../electron/core/format/sizes.ts';
 import { startHub, type HubServer } from './hf-server.ts';
 import { FIXTURES, REPO, REVISION, tempDir, testCatalog } from './helpers.ts';
 
@@ -69,6 +70,14 @@ test('pull with progress, list, default, remove', async () => {
   assert.match(r.stdout, new RegExp(`Installed whisper-mini \\(quantized\\) in ${dir}`));
 
   r = await earshot('list');
+  // Sizes in the table are the one formatter's (core/format/sizes.ts), from the same bytes as --json.
+  const listed = JSON.parse((await earshot('list', '--json')).stdout) as { id: string; sizeBytes?: number }[];
+  const ctc = listed.find((m) => m.id === 'ctc-mini');
+  assert.ok(ctc?.sizeBytes);
+  assert.match(
+    r.stdout,
+    new RegExp(`^\\s*ctc-mini\\s.*\\s~?${formatBytes(ctc.sizeBytes).replace('.', '\\.')}\\s`, 'm'),
+  );
   // The mini fixture's decoder has no cross-attention outputs: its word times are approximate, read from the files.
   assert.match(r.stdout, /whisper-mini\s+whisper\s+installed \(quantized\)\s+\S+ \S+\s+en\s+approximate/);
 

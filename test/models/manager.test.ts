@@ -144,9 +144,17 @@ test('a download lock held by a live process refuses a second pull; a stale one 
   const e = await failure(acquireLock(file, 'Downloading x'));
   assert.equal(e.message, `Downloading x is already in progress (process ${process.pid})`);
   await release();
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(file, '999999999'); // no such process
+  // A lock left by a process that is gone (proper-lockfile's folder, fresh, with its owner) is taken over at once.
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(`${file}.lock`);
+  await writeFile(
+    path.join(`${file}.lock`, 'owner.json'),
+    JSON.stringify({ pid: 999999999, host: os.hostname(), token: 'crashed' }),
+  );
   await (await acquireLock(file, 'Downloading x'))();
+  // One held by a live process elsewhere is refused even without an owner record.
+  await mkdir(`${file}.lock`);
+  await assert.rejects(acquireLock(file, 'Downloading x'), { message: 'Downloading x is already in progress' });
 });
 
 test('importing a *_timestamped export drops the encoder attention outputs and records aligned word timing', async () => {

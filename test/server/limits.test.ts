@@ -178,7 +178,7 @@ describe('limits: bounded queue, request timeout, client retries', {
     assert.equal(JSON.parse(blocked.body).code, 'TIMEOUT');
     const result = JSON.parse(stdout);
     assert.match(result.request_id, /^req_/);
-    assert.equal(typeof result.text, 'string');
+    assert.ok(typeof result.text === 'string' && result.text.trim().length > 0, 'speech gives text');
     assert.equal(result.language, 'en');
     const metrics = (await curl([`${serve.url}/metrics`, ...auth()])).body;
     assert.match(metrics, /earshot_http_requests_total\{method="POST",route="\/v1\/listen",status="503"\} [2-9]/);
@@ -191,7 +191,7 @@ describe('limits: bounded queue, request timeout, client retries', {
     const started = Date.now();
     const result = await client.transcribeFile(speech, { timestamps: true, requestId: 'ts-client-1' });
     assert.equal(result.request_id, 'ts-client-1');
-    assert.ok(Array.isArray(result.words));
+    assert.ok(result.text.trim().length > 0 && (result.words?.length ?? 0) > 0, 'speech with timestamps gives words');
     assert.ok(Date.now() - started >= 900, 'waited at least the server-given retry_after');
     assert.equal((await stuck).status, 504);
 

@@ -62,10 +62,8 @@ async function localInput(source: AudioSource, opts: DecodeOptions): Promise<Loc
     info = await stat(text);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EarshotError(
-      'INVALID_PARAMETER',
-      code === 'ENOENT' ? `File not found: ${text}` : `Cannot read ${text} (${code})`,
-    );
+    if (code === 'ENOENT') throw new EarshotError('NOT_FOUND', `File not found: ${text}`);
+    throw new EarshotError('INVALID_PARAMETER', `Cannot read ${text} (${code})`);
   }
   if (!info.isFile()) throw new EarshotError('INVALID_PARAMETER', `Not a file: ${text}`);
   checkSize(info.size, opts.maxBytes);

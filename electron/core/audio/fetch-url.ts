@@ -14,6 +14,7 @@ import dns from 'node:dns';
 import os from 'node:os';
 import path from 'node:path';
 import { EarshotError, isEarshotError } from '../errors.ts';
+import { parseUserUrl } from '../url-rule.ts';
 import { isPrivateAddress } from './address-policy.ts';
 import type { UrlFetchOptions } from './types.ts';
 
@@ -31,24 +32,9 @@ export function looksLikeUrl(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }
 
+/** A URL source by the one URL rule (`core/url-rule.ts`): http or https, no embedded credentials. */
 export function parseAllowedUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new EarshotError('URL_NOT_ALLOWED', `Not a valid URL: ${raw.slice(0, 200)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EarshotError(
-      'URL_NOT_ALLOWED',
-      `Only http and https URLs can be downloaded (got ${url.protocol.replace(/:$/, '')}://)`,
-      { scheme: url.protocol.replace(/:$/, '') },
-    );
-  }
-  if (url.username || url.password) {
-    throw new EarshotError('URL_NOT_ALLOWED', 'URLs with embedded credentials are not accepted');
-  }
-  return url;
+  return parseUserUrl(raw);
 }
 
 /** The error an aborted download reports: the abort's own reason when it is one of ours (the total time cap). */

@@ -9,21 +9,8 @@ export interface SniffedFormat {
   mime: string;
 }
 
-/** Container names accepted as input; the API returns this list as `supported_formats` in 415 errors. */
-export const SUPPORTED_FORMATS: string[] = [
-  'wav',
-  'mp3',
-  'flac',
-  'ogg',
-  'opus',
-  'm4a',
-  'aac',
-  'mp4',
-  'mov',
-  'webm',
-  'mkv',
-  'aiff',
-];
+/** Container names accepted as input (the media table's), re-exported for the audio module's callers. */
+export { SUPPORTED_FORMATS } from '../media-types.ts';
 
 const ascii = (b: Uint8Array, at: number, len: number) => String.fromCharCode(...b.subarray(at, at + len));
 const has = (b: Uint8Array, at: number, text: string) =>

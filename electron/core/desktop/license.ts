@@ -4,7 +4,7 @@
  * never replaces a working key; an expired key is stored (the user sees exactly why work is refused).
  */
 import type { LicenseStatus } from '../../contract/api.ts';
-import { EarshotError } from '../errors.ts';
+import { EarshotError, fromApiError } from '../errors.ts';
 import type { LicenseService, SecretStore } from '../license/index.ts';
 import type { DesktopLicense } from './handlers.ts';
 
@@ -28,7 +28,7 @@ export function createDesktopLicense(
       });
     }
     const st = licenses.status(key);
-    if (st.state !== 'valid' && st.error) throw new EarshotError(st.error.code, st.error.message, st.error.details);
+    if (st.state !== 'valid' && st.error) throw fromApiError(st.error);
   };
   return {
     status,

@@ -13,7 +13,7 @@ import type { ExportFormat, WatchStatus } from '../../contract/api.ts';
 import { exportTranscript } from '../export/index.ts';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { MEDIA_EXTENSIONS } from '../jobs/sources.ts';
+import { isMediaName } from '../media-types.ts';
 import type { JobRecord, JobSettingsRecord } from '../jobs/types.ts';
 import type { TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
@@ -191,7 +191,7 @@ export class WatchFolder {
     const out: { path: string; key: string }[] = [];
     for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
       if (!entry.isFile() || entry.name.startsWith('.')) continue;
-      if (!MEDIA_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+      if (!isMediaName(entry.name)) continue;
       const p = path.join(folder, entry.name);
       const st = await fs.stat(p).catch(() => undefined);
       if (st && st.size > 0) out.push({ path: p, key: `${st.size}:${st.mtimeMs}` });

@@ -4,7 +4,7 @@
  * The API server's model threads use the same entry with `load` and `samples` (already decoded audio).
  */
 import { parentPort } from 'node:worker_threads';
-import { toJobError } from './queue.ts';
+import { toApiError } from '../errors.ts';
 import { disposeEngine, runJob } from './engine.ts';
 import { loadModelInfo, transcribeSamples } from './samples-job.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
@@ -37,7 +37,7 @@ port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'load') {
     await loadModelInfo(msg.request).then(
       (model) => post({ type: 'loaded', model }),
-      (e: unknown) => post({ type: 'load-failed', error: toJobError(e) }),
+      (e: unknown) => post({ type: 'load-failed', error: toApiError(e) }),
     );
     return;
   }
@@ -49,7 +49,7 @@ port.on('message', async (msg: WorkerRequest) => {
       running = job;
       post({ type: 'transcript', jobId: msg.jobId, result: await job });
     } catch (e) {
-      post({ type: 'error', jobId: msg.jobId, error: toJobError(e) });
+      post({ type: 'error', jobId: msg.jobId, error: toApiError(e) });
     } finally {
       controllers.delete(msg.jobId);
     }
@@ -74,7 +74,7 @@ port.on('message', async (msg: WorkerRequest) => {
     const output = await job;
     post({ type: 'done', jobId: input.jobId, output });
   } catch (e) {
-    post({ type: 'error', jobId: input.jobId, error: toJobError(e) });
+    post({ type: 'error', jobId: input.jobId, error: toApiError(e) });
   } finally {
     controllers.delete(input.jobId);
     finishers.delete(input.jobId);

@@ -6,22 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { recoverDataFile, reportDataNotice } from '../data-notices.ts';
+import { jobSettingsSchema } from './job-settings.ts';
 import type { JobRecord } from './types.ts';
 
 export const QUEUE_FILE_VERSION = 1;
-
-const settingsSchema = z.looseObject({
-  modelId: z.string().min(1).max(200).optional(),
-  language: z.string().max(16).optional(),
-  task: z.enum(['transcribe', 'translate']).optional(),
-  device: z.enum(['auto', 'cpu', 'gpu']).optional(),
-  threads: z.number().int().min(0).max(1024).optional(),
-  vad: z.boolean().optional(),
-  initialPrompt: z.string().max(10_000).optional(),
-  diarize: z.boolean().optional(),
-  numSpeakers: z.number().int().min(1).max(100).optional(),
-  diarizeWith: z.enum(['auto', 'classical', 'neural']).optional(),
-});
 
 const jobSchema = z.looseObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
@@ -29,7 +17,8 @@ const jobSchema = z.looseObject({
   stage: z.enum(['queued', 'downloading', 'decoding', 'transcribing', 'done', 'failed', 'cancelled']),
   progress: z.number().min(0).max(1),
   createdAt: z.string(),
-  settings: settingsSchema,
+  // The one job-settings schema; fields a newer version added are kept, not a reason to drop the job.
+  settings: jobSettingsSchema.loose(),
 });
 
 const fileSchema = z.object({ version: z.number().int().optional(), jobs: z.array(z.unknown()) });

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MeteredSegments } from '../asr/metered.ts';
 import type { Segment } from '../asr/types.ts';
-import { EarshotError, isEarshotError } from '../errors.ts';
+import { EarshotError, isEarshotError, toApiError } from '../errors.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { CheckpointWriter, checkpointFile, readCheckpoint } from './checkpoint.ts';
 import { EtaEstimator } from './eta.ts';
@@ -125,7 +125,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
 
   get(id: string): JobRecord {
     const job = this.jobs.find((j) => j.id === id);
-    if (!job) throw new EarshotError('INVALID_PARAMETER', 'No such job', { id });
+    if (!job) throw new EarshotError('NOT_FOUND', 'No such job', { id });
     return job;
   }
 
@@ -372,7 +372,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
         {
           stage: cancelled ? 'cancelled' : 'failed',
           etaSeconds: undefined,
-          error: cancelled ? undefined : toJobError(e),
+          error: cancelled ? undefined : toApiError(e),
           finishedAt: new Date().toISOString(),
         },
         true,
@@ -398,7 +398,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
     };
     if (quota) {
       // Stopped at the limit: what was transcribed is saved (transcriptId), and the queue says why it stopped.
-      const error = toJobError(quota.error);
+      const error = toApiError(quota.error);
       error.message = `Stopped at ${formatClock(quota.at)}: ${error.message}. The transcript up to there is saved.`;
       await this.change(job, { ...finished, stage: 'failed', error }, true);
       return;
@@ -409,7 +409,7 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
   /** The result is done but not saved: the job says why (DISK_FULL) and that the result is kept; saving is retried. */
   private async keepUnsaved(job: JobRecord, kept: UnsavedResult, e: unknown): Promise<void> {
     this.unsaved.set(job.id, kept);
-    const cause = toJobError(e);
+    const cause = toApiError(e);
     await this.change(
       job,
       {
@@ -504,15 +504,4 @@ function formatClock(seconds: number): string {
   const mm = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
   return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
-}
-
-export function toJobError(e: unknown): JobError {
-  if (isEarshotError(e)) {
-    return { code: e.code, message: e.message, ...(Object.keys(e.details).length ? { details: e.details } : {}) };
-  }
-  const err = e as { code?: unknown; message?: unknown; details?: unknown };
-  if (err && typeof err.code === 'string' && typeof err.message === 'string' && /^[A-Z_]+$/.test(err.code)) {
-    return { code: err.code as JobError['code'], message: err.message, details: err.details as JobError['details'] };
-  }
-  return { code: 'INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) };
 }

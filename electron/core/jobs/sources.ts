@@ -1,37 +1,16 @@
 /**
  * Turns what the user dropped (files and whole folders) into job sources, and checks pasted URLs. Folders are walked
- * recursively for media files by extension; the decoder still sniffs the bytes, so a mislabelled file fails with a
+ * recursively for media files by extension (the media table, `core/media-types.ts`, the same containers the sniffer
+ * accepts); the decoder still sniffs the bytes, so a mislabelled file fails with a
  * clear error on its own job rather than being silently skipped, and so does a sub-folder that cannot be read.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError } from '../errors.ts';
+import { isMediaName } from '../media-types.ts';
+import { parseUserUrl } from '../url-rule.ts';
 import type { JobRecord } from './types.ts';
 
-export const MEDIA_EXTENSIONS = new Set([
-  '.wav',
-  '.wave',
-  '.mp3',
-  '.m4a',
-  '.aac',
-  '.flac',
-  '.ogg',
-  '.oga',
-  '.opus',
-  '.webm',
-  '.weba',
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.avi',
-  '.wma',
-  '.aif',
-  '.aiff',
-  '.amr',
-  '.3gp',
-  '.caf',
-]);
 const MAX_FILES = 10_000;
 /** A walk stops after this many folder entries or this long, whichever comes first (100 k entries take ~0.5 s). */
 const MAX_ENTRIES = 1_000_000;
@@ -92,7 +71,7 @@ export async function expandMediaPaths(paths: string[]): Promise<ExpandedMedia> 
       entries++;
       if (entry.name.startsWith('.')) continue;
       const p = path.join(dir, entry.name);
-      const media = MEDIA_EXTENSIONS.has(path.extname(entry.name).toLowerCase());
+      const media = isMediaName(entry.name);
       if (entry.isFile()) {
         if (media) await addFile(p);
       } else if (entry.isDirectory()) {
@@ -115,7 +94,7 @@ export async function expandMediaPaths(paths: string[]): Promise<ExpandedMedia> 
     const st = await fs.stat(p).catch((e: unknown) => e as NodeJS.ErrnoException);
     if (st instanceof Error) {
       if (st.code === 'ENOENT' || st.code === 'ENOTDIR') {
-        throw new EarshotError('INVALID_PARAMETER', `File not found: ${path.basename(p)}`, { path: p });
+        throw new EarshotError('NOT_FOUND', `File not found: ${path.basename(p)}`, { path: p });
       }
       throw new EarshotError('INVALID_PARAMETER', `Could not open ${path.basename(p)}: ${reasonOf(st)}`, { path: p });
     }
@@ -129,17 +108,7 @@ export async function expandMediaPaths(paths: string[]): Promise<ExpandedMedia> 
 }
 
 export function urlSource(text: string): JobRecord['source'] {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw new EarshotError('INVALID_PARAMETER', 'That is not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EarshotError('URL_NOT_ALLOWED', 'Only http:// and https:// links can be transcribed');
-  }
-  if (url.username || url.password)
-    throw new EarshotError('URL_NOT_ALLOWED', 'Links with a user name or password are not allowed');
+  const url = parseUserUrl(text);
   const last = url.pathname.split('/').filter(Boolean).pop() ?? '';
   const name = decodedOr(last) || url.hostname;
   return { kind: 'url', value: url.toString(), name };

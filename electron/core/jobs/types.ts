@@ -1,31 +1,16 @@
 import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
-import type { ErrorCode } from '../errors.ts';
+import type { ApiError } from '../errors.ts';
+import type { JobSettingsRecord } from './job-settings.ts';
 
 export type JobStage = 'queued' | 'downloading' | 'decoding' | 'transcribing' | 'done' | 'failed' | 'cancelled';
 export type ActiveStage = 'downloading' | 'decoding' | 'transcribing';
 
-export interface JobError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+/** A job's failure: error data as core/errors.ts `toApiError` makes it. */
+export type JobError = ApiError;
 
-export interface JobSettingsRecord {
-  modelId?: string;
-  language?: string;
-  task?: 'transcribe' | 'translate';
-  device?: 'auto' | 'cpu' | 'gpu';
-  threads?: number;
-  vad?: boolean;
-  initialPrompt?: string;
-  /** Label who speaks when. */
-  diarize?: boolean;
-  /** How many speakers there are (estimated when absent). */
-  numSpeakers?: number;
-  /** auto: the installed diarization models, else the approximate classical method. */
-  diarizeWith?: 'auto' | 'classical' | 'neural';
-}
+/** A job's settings: the type of the one schema (job-settings.ts). */
+export type { JobSettingsRecord };
 
 /** What the queue persists and shows (the contract's JobView). */
 export interface JobRecord {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { EarshotError } from '../errors.ts';
+import { EarshotError, fromApiError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
@@ -97,7 +97,7 @@ export class WorkerPipeline implements TranscriptionPipeline {
             return resolve(m.output);
           case 'error':
             cleanup();
-            return reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+            return reject(fromApiError(m.error));
         }
       };
       const onError = (e: Error) => {

@@ -307,7 +307,7 @@ export class TranscriptLibrary {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new EarshotError(
-          'INVALID_PARAMETER',
+          'NOT_FOUND',
           trash ? 'Nothing to restore: the transcript is not in the trash' : 'Transcript not found',
           { id },
         );
@@ -408,7 +408,7 @@ export class TranscriptLibrary {
   async get(id: string): Promise<StoredTranscript> {
     await this.load();
     if (!this.live.has(this.checked(id))) {
-      throw new EarshotError('INVALID_PARAMETER', 'Transcript not found', { id });
+      throw new EarshotError('NOT_FOUND', 'Transcript not found', { id });
     }
     return this.read(id);
   }
@@ -446,7 +446,7 @@ export class TranscriptLibrary {
     await this.load();
     await this.serial(this.checked(id), async () => {
       const live = this.live.get(id);
-      if (!live) throw new EarshotError('INVALID_PARAMETER', 'Transcript not found', { id });
+      if (!live) throw new EarshotError('NOT_FOUND', 'Transcript not found', { id });
       const trashed = this.file(id, true);
       await fs.rename(this.file(id), trashed);
       const now = new Date();
@@ -500,7 +500,11 @@ export class TranscriptLibrary {
     await this.load();
     await this.serial(this.checked(id), async () => {
       const e = this.trash.get(id);
-      if (!e) throw new EarshotError('INVALID_PARAMETER', 'The transcript is not in the trash', { id });
+      if (!e) {
+        // In History but not in the trash: the wrong place, not a missing transcript.
+        const code = this.live.has(id) ? 'INVALID_PARAMETER' : 'NOT_FOUND';
+        throw new EarshotError(code, 'The transcript is not in the trash', { id });
+      }
       await this.deleteTrashed(id, e);
       this.scheduleFlush();
     });

@@ -11,12 +11,11 @@
  * lock: two processes charging 150 times each lost 32 of 300 charges.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError } from '../errors.ts';
+import { breakDeadLock, withFileLock } from '../file-lock.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 import { isoSeconds, LicenseError } from './errors.ts';
 
@@ -173,7 +172,7 @@ export class UsageLedger {
         this.inFlight = { charges, seq };
         let merged: LedgerFile | undefined;
         try {
-          await withFileLock(this.file, async () => {
+          await withFileLock(this.file, LEDGER_LOCK, async () => {
             const disk = load(this.file);
             for (const c of charges) {
               const u = disk.usage[c.licenseId];
@@ -224,86 +223,15 @@ export function quotaExceeded(usedSeconds: number, limitSeconds: number, nowMs: 
 }
 
 /**
- * Runs `work` while this process holds the ledger's lock; waits (briefly retrying) while another process holds it.
- * The holder writes who it is (pid, host, a token) into the lock folder, so a lock left by a process that crashed
- * on this machine is taken over at once instead of after the 10 s `stale` age (the next charge used to wait that long).
+ * The ledger's lock (core/file-lock.ts): waits, briefly retrying, while another process holds it; a lock left by a
+ * process that crashed on this machine is taken over at once instead of after the 10 s `stale` age.
  */
-async function withFileLock(file: string, work: () => Promise<void>): Promise<void> {
-  const lockDir = `${file}.lock`;
-  breakDeadLock(lockDir);
-  const release = await lockfile.lock(file, {
-    realpath: false, // the ledger may not exist yet
-    stale: 10_000,
-    retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
-    // A lock held past `stale` (a stuck disk) may be taken over; this write then simply goes ahead unprotected
-    // instead of the library's default of throwing from a timer, which would end the process.
-    onCompromised: () => {},
-  });
-  const owner = path.join(lockDir, OWNER_FILE);
-  try {
-    writeFileSync(owner, JSON.stringify({ pid: process.pid, host: os.hostname(), token: randomUUID() }));
-  } catch {
-    // without it, a crash here is only recovered by the stale age
-  }
-  try {
-    await work();
-  } finally {
-    rmSync(owner, { force: true }); // proper-lockfile removes the folder with rmdir: it must be empty
-    await release().catch(() => {});
-  }
-}
+const LEDGER_LOCK = {
+  stale: 10_000,
+  retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
+};
 
-const OWNER_FILE = 'owner.json';
-
-interface LockOwner {
-  pid: number;
-  host: string;
-  token: string;
-}
-
-function readOwner(lockDir: string): LockOwner | undefined {
-  try {
-    const o = JSON.parse(readFileSync(path.join(lockDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
-    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.token === 'string'
-      ? (o as LockOwner)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
-
-/**
- * Removes the lock when its recorded holder is a process on this machine that no longer runs. The folder is first
- * renamed aside and its owner read again, so a fresh lock another process took meanwhile is put back, not broken.
- */
-export function breakDeadLock(lockDir: string): void {
-  const owner = readOwner(lockDir);
-  if (!owner || owner.host !== os.hostname() || owner.pid === process.pid || alive(owner.pid)) return;
-  const aside = `${lockDir}.dead-${randomUUID()}`;
-  try {
-    renameSync(lockDir, aside);
-  } catch {
-    return;
-  }
-  if (readOwner(aside)?.token !== owner.token) {
-    try {
-      renameSync(aside, lockDir);
-    } catch {
-      // the other process's lock is gone; it is told by proper-lockfile's compromised check
-    }
-    return;
-  }
-  rmSync(aside, { recursive: true, force: true });
-}
+export { breakDeadLock };
 
 /**
  * Reads the ledger. A damaged file, or one a newer version wrote, is set aside with a notice and usage starts from

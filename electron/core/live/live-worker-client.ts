@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { DeviceInfo } from '../asr/types.ts';
-import { EarshotError } from '../errors.ts';
+import { EarshotError, fromApiError } from '../errors.ts';
 import { startWorker } from '../jobs/worker-pipeline.ts';
 import { appRoot } from '../paths.ts';
 import type { LiveModelChoice, LiveRequest, LiveResponse } from './live-protocol.ts';
@@ -73,7 +73,7 @@ export class LiveWorkerClient {
         break;
       case 'error':
         this.listeners.delete(m.id);
-        l.onError(new EarshotError(m.error.code, m.error.message, m.error.details));
+        l.onError(fromApiError(m.error));
         break;
     }
   }

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadSpeechModel } from '../asr/load-model.ts';
 import type { SpeechModel } from '../asr/types.ts';
-import { toJobError } from '../jobs/queue.ts';
+import { toApiError } from '../errors.ts';
 import type { LiveModelChoice, LiveRequest, LiveResponse } from './live-protocol.ts';
 import { LiveTranscription } from './live-transcription.ts';
 
@@ -57,7 +57,7 @@ async function load(id: string, session: Session, choice: LiveModelChoice): Prom
     if (session.flush) session.live.flush();
   } catch (e) {
     sessions.delete(id);
-    post({ type: 'error', id, error: toJobError(e) });
+    post({ type: 'error', id, error: toApiError(e) });
   }
 }
 
@@ -71,7 +71,7 @@ async function stop(id: string): Promise<void> {
     const result = await session.live.stop();
     post({ type: 'stopped', id, result });
   } catch (e) {
-    post({ type: 'error', id, error: toJobError(e) });
+    post({ type: 'error', id, error: toApiError(e) });
   } finally {
     sessions.delete(id);
   }

@@ -17,6 +17,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Dispatcher, EnvHttpProxyAgent, fetch } from 'undici';
 import { EarshotError, isEarshotError, throwIfAborted } from '../errors.ts';
+import { formatBytes } from '../format/sizes.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
@@ -422,17 +423,6 @@ async function ensureSpace(options: DownloadOptions, needBytes: number): Promise
       { needBytes, freeBytes: free },
     );
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
 async function localState(dir: string, file: string): Promise<{ bytes: number; done: boolean }> {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ApiError } from '../errors.ts';
 import type { ModelDownloadProgress, ModelView } from './views.ts';
 import { recoverDataFile } from '../data-notices.ts';
-import { EarshotError, isEarshotError } from '../errors.ts';
+import { EarshotError, isEarshotError, toApiError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
@@ -222,7 +222,7 @@ export class ModelManager {
       return this.describeCatalogEntry(entry, await this.getDefault());
     }
     if (this.pulls.has(id)) throw new EarshotError('INVALID_PARAMETER', `Downloading ${id} is already in progress`);
-    const unlock = await acquireLock(path.join(this.modelsDir, '.partial', `${id}.lock`), `Downloading ${id}`);
+    const unlock = await acquireLock(path.join(this.modelsDir, '.partial', `${id}.pull`), `Downloading ${id}`);
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     this.pulls.set(id, controller);
@@ -296,7 +296,7 @@ export class ModelManager {
       const error = toEarshotError(e);
       // A file that failed verification or validation is worthless; a network failure keeps its bytes for resuming.
       if (error.code === 'MODEL_INVALID') await fs.rm(this.partialDir(id), { recursive: true, force: true });
-      report({ state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: apiError(error) });
+      report({ state: error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: toApiError(error) });
       throw error;
     } finally {
       this.pulls.delete(id);
@@ -584,10 +584,6 @@ function calibrationFile(m: ModelInfo, prefer?: string): { path: string; variant
   if (m.family === 'ctc') return { path: path.join(m.dir, 'model.onnx') };
   const variant = [prefer, 'quantized', ...m.variants].find((v) => v !== undefined && m.variants.includes(v));
   return variant ? { path: path.join(m.dir, whisperVariantFiles(variant).encoder), variant } : undefined;
-}
-
-function apiError(e: EarshotError): ApiError {
-  return { code: e.code, message: e.message, details: e.details };
 }
 
 /** A folder name turned into a model id: lower case, [a-z0-9._-]. */

@@ -1,34 +1,18 @@
 /**
- * A per-model lock file so two processes sharing the data folder (the desktop app and the CLI, say) never write the
- * same partial files. Holds the owner's pid; a lock whose process is gone is taken over.
+ * A per-model download lock so two processes sharing the data folder (the desktop app and the CLI, say) never write
+ * the same partial files: core/file-lock.ts (proper-lockfile, with the holder's pid so a crashed holder's lock is
+ * taken over at once). A second pull of the same model is refused at once, naming the process that holds it.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { EarshotError } from '../errors.ts';
+import { lockDirOf, lockFile, readLockOwner } from '../file-lock.ts';
 
-export async function acquireLock(file: string, what: string): Promise<() => Promise<void>> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, String(process.pid), { flag: 'wx' });
-      return () => fs.rm(file, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      if (owner > 0 && isAlive(owner)) {
-        throw new EarshotError('INVALID_PARAMETER', `${what} is already in progress (process ${owner})`);
-      }
-      await fs.rm(file, { force: true });
-    }
-  }
-  throw new EarshotError('INVALID_PARAMETER', `${what} is already in progress`);
-}
-
-function isAlive(pid: number): boolean {
+export async function acquireLock(target: string, what: string): Promise<() => Promise<void>> {
   try {
-    process.kill(pid, 0);
-    return true;
+    return await lockFile(target, { retries: 0, stale: 30_000 });
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    const owner = readLockOwner(lockDirOf(target));
+    const by = owner ? ` (process ${owner.pid})` : '';
+    throw new EarshotError('INVALID_PARAMETER', `${what} is already in progress${by}`);
   }
 }

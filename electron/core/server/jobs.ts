@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { guardedLookup, type Resolver } from '../audio/fetch-url.ts';
+import { errorBody } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { parseHttpUrl } from './url-policy.ts';
@@ -130,11 +131,7 @@ export class JobStore {
       .then(
         (result) => this.finish(job, 'completed', { result }),
         (e: unknown) => {
-          const error =
-            e && typeof e === 'object' && 'toJSON' in e && typeof e.toJSON === 'function'
-              ? (e.toJSON() as Record<string, unknown>)
-              : { error: 'Internal server error', code: 'INTERNAL_ERROR' };
-          return this.finish(job, 'failed', { error });
+          return this.finish(job, 'failed', { error: errorBody(e) });
         },
       )
       .then(() => this.deliver(job));

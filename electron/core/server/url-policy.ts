@@ -7,23 +7,14 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../audio/address-policy.ts';
 import { EarshotError } from '../errors.ts';
+import { parseUserUrl } from '../url-rule.ts';
 
-/** Parses and checks the scheme; throws INVALID_PARAMETER/URL_NOT_ALLOWED naming the field. */
+/**
+ * Parses a request's URL field by the one URL rule (`core/url-rule.ts`): INVALID_PARAMETER when it is not a URL,
+ * URL_NOT_ALLOWED for other schemes (and, for media, embedded credentials), each naming the field.
+ */
 export function parseHttpUrl(value: string, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new EarshotError('INVALID_PARAMETER', `${field} is not a valid URL`, { parameter: field });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EarshotError(
-      'URL_NOT_ALLOWED',
-      `${field}: only http and https URLs are supported (got ${url.protocol.replace(':', '')}://)`,
-      { parameter: field },
-    );
-  }
-  return url;
+  return parseUserUrl(value, { field, role: field === 'callback_url' ? 'callback' : 'media' });
 }
 
 /** Throws URL_NOT_ALLOWED when the host is (or resolves to) a private address and that is not allowed. */

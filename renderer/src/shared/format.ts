@@ -1,3 +1,5 @@
+import { formatBytes } from '../../../electron/contract/rules.ts';
+
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const h = Math.floor(s / 3600);
@@ -15,17 +17,8 @@ export function eta(seconds: number | undefined): string {
   return `about ${h} h ${Math.round((seconds % 3600) / 60)} min left`;
 }
 
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+/** Byte sizes as the CLI and core write them (decimal units: core/format/sizes.ts). */
+export const bytes = formatBytes;
 
 export function relativeDate(iso: string): string {
   const d = new Date(iso);

@@ -1,5 +1,6 @@
 /** Ways in: drop files or folders anywhere on the zone, pick them, or paste a link. */
 import { type DragEvent, type FormEvent, useEffect, useState } from 'react';
+import { urlProblem } from '../../../../electron/contract/rules.ts';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
@@ -7,15 +8,9 @@ import { useToast } from '../../shared/toast.tsx';
 import { type SpeakerJobSettings, SpeakerJobOptions } from '../speakers/SpeakerJobOptions.tsx';
 import { DropOptions, useDropChoices } from './DropOptions.tsx';
 
+/** The main process's own URL rule, run here too: what it would refuse is flagged while typing. */
 function checkUrl(text: string): string | undefined {
-  if (!text.trim()) return undefined;
-  try {
-    const u = new URL(text.trim());
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Only http:// and https:// links work';
-    return undefined;
-  } catch {
-    return 'That does not look like a link (it should start with https://)';
-  }
+  return text.trim() ? urlProblem(text)?.message : undefined;
 }
 
 /** `compact`: one line once the queue has jobs (the window takes drops anywhere anyway). */
