@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createSession } from '../onnx/device.ts';
+import { createSession, SessionCreateError } from '../onnx/device.ts';
 import {
   checkDiarizationFolder,
   DIARIZATION_VARIANT_FILES,
@@ -291,9 +291,8 @@ async function checkSession(
       options: { graphOptimizationLevel: 'disabled' },
     });
   } catch (e) {
-    const reason =
-      e instanceof Error ? e.message.replace(/^No execution provider could load the model \(cpu: /, '') : e;
-    problems.push(`${file}: onnxruntime cannot load it (${String(reason).replace(/\)$/, '')})`);
+    if (!(e instanceof SessionCreateError)) throw e;
+    problems.push(`${file}: onnxruntime cannot load it (${e.reasonFor('cpu')})`);
     return;
   }
   const { session } = created;
