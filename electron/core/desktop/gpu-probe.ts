@@ -39,7 +39,8 @@ export async function probeGpus(modelDir: string | undefined): Promise<GpuProbe[
       await session.release();
       out.push({ provider, available: true });
     } catch (e) {
-      const reason = e instanceof SessionCreateError ? e.reasonFor(provider) : e instanceof Error ? e.message : String(e);
+      const reason =
+        e instanceof SessionCreateError ? e.reasonFor(provider) : e instanceof Error ? e.message : String(e);
       out.push({ provider, available: false, reason: reason.slice(0, 200) });
     }
   }
