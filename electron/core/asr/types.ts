@@ -85,7 +85,8 @@ export interface Pcm16k {
 
 /** A loaded model of any family. `transcribe` streams segments as they finish. */
 export interface SpeechModel {
-  readonly family: 'whisper' | 'ctc';
+  /** Its family's id in the registry (asr/families.ts). */
+  readonly family: string;
   readonly name: string;
   readonly device: DeviceInfo;
   readonly languages: string[];

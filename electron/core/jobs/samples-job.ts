@@ -4,7 +4,7 @@
  * on the server's event loop keeps /health, authentication, uploads and WebSocket frames answering while a window is
  * encoded (onnxruntime-node's session.run holds its thread until the window is done).
  */
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, SpeechModel, TranscriptResult } from '../asr/types.ts';
 import { ArraySource } from '../asr/pcm-source.ts';
 import { createDiarizer, diarizeSource, withSpeakers } from '../diarize/index.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
@@ -18,7 +18,7 @@ export interface ModelLoadRequest {
 
 /** What the server needs to know of the model a worker holds (health, language checks, logs). */
 export interface LoadedModelInfo {
-  family: 'whisper' | 'ctc';
+  family: SpeechModel['family'];
   name: string;
   device: DeviceInfo;
   languages: string[];

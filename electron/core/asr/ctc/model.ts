@@ -8,7 +8,7 @@ import { Tensor } from 'onnxruntime-node';
 import { EarshotError, throwIfAborted } from '../../errors.ts';
 import { ArraySource, type PcmSource, StreamSource } from '../pcm-source.ts';
 import type { DeviceInfo, Pcm16k, Segment, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
-import { SegmentStream } from '../whisper/run.ts';
+import { SegmentStream } from '../segment-stream.ts';
 import { forceAlign } from './align.ts';
 import { beamSearch } from './beam.ts';
 import {
