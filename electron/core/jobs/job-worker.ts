@@ -4,6 +4,7 @@
  * The API server's model threads use the same entry with `load` and `samples` (already decoded audio).
  */
 import { parentPort } from 'node:worker_threads';
+import type { Segment } from '../asr/types.ts';
 import { toJobError } from './queue.ts';
 import { disposeEngine, runJob } from './engine.ts';
 import { loadModelInfo, transcribeSamples } from './samples-job.ts';
@@ -45,7 +46,11 @@ port.on('message', async (msg: WorkerRequest) => {
     const controller = new AbortController();
     controllers.set(msg.jobId, controller);
     try {
-      const job = transcribeSamples(msg.request, controller.signal);
+      const jobId = msg.jobId;
+      const onSegment = msg.request.streamSegments
+        ? (segment: Segment) => post({ type: 'segment', jobId, segment })
+        : undefined;
+      const job = transcribeSamples(msg.request, controller.signal, onSegment);
       running = job;
       post({ type: 'transcript', jobId: msg.jobId, result: await job });
     } catch (e) {

@@ -4,7 +4,7 @@
  * on the server's event loop keeps /health, authentication, uploads and WebSocket frames answering while a window is
  * encoded (onnxruntime-node's session.run holds its thread until the window is done).
  */
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
 import { ArraySource } from '../asr/pcm-source.ts';
 import { createDiarizer, diarizeSource, withSpeakers } from '../diarize/index.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
@@ -30,6 +30,8 @@ export interface SamplesRequest extends ModelLoadRequest {
   /** Undefined: detect it. */
   language?: string;
   wordTimestamps: boolean;
+  /** Post each segment as it finishes (`segment` messages) before the transcript. */
+  streamSegments?: boolean;
   /** Label speakers (the neural models' folders, or undefined for the classical method). */
   diarization?: { numSpeakers?: number; models?: NeuralModels };
 }
@@ -40,12 +42,22 @@ export async function loadModelInfo(request: ModelLoadRequest): Promise<LoadedMo
   return { family, name, device, languages, ...(notice ? { notice } : {}) };
 }
 
-export async function transcribeSamples(request: SamplesRequest, signal: AbortSignal): Promise<TranscriptResult> {
+/**
+ * `onSegment` receives each segment as soon as it is recognised (a cluster worker saves them as the job's checkpoint);
+ * with speakers there is none, as segments are labelled only once the whole recording is read.
+ */
+export async function transcribeSamples(
+  request: SamplesRequest,
+  signal: AbortSignal,
+  onSegment?: (segment: Segment) => void,
+): Promise<TranscriptResult> {
   const model = await cachedModel(request.modelDir, request.device, request.threads);
   const { samples, language } = request;
   const pcm = { samples, sampleRate: 16000 as const };
   if (!request.diarization) {
-    return model.transcribe(pcm, { language, wordTimestamps: request.wordTimestamps, signal }).result();
+    const run = model.transcribe(pcm, { language, wordTimestamps: request.wordTimestamps, signal });
+    if (onSegment) for await (const segment of run) onSegment(segment);
+    return run.result();
   }
   // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are needed
   // to label (and split) segments, so they are always computed; the server shows them only on request.

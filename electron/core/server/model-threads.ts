@@ -9,13 +9,13 @@
  * price (the README's sizing note says so).
  */
 import type { Worker } from 'node:worker_threads';
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
 import { EarshotError } from '../errors.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from '../jobs/samples-job.ts';
 import { jobWorkerPath, retireWorker, startWorker } from '../jobs/worker-pipeline.ts';
 import type { WorkerRequest, WorkerResponse } from '../jobs/worker-protocol.ts';
 
-export type SamplesOptions = Omit<SamplesRequest, keyof ModelLoadRequest | 'samples'>;
+export type SamplesOptions = Omit<SamplesRequest, keyof ModelLoadRequest | 'samples' | 'streamSegments'>;
 
 interface Slot {
   worker: Worker;
@@ -31,7 +31,13 @@ export interface ModelRunner {
   readonly device: DeviceInfo;
   readonly languages: string[];
   readonly notice?: string;
-  run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult>;
+  /** `onSegment`: each segment as soon as it is recognised (not with speakers: they are labelled at the end). */
+  run(
+    samples: Float32Array,
+    options: SamplesOptions,
+    signal: AbortSignal,
+    onSegment?: (segment: Segment) => void,
+  ): Promise<TranscriptResult>;
   dispose(): Promise<void>;
 }
 
@@ -75,7 +81,12 @@ export class ModelThreads implements ModelRunner {
   }
 
   /** Runs decoded 16 kHz samples through the model on a free thread (the samples' buffer is handed over). */
-  async run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult> {
+  async run(
+    samples: Float32Array,
+    options: SamplesOptions,
+    signal: AbortSignal,
+    onSegment?: (segment: Segment) => void,
+  ): Promise<TranscriptResult> {
     if (signal.aborted) throw abortError(signal);
     const slot = await this.acquire(signal);
     // Aborted while a thread was being handed over: its 'abort' event has already fired.
@@ -84,7 +95,7 @@ export class ModelThreads implements ModelRunner {
       throw abortError(signal);
     }
     const jobId = `samples-${++nextRunId}`;
-    const request: SamplesRequest = { ...this.load, ...options, samples };
+    const request: SamplesRequest = { ...this.load, ...options, samples, streamSegments: !!onSegment };
     // Zero-copy when the samples own their whole buffer (a decoded file can be hundreds of MB).
     const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength;
     const transfer = whole && samples.buffer instanceof ArrayBuffer ? [samples.buffer] : [];
@@ -98,6 +109,10 @@ export class ModelThreads implements ModelRunner {
       };
       const onMessage = (m: WorkerResponse) => {
         if (!('jobId' in m) || m.jobId !== jobId) return;
+        if (m.type === 'segment') {
+          if (!settled) onSegment?.(m.segment);
+          return;
+        }
         if (m.type !== 'transcript' && m.type !== 'error') return;
         finish();
         if (m.type === 'transcript') settle(() => resolve(m.result));

@@ -8,6 +8,8 @@ import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
 import { type NeuralModels, speakerUtterances } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
+import { joinResumed, resumePoint, shiftSegment } from '../jobs/resume.ts';
+import type { JobCheckpoint } from '../jobs/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -56,6 +58,14 @@ export type RemoteTranscribe = (
   options: ListenOptions,
   signal: AbortSignal,
 ) => Promise<Transcript>;
+
+/** A queued job's checkpoint: what an earlier run finished, and where this run saves its segments as they finish. */
+export interface Checkpointing {
+  resume?: JobCheckpoint;
+  save(checkpoint: JobCheckpoint): void;
+  /** Told where the run continues (seconds) when it continues an earlier one. */
+  resumed?(fromSeconds: number): void;
+}
 
 export type ModelState =
   | { status: 'loading' }
@@ -160,13 +170,17 @@ export class Transcriber {
     return { kind: 'file', ...(await this.download(input.url, signal)) };
   }
 
-  /** The transcription on this node's model (cluster workers call it for queued jobs). */
+  /**
+   * The transcription on this node's model (cluster workers call it for queued jobs, with `checkpoint`: the
+   * segments an earlier run of the job finished, and where to save this run's as they finish).
+   */
   async transcribeHere(
     input: AudioInput,
     options: ListenOptions,
     signal: AbortSignal,
     onAudio?: (seconds: number) => Promise<void> | void,
     admitted = false,
+    checkpoint?: Checkpointing,
   ): Promise<Transcript> {
     const started = performance.now();
     if (!admitted && this.queue.full) throw this.queue.unavailable();
@@ -185,7 +199,7 @@ export class Transcriber {
           }
           // Charged before inference, as the license contract asks: a request over the day's quota does no work.
           await onAudio?.(audio.duration);
-          const result = await this.runModel(audio, options, signal);
+          const result = await this.runResumable(audio, options, signal, checkpoint);
           const processingSeconds = (performance.now() - started) / 1000;
           if (audio.duration > 0) {
             this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
@@ -224,10 +238,44 @@ export class Transcriber {
     );
   }
 
+  /**
+   * Runs the model, continuing after the checkpoint's last segment when it was made by this model from this audio
+   * (the desktop's resume rules), and saving each new segment. With speakers there is no checkpoint: speakers are
+   * labelled over the whole recording at the end, so such a job starts over.
+   */
+  private async runResumable(
+    audio: { samples: Float32Array; sampleRate: 16000; duration: number },
+    options: ListenOptions,
+    signal: AbortSignal,
+    checkpoint?: Checkpointing,
+  ): Promise<TranscriptResult> {
+    if (!checkpoint || options.diarize) return this.runModel(audio, options, signal);
+    const { model } = this.readyModel();
+    const from = resumePoint(checkpoint.resume, model.name, audio.duration) ?? 0;
+    const saved = from > 0 ? [...checkpoint.resume!.segments] : [];
+    if (from > 0) checkpoint.resumed?.(from);
+    const segments = [...saved];
+    const onSegment = (segment: Segment) => {
+      segments.push(shiftSegment(segment, from, saved.length));
+      checkpoint.save({ model: model.name, duration: audio.duration, segments: [...segments] });
+    };
+    if (from === 0) return this.runModel(audio, options, signal, onSegment);
+    // The rest of the audio in a buffer of its own (it is handed over to the model's thread).
+    const rest = audio.samples.slice(Math.round(from * 16000));
+    const result = await this.runModel(
+      { samples: rest, sampleRate: 16000, duration: rest.length / 16000 },
+      options,
+      signal,
+      onSegment,
+    );
+    return joinResumed(saved, result, from, audio.duration);
+  }
+
   private async runModel(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
     options: ListenOptions,
     signal: AbortSignal,
+    onSegment?: (segment: Segment) => void,
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
@@ -240,6 +288,7 @@ export class Transcriber {
         diarization: options.diarize ? { numSpeakers: options.num_speakers, models: this.diarization } : undefined,
       },
       signal,
+      onSegment,
     );
   }
 }

@@ -106,11 +106,12 @@ async function attachCluster(
   const revocations = syncRevocations(request, PREFIX, license, (m) => app.log.info(m));
   closers.push(() => revocations.close());
 
-  const webhooks = new Webhooks(request, PREFIX, {
+  const webhookOptions = {
     attempts: config.callbackAttempts,
     backoffMs: config.callbackBackoffMs,
     retentionSeconds: config.jobRetentionSeconds,
-  });
+  };
+  const webhooks = new Webhooks(request, PREFIX, webhookOptions);
   closers.push(() => webhooks.close());
 
   const works = cluster.role !== 'api';
@@ -240,14 +241,19 @@ async function attachCluster(
           const timer = setInterval(() => void checkIn().catch(() => {}), 1500);
           timer.unref();
           closers.push(() => clearInterval(timer));
+          // The job side's Redis commands wait for Redis while it is away (the request side's fail at once, as
+          // 503s): a job that was accepted must still charge, queue its webhook and complete once Redis is back.
+          const patient = connection();
+          const jobWebhooks = new Webhooks(patient, PREFIX, webhookOptions);
+          closers.push(() => jobWebhooks.close());
           const worker = startJobWorker({
             connection: connection(),
             prefix: PREFIX,
             blobDir: cluster.blobDir,
             config,
             transcriber,
-            limits,
-            webhooks,
+            limits: new ClusterLimits(patient, PREFIX),
+            webhooks: jobWebhooks,
             log: (f, m) => app.log.info(f, m),
           });
           const delivery = webhooks.startDelivery(connection(), config.allowPrivateUrls, context.metrics, (f, m) =>

@@ -23,6 +23,7 @@ import {
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
+import type { JobCheckpoint } from '../../jobs/types.ts';
 
 export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
 
@@ -108,6 +109,9 @@ export class JobDispatcher {
         { ...data, blob },
         {
           jobId,
+          // A run that failed for a reason other than the job's own (its thread died, Redis went away) runs again.
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'fixed', delay: 1000 },
           // A synchronous answer is collected within the request budget; a callback job stays pollable.
           removeOnComplete: { age: data.kind === 'sync' ? 3600 : this.config.jobRetentionSeconds },
           removeOnFail: { age: this.config.jobRetentionSeconds },
@@ -225,7 +229,61 @@ export class JobDispatcher {
   }
 }
 
-/** The worker side: runs queued jobs on this node's model threads, `config.workers` at a time. */
+/** Checkpoints are written at most this often (the last one of a run always is). */
+const CHECKPOINT_EVERY_MS = 250;
+
+/**
+ * Saves a job's checkpoint (its finished segments) in the job's progress field, one write at a time, the latest
+ * winning: a worker that dies loses at most the segments since the last write.
+ */
+function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
+  let latest: JobCheckpoint | undefined;
+  let writing: Promise<void> | undefined;
+  let last = 0;
+  const write = async (): Promise<void> => {
+    while (latest) {
+      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const checkpoint = latest;
+      latest = undefined;
+      last = Date.now();
+      // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
+      await job.updateProgress(checkpoint as unknown as object).catch(() => {});
+    }
+    writing = undefined;
+  };
+  return {
+    save(checkpoint: JobCheckpoint) {
+      latest = checkpoint;
+      writing ??= write();
+    },
+    async flush() {
+      await writing;
+    },
+  };
+}
+
+/** The checkpoint an earlier run of this job saved, if any. */
+function savedCheckpoint(job: Job<TranscribeJobData, TranscribeJobResult>): JobCheckpoint | undefined {
+  const p = job.progress as Partial<JobCheckpoint> | number | undefined;
+  if (!p || typeof p !== 'object' || !Array.isArray(p.segments) || typeof p.model !== 'string') return undefined;
+  return p as JobCheckpoint;
+}
+
+/** Attempts of a job whose run failed for a reason other than its input or license (a dead thread, Redis away). */
+export const JOB_ATTEMPTS = 3;
+
+/** Failures that running again would not change: the input's, the license's, the options'. */
+function isFinal(e: unknown): boolean {
+  return isEarshotError(e) && e.code !== 'SERVICE_UNAVAILABLE' && e.code !== 'INTERNAL_ERROR';
+}
+
+/**
+ * The worker side: runs queued jobs on this node's model threads, `config.workers` at a time. Its Redis connections
+ * wait for Redis when it is away (a job that finished while Redis restarted charges, queues its webhook and completes
+ * once Redis is back), and a job's blob is removed only once the job has really ended, never by a run that lost the
+ * job to another worker.
+ */
 export function startJobWorker(options: {
   connection: Redis;
   prefix: string;
@@ -246,6 +304,7 @@ export function startJobWorker(options: {
       const jobId = job.id!;
       options.onActive?.(1);
       options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
+      const saver = checkpointSaver(job);
       try {
         const t = await transcriber.transcribeHere(
           { kind: 'file', path: file, bytes: data.bytes },
@@ -255,13 +314,23 @@ export function startJobWorker(options: {
             await limits.charge(jobId, data.ticket, seconds);
           },
           true,
+          {
+            resume: savedCheckpoint(job),
+            save: (c) => saver.save(c),
+            resumed: (from) => options.log({ job_id: jobId, from_seconds: from }, 'cluster job resumed'),
+          },
         );
+        await saver.flush();
         options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
         const body = listenResponse(jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
         return { body };
       } catch (e) {
+        await saver.flush();
+        const final = isFinal(e) || job.attemptsStarted >= JOB_ATTEMPTS;
+        options.log({ job_id: jobId, final, error: e instanceof Error ? e.message : String(e) }, 'cluster job failed');
+        if (!final) throw new Error(failureReason(e));
         if (data.kind === 'callback') {
           const error = (isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR')).toJSON();
           await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'failed', error });
@@ -270,8 +339,6 @@ export function startJobWorker(options: {
         throw new UnrecoverableError(failureReason(e));
       } finally {
         options.onActive?.(-1);
-        if (data.kind === 'callback') await limits.release(data.ticket).catch(() => {});
-        await fs.rm(file, { force: true });
       }
     },
     {
@@ -282,6 +349,16 @@ export function startJobWorker(options: {
       maxStalledCount: 3,
     },
   );
+  // The job has ended for good (this worker still held it): its slot and its audio are no longer needed.
+  const ended = async (job: Job<TranscribeJobData, TranscribeJobResult> | undefined) => {
+    if (!job) return;
+    if (job.data.kind === 'callback') await limits.release(job.data.ticket).catch(() => {});
+    await fs.rm(path.join(blobDir, job.data.blob), { force: true });
+  };
+  worker.on('completed', (job) => void ended(job));
+  worker.on('failed', (job, e) => {
+    if (e instanceof UnrecoverableError || (job && job.attemptsMade >= (job.opts.attempts ?? 1))) void ended(job);
+  });
   worker.on('error', () => {});
   return worker;
 }
