@@ -11,6 +11,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { developmentSigningKey } from '../../electron/core/license/sign.ts';
 import { LicenseService } from '../../electron/core/license/index.ts';
 import { signRevocationList } from '../../electron/core/license/revocation.ts';
@@ -249,10 +250,11 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   });
 
   test(
-    'a worker killed mid-job: the other finishes its job with the same text, charged once, one webhook',
+    'a worker killed mid-job: the other resumes it from its checkpoint, same text, charged once, one webhook',
     BOUNDED,
     async () => {
-      // One synchronous and one callback job of the same audio, one on each worker; then one worker dies.
+      // One synchronous and one callback job of the same audio, one on each worker; the callback job's worker dies
+      // once the job has a checkpoint (its first window done), and the synchronous one is the uninterrupted run.
       const before = workers.map((w) => (w.stdout().match(/cluster job started/g) ?? []).length);
       const sync = listen(apis[0], long, keys.charged);
       const accepted = await listen(
@@ -268,15 +270,40 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
         60_000,
         'both workers to start a job',
       );
-      const victim = workers.shift()!;
+      const store = new Redis(redisUrl);
+      let through = 0;
+      try {
+        await eventually(
+          async () => {
+            const progress = await store.hget(`earshot:earshot-transcribe:${jobId}`, 'progress');
+            through = progress?.startsWith('{') ? Number(JSON.parse(progress).through) : 0;
+            return through > 0;
+          },
+          60_000,
+          'the job to save a checkpoint',
+        );
+      } finally {
+        store.disconnect();
+      }
+      const victim = workers.find((w) => w.stdout().includes(`"job_id":"${jobId}"`))!;
       victim.child.kill('SIGKILL');
+      workers.splice(workers.indexOf(victim), 1);
       const answer = await sync;
       assert.equal(answer.status, 200, `the synchronous request still answers: ${answer.body}`);
       await eventually(() => deliveries.some((d) => d.jobId === jobId), 120_000, 'the webhook');
       const delivered = deliveries.filter((d) => d.jobId === jobId);
       assert.equal(delivered.length, 1, 'one delivery');
       assert.equal(delivered[0].body.status, 'completed');
-      assert.equal(delivered[0].body.result?.text, json(answer.body).text, 'the re-run gives the uninterrupted text');
+      assert.equal(
+        delivered[0].body.result?.text,
+        json(answer.body).text,
+        'the resumed run gives the uninterrupted text',
+      );
+      const resumed = new RegExp(`"job_id":"${jobId}","from_seconds":([\\d.]+),"msg":"cluster job resumed"`).exec(
+        workers[0].stdout(),
+      );
+      assert.ok(resumed, 'the other worker continued from the checkpoint');
+      assert.ok(Number(resumed[1]) >= through && Number(resumed[1]) < Number(json(answer.body).duration));
       // Charged once per job: twice the recording's length, not three times.
       const metrics = await curl([`${apis[0].url}/metrics`, ...auth()]);
       const licenses = new LicenseService({ dataDir: apis[0].home });

@@ -47,10 +47,13 @@ port.on('message', async (msg: WorkerRequest) => {
     controllers.set(msg.jobId, controller);
     try {
       const jobId = msg.jobId;
-      const onSegment = msg.request.streamSegments
-        ? (segment: Segment) => post({ type: 'segment', jobId, segment })
+      const stream = msg.request.streamSegments
+        ? {
+            segment: (segment: Segment) => post({ type: 'segment', jobId, segment }),
+            progress: (fraction: number) => post({ type: 'stage', jobId, stage: 'transcribing', fraction }),
+          }
         : undefined;
-      const job = transcribeSamples(msg.request, controller.signal, onSegment);
+      const job = transcribeSamples(msg.request, controller.signal, stream);
       running = job;
       post({ type: 'transcript', jobId: msg.jobId, result: await job });
     } catch (e) {

@@ -30,7 +30,9 @@ export interface SamplesRequest extends ModelLoadRequest {
   /** Undefined: detect it. */
   language?: string;
   wordTimestamps: boolean;
-  /** Post each segment as it finishes (`segment` messages) before the transcript. */
+  /** Continue an interrupted run: skip the windows that end by then (seconds; TranscribeOptions.resumeAfter). */
+  resumeAfter?: number;
+  /** Post each segment as it finishes (`segment` messages) and the progress after each window (`stage`). */
   streamSegments?: boolean;
   /** Label speakers (the neural models' folders, or undefined for the classical method). */
   diarization?: { numSpeakers?: number; models?: NeuralModels };
@@ -43,20 +45,29 @@ export async function loadModelInfo(request: ModelLoadRequest): Promise<LoadedMo
 }
 
 /**
- * `onSegment` receives each segment as soon as it is recognised (a cluster worker saves them as the job's checkpoint);
- * with speakers there is none, as segments are labelled only once the whole recording is read.
+ * `stream` receives each segment as soon as it is recognised and the fraction done after each window (a cluster
+ * worker saves them as the job's checkpoint); with speakers there is none, as segments are labelled only once the
+ * whole recording is read.
  */
 export async function transcribeSamples(
   request: SamplesRequest,
   signal: AbortSignal,
-  onSegment?: (segment: Segment) => void,
+  stream?: { segment(segment: Segment): void; progress(fraction: number): void },
 ): Promise<TranscriptResult> {
   const model = await cachedModel(request.modelDir, request.device, request.threads);
   const { samples, language } = request;
   const pcm = { samples, sampleRate: 16000 as const };
   if (!request.diarization) {
-    const run = model.transcribe(pcm, { language, wordTimestamps: request.wordTimestamps, signal });
-    if (onSegment) for await (const segment of run) onSegment(segment);
+    const run = model.transcribe(pcm, {
+      language,
+      wordTimestamps: request.wordTimestamps,
+      signal,
+      resumeAfter: request.resumeAfter,
+      // Reported once the window's segments have reached `stream` (the iteration below runs on microtasks; the
+      // next window's inference ends on a later turn of the event loop), so each progress covers its segments.
+      onProgress: stream && ((fraction) => setImmediate(() => stream.progress(fraction))),
+    });
+    if (stream) for await (const segment of run) stream.segment(segment);
     return run.result();
   }
   // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are needed

@@ -24,6 +24,12 @@ interface Slot {
 
 let nextRunId = 0;
 
+/** Receives a run's segments as they finish, and the fraction of the audio done after each window. */
+export interface SegmentListener {
+  segment(segment: Segment): void;
+  progress(fraction: number): void;
+}
+
 /** The server's view of its model: what it is, and a way to run samples through it off the event loop. */
 export interface ModelRunner {
   readonly family: LoadedModelInfo['family'];
@@ -31,12 +37,15 @@ export interface ModelRunner {
   readonly device: DeviceInfo;
   readonly languages: string[];
   readonly notice?: string;
-  /** `onSegment`: each segment as soon as it is recognised (not with speakers: they are labelled at the end). */
+  /**
+   * `stream`: each segment as soon as it is recognised, and the fraction done after each window (not with speakers:
+   * they are labelled at the end).
+   */
   run(
     samples: Float32Array,
     options: SamplesOptions,
     signal: AbortSignal,
-    onSegment?: (segment: Segment) => void,
+    stream?: SegmentListener,
   ): Promise<TranscriptResult>;
   dispose(): Promise<void>;
 }
@@ -85,7 +94,7 @@ export class ModelThreads implements ModelRunner {
     samples: Float32Array,
     options: SamplesOptions,
     signal: AbortSignal,
-    onSegment?: (segment: Segment) => void,
+    stream?: SegmentListener,
   ): Promise<TranscriptResult> {
     if (signal.aborted) throw abortError(signal);
     const slot = await this.acquire(signal);
@@ -95,7 +104,7 @@ export class ModelThreads implements ModelRunner {
       throw abortError(signal);
     }
     const jobId = `samples-${++nextRunId}`;
-    const request: SamplesRequest = { ...this.load, ...options, samples, streamSegments: !!onSegment };
+    const request: SamplesRequest = { ...this.load, ...options, samples, streamSegments: !!stream };
     // Zero-copy when the samples own their whole buffer (a decoded file can be hundreds of MB).
     const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength;
     const transfer = whole && samples.buffer instanceof ArrayBuffer ? [samples.buffer] : [];
@@ -109,8 +118,10 @@ export class ModelThreads implements ModelRunner {
       };
       const onMessage = (m: WorkerResponse) => {
         if (!('jobId' in m) || m.jobId !== jobId) return;
-        if (m.type === 'segment') {
-          if (!settled) onSegment?.(m.segment);
+        if (m.type === 'segment' || m.type === 'stage') {
+          if (settled) return;
+          if (m.type === 'segment') stream?.segment(m.segment);
+          else stream?.progress(m.fraction);
           return;
         }
         if (m.type !== 'transcript' && m.type !== 'error') return;

@@ -8,12 +8,12 @@ import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
 import { type NeuralModels, speakerUtterances } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
-import { joinResumed, resumePoint, shiftSegment } from '../jobs/resume.ts';
+import { joinSegmentText } from '../asr/result-text.ts';
 import type { JobCheckpoint } from '../jobs/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { type ModelRunner, ModelThreads } from './model-threads.ts';
+import { type ModelRunner, ModelThreads, type SegmentListener } from './model-threads.ts';
 import type { ServerServices } from './services.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
@@ -59,10 +59,15 @@ export type RemoteTranscribe = (
   signal: AbortSignal,
 ) => Promise<Transcript>;
 
-/** A queued job's checkpoint: what an earlier run finished, and where this run saves its segments as they finish. */
+/** What a run of a queued job had finished: the segments of its windows done, and where the last of them ended. */
+export interface RunCheckpoint extends JobCheckpoint {
+  through: number;
+}
+
+/** A queued job's checkpoint: what an earlier run finished, and where this run saves its own as windows finish. */
 export interface Checkpointing {
-  resume?: JobCheckpoint;
-  save(checkpoint: JobCheckpoint): void;
+  resume?: RunCheckpoint;
+  save(checkpoint: RunCheckpoint): void;
   /** Told where the run continues (seconds) when it continues an earlier one. */
   resumed?(fromSeconds: number): void;
 }
@@ -239,9 +244,11 @@ export class Transcriber {
   }
 
   /**
-   * Runs the model, continuing after the checkpoint's last segment when it was made by this model from this audio
-   * (the desktop's resume rules), and saving each new segment. With speakers there is no checkpoint: speakers are
-   * labelled over the whole recording at the end, so such a job starts over.
+   * Runs the model, saving the segments as each window finishes, and continuing where the checkpoint says an earlier
+   * run of the job got to when it was made by this model from this audio. Only a CTC model continues: its windows are
+   * planned over the whole recording again and those already done are skipped, so the text is the one an
+   * uninterrupted run gives. Whisper conditions each window on the text before it, and with speakers the labels come
+   * from the whole recording at the end: such a job starts over.
    */
   private async runResumable(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
@@ -251,31 +258,41 @@ export class Transcriber {
   ): Promise<TranscriptResult> {
     if (!checkpoint || options.diarize) return this.runModel(audio, options, signal);
     const { model } = this.readyModel();
-    const from = resumePoint(checkpoint.resume, model.name, audio.duration) ?? 0;
-    const saved = from > 0 ? [...checkpoint.resume!.segments] : [];
+    const resume = checkpoint.resume;
+    const from =
+      model.family === 'ctc' &&
+      resume &&
+      resume.model === model.name &&
+      Math.abs(resume.duration - audio.duration) < 0.01 &&
+      resume.through > 0 &&
+      resume.through < audio.duration
+        ? resume.through
+        : 0;
+    const saved = from > 0 ? resume!.segments : [];
     if (from > 0) checkpoint.resumed?.(from);
     const segments = [...saved];
-    const onSegment = (segment: Segment) => {
-      segments.push(shiftSegment(segment, from, saved.length));
-      checkpoint.save({ model: model.name, duration: audio.duration, segments: [...segments] });
+    const stream = {
+      segment: (segment: Segment) => {
+        segments.push({ ...segment, id: segments.length });
+      },
+      // After each window: its segments and where it ended, as one checkpoint.
+      progress: (fraction: number) => {
+        const through = Math.min(audio.duration, fraction * audio.duration);
+        checkpoint.save({ model: model.name, duration: audio.duration, segments: [...segments], through });
+      },
     };
-    if (from === 0) return this.runModel(audio, options, signal, onSegment);
-    // The rest of the audio in a buffer of its own (it is handed over to the model's thread).
-    const rest = audio.samples.slice(Math.round(from * 16000));
-    const result = await this.runModel(
-      { samples: rest, sampleRate: 16000, duration: rest.length / 16000 },
-      options,
-      signal,
-      onSegment,
-    );
-    return joinResumed(saved, result, from, audio.duration);
+    const result = await this.runModel(audio, options, signal, stream, from > 0 ? from : undefined);
+    if (from === 0) return result;
+    const all = [...saved, ...result.segments.map((s, i) => ({ ...s, id: saved.length + i }))];
+    return { ...result, segments: all, text: joinSegmentText(all) };
   }
 
   private async runModel(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
     options: ListenOptions,
     signal: AbortSignal,
-    onSegment?: (segment: Segment) => void,
+    stream?: SegmentListener,
+    resumeAfter?: number,
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
@@ -286,9 +303,10 @@ export class Transcriber {
         wordTimestamps: options.timestamps,
         // Speakers are labelled in the model's thread too (the diarization models are ONNX as well).
         diarization: options.diarize ? { numSpeakers: options.num_speakers, models: this.diarization } : undefined,
+        resumeAfter,
       },
       signal,
-      onSegment,
+      stream,
     );
   }
 }

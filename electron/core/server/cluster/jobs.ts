@@ -17,13 +17,13 @@ import {
   type AudioInput,
   type ListenOptions,
   listenResponse,
+  type RunCheckpoint,
   type Transcript,
   type Transcriber,
 } from '../transcriber.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
-import type { JobCheckpoint } from '../../jobs/types.ts';
 
 export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
 
@@ -237,7 +237,7 @@ const CHECKPOINT_EVERY_MS = 250;
  * winning: a worker that dies loses at most the segments since the last write.
  */
 function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
-  let latest: JobCheckpoint | undefined;
+  let latest: RunCheckpoint | undefined;
   let writing: Promise<void> | undefined;
   let last = 0;
   const write = async (): Promise<void> => {
@@ -253,7 +253,7 @@ function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
     writing = undefined;
   };
   return {
-    save(checkpoint: JobCheckpoint) {
+    save(checkpoint: RunCheckpoint) {
       latest = checkpoint;
       writing ??= write();
     },
@@ -264,10 +264,11 @@ function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
 }
 
 /** The checkpoint an earlier run of this job saved, if any. */
-function savedCheckpoint(job: Job<TranscribeJobData, TranscribeJobResult>): JobCheckpoint | undefined {
-  const p = job.progress as Partial<JobCheckpoint> | number | undefined;
+function savedCheckpoint(job: Job<TranscribeJobData, TranscribeJobResult>): RunCheckpoint | undefined {
+  const p = job.progress as Partial<RunCheckpoint> | number | undefined;
   if (!p || typeof p !== 'object' || !Array.isArray(p.segments) || typeof p.model !== 'string') return undefined;
-  return p as JobCheckpoint;
+  if (typeof p.through !== 'number' || typeof p.duration !== 'number') return undefined;
+  return p as RunCheckpoint;
 }
 
 /** Attempts of a job whose run failed for a reason other than its input or license (a dead thread, Redis away). */
