@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { developmentSigningKey } from '../../electron/core/license/sign.ts';
 import { LicenseService } from '../../electron/core/license/index.ts';
 import { signRevocationList } from '../../electron/core/license/revocation.ts';
@@ -235,6 +236,43 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     assert.equal(json(second.body).code, 'QUOTA_EXCEEDED');
     assert.ok(json(second.body).resets_at, 'says when the quota resets');
   });
+
+  test(
+    'a live stream on an API node (it holds no model): its windows run on the workers, finals come back',
+    BOUNDED,
+    async () => {
+      const pcm = path.join(dir, 'long.pcm');
+      ffmpeg(['-i', long, '-t', '12', '-f', 's16le', '-ac', '1', '-ar', '16000', pcm]);
+      const audio = readFileSync(pcm);
+      const messages = await new Promise<{ transcript?: string; is_final?: boolean; is_last?: boolean }[]>(
+        (resolve, reject) => {
+          const ws = new WebSocket(`${apis[1].url.replace('http:', 'ws:')}/v1/listen/stream?sample_rate=16000`, {
+            headers: { Authorization: `Token ${key}` },
+          });
+          const got: { transcript?: string; is_final?: boolean; is_last?: boolean }[] = [];
+          ws.on('open', () => {
+            for (let at = 0; at < audio.length; at += 4096) ws.send(audio.subarray(at, at + 4096));
+            ws.send(JSON.stringify({ type: 'end' }));
+          });
+          ws.on('message', (data) => got.push(JSON.parse(String(data))));
+          ws.on('close', (code) =>
+            code === 1000 ? resolve(got) : reject(new Error(`closed ${code}: ${JSON.stringify(got)}`)),
+          );
+          ws.on('error', reject);
+        },
+      );
+      const finals = messages.filter((m) => m.is_final);
+      assert.ok(finals.length >= 2, `several decided windows: ${JSON.stringify(messages)}`);
+      assert.equal(messages.at(-1)?.is_last, true);
+      assert.match(finals.map((m) => m.transcript).join(' '), /hello|hollow|world|test/i);
+      const store = new Redis(redisUrl);
+      try {
+        assert.ok((await store.zcard('earshot:earshot-live:completed')) >= finals.length, 'the windows ran on workers');
+      } finally {
+        store.disconnect();
+      }
+    },
+  );
 
   test('a revocation imported on one node is refused by every node within a second', BOUNDED, async () => {
     const probe = async (api: Serve) => (await curl([`${api.url}/v1/jobs/job_none`, ...auth(keys.revocable)])).status;

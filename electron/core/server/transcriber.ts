@@ -98,6 +98,8 @@ export class Transcriber {
   private diarization?: NeuralModels;
   /** Set in cluster mode: requests go to the queue instead of this node's model. */
   remote?: RemoteTranscribe;
+  /** Set on a cluster API node (it holds no model): a live stream's windows run on a worker node through the queue. */
+  remoteSamples?: (samples: Float32Array, options: ListenOptions, signal: AbortSignal) => Promise<TranscriptResult>;
 
   constructor(
     private readonly config: ServerConfig,
@@ -237,6 +239,7 @@ export class Transcriber {
 
   /** Runs the model on samples already at 16 kHz (the streaming route), through the same queue. */
   transcribeSamples(samples: Float32Array, options: ListenOptions, signal: AbortSignal): Promise<TranscriptResult> {
+    if (this.remoteSamples) return this.remoteSamples(samples, options, signal);
     return this.queue.run(
       () => this.runModel({ samples, sampleRate: 16000, duration: samples.length / 16000 }, options, signal),
       signal,

@@ -18,7 +18,7 @@ import type { ServerServices } from '../services.ts';
 import type { ClusterHooks } from '../context.ts';
 import type { ServerExtension } from '../index.ts';
 import type { ModelRunner } from '../model-threads.ts';
-import { JobDispatcher, startJobWorker } from './jobs.ts';
+import { JobDispatcher, startJobWorker, startLiveWorker } from './jobs.ts';
 import { type ClusterLease, ClusterLimits, clusterLicenseGate } from './limits.ts';
 import { assertNoEviction, blockingConnection, connected, redisUnavailable, requestConnection } from './redis.ts';
 import { syncRevocations } from './revocations.ts';
@@ -50,11 +50,8 @@ function remoteModel(info: WorkerInfo): ModelRunner {
   return {
     ...info,
     async run() {
-      throw new EarshotError(
-        'SERVICE_UNAVAILABLE',
-        'This API node holds no model: live streams are served by nodes started with --role all',
-        { retry_after: 60 },
-      );
+      // Never called: an API node sends requests and live windows to worker nodes through the queue.
+      throw new EarshotError('INTERNAL_ERROR', 'This API node holds no model');
     },
     async dispose() {},
   };
@@ -121,7 +118,7 @@ async function attachCluster(
     connections.push(c);
     return c;
   };
-  const dispatcher = new JobDispatcher(request, connection(), PREFIX, cluster.blobDir, config);
+  const dispatcher = new JobDispatcher(request, connection, PREFIX, cluster.blobDir, config);
   closers.push(() => dispatcher.close());
 
   // Requests are served through the queue on every node (so limits, jobs and webhooks are the cluster's). The
@@ -134,6 +131,9 @@ async function attachCluster(
     if (!lease?.ticket) throw new EarshotError('INTERNAL_ERROR', 'No license lease for a queued request');
     return dispatcher.transcribe(input, options, lease.ticket, signal);
   };
+  // A node without a model serves live streams too: the socket stays here, each window runs on a worker node.
+  if (!works)
+    transcriber.remoteSamples = (samples, options, signal) => dispatcher.transcribeSamples(samples, options, signal);
   const hooks: ClusterHooks = {
     async acceptCallback(req, audio) {
       const lease = req.lease as ClusterLease;
@@ -256,6 +256,8 @@ async function attachCluster(
             webhooks: jobWebhooks,
             log: (f, m) => app.log.info(f, m),
           });
+          const live = startLiveWorker({ connection: connection(), prefix: PREFIX, config, transcriber });
+          closers.unshift(() => live.close());
           const delivery = webhooks.startDelivery(connection(), config.allowPrivateUrls, context.metrics, (f, m) =>
             app.log.info(f, m),
           );

@@ -21,11 +21,22 @@ import {
   type Transcript,
   type Transcriber,
 } from '../transcriber.ts';
+import type { TranscriptResult } from '../../asr/types.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
 
 export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
+/** A live stream's windows, from API nodes (which hold no model) to worker nodes: short, and first in line. */
+export const LIVE_QUEUE = 'earshot-live';
+/** The longest live window sent through Redis (float32 samples, base64: about 85 kB a second). */
+export const MAX_LIVE_SECONDS = 30;
+
+export interface LiveJobData {
+  /** 16 kHz float32 samples, base64. */
+  samples: string;
+  options: ListenOptions;
+}
 
 export interface TranscribeJobData {
   /** File name in the blob folder. */
@@ -70,18 +81,58 @@ export function jobError(reason: string | undefined): EarshotError {
 export class JobDispatcher {
   readonly queue: Queue<TranscribeJobData, TranscribeJobResult>;
   private readonly events: QueueEvents;
+  private readonly live: Queue<LiveJobData, TranscriptResult>;
+  private liveEvents?: QueueEvents;
 
   constructor(
     request: Redis,
-    blocking: Redis,
-    prefix: string,
+    private readonly blocking: () => Redis,
+    private readonly prefix: string,
     private readonly blobDir: string,
     private readonly config: ServerConfig,
   ) {
     this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
-    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking, prefix: bullPrefix(prefix) });
+    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking(), prefix: bullPrefix(prefix) });
     this.events.on('error', () => {});
+    this.live = new Queue(LIVE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
+    this.live.on('error', () => {});
+  }
+
+  /**
+   * A live stream's window, run on some worker node (an API node holds no model). The samples ride in Redis: a
+   * window is a few seconds, and it is removed soon after its answer.
+   */
+  async transcribeSamples(
+    samples: Float32Array,
+    options: ListenOptions,
+    signal: AbortSignal,
+  ): Promise<TranscriptResult> {
+    if (samples.length > MAX_LIVE_SECONDS * 16000) {
+      throw new EarshotError('INVALID_PARAMETER', `A live window is at most ${MAX_LIVE_SECONDS} s`);
+    }
+    if (!this.liveEvents) {
+      this.liveEvents = new QueueEvents(LIVE_QUEUE, { connection: this.blocking(), prefix: bullPrefix(this.prefix) });
+      this.liveEvents.on('error', () => {});
+      await this.liveEvents.waitUntilReady().catch(() => {});
+    }
+    const bytes = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+    let job: Job<LiveJobData, TranscriptResult>;
+    try {
+      job = await this.live.add(
+        'window',
+        { samples: bytes.toString('base64'), options },
+        {
+          jobId: `live_${randomBytes(10).toString('hex')}`,
+          attempts: JOB_ATTEMPTS,
+          removeOnComplete: { age: 60 },
+          removeOnFail: { age: 60 },
+        },
+      );
+    } catch (e) {
+      throw redisUnavailable(e);
+    }
+    return this.outcome(job, signal, this.live, this.liveEvents);
   }
 
   /** Moves an upload (or a downloaded URL) into the blob folder under a fresh name. */
@@ -142,7 +193,12 @@ export class JobDispatcher {
    * The job's outcome: from the event stream as soon as it is announced, or from the job itself (checked every
    * second, in case the announcement fell into a Redis restart).
    */
-  private async outcome(job: Job<TranscribeJobData, TranscribeJobResult>, signal: AbortSignal) {
+  private async outcome<D, R>(
+    job: Job<D, R>,
+    signal: AbortSignal,
+    queue: Queue<D, R> = this.queue as unknown as Queue<D, R>,
+    events: QueueEvents = this.events,
+  ): Promise<R> {
     const stop = new AbortController();
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => reject(signal.reason ?? new EarshotError('CANCELLED'));
@@ -151,14 +207,12 @@ export class JobDispatcher {
       stop.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort));
     });
     aborted.catch(() => {});
-    const polled = (async (): Promise<TranscribeJobResult> => {
+    const polled = (async (): Promise<R> => {
       while (!stop.signal.aborted) {
         await new Promise((r) => setTimeout(r, 1000));
         const state = await job.getState().catch(() => 'unknown');
         if (state === 'completed' || state === 'failed') {
-          const fresh = await Job.fromId<TranscribeJobData, TranscribeJobResult>(this.queue, job.id!).catch(
-            () => undefined,
-          );
+          const fresh = await Job.fromId<D, R>(queue, job.id!).catch(() => undefined);
           if (fresh && state === 'completed') return fresh.returnvalue;
           if (fresh) throw new Error(fresh.failedReason);
         }
@@ -166,7 +220,7 @@ export class JobDispatcher {
       return new Promise<never>(() => {});
     })();
     try {
-      return await Promise.race([job.waitUntilFinished(this.events), polled, aborted]);
+      return await Promise.race([job.waitUntilFinished(events) as Promise<R>, polled, aborted]);
     } catch (e) {
       if (signal.aborted) {
         // Nobody waits for it any more: drop it if no worker has taken it yet.
@@ -225,7 +279,9 @@ export class JobDispatcher {
 
   async close(): Promise<void> {
     await this.events.close().catch(() => {});
+    await this.liveEvents?.close().catch(() => {});
     await this.queue.close().catch(() => {});
+    await this.live.close().catch(() => {});
   }
 }
 
@@ -360,6 +416,44 @@ export function startJobWorker(options: {
   worker.on('failed', (job, e) => {
     if (e instanceof UnrecoverableError || (job && job.attemptsMade >= (job.opts.attempts ?? 1))) void ended(job);
   });
+  worker.on('error', () => {});
+  return worker;
+}
+
+/** The worker side of live streams served by API nodes: each window runs on this node's model threads. */
+export function startLiveWorker(options: {
+  connection: Redis;
+  prefix: string;
+  config: ServerConfig;
+  transcriber: Transcriber;
+}): Worker<LiveJobData, TranscriptResult> {
+  const { config, transcriber } = options;
+  const worker = new Worker<LiveJobData, TranscriptResult>(
+    LIVE_QUEUE,
+    async (job) => {
+      const bytes = Buffer.from(job.data.samples, 'base64');
+      // A copy that owns its buffer (it is handed over to the model's thread).
+      const samples = new Float32Array(bytes.byteLength / 4);
+      new Uint8Array(samples.buffer).set(bytes);
+      try {
+        return await transcriber.transcribeSamples(
+          samples,
+          job.data.options,
+          AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
+        );
+      } catch (e) {
+        if (isFinal(e)) throw new UnrecoverableError(failureReason(e));
+        throw new Error(failureReason(e));
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: bullPrefix(options.prefix),
+      concurrency: config.workers,
+      ...lockTiming(),
+      maxStalledCount: 3,
+    },
+  );
   worker.on('error', () => {});
   return worker;
 }
