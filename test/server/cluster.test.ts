@@ -274,6 +274,40 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     },
   );
 
+  test(
+    'the backlog cap: while --queue jobs wait for a worker, a new request gets 503 with retry_after',
+    BOUNDED,
+    async () => {
+      const capped = await startServe({ keys: allKeys(), args: [...nodeArgs('api'), '--queue', '1'], env });
+      const hookUrl = `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`;
+      const started = () => workers.reduce((n, w) => n + (w.stdout().match(/cluster job started/g) ?? []).length, 0);
+      const jobs: string[] = [];
+      try {
+        // Both workers busy with one long job each, then one more waits: the queue is at its cap of 1.
+        for (let i = 0; i < 2; i++) {
+          const before = started();
+          const accepted = await listen(capped, long, key, hookUrl);
+          assert.equal(accepted.status, 200, accepted.body);
+          jobs.push(String(json(accepted.body).job_id));
+          await eventually(() => started() > before, 60_000, 'a worker to take the job');
+        }
+        const third = await listen(capped, long, key, hookUrl);
+        assert.equal(third.status, 200, third.body);
+        jobs.push(String(json(third.body).job_id));
+        const refused = await listen(capped, speech);
+        assert.equal(refused.status, 503, refused.body);
+        assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
+        assert.match(String(json(refused.body).error), /queue is full/);
+        assert.ok(Number(json(refused.body).retry_after) >= 1, refused.body);
+        // Once the backlog drains, requests are taken again.
+        await eventually(() => jobs.every((id) => deliveries.some((d) => d.jobId === id)), 180_000, 'the jobs to end');
+        assert.equal((await listen(capped, speech)).status, 200);
+      } finally {
+        await capped.stop();
+      }
+    },
+  );
+
   test('a revocation imported on one node is refused by every node within a second', BOUNDED, async () => {
     const probe = async (api: Serve) => (await curl([`${api.url}/v1/jobs/job_none`, ...auth(keys.revocable)])).status;
     assert.equal(await probe(apis[1]), 404, 'valid before');

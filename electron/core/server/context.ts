@@ -28,4 +28,6 @@ export interface ClusterHooks {
     audio: { input: AudioInput; options: ListenOptions; cleanup: () => Promise<void> },
   ): Promise<{ job_id: string }>;
   jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
+  /** Throws the full queue's 503 when the cluster's backlog is at its cap (before an upload is read). */
+  refuseWhenFull(): Promise<void>;
 }

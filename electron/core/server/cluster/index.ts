@@ -134,6 +134,10 @@ async function attachCluster(
   // A node without a model serves live streams too: the socket stays here, each window runs on a worker node.
   if (!works)
     transcriber.remoteSamples = (samples, options, signal) => dispatcher.transcribeSamples(samples, options, signal);
+  const alive = async (): Promise<number> => {
+    const since = Date.now() - ALIVE_MS;
+    return request.zcount(`${PREFIX}workers`, since, '+inf');
+  };
   const hooks: ClusterHooks = {
     async acceptCallback(req, audio) {
       const lease = req.lease as ClusterLease;
@@ -155,6 +159,7 @@ async function attachCluster(
       }
     },
     jobView: (id, key) => dispatcher.view(id, key, webhooks),
+    refuseWhenFull: () => dispatcher.refuseWhenFull(alive),
   };
   context.cluster = hooks;
   // For autoscaling workers: the cluster's backlog, not this node's.
@@ -172,10 +177,6 @@ async function attachCluster(
     });
   }
 
-  const alive = async (): Promise<number> => {
-    const since = Date.now() - ALIVE_MS;
-    return request.zcount(`${PREFIX}workers`, since, '+inf');
-  };
   // The reference's component probes.
   app.get('/health/redis', async (_req, reply) => {
     try {

@@ -100,6 +100,27 @@ export class JobDispatcher {
   }
 
   /**
+   * The cluster's backlog cap (`--queue`, over all nodes): while that many jobs wait for a worker, new requests get
+   * the single-process server's full-queue answer, 503 SERVICE_UNAVAILABLE with `retry_after`. Checked before the
+   * upload is read, so two nodes at the same moment may each let one more in.
+   */
+  async refuseWhenFull(workersAlive: () => Promise<number>): Promise<void> {
+    let waiting: number;
+    try {
+      waiting = await this.queue.getWaitingCount();
+    } catch (e) {
+      throw redisUnavailable(e);
+    }
+    if (waiting === 0 || waiting < this.config.queueSize) return;
+    // Each worker node takes `workers` jobs at a time; a job of the bundled kind takes seconds, not minutes.
+    const nodes = await workersAlive().catch(() => 1);
+    const retryAfter = Math.min(30, Math.max(1, Math.ceil(waiting / Math.max(1, nodes * this.config.workers)) * 5));
+    throw new EarshotError('SERVICE_UNAVAILABLE', 'No ASR workers available, the queue is full', {
+      retry_after: retryAfter,
+    });
+  }
+
+  /**
    * A live stream's window, run on some worker node (an API node holds no model). The samples ride in Redis: a
    * window is a few seconds, and it is removed soon after its answer.
    */

@@ -88,5 +88,6 @@ export function refuseWhenFull(ctx: RouteContext) {
   return async function refuseWhenQueueFull(): Promise<void> {
     ctx.transcriber.readyModel();
     if (ctx.transcriber.queue.full) throw ctx.transcriber.queue.unavailable();
+    await ctx.cluster?.refuseWhenFull();
   };
 }
