@@ -165,9 +165,9 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   after(async () => {
     if (process.env.DEBUG_CLUSTER_DIR) {
       const { writeFileSync } = await import('node:fs');
-      [...apis, ...workers].forEach((s, i) =>
-        writeFileSync(`${process.env.DEBUG_CLUSTER_DIR}/node${i}.log`, `${s.stdout()}\n----\n${s.stderr()}`),
-      );
+      for (const [i, s] of [...apis, ...workers].entries()) {
+        writeFileSync(`${process.env.DEBUG_CLUSTER_DIR}/node${i}.log`, `${s.stdout()}\n----\n${s.stderr()}`);
+      }
     }
     await Promise.all([...apis, ...workers].map((s) => s.stop()));
     await hook?.close();
@@ -207,6 +207,47 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
         404,
         'only its key sees it',
       );
+    },
+  );
+
+  test(
+    'a cloud-alias webhook (POST /waves/v1/stt/ with webhook_url) has the single-process shape',
+    BOUNDED,
+    async () => {
+      const single = await startServe({
+        keys: [key],
+        args: ['--model', model!.dir, '--threads', '1', '--allow-private-urls'],
+      });
+      try {
+        const query = `?word_timestamps=true&webhook_extra=order-7&webhook_url=${encodeURIComponent(`${hook.url}/waves`)}`;
+        const send = (url: string) =>
+          curl([
+            '-X',
+            'POST',
+            `${url}/waves/v1/stt/${query}`,
+            ...auth(),
+            '-H',
+            'Content-Type: audio/wav',
+            '--data-binary',
+            `@${speech}`,
+          ]);
+        const answers = [await send(single.url), await send(apis[0].url)];
+        const ids = answers.map((a) => {
+          assert.equal(a.status, 200, a.body);
+          assert.equal(json(a.body).status, 'processing');
+          return String(json(a.body).request_id);
+        });
+        await eventually(() => ids.every((id) => deliveries.some((d) => d.jobId === id)), 60_000, 'both webhooks');
+        // The same body but for the job's own id.
+        const [inSingle, inCluster] = ids.map((id) =>
+          JSON.parse(JSON.stringify(deliveries.find((d) => d.jobId === id)!.body).replaceAll(id, '<id>')),
+        );
+        assert.equal(inCluster.result.webhook_extra, 'order-7');
+        assert.ok(Array.isArray(inCluster.result.words) && inCluster.result.words.length > 0);
+        assert.deepEqual(inCluster, inSingle);
+      } finally {
+        await single.stop();
+      }
     },
   );
 

@@ -139,7 +139,7 @@ async function attachCluster(
     return request.zcount(`${PREFIX}workers`, since, '+inf');
   };
   const hooks: ClusterHooks = {
-    async acceptCallback(req, audio) {
+    async acceptCallback(req, audio, shape) {
       const lease = req.lease as ClusterLease;
       try {
         // URL inputs are fetched here: the job carries a file in the blob folder, never the URL's own risks.
@@ -148,7 +148,7 @@ async function attachCluster(
           AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
         );
         try {
-          const jobId = await dispatcher.accept(file, audio.options, lease.ticket, req.licenseKey!);
+          const jobId = await dispatcher.accept(file, audio.options, lease.ticket, req.licenseKey!, shape);
           req.lease = undefined; // the worker that ends the job frees its slot
           return { job_id: jobId };
         } finally {

@@ -22,6 +22,7 @@ import {
   type Transcriber,
 } from '../transcriber.ts';
 import type { TranscriptResult } from '../../asr/types.ts';
+import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -48,6 +49,8 @@ export interface TranscribeJobData {
   /** Callback jobs: hash of the key that may poll the job, and where its outcome goes. */
   owner?: string;
   callbackUrl?: string;
+  /** Callback jobs: how the result is shaped (as the route that accepted it shapes it in single-process mode). */
+  shape?: CallbackShape;
 }
 
 export type TranscribeJobResult = { transcript: Transcript } | { body: unknown };
@@ -255,7 +258,13 @@ export class JobDispatcher {
   }
 
   /** Accepts a callback job; the worker that runs it delivers its webhook and frees its concurrency slot. */
-  async accept(input: AudioInput, options: ListenOptions, ticket: LicenseTicket, key: string): Promise<string> {
+  async accept(
+    input: AudioInput,
+    options: ListenOptions,
+    ticket: LicenseTicket,
+    key: string,
+    shape: CallbackShape = { kind: 'listen' },
+  ): Promise<string> {
     const jobId = `job_${ticket.leaseId}`;
     await this.enqueue(
       jobId,
@@ -266,6 +275,7 @@ export class JobDispatcher {
         kind: 'callback',
         owner: ownerOf(key),
         callbackUrl: options.callback_url,
+        shape,
       },
       input,
     );
@@ -401,7 +411,7 @@ export function startJobWorker(options: {
         await saver.flush();
         options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
-        const body = listenResponse(jobId, t, data.options);
+        const body = shapeCallback(data.shape ?? { kind: 'listen' }, jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
         return { body };
       } catch (e) {
