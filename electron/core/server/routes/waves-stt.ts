@@ -94,11 +94,11 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (query.webhook_url) {
       options.callback_url = query.webhook_url;
       const extra = query.webhook_extra;
-      const job = await acceptCallbackJob(request, ctx, audio, (jobId, t) => ({
-        ...pulseResponse(t, input, options, 'label'),
-        request_id: jobId,
-        ...(extra ? { webhook_extra: extra } : {}),
-      }));
+      const job = await acceptCallbackJob(request, ctx, audio, {
+        kind: 'waves',
+        ...(input.kind === 'url' ? { url: input.url } : {}),
+        ...(extra ? { extra } : {}),
+      });
       return { status: 'processing', request_id: job.job_id };
     }
     const lease = request.lease!;
