@@ -3,7 +3,7 @@
  * vendor's TranscriptionResponse for POST /waves/v1/stt/ with webhook_url. A description rather than a function, so
  * that a cluster worker on another machine shapes the result exactly as the single-process server does.
  */
-import { pulseResponse } from './routes/cloud-aliases.ts';
+import { pulseResponse } from './cloud-response.ts';
 import { type AudioInput, type ListenOptions, listenResponse, type Transcript } from './transcriber.ts';
 
 export type CallbackShape =

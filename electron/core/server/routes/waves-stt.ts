@@ -10,7 +10,8 @@ import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestBudget } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
 import { optionProperties, rejectNonStringJsonFields, resolveOptions } from '../listen-options.ts';
-import { pulseResponse, urlBodySchema } from './cloud-aliases.ts';
+import { pulseResponse } from '../cloud-response.ts';
+import { urlBodySchema } from './cloud-aliases.ts';
 import { acceptCallbackJob, refuseWhenFull } from './listen.ts';
 
 /** The vendor's language codes, including its auto-detecting `multi-*` groups (we detect the language for those). */
