@@ -23,13 +23,15 @@ test('a transcript auto-exported outside the data folder is what Show in folder 
   const out = await tempHome('earshot-reveal-out-');
   dirs.push(home, out);
   const revealed: string[] = [];
-  const d = await createDesktop({
-    home,
-    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
-    revealInFolder: async (file) => {
-      revealed.push(file);
-    },
-  });
+  const open = () =>
+    createDesktop({
+      home,
+      secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+      revealInFolder: async (file) => {
+        revealed.push(file);
+      },
+    });
+  let d = await open();
   try {
     if (!demoModelAvailable()) await d.modelManager.import(WHISPER_FIXTURE);
     await d.license.set(await devKey());
@@ -63,6 +65,14 @@ test('a transcript auto-exported outside the data folder is what Show in folder 
     const other = await d.dispatch('system:reveal', [path.join(out, 'Minutes.txt')]);
     assert.equal(!other.ok && other.error.code, 'INVALID_PARAMETER');
     assert.deepEqual(revealed, [expected, expected]);
+
+    // Remembered across a restart (exports.json in the data folder).
+    await d.dispose();
+    d = await open();
+    const later = await d.dispatch('transcripts:reveal', [job.transcriptId]);
+    assert.ok(later.ok);
+    assert.equal(later.value, expected);
+    assert.ok((await d.dispatch('system:reveal', [written])).ok);
 
     // Gone from the folder: Show in folder falls back to the transcript's own file in the data folder.
     await fs.rm(written);

@@ -1,8 +1,8 @@
 /**
  * Files the app wrote outside its data folder (auto-export, "Export all"), and what "Reveal in folder" may show: the
  * core decides, main only calls the OS. A path from the window is shown only when it is, after resolving links, a file
- * inside the data folder or one the app exported in this session — a compromised window cannot make the app open
- * arbitrary places in the file manager.
+ * inside the data folder or one the app exported (remembered in `exports.json` in the data folder, the newest
+ * 10,000) — a compromised window cannot make the app open arbitrary places in the file manager.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EarshotError } from '../errors.ts';
 import type { CaptionOptions } from '../export/captions.ts';
 import { type ExportFormat, exportTranscript } from '../export/index.ts';
-import { writeFileAtomic } from '../fs-atomic.ts';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.ts';
 import type { StoredTranscript } from '../library/library.ts';
 import { EXPORT_EXTENSIONS, freeName, safeFileName } from './export-files.ts';
 
@@ -34,24 +34,61 @@ const inside = (dir: string, file: string) => {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 };
 
+/** How many exported files are remembered (the oldest are forgotten first). */
+const KEEP = 10_000;
+
 export class ExportedFiles {
-  /** Real paths of exported files → the transcript each came from. */
+  /** Real paths of exported files → the transcript each came from, oldest first. */
   private files = new Map<string, string>();
   private lastByTranscript = new Map<string, string>();
   /** "Export all" runs: their folder, chosen in the native picker (the window never names it). */
   private batches = new Map<string, string>();
+  private loading?: Promise<void>;
+  private saving = Promise.resolve();
+  private readonly stateFile: string;
 
-  constructor(private readonly dataHome: string) {}
+  constructor(private readonly dataHome: string) {
+    this.stateFile = path.join(dataHome, 'exports.json');
+  }
+
+  /** Reads what earlier sessions exported; an unreadable list starts empty (it only widens what may be revealed). */
+  private load(): Promise<void> {
+    this.loading ??= readJson<{ files?: unknown }>(this.stateFile, {})
+      .catch(() => ({ files: [] }))
+      .then(({ files }) => {
+        if (!Array.isArray(files)) return;
+        for (const entry of files) {
+          if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') continue;
+          this.remember(entry[0], entry[1]);
+        }
+      });
+    return this.loading;
+  }
+
+  private remember(real: string, transcriptId: string): void {
+    this.files.delete(real);
+    this.files.set(real, transcriptId);
+    this.lastByTranscript.set(transcriptId, real);
+    for (const [old, id] of this.files) {
+      if (this.files.size <= KEEP) break;
+      this.files.delete(old);
+      if (this.lastByTranscript.get(id) === old) this.lastByTranscript.delete(id);
+    }
+  }
 
   /** Remembers a file the app has just written for a transcript. */
   async record(file: string, transcriptId: string): Promise<void> {
+    await this.load();
     const real = await fs.realpath(file).catch(() => path.resolve(file));
-    this.files.set(real, transcriptId);
-    this.lastByTranscript.set(transcriptId, real);
+    this.remember(real, transcriptId);
+    // One write at a time, each with the whole list; a failed write costs only the ability to reveal after a restart.
+    this.saving = this.saving.then(() => writeJsonAtomic(this.stateFile, { files: [...this.files] })).catch(() => {});
+    await this.saving;
   }
 
   /** The newest file exported for a transcript that still exists. */
   async lastExportOf(transcriptId: string): Promise<string | undefined> {
+    await this.load();
     const file = this.lastByTranscript.get(transcriptId);
     if (!file) return undefined;
     return (await fs.stat(file).catch(() => undefined))?.isFile() ? file : undefined;
@@ -80,6 +117,7 @@ export class ExportedFiles {
     const real = await fs.realpath(file).catch(() => undefined);
     if (!real) throw refuse('it no longer exists');
     if (!(await fs.stat(real)).isFile()) throw refuse('not a file');
+    await this.load();
     const home = await fs.realpath(this.dataHome).catch(() => path.resolve(this.dataHome));
     if (inside(home, real) || this.files.has(real)) return real;
     throw refuse('only files in the data folder or exported by Earshot can be shown');
