@@ -97,13 +97,16 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   // on the same engine (same licenses, quota and model manager).
   const engine = createEngine({ ...config, home: config.home });
   const { licenses, models: manager } = engine;
-  const apiServer = new DesktopApiServer(engine, config.secretStore, config.appVersion ?? '0.0.0');
+  const pipeline = config.pipeline ?? new WorkerPipeline();
+  // The built-in API server runs on the same engine and, with the worker pipeline, on the desktop's loaded model.
+  const modelHost = pipeline instanceof WorkerPipeline ? pipeline : undefined;
+  const apiServer = new DesktopApiServer(engine, config.secretStore, config.appVersion ?? '0.0.0', modelHost);
+
   // A stored key that is removed or replaced reaches the running API server at once (not at the next settings change).
   const license = createDesktopLicense(licenses, config.secretStore, async () => {
     if (config.manageApiServer) await apiServer.apply(settings.get());
   });
   const models = createManagedModels(manager);
-  const pipeline = config.pipeline ?? new WorkerPipeline();
   const jobs = new JobQueue(paths.jobs, {
     pipeline,
     mediaDir,

@@ -7,8 +7,10 @@ import { toApiError } from '../../contract/dispatch.ts';
 import { EarshotError } from '../errors.ts';
 import type { Engine } from '../engine.ts';
 import type { SecretStore } from '../license/index.ts';
+import type { WorkerPipeline } from '../jobs/worker-pipeline.ts';
 import { DEFAULT_SERVER_CONFIG, type RunningServer, startServer } from '../server/index.ts';
 import { serverServices } from '../server/deps.ts';
+import type { ModelProvider } from '../server/services.ts';
 import type { SettingsRecord } from '../settings/schema.ts';
 
 export function curlExample(url: string): string {
@@ -17,6 +19,25 @@ export function curlExample(url: string): string {
     `  -H "Authorization: Token $LICENSE_KEY" \\`,
     '  -F audio=@recording.wav -F timestamps=true',
   ].join('\n');
+}
+
+/** Where the desktop's model lives: its job worker (jobs/worker-pipeline.ts), which keeps one model loaded. */
+export type DesktopModelHost = Pick<WorkerPipeline, 'loadModel' | 'runSamples'>;
+
+/**
+ * The server's model runner on the desktop's job worker: the worker keeps one model, so when the server's model is the
+ * desktop's (the default model, the device and threads of the settings) it is loaded once for both.
+ */
+function sharedRunner(host: DesktopModelHost): NonNullable<ModelProvider['runner']> {
+  return async (load) => {
+    const info = await host.loadModel(load);
+    return {
+      ...info,
+      run: (samples, options, signal) => host.runSamples({ ...load, ...options, samples }, signal),
+      // The desktop owns the model: stopping the server leaves it loaded for the next job.
+      dispose: async () => {},
+    };
+  };
 }
 
 export class DesktopApiServer {
@@ -29,6 +50,8 @@ export class DesktopApiServer {
     private readonly engine: Engine,
     private readonly secrets: SecretStore,
     private readonly appVersion: string,
+    /** The desktop's job worker; without it (a test pipeline) the server loads the model in threads of its own. */
+    private readonly modelHost?: DesktopModelHost,
   ) {}
 
   /** Brings the server in line with the settings (serialised: toggles in quick succession apply in order). */
@@ -62,6 +85,7 @@ export class DesktopApiServer {
         licenseKeys: [key],
         maxAudioSeconds: config.maxAudioSeconds,
       });
+      if (this.modelHost) services.models.runner = sharedRunner(this.modelHost);
       const server = await startServer(config, services, { version: this.appVersion });
       server.ready.catch(() => {});
       this.running = { server, key, host, port };

@@ -15,6 +15,12 @@ import { joinResumed, resumePoint, shiftSegment } from './resume.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput } from './types.ts';
 
 let cached: { key: string; model: SpeechModel } | undefined;
+/** Models this worker has loaded (a model asked for again while loaded is not counted). */
+let loads = 0;
+
+export function modelLoads(): number {
+  return loads;
+}
 
 function modelFor(input: PipelineInput): Promise<SpeechModel> {
   return cachedModel(input.modelDir, input.options.device ?? 'auto', input.options.threads);
@@ -31,6 +37,7 @@ export async function cachedModel(
   await cached?.model.dispose().catch(() => {});
   cached = undefined;
   const model = await loadSpeechModel(modelDir, { device, threads: threads || undefined });
+  loads++;
   cached = { key, model };
   return model;
 }

@@ -15,7 +15,11 @@ if (!port) throw new Error('job-worker must run in a worker thread');
 const controllers = new Map<string, AbortController>();
 /** Per job: fired to end it early with what is transcribed so far (the quota ran out). */
 const finishers = new Map<string, AbortController>();
+/** Everything in flight (jobs, sample runs, model loads): `dispose` waits for all of it before releasing the model. */
 let running: Promise<unknown> = Promise.resolve();
+const track = (work: Promise<unknown>) => {
+  running = Promise.allSettled([running, work]);
+};
 const post = (m: WorkerResponse) => port.postMessage(m);
 
 port.on('message', async (msg: WorkerRequest) => {
@@ -36,7 +40,9 @@ port.on('message', async (msg: WorkerRequest) => {
     return;
   }
   if (msg.type === 'load') {
-    await loadModelInfo(msg.request).then(
+    const load = loadModelInfo(msg.request);
+    track(load);
+    await load.then(
       (model) => post({ type: 'loaded', model }),
       (e: unknown) => post({ type: 'load-failed', error: toApiError(e) }),
     );
@@ -54,7 +60,7 @@ port.on('message', async (msg: WorkerRequest) => {
           }
         : undefined;
       const job = transcribeSamples(msg.request, controller.signal, stream);
-      running = job;
+      track(job);
       post({ type: 'transcript', jobId: msg.jobId, result: await job });
     } catch (e) {
       post({ type: 'error', jobId: msg.jobId, error: toApiError(e) });
@@ -78,7 +84,7 @@ port.on('message', async (msg: WorkerRequest) => {
       onSegment: (segment) => post({ type: 'segment', jobId: input.jobId, segment }),
       onResume: (fromSeconds) => post({ type: 'resume', jobId: input.jobId, fromSeconds }),
     });
-    running = job;
+    track(job);
     const output = await job;
     post({ type: 'done', jobId: input.jobId, output });
   } catch (e) {

@@ -8,7 +8,7 @@ import type { DeviceInfo, Segment, SpeechModel, TranscriptResult } from '../asr/
 import { ArraySource } from '../asr/pcm-source.ts';
 import { createDiarizer, diarizeSource, withSpeakers } from '../diarize/index.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
-import { cachedModel } from './engine.ts';
+import { cachedModel, modelLoads } from './engine.ts';
 
 export interface ModelLoadRequest {
   modelDir: string;
@@ -23,6 +23,8 @@ export interface LoadedModelInfo {
   device: DeviceInfo;
   languages: string[];
   notice?: string;
+  /** Models the worker has loaded so far: a model shared by the desktop and its API server is loaded once. */
+  loads?: number;
 }
 
 export interface SamplesRequest extends ModelLoadRequest {
@@ -41,7 +43,7 @@ export interface SamplesRequest extends ModelLoadRequest {
 export async function loadModelInfo(request: ModelLoadRequest): Promise<LoadedModelInfo> {
   const model = await cachedModel(request.modelDir, request.device, request.threads);
   const { family, name, device, languages, notice } = model;
-  return { family, name, device, languages, ...(notice ? { notice } : {}) };
+  return { family, name, device, languages, loads: modelLoads(), ...(notice ? { notice } : {}) };
 }
 
 /**

@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EarshotError, fromApiError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
+import type { TranscriptResult } from '../asr/types.ts';
+import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from './samples-job.ts';
 import type { PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
@@ -36,10 +38,14 @@ export function startWorker(file: string): Worker {
   return new Worker(boot, { eval: true });
 }
 
+let nextSamplesId = 0;
+
 export class WorkerPipeline implements TranscriptionPipeline {
   private worker?: Worker;
   /** Workers still finishing a cancelled job; retired once idle. */
   private readonly draining = new Set<Worker>();
+  /** `load` answers carry no id: one at a time. */
+  private loading: Promise<unknown> = Promise.resolve();
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -133,12 +139,91 @@ export class WorkerPipeline implements TranscriptionPipeline {
     });
   }
 
+  /**
+   * Loads a model in this pipeline's worker, or finds it loaded: the worker keeps one model (jobs/engine.ts
+   * cachedModel), so a request for the model the desktop's jobs run shares it instead of loading a second copy.
+   */
+  loadModel(request: ModelLoadRequest): Promise<LoadedModelInfo> {
+    const load = this.loading.then(() => {
+      const worker = this.ensureWorker();
+      return new Promise<LoadedModelInfo>((resolve, reject) => {
+        const done = () => {
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+        };
+        const onMessage = (m: WorkerResponse) => {
+          if (m.type === 'loaded') {
+            done();
+            resolve(m.model);
+          } else if (m.type === 'load-failed') {
+            done();
+            reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+          }
+        };
+        const onExit = (code: number) => {
+          done();
+          reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped while loading (exit ${code})`));
+        };
+        worker.on('message', onMessage);
+        worker.on('exit', onExit);
+        worker.postMessage({ type: 'load', request } satisfies WorkerRequest);
+      });
+    });
+    this.loading = load.catch(() => {});
+    return load;
+  }
+
+  /** Runs decoded 16 kHz samples through the worker's model (the one `loadModel` loaded; its buffer is handed over). */
+  runSamples(request: SamplesRequest, signal: AbortSignal): Promise<TranscriptResult> {
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const worker = this.ensureWorker();
+    const jobId = `samples-${++nextSamplesId}`;
+    const { samples } = request;
+    const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength;
+    const transfer = whole && samples.buffer instanceof ArrayBuffer ? [samples.buffer] : [];
+    return new Promise<TranscriptResult>((resolve, reject) => {
+      const done = () => {
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onMessage = (m: WorkerResponse) => {
+        if (!('jobId' in m) || m.jobId !== jobId) return;
+        if (m.type === 'transcript') {
+          done();
+          resolve(m.result);
+        } else if (m.type === 'error') {
+          done();
+          reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+        }
+      };
+      const onExit = (code: number) => {
+        done();
+        reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped unexpectedly (exit ${code})`));
+      };
+      // The caller gets its answer at once; the worker stops the run at its next safe point.
+      const onAbort = () => {
+        worker.postMessage({ type: 'cancel', jobId } satisfies WorkerRequest);
+        done();
+        reject(abortReason(signal));
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+      signal.addEventListener('abort', onAbort, { once: true });
+      worker.postMessage({ type: 'samples', jobId, request } satisfies WorkerRequest, transfer);
+    });
+  }
+
   async dispose(): Promise<void> {
     const workers = [this.worker, ...this.draining].filter((w): w is Worker => w !== undefined);
     this.worker = undefined;
     this.draining.clear();
     await Promise.all(workers.map((w) => this.retire(w)));
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new EarshotError('CANCELLED', 'Cancelled by the user');
 }
 
 /**

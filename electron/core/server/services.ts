@@ -5,6 +5,8 @@
 import type { Pcm16k, SpeechModel } from '../asr/types.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
 import type { DiarizationChoice } from '../diarize/models/resolve.ts';
+import type { ModelLoadRequest } from '../jobs/samples-job.ts';
+import type { ModelRunner } from './model-threads.ts';
 
 export interface DecodedAudio extends Pcm16k {
   /** Seconds of audio. */
@@ -69,6 +71,11 @@ export interface ModelProvider {
   ): Promise<LoadedModel>;
   /** The diarization models `diarize=true` runs (undefined: the classical method). */
   diarizationModels?(choice: DiarizationChoice): Promise<NeuralModels | undefined>;
+  /**
+   * Where the model runs, when the host already holds it (the desktop's built-in server uses the desktop's job worker,
+   * so the model is loaded once). Absent: the server starts its own model threads (`workers` of them).
+   */
+  runner?(load: ModelLoadRequest, workers: number): Promise<ModelRunner>;
 }
 
 export interface ServerServices {

@@ -112,11 +112,11 @@ export class Transcriber {
   async loadModel(): Promise<void> {
     try {
       const { id, dir } = await this.services.models.resolve(this.config.model);
-      // One thread per worker, each with the model loaded: inference never runs on the HTTP event loop.
-      const model = await ModelThreads.start(
-        { modelDir: dir, device: this.config.device ?? 'auto', threads: this.config.threads },
-        this.config.workers,
-      );
+      // One thread per worker, each with the model loaded: inference never runs on the HTTP event loop. A host that
+      // holds the model already (the desktop) runs it in its own worker instead of loading another copy.
+      const load = { modelDir: dir, device: this.config.device ?? 'auto', threads: this.config.threads };
+      const start = this.services.models.runner ?? ModelThreads.start;
+      const model = await start(load, this.config.workers);
       this.diarization = await this.services.models.diarizationModels?.(this.config.diarizeWith ?? 'auto');
       this.state = { status: 'ready', loaded: { id, model } };
     } catch (e) {
