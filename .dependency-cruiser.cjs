@@ -11,8 +11,9 @@ const UNITS = {
   audio: '^electron/core/audio/',
   // The diarization model folders' format: what the model manager checks when it installs one.
   'diarize-format': '^electron/core/diarize/models/(folder|graph)\\.ts$',
-  models: '^electron/core/models/',
+  // The model families (asr/families.ts) and their engines; the model manager installs and validates through them.
   asr: '^electron/core/asr/',
+  models: '^electron/core/models/',
   diarize: '^electron/core/diarize/',
   license: '^electron/core/license/',
   settings: '^electron/core/settings/',
@@ -38,8 +39,8 @@ const MAY_IMPORT = {
   onnx: ['base'],
   audio: ['base', 'onnx'],
   'diarize-format': ['base', 'onnx'],
-  models: ['base', 'onnx', 'diarize-format'],
-  asr: ['base', 'onnx', 'audio', 'models'],
+  asr: ['base', 'onnx', 'audio'],
+  models: ['base', 'onnx', 'diarize-format', 'asr'],
   diarize: ['base', 'onnx', 'audio', 'asr'],
   license: ['base'],
   'export-formats': [],

@@ -1,6 +1,7 @@
 /**
  * Runs every test suite with node's test runner (unit, integration, e2e), and ends with one line
- * `N passed, N failed` that counts them all. Usage: tsx tools/run-tests.ts [dir-or-file ...]
+ * `N passed, N failed` that counts them all. Usage: tsx tools/run-tests.ts [dir-or-file ...] [--node-test-flag ...]
+ * Flags are handed to node's runner, e.g. `--test-name-pattern='^cancel a long job$'` runs one test alone.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -18,7 +19,9 @@ function findTests(target: string): string[] {
   return out.sort();
 }
 
-const targets = process.argv.slice(2);
+const args = process.argv.slice(2);
+const flags = args.filter((a) => a.startsWith('--'));
+const targets = args.filter((a) => !a.startsWith('--'));
 const files = (targets.length ? targets : ['test']).flatMap(findTests);
 if (files.length === 0) {
   console.log('0 passed, 0 failed');
@@ -27,7 +30,7 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...flags, ...files],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
 let passed = 0;

@@ -38,6 +38,20 @@ export type TranscriptSummary = Omit<StoredTranscript, 'segments' | 'originalSeg
   speakers?: string[];
 };
 
+/**
+ * A slice of History's list, newest first (transcripts.page): `total` transcripts in all; `version` changes whenever
+ * the list does, so rows held from a page of another version may be out of place and are asked for again.
+ */
+export interface TranscriptPage {
+  total: number;
+  version: number;
+  offset: number;
+  items: TranscriptSummary[];
+  /** False while the app opens: the list as last saved, not yet checked against the transcripts folder (version 0;
+   *  ask again with `checked`). */
+  checked: boolean;
+}
+
 /** A transcript in the trash: restorable until `purgeAt` (a week after `deletedAt`), then deleted for good. */
 export type TrashedTranscript = TranscriptSummary & { deletedAt: string; purgeAt: string };
 
@@ -62,6 +76,12 @@ export interface ServerStatus {
   error?: ApiError;
   /** A ready-to-paste request against the running server. */
   curlExample?: string;
+}
+
+/** A folder chosen for "Export all". */
+export interface ExportBatch {
+  batch: string;
+  folder: string;
 }
 
 /** Commands the main process sends to the window (menus, files opened from the OS, the global record shortcut). */
@@ -136,6 +156,13 @@ export interface EarshotApi {
   };
   transcripts: {
     list(): Promise<Result<TranscriptSummary[]>>;
+    /**
+     * Up to `limit` rows of History from `offset` (History reads only the rows in view). `checked`: wait for the list
+     * checked against the folder rather than answer the one last saved while the app opens.
+     */
+    page(offset: number, limit: number, checked?: boolean): Promise<Result<TranscriptPage>>;
+    /** Which of these transcripts are still in History (the queue's "open" links). */
+    existing(ids: string[]): Promise<Result<string[]>>;
     get(id: string): Promise<Result<Transcript>>;
     updateSegments(id: string, segments: Segment[]): Promise<Result<Transcript>>;
     rename(id: string, title: string): Promise<Result<TranscriptSummary>>;
@@ -152,6 +179,18 @@ export interface EarshotApi {
     ): Promise<Result<{ fileName: string; mime: string; data: string; encoding: 'utf8' | 'base64' }>>;
     /** URL the renderer's <audio>/<video> element can play (custom protocol in Electron). */
     mediaUrl(id: string): Promise<Result<string | null>>;
+    /**
+     * Shows the transcript in the file manager: its newest export when the app wrote one (auto-export, Export all),
+     * else its file in the data folder. Returns the path shown.
+     */
+    reveal(id: string): Promise<Result<string>>;
+  };
+  /** "Export all": many transcripts written into one folder that the user picks in the native dialog. */
+  exports: {
+    /** Asks for the folder; null when the user cancels. The batch id names that folder in `write`. */
+    chooseFolder(): Promise<Result<ExportBatch | null>>;
+    /** Writes one transcript into the batch's folder (never over a file); returns the path written. */
+    write(batch: string, transcriptId: string, format: ExportFormat): Promise<Result<string>>;
   };
   models: {
     list(): Promise<Result<ModelView[]>>;
@@ -202,6 +241,11 @@ export interface EarshotApi {
     pickFiles(): Promise<Result<string[]>>;
     /** Puts text on the clipboard (exports, the API's curl example). */
     copyText(text: string): Promise<Result<void>>;
+    /**
+     * Shows a file in the OS file manager. Only files in the data folder or exported by the app are shown (the core
+     * checks; INVALID_PARAMETER otherwise).
+     */
+    reveal(path: string): Promise<Result<void>>;
     /** The absolute path of a dropped File (Electron's webUtils.getPathForFile). */
     pathForFile(file: File): string;
     /** Data files that were damaged or from a newer version and were reset, until dismissed. */

@@ -9,6 +9,9 @@ import type { ModelDownloadProgress } from '../contract/api.ts';
 import { createDispatcher, type Dispatch } from '../contract/dispatch.ts';
 import { createDesktopHandlers, type DesktopServices, defaultJobSettings } from './desktop/handlers.ts';
 import { AutoExport } from './desktop/auto-export.ts';
+import { ExportedFiles } from './desktop/exported-files.ts';
+import { type TaskbarProgress, watchQueueProgress } from './desktop/taskbar-progress.ts';
+import { EarshotError } from './errors.ts';
 import { WatchFolder } from './desktop/watch-folder.ts';
 import { DesktopApiServer } from './desktop/api-server.ts';
 import { createDesktopLicense } from './desktop/license.ts';
@@ -48,6 +51,10 @@ export interface DesktopConfig {
   mediaUrl?(transcript: StoredTranscript): string | null;
   pickFiles?(): Promise<string[]>;
   copyText?(text: string): Promise<void>;
+  /** The native folder picker ("Export all"); undefined when cancelled. */
+  pickFolder?(): Promise<string | undefined>;
+  /** Shows a checked file in the OS file manager (shell.showItemInFolder in the app). */
+  revealInFolder?(file: string): Promise<void>;
   /** How often the watch folder is scanned (default 3 s; tests use less). */
   watchPollMs?: number;
   /** Start the built-in API server when the settings say so (the desktop app; off in tests unless asked). */
@@ -65,6 +72,8 @@ export interface Desktop extends DesktopServices {
   dispatch: Dispatch;
   /** Model download progress, for the window. */
   onModelProgress(listener: (p: ModelDownloadProgress) => void): () => void;
+  /** The queue's overall progress for the taskbar / dock (BrowserWindow.setProgressBar's value and mode). */
+  onTaskbarProgress(listener: (p: TaskbarProgress) => void): () => void;
   dispose(): Promise<void>;
 }
 
@@ -135,15 +144,22 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     stateFile: path.join(config.home, 'watch.json'),
     pollMs: config.watchPollMs,
   });
-  const autoExport = new AutoExport(settings, jobs, library);
+  const exported = new ExportedFiles(config.home);
+  const autoExport = new AutoExport(settings, jobs, library, exported);
   autoExport.start();
-  const services: DesktopServices = { settings, library, jobs, license, models, watch };
+  const services: DesktopServices = { settings, library, jobs, license, models, watch, exported };
   const handlers = createDesktopHandlers(services, {
     appVersion: config.appVersion ?? '0.0.0',
     dataHome: config.home,
     mediaUrl: config.mediaUrl ?? (() => null),
     pickFiles: config.pickFiles ?? (async () => []),
     copyText: config.copyText ?? (async () => {}),
+    pickFolder: config.pickFolder ?? (async () => undefined),
+    revealInFolder:
+      config.revealInFolder ??
+      (async () => {
+        throw new EarshotError('SERVICE_UNAVAILABLE', 'Showing files in a folder needs the desktop app');
+      }),
     serverStatus: async () => {
       if (config.manageApiServer) await apiServer.apply(settings.get());
       return apiServer.status();
@@ -179,6 +195,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
       progressListeners.add(listener);
       return () => progressListeners.delete(listener);
     },
+    onTaskbarProgress: (listener) => watchQueueProgress(jobs, listener),
     async dispose() {
       await apiServer.stop();
       await watch.stop();

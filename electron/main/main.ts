@@ -3,7 +3,7 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, globalShortcut, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, session, shell } from 'electron';
 import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
@@ -63,6 +63,15 @@ async function pickFiles(): Promise<string[]> {
   return r.canceled ? [] : r.filePaths;
 }
 
+async function pickFolder(): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Export into this folder',
+    properties: ['openDirectory', 'createDirectory'],
+  };
+  const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
 function startDesktop(home: string): Promise<Desktop> {
   return createDesktop({
     home,
@@ -72,6 +81,9 @@ function startDesktop(home: string): Promise<Desktop> {
     mediaUrl: (t) => (t.mediaPath ? mediaUrlFor(t.id) : null),
     pickFiles,
     copyText: async (text) => clipboard.writeText(text),
+    pickFolder,
+    // Core has checked the path (data folder or exported by the app: desktop/exported-files.ts).
+    revealInFolder: async (file) => shell.showItemInFolder(file),
     manageApiServer: true,
   });
 }
@@ -111,6 +123,10 @@ if (!app.requestSingleInstanceLock()) {
     handleMediaProtocol(desktop.library);
     registerIpc(desktop.dispatch, (url) => isAppPageUrl(url, indexHtml));
     desktop.jobs.on('update', (job) => send(EVENT_CHANNELS.jobUpdate, job));
+    // The queue's overall progress on the taskbar / dock icon (computed in core: taskbar-progress.ts).
+    desktop.onTaskbarProgress((p) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.setProgressBar(p.value, { mode: p.mode });
+    });
     desktop.onModelProgress((p) => send(EVENT_CHANNELS.modelProgress, p));
     desktop.live.on('event', (e) => send(EVENT_CHANNELS.liveEvent, e));
     // Starts or stops a recording from anywhere (the window comes to the front on the Record screen).

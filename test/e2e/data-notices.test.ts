@@ -5,39 +5,33 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { devKey, tempHome } from '../app/fixtures.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { test } from 'node:test';
+import { devKey } from '../app/fixtures.ts';
+import { withHarness } from './harness.ts';
 
-let h: Harness;
-let home: string;
-
-before(async () => {
-  home = await tempHome('earshot-e2e-notices-');
-  await fs.mkdir(path.join(home, 'jobs'), { recursive: true });
-  await fs.writeFile(path.join(home, 'jobs', 'queue.json'), '{"version":1,"jobs":[{"id":"tru');
-  h = await startHarness(home, {
-    beforeLoad: async (desktop) => {
-      await desktop.license.set(await devKey());
+test('the window tells what a damaged file reset, and the notice goes when dismissed', () =>
+  withHarness(
+    {
+      prefix: 'earshot-e2e-notices-',
+      prepare: async (home) => {
+        await fs.mkdir(path.join(home, 'jobs'), { recursive: true });
+        await fs.writeFile(path.join(home, 'jobs', 'queue.json'), '{"version":1,"jobs":[{"id":"tru');
+      },
+      beforeLoad: async (desktop) => {
+        await desktop.license.set(await devKey());
+      },
     },
-  });
-});
-
-after(async () => {
-  await h?.close();
-  await fs.rm(home, { recursive: true, force: true });
-});
-
-test('the window tells what a damaged file reset, and the notice goes when dismissed', async () => {
-  const notice = h.page.getByTestId('data-notices').getByRole('alert');
-  await notice.waitFor();
-  const text = (await notice.textContent()) ?? '';
-  assert.match(
-    text,
-    /The job queue \(queue\.json\) was damaged and was cleared\. A copy is kept as queue\.json\.damaged-/,
-  );
-  await notice.getByRole('button', { name: 'Dismiss' }).click();
-  await h.page.getByTestId('data-notices').waitFor({ state: 'detached' });
-  const left = await h.desktop.dispatch('system:notices', []);
-  assert.deepEqual(left, { ok: true, value: [] });
-});
+    async (h) => {
+      const notice = h.page.getByTestId('data-notices').getByRole('alert');
+      await notice.waitFor();
+      const text = (await notice.textContent()) ?? '';
+      assert.match(
+        text,
+        /The job queue \(queue\.json\) was damaged and was cleared\. A copy is kept as queue\.json\.damaged-/,
+      );
+      await notice.getByRole('button', { name: 'Dismiss' }).click();
+      await h.page.getByTestId('data-notices').waitFor({ state: 'detached' });
+      const left = await h.desktop.dispatch('system:notices', []);
+      assert.deepEqual(left, { ok: true, value: [] });
+    },
+  ));

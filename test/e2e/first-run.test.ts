@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ModelDownloadProgress, ModelRecommendation, ModelView, Result } from '../../electron/contract/api.ts';
 import type { Catalog } from '../../electron/core/models/index.ts';
 import { WHISPER_JSON_FILES } from '../../electron/core/models/validate.ts';
 import { demoModelAvailable, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
+import { axeViolations, screenshot, withHarness } from './harness.ts';
 
 const REPO = 'test/whisper-recommended';
-let h: Harness;
-let home: string;
 
 /**
  * The random-weight Whisper fixture published under every id the recommendation can pick on a CPU machine, with its
@@ -66,57 +64,54 @@ async function mirrorCatalog(dir: string): Promise<Catalog> {
   } as Catalog;
 }
 
-before(async () => {
-  home = await tempHome('earshot-first-run-');
-  const mirror = path.join(home, 'mirror');
-  h = await startHarness(home, {
-    desktop: { catalog: await mirrorCatalog(mirror) },
-    mirror: { repo: REPO, dir: mirror },
-  });
-});
-
-after(async () => {
-  await h?.close();
-  await fs.rm(home, { recursive: true, force: true });
-});
-
 test('step 2 downloads the recommended model in one click, with progress; the demo is the labelled fallback', async () => {
-  const { page } = h;
-  const step = page.getByTestId('model-step');
-  const button = step.getByRole('button', {
-    name: /^Download Whisper (tiny|base|small) \(.+\) — recommended for this computer$/,
-  });
-  await button.waitFor();
-  const label = (await button.textContent()) ?? '';
-  const recommended = (await h.desktop.dispatch('models:recommend', [])) as Result<ModelRecommendation>;
-  assert.ok(recommended.ok);
-  assert.ok(label.includes(recommended.value.name), `${label} names ${recommended.value.name}`);
-  if (demoModelAvailable()) {
-    await step
-      .getByTestId('demo-fallback')
-      .getByText(/Offline fallback/)
-      .waitFor();
-    assert.doesNotMatch((await step.textContent()) ?? '', /Ready to use/);
+  // A fresh data folder whose mirror serves the recommended models.
+  const mirror = await tempHome('earshot-first-run-mirror-');
+  try {
+    await withHarness(
+      {
+        prefix: 'earshot-first-run-',
+        desktop: { catalog: await mirrorCatalog(mirror) },
+        mirror: { repo: REPO, dir: mirror },
+      },
+      async (h) => {
+        const { page } = h;
+        const step = page.getByTestId('model-step');
+        const button = step.getByRole('button', {
+          name: /^Download Whisper (tiny|base|small) \(.+\) — recommended for this computer$/,
+        });
+        await button.waitFor();
+        const label = (await button.textContent()) ?? '';
+        const recommended = (await h.desktop.dispatch('models:recommend', [])) as Result<ModelRecommendation>;
+        assert.ok(recommended.ok);
+        assert.ok(label.includes(recommended.value.name), `${label} names ${recommended.value.name}`);
+        if (demoModelAvailable()) {
+          await step
+            .getByTestId('demo-fallback')
+            .getByText(/Offline fallback/)
+            .waitFor();
+          assert.doesNotMatch((await step.textContent()) ?? '', /Ready to use/);
+        }
+        await screenshot(page, 'first-run-download'); // docs/screenshots/first-run-download.png is a copy
+        assert.deepEqual(await axeViolations(page), []);
+
+        const progress: ModelDownloadProgress[] = [];
+        const off = h.desktop.onModelProgress((p) => progress.push(p));
+        await button.click();
+        await step.getByTestId('model-ready').getByText(recommended.value.name).waitFor({ timeout: 60_000 });
+        off();
+        const downloading = progress.filter((p) => p.state === 'downloading' && p.modelId === recommended.value.id);
+        assert.ok(downloading.length > 0, 'progress was reported');
+        assert.equal(progress.at(-1)?.state, 'installed');
+        // Installed and now the model that runs.
+        const models = (await h.desktop.dispatch('models:list', [])) as Result<ModelView[]>;
+        assert.ok(models.ok);
+        const installed = models.value.find((m) => m.id === recommended.value.id);
+        assert.ok(installed?.installed && installed.isDefault, JSON.stringify(installed));
+        assert.equal(await step.getByTestId('demo-fallback').count(), 0);
+      },
+    );
+  } finally {
+    await fs.rm(mirror, { recursive: true, force: true });
   }
-  await screenshot(page, 'first-run-download'); // docs/screenshots/first-run-download.png is a copy
-  assert.deepEqual(await axeViolations(page), []);
-
-  const progress: ModelDownloadProgress[] = [];
-  const off = h.desktop.onModelProgress((p) => progress.push(p));
-  await button.click();
-  await step.getByTestId('model-ready').getByText(recommended.value.name).waitFor({ timeout: 60_000 });
-  off();
-  const downloading = progress.filter((p) => p.state === 'downloading' && p.modelId === recommended.value.id);
-  assert.ok(downloading.length > 0, 'progress was reported');
-  assert.equal(progress.at(-1)?.state, 'installed');
-  // Installed and now the model that runs.
-  const models = (await h.desktop.dispatch('models:list', [])) as Result<ModelView[]>;
-  assert.ok(models.ok);
-  const installed = models.value.find((m) => m.id === recommended.value.id);
-  assert.ok(installed?.installed && installed.isDefault, JSON.stringify(installed));
-  assert.equal(await step.getByTestId('demo-fallback').count(), 0);
-});
-
-test('no errors or warnings in the page console', () => {
-  assert.deepEqual(h.pageErrors, []);
 });

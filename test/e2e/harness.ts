@@ -5,6 +5,7 @@
  * and every call goes through the same validating dispatcher that main registers on ipcMain. Events the main process
  * would `webContents.send` are pushed with page.evaluate.
  */
+import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -14,8 +15,9 @@ import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/api.ts';
 import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
-import type { JobRecord } from '../../electron/core/jobs/types.ts';
+import type { JobRecord, TranscriptionPipeline } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
+import { tempHome } from '../app/fixtures.ts';
 import { WorkerPipeline } from '../../electron/core/jobs/worker-pipeline.ts';
 import { createDesktop, type Desktop, type DesktopConfig } from '../../electron/core/services.ts';
 import { PacedPipeline } from './paced-pipeline.ts';
@@ -131,6 +133,37 @@ function releaseBrowser(): void {
   }, 1000);
 }
 
+/**
+ * One inference worker for the apps of a file, as one Chromium is: each app still has its own core, queue and data
+ * folder, and jobs name their model by path, so nothing but the worker's start-up (thread, runtime, model sessions)
+ * carries over from one test to the next. Retired once no app has used it for a moment.
+ */
+let sharedWorker: WorkerPipeline | undefined;
+let workerUsers = 0;
+let workerIdle: NodeJS.Timeout | undefined;
+
+function sharedPipeline(): TranscriptionPipeline {
+  workerUsers++;
+  clearTimeout(workerIdle);
+  sharedWorker ??= new WorkerPipeline();
+  const inner = sharedWorker;
+  let released = false;
+  return {
+    run: (input, cb) => inner.run(input, cb),
+    async dispose() {
+      if (released) return;
+      released = true;
+      workerUsers--;
+      if (workerUsers > 0) return;
+      workerIdle = setTimeout(() => {
+        if (workerUsers > 0 || sharedWorker !== inner) return;
+        sharedWorker = undefined;
+        void inner.dispose();
+      }, 1000);
+    },
+  };
+}
+
 export interface Harness {
   page: Page;
   browser: Browser;
@@ -162,6 +195,8 @@ export interface HarnessOptions {
   chromiumArgs?: string[];
   /** Permissions granted to the page (e.g. 'microphone'). */
   permissions?: string[];
+  /** The window size (default 1200×800). */
+  viewport?: { width: number; height: number };
 }
 
 export async function startHarness(home: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -208,7 +243,7 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const clipboard: string[] = [];
-  const pipeline = new PacedPipeline(new WorkerPipeline());
+  const pipeline = new PacedPipeline(sharedPipeline());
   desktop = await createDesktop({
     pipeline,
     modelEndpoint: `${baseUrl}/hf`,
@@ -228,7 +263,7 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
   const browser = ownBrowser ?? (await sharedBrowser());
   const context = await browser.newContext({
     acceptDownloads: true,
-    viewport: { width: 1200, height: 800 },
+    viewport: options.viewport ?? { width: 1200, height: 800 },
     permissions: options.permissions,
   });
   const page = await context.newPage();
@@ -329,4 +364,54 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
 export async function screenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir('test-results', { recursive: true });
   await page.screenshot({ path: path.join('test-results', `${name}.png`), fullPage: false });
+}
+
+export interface AppSpec extends HarnessOptions {
+  /** Prefix of the temporary data folder's name. */
+  prefix?: string;
+  /** Runs on the new, empty data folder before the app starts (files the app should find, media to drop). */
+  prepare?: (home: string) => Promise<void> | void;
+}
+
+/**
+ * One test's own app: a fresh data folder, core and browser context, so no test depends on what another left behind
+ * or on the order tests run in. Checks the page console stayed clean, then closes the app and deletes the folder.
+ */
+export async function withHarness(spec: AppSpec, run: (h: Harness) => Promise<void>): Promise<void> {
+  const home = await tempHome(spec.prefix ?? 'earshot-e2e-');
+  try {
+    await spec.prepare?.(home);
+    const h = await startHarness(home, spec);
+    try {
+      await run(h);
+      assert.deepEqual(h.pageErrors, [], 'no errors or warnings in the page console');
+    } finally {
+      await h.close();
+    }
+  } finally {
+    await fs.rm(home, { recursive: true, force: true });
+  }
+}
+
+/** Runs the real queue on one file (before the window opens, or behind its back) and answers the finished job. */
+export async function transcribe(
+  d: Desktop,
+  file: string,
+  settings?: Partial<JobRecord['settings']>,
+): Promise<JobRecord> {
+  const added = await d.dispatch('jobs:addFiles', settings ? [[file], settings] : [[file]]);
+  assert.ok(added.ok, JSON.stringify(added));
+  const id = (added.value as JobRecord[])[0].id;
+  return new Promise<JobRecord>((resolve, reject) => {
+    const check = (job: JobRecord) => {
+      if (job.id !== id || !['done', 'failed', 'cancelled'].includes(job.stage)) return;
+      d.jobs.off('update', check);
+      if (job.stage === 'done') resolve(job);
+      else reject(new Error(`transcription ${job.stage}: ${JSON.stringify(job.error)}`));
+    };
+    d.jobs.on('update', check);
+    // Already over before the listener was attached (a very fast model).
+    const now = d.jobs.get(id);
+    if (now) check(now);
+  });
 }

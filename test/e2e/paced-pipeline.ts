@@ -15,7 +15,8 @@ import type {
 } from '../../electron/core/jobs/types.ts';
 
 export class PacedPipeline implements TranscriptionPipeline {
-  private readonly paced = new Set<string>();
+  /** File name → how many more transcribing reports to space out. */
+  private readonly paced = new Map<string, number>();
   private readonly held = new Map<string, { promise: Promise<void>; release(): void }>();
 
   constructor(
@@ -23,9 +24,12 @@ export class PacedPipeline implements TranscriptionPipeline {
     private readonly stepMs = 1100,
   ) {}
 
-  /** Spread the transcribing progress of jobs for this file name over time. */
-  pace(name: string): void {
-    this.paced.add(name);
+  /**
+   * Spread the transcribing progress of jobs for this file name over time: the first `steps` reports (all of them by
+   * default), each at least `stepMs` after the one before; the rest arrive as the model makes them.
+   */
+  pace(name: string, steps = Number.POSITIVE_INFINITY): void {
+    this.paced.set(name, steps);
   }
 
   /** Jobs for this file name do not finish until `release(name)` (a cancel still ends them at once). */
@@ -45,6 +49,7 @@ export class PacedPipeline implements TranscriptionPipeline {
   async run(input: PipelineInput, cb: PipelineCallbacks): Promise<PipelineOutput> {
     const name = path.basename(input.source.value.split('?')[0]);
     const paced = this.paced.has(name);
+    let steps = this.paced.get(name) ?? 0;
     const hold = this.held.get(name)?.promise;
     if (!paced && !hold) return this.inner.run(input, cb);
     let chain = Promise.resolve();
@@ -56,7 +61,7 @@ export class PacedPipeline implements TranscriptionPipeline {
     };
     const out = await this.inner.run(input, {
       signal: cb.signal,
-      onStage: (stage, f) => later(() => cb.onStage(stage, f), paced && stage === 'transcribing'),
+      onStage: (stage, f) => later(() => cb.onStage(stage, f), stage === 'transcribing' && steps-- > 0),
       onDevice: (d) => later(() => cb.onDevice(d), false),
       onDuration: (s) => later(() => cb.onDuration(s), false),
       onSegment: cb.onSegment && ((s) => later(() => cb.onSegment?.(s), false)),

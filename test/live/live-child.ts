@@ -1,7 +1,8 @@
 /**
  * Child process for the interrupted-recording test: starts the desktop services on a data folder, records a WAV's
  * audio live (its bytes as the "recording") and kills itself (SIGKILL: no cleanup, no final write) once the first final
- * text is decided and a moment has passed for the marker to be written.
+ * text is decided and the in-progress marker on disk holds it (polled, so a slow disk or a loaded machine cannot kill
+ * it before the write).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -12,8 +13,23 @@ import { pcm16Base64 } from './pcm.ts';
 
 const [home, wav] = process.argv.slice(2);
 const desktop = await createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'license', 'key')) });
+async function killOnceMarkerHoldsText(): Promise<never> {
+  const dir = path.join(home, 'recordings');
+  for (;;) {
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.json')) continue;
+      const marker = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8').catch(() => '{}'));
+      if (Array.isArray(marker.segments) && marker.segments.length > 0) process.kill(process.pid, 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+let killing = false;
 desktop.live.on('event', (e) => {
-  if (e.type === 'final' && e.segments.length > 0) setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);
+  if (e.type === 'final' && e.segments.length > 0 && !killing) {
+    killing = true;
+    void killOnceMarkerHoldsText();
+  }
 });
 const started = await desktop.dispatch('live:start', []);
 if (!started.ok) {

@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { developmentSigningKey } from '../../electron/core/license/sign.ts';
 import { LicenseService } from '../../electron/core/license/index.ts';
 import { signRevocationList } from '../../electron/core/license/revocation.ts';
@@ -161,6 +163,12 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   });
 
   after(async () => {
+    if (process.env.DEBUG_CLUSTER_DIR) {
+      const { writeFileSync } = await import('node:fs');
+      for (const [i, s] of [...apis, ...workers].entries()) {
+        writeFileSync(`${process.env.DEBUG_CLUSTER_DIR}/node${i}.log`, `${s.stdout()}\n----\n${s.stderr()}`);
+      }
+    }
     await Promise.all([...apis, ...workers].map((s) => s.stop()));
     await hook?.close();
     await redis?.stop();
@@ -202,6 +210,47 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     },
   );
 
+  test(
+    'a cloud-alias webhook (POST /waves/v1/stt/ with webhook_url) has the single-process shape',
+    BOUNDED,
+    async () => {
+      const single = await startServe({
+        keys: [key],
+        args: ['--model', model!.dir, '--threads', '1', '--allow-private-urls'],
+      });
+      try {
+        const query = `?word_timestamps=true&webhook_extra=order-7&webhook_url=${encodeURIComponent(`${hook.url}/waves`)}`;
+        const send = (url: string) =>
+          curl([
+            '-X',
+            'POST',
+            `${url}/waves/v1/stt/${query}`,
+            ...auth(),
+            '-H',
+            'Content-Type: audio/wav',
+            '--data-binary',
+            `@${speech}`,
+          ]);
+        const answers = [await send(single.url), await send(apis[0].url)];
+        const ids = answers.map((a) => {
+          assert.equal(a.status, 200, a.body);
+          assert.equal(json(a.body).status, 'processing');
+          return String(json(a.body).request_id);
+        });
+        await eventually(() => ids.every((id) => deliveries.some((d) => d.jobId === id)), 60_000, 'both webhooks');
+        // The same body but for the job's own id.
+        const [inSingle, inCluster] = ids.map((id) =>
+          JSON.parse(JSON.stringify(deliveries.find((d) => d.jobId === id)!.body).replaceAll(id, '<id>')),
+        );
+        assert.equal(inCluster.result.webhook_extra, 'order-7');
+        assert.ok(Array.isArray(inCluster.result.words) && inCluster.result.words.length > 0);
+        assert.deepEqual(inCluster, inSingle);
+      } finally {
+        await single.stop();
+      }
+    },
+  );
+
   test('requests per minute and concurrency are exact across two API nodes', BOUNDED, async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await listen(apis[i % 2], speech, keys.rpm)).status);
@@ -229,6 +278,77 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     assert.ok(json(second.body).resets_at, 'says when the quota resets');
   });
 
+  test(
+    'a live stream on an API node (it holds no model): its windows run on the workers, finals come back',
+    BOUNDED,
+    async () => {
+      const pcm = path.join(dir, 'long.pcm');
+      ffmpeg(['-i', long, '-t', '12', '-f', 's16le', '-ac', '1', '-ar', '16000', pcm]);
+      const audio = readFileSync(pcm);
+      const messages = await new Promise<{ transcript?: string; is_final?: boolean; is_last?: boolean }[]>(
+        (resolve, reject) => {
+          const ws = new WebSocket(`${apis[1].url.replace('http:', 'ws:')}/v1/listen/stream?sample_rate=16000`, {
+            headers: { Authorization: `Token ${key}` },
+          });
+          const got: { transcript?: string; is_final?: boolean; is_last?: boolean }[] = [];
+          ws.on('open', () => {
+            for (let at = 0; at < audio.length; at += 4096) ws.send(audio.subarray(at, at + 4096));
+            ws.send(JSON.stringify({ type: 'end' }));
+          });
+          ws.on('message', (data) => got.push(JSON.parse(String(data))));
+          ws.on('close', (code) =>
+            code === 1000 ? resolve(got) : reject(new Error(`closed ${code}: ${JSON.stringify(got)}`)),
+          );
+          ws.on('error', reject);
+        },
+      );
+      const finals = messages.filter((m) => m.is_final);
+      assert.ok(finals.length >= 2, `several decided windows: ${JSON.stringify(messages)}`);
+      assert.equal(messages.at(-1)?.is_last, true);
+      assert.match(finals.map((m) => m.transcript).join(' '), /hello|hollow|world|test/i);
+      const store = new Redis(redisUrl);
+      try {
+        assert.ok((await store.zcard('earshot:earshot-live:completed')) >= finals.length, 'the windows ran on workers');
+      } finally {
+        store.disconnect();
+      }
+    },
+  );
+
+  test(
+    'the backlog cap: while --queue jobs wait for a worker, a new request gets 503 with retry_after',
+    BOUNDED,
+    async () => {
+      const capped = await startServe({ keys: allKeys(), args: [...nodeArgs('api'), '--queue', '1'], env });
+      const hookUrl = `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`;
+      const started = () => workers.reduce((n, w) => n + (w.stdout().match(/cluster job started/g) ?? []).length, 0);
+      const jobs: string[] = [];
+      try {
+        // Both workers busy with one long job each, then one more waits: the queue is at its cap of 1.
+        for (let i = 0; i < 2; i++) {
+          const before = started();
+          const accepted = await listen(capped, long, key, hookUrl);
+          assert.equal(accepted.status, 200, accepted.body);
+          jobs.push(String(json(accepted.body).job_id));
+          await eventually(() => started() > before, 60_000, 'a worker to take the job');
+        }
+        const third = await listen(capped, long, key, hookUrl);
+        assert.equal(third.status, 200, third.body);
+        jobs.push(String(json(third.body).job_id));
+        const refused = await listen(capped, speech);
+        assert.equal(refused.status, 503, refused.body);
+        assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
+        assert.match(String(json(refused.body).error), /queue is full/);
+        assert.ok(Number(json(refused.body).retry_after) >= 1, refused.body);
+        // Once the backlog drains, requests are taken again.
+        await eventually(() => jobs.every((id) => deliveries.some((d) => d.jobId === id)), 180_000, 'the jobs to end');
+        assert.equal((await listen(capped, speech)).status, 200);
+      } finally {
+        await capped.stop();
+      }
+    },
+  );
+
   test('a revocation imported on one node is refused by every node within a second', BOUNDED, async () => {
     const probe = async (api: Serve) => (await curl([`${api.url}/v1/jobs/job_none`, ...auth(keys.revocable)])).status;
     assert.equal(await probe(apis[1]), 404, 'valid before');
@@ -243,10 +363,11 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   });
 
   test(
-    'a worker killed mid-job: the other finishes its job with the same text, charged once, one webhook',
+    'a worker killed mid-job: the other resumes it from its checkpoint, same text, charged once, one webhook',
     BOUNDED,
     async () => {
-      // One synchronous and one callback job of the same audio, one on each worker; then one worker dies.
+      // One synchronous and one callback job of the same audio, one on each worker; the callback job's worker dies
+      // once the job has a checkpoint (its first window done), and the synchronous one is the uninterrupted run.
       const before = workers.map((w) => (w.stdout().match(/cluster job started/g) ?? []).length);
       const sync = listen(apis[0], long, keys.charged);
       const accepted = await listen(
@@ -262,15 +383,40 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
         60_000,
         'both workers to start a job',
       );
-      const victim = workers.shift()!;
+      const store = new Redis(redisUrl);
+      let through = 0;
+      try {
+        await eventually(
+          async () => {
+            const progress = await store.hget(`earshot:earshot-transcribe:${jobId}`, 'progress');
+            through = progress?.startsWith('{') ? Number(JSON.parse(progress).through) : 0;
+            return through > 0;
+          },
+          60_000,
+          'the job to save a checkpoint',
+        );
+      } finally {
+        store.disconnect();
+      }
+      const victim = workers.find((w) => w.stdout().includes(`"job_id":"${jobId}"`))!;
       victim.child.kill('SIGKILL');
+      workers.splice(workers.indexOf(victim), 1);
       const answer = await sync;
       assert.equal(answer.status, 200, `the synchronous request still answers: ${answer.body}`);
       await eventually(() => deliveries.some((d) => d.jobId === jobId), 120_000, 'the webhook');
       const delivered = deliveries.filter((d) => d.jobId === jobId);
       assert.equal(delivered.length, 1, 'one delivery');
       assert.equal(delivered[0].body.status, 'completed');
-      assert.equal(delivered[0].body.result?.text, json(answer.body).text, 'the re-run gives the uninterrupted text');
+      assert.equal(
+        delivered[0].body.result?.text,
+        json(answer.body).text,
+        'the resumed run gives the uninterrupted text',
+      );
+      const resumed = new RegExp(`"job_id":"${jobId}","from_seconds":([\\d.]+),"msg":"cluster job resumed"`).exec(
+        workers[0].stdout(),
+      );
+      assert.ok(resumed, 'the other worker continued from the checkpoint');
+      assert.ok(Number(resumed[1]) >= through && Number(resumed[1]) < Number(json(answer.body).duration));
       // Charged once per job: twice the recording's length, not three times.
       const metrics = await curl([`${apis[0].url}/metrics`, ...auth()]);
       const licenses = new LicenseService({ dataDir: apis[0].home });
@@ -283,28 +429,37 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     },
   );
 
-  test('Redis restarted mid-run: 503 with retry_after while away, the accepted job still finishes', {
-    ...BOUNDED,
-    // Known defect, open in issue 18: this passes when the file runs alone (4 of 4) but its webhook never arrives
-    // after Redis returns when the whole suite runs before it (2 of 2 full runs, idle and loaded). Skipped in the
-    // full suite until the cause is found; run it with EARSHOT_CLUSTER_RESTART_TEST=1.
-    skip:
-      process.env.EARSHOT_CLUSTER_RESTART_TEST !== '1' &&
-      'known to fail after the full suite (issue 18); EARSHOT_CLUSTER_RESTART_TEST=1 runs it',
-  }, async () => {
-    const accepted = await listen(apis[0], long, key, `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`);
-    assert.equal(accepted.status, 200, accepted.body);
-    const jobId = String(json(accepted.body).job_id);
-    await redis.stop();
-    const refused = await listen(apis[1], speech);
-    assert.equal(refused.status, 503, refused.body);
-    assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
-    assert.ok(Number(json(refused.body).retry_after) > 0);
-    redis = await startRedis(redisPort, dir);
-    await eventually(() => deliveries.some((d) => d.jobId === jobId), 120_000, 'the webhook after Redis returned');
-    assert.equal(deliveries.filter((d) => d.jobId === jobId)[0].body.status, 'completed');
-    await eventually(async () => (await listen(apis[1], speech)).status === 200, 30_000, 'requests to be served again');
-  });
+  test(
+    'Redis restarted mid-job: 503 with retry_after while away, the accepted job still finishes, one webhook',
+    BOUNDED,
+    async () => {
+      // Redis goes away while a worker runs the job and stays away longer than a worker's lock: the job must charge,
+      // queue its webhook and complete once Redis is back (on its worker or, its lock lost, on another).
+      const started = () => workers.reduce((n, w) => n + (w.stdout().match(/cluster job started/g) ?? []).length, 0);
+      const before = started();
+      const accepted = await listen(apis[0], long, key, `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`);
+      assert.equal(accepted.status, 200, accepted.body);
+      const jobId = String(json(accepted.body).job_id);
+      await eventually(() => started() > before, 60_000, 'a worker to start the job');
+      await redis.stop();
+      const refused = await listen(apis[1], speech);
+      assert.equal(refused.status, 503, refused.body);
+      assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
+      assert.ok(Number(json(refused.body).retry_after) > 0);
+      await new Promise((r) => setTimeout(r, 4000)); // longer than the workers' 3 s lock
+      redis = await startRedis(redisPort, dir);
+      await eventually(() => deliveries.some((d) => d.jobId === jobId), 120_000, 'the webhook after Redis returned');
+      const mine = deliveries.filter((d) => d.jobId === jobId);
+      assert.equal(mine.length, 1, 'one delivery');
+      assert.equal(mine[0].body.status, 'completed', JSON.stringify(mine[0].body));
+      assert.match(String(mine[0].body.result?.text), /hello|world|test/i);
+      await eventually(
+        async () => (await listen(apis[1], speech)).status === 200,
+        30_000,
+        'requests to be served again',
+      );
+    },
+  );
 
   test('a Redis that may evict keys is refused at start, saying why', BOUNDED, async () => {
     const port = await freePort();

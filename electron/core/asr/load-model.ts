@@ -1,39 +1,34 @@
 /**
- * Opens any model pack by looking at its folder: `model.json` with family "ctc" → CTC engine; `config.json` with
- * model_type "whisper" → Whisper engine. Both return the same SpeechModel interface.
+ * Opens any model folder with the family that claims it (asr/families.ts): `model.json` names a pack's family (CTC);
+ * `config.json` with model_type "whisper" is a Whisper folder. Every family returns the same SpeechModel interface.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EarshotError } from '../errors.ts';
+import { familyOfFolder, folderHints, type SpeechFamilyId } from './families.ts';
+import type { SpeechFamily } from './family.ts';
 import type { LoadModelOptions, SpeechModel } from './types.ts';
 
-// Defined with the other engine types so that a family never imports this file back (no load-model ↔ family cycle).
 export type { LoadModelOptions } from './types.ts';
 
-export type ModelFamily = 'whisper' | 'ctc';
+export type ModelFamily = SpeechFamilyId;
 
 export function detectModelFamily(dir: string): ModelFamily {
-  if (!existsSync(dir)) throw new EarshotError('MODEL_NOT_FOUND', `Model folder not found: ${dir}`);
-  const modelJson = path.join(dir, 'model.json');
-  if (existsSync(modelJson)) {
-    const family = JSON.parse(readFileSync(modelJson, 'utf8')).family;
-    if (family === 'ctc') return 'ctc';
-    throw new EarshotError('MODEL_INVALID', `${modelJson}: unknown model family '${family}'`);
-  }
-  const configJson = path.join(dir, 'config.json');
-  if (existsSync(configJson) && JSON.parse(readFileSync(configJson, 'utf8')).model_type === 'whisper') return 'whisper';
-  throw new EarshotError(
-    'MODEL_INVALID',
-    `${dir} is not a model folder: expected model.json (CTC pack) or config.json with model_type "whisper"`,
-  );
+  return familyOf(dir).id as ModelFamily;
 }
 
 export async function loadSpeechModel(dir: string, options: LoadModelOptions = {}): Promise<SpeechModel> {
-  const family = detectModelFamily(dir);
-  if (family === 'ctc') {
-    const { loadCtcModel } = await import('./ctc/index.ts');
-    return loadCtcModel(dir, options);
+  return familyOf(dir).load(dir, options);
+}
+
+function familyOf(dir: string): SpeechFamily {
+  if (!existsSync(dir)) throw new EarshotError('MODEL_NOT_FOUND', `Model folder not found: ${dir}`);
+  const claimed = familyOfFolder(dir);
+  if (claimed?.claim === 'yes') return claimed.family;
+  const modelJson = path.join(dir, 'model.json');
+  if (existsSync(modelJson)) {
+    const family = JSON.parse(readFileSync(modelJson, 'utf8')).family;
+    throw new EarshotError('MODEL_INVALID', `${modelJson}: unknown model family '${family}'`);
   }
-  const { loadWhisperModel } = await import('./whisper/index.ts');
-  return loadWhisperModel(dir, options);
+  throw new EarshotError('MODEL_INVALID', `${dir} is not a model folder: expected ${folderHints()}`);
 }

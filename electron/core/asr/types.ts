@@ -52,6 +52,12 @@ export interface TranscribeOptions {
    */
   onSpeech?: (span: { from: number; to: number; regions: { start: number; end: number }[] }) => void;
   signal?: AbortSignal;
+  /**
+   * Continuing an interrupted run (CTC): windows are planned over the whole recording as before, and those that end
+   * by this many seconds (where `onProgress` said an earlier run had got to) are not run again, so the rest comes
+   * out as it would have in one run.
+   */
+  resumeAfter?: number;
   /** Fraction of the audio done, 0..1. */
   onProgress?: (fraction: number) => void;
 }
@@ -85,7 +91,8 @@ export interface Pcm16k {
 
 /** A loaded model of any family. `transcribe` streams segments as they finish. */
 export interface SpeechModel {
-  readonly family: 'whisper' | 'ctc';
+  /** Its family's id in the registry (asr/families.ts). */
+  readonly family: string;
   readonly name: string;
   readonly device: DeviceInfo;
   readonly languages: string[];

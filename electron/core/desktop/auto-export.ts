@@ -2,15 +2,11 @@
  * Optional auto-export: every transcript that a job finishes is also written, in the chosen format, into one folder
  * (for people who collect their transcripts in a synced or shared place). Never over an existing file.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { exportTranscript } from '../export/index.ts';
-import { writeFileAtomic } from '../fs-atomic.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { JobRecord } from '../jobs/types.ts';
 import type { TranscriptLibrary } from '../library/library.ts';
 import type { SettingsService } from '../settings/store.ts';
-import { EXPORT_EXTENSIONS, freeName, safeFileName } from './export-files.ts';
+import { type ExportedFiles, writeExport } from './exported-files.ts';
 
 export class AutoExport {
   private off?: () => void;
@@ -21,6 +17,8 @@ export class AutoExport {
     private readonly settings: SettingsService,
     private readonly jobs: JobQueue,
     private readonly library: TranscriptLibrary,
+    /** Remembers what was written ("Reveal in folder" may show it). */
+    private readonly exported?: ExportedFiles,
   ) {}
 
   start(): void {
@@ -47,12 +45,9 @@ export class AutoExport {
     const { enabled, folder, format } = this.settings.get().autoExport;
     if (!enabled || !folder) return;
     try {
-      const st = await fs.stat(folder).catch(() => undefined);
-      if (!st?.isDirectory()) throw new Error(`${folder} is not a folder`);
       const t = await this.library.get(transcriptId);
-      const out = await exportTranscript(t, format, this.settings.get().subtitles);
-      const target = freeName(path.join(folder, safeFileName(t.title)), EXPORT_EXTENSIONS[format]);
-      await writeFileAtomic(target, out.data);
+      const file = await writeExport(t, format, this.settings.get().subtitles, folder);
+      await this.exported?.record(file, transcriptId);
       this.lastError = undefined;
     } catch (e) {
       this.lastError = `Could not export to ${folder}: ${(e as Error).message}`;

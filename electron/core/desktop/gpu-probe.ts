@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createSession, gpuProvidersForPlatform } from '../onnx/device.ts';
+import { createSession, gpuProvidersForPlatform, SessionCreateError } from '../onnx/device.ts';
 
 export interface GpuProbe {
   provider: string;
@@ -39,9 +39,9 @@ export async function probeGpus(modelDir: string | undefined): Promise<GpuProbe[
       await session.release();
       out.push({ provider, available: true });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const inner = /\(([^:]+): (.*)\)$/.exec(message)?.[2] ?? message;
-      out.push({ provider, available: false, reason: inner.slice(0, 200) });
+      const reason =
+        e instanceof SessionCreateError ? e.reasonFor(provider) : e instanceof Error ? e.message : String(e);
+      out.push({ provider, available: false, reason: reason.slice(0, 200) });
     }
   }
   return out;

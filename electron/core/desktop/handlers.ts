@@ -4,6 +4,7 @@
  * same handlers into Chromium. Platform-only pieces (file picker, clipboard, media URLs) come in as hooks.
  */
 import os from 'node:os';
+import path from 'node:path';
 import type {
   LicenseStatus,
   ModelDownloadProgress,
@@ -23,8 +24,10 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { expandMediaPaths, urlSource } from '../jobs/sources.ts';
 import type { JobSettingsRecord, UsageMeter } from '../jobs/types.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
+import { dataPaths } from '../paths.ts';
 import type { SettingsService } from '../settings/store.ts';
 import { safeFileName } from './export-files.ts';
+import { type ExportedFiles, writeExport } from './exported-files.ts';
 import { type GpuProbe, probeGpus } from './gpu-probe.ts';
 
 /** What the desktop needs from the license module. */
@@ -66,6 +69,10 @@ export interface DesktopHooks {
   copyText(text: string): Promise<void>;
   serverStatus(): Promise<ServerStatus>;
   onModelProgress(p: ModelDownloadProgress): void;
+  /** The native folder picker; undefined when cancelled. */
+  pickFolder(): Promise<string | undefined>;
+  /** Shows a file in the OS file manager (Electron's shell.showItemInFolder); called only with a checked path. */
+  revealInFolder(file: string): Promise<void>;
 }
 
 export interface DesktopServices {
@@ -76,6 +83,8 @@ export interface DesktopServices {
   models: DesktopModels;
   /** The watch folder, when the desktop runs one. */
   watch?: { getStatus(): WatchStatus };
+  /** Files the app exported, and what "Reveal in folder" may show. */
+  exported: ExportedFiles;
 }
 
 function toTranscript(t: StoredTranscript): Transcript {
@@ -163,6 +172,11 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     'jobs:isPaused': async () => s.jobs.isPaused(),
 
     'transcripts:list': async () => (await s.library.list()).map(({ preview, ...t }) => ({ ...t, preview })),
+    'transcripts:page': async (offset, limit, checked) => {
+      const p = await s.library.page(offset, limit, checked);
+      return { ...p, items: p.items.map((t) => ({ ...t })) };
+    },
+    'transcripts:existing': (ids) => s.library.existing(ids),
     'transcripts:get': async (id) => toTranscript(await s.library.get(id)),
     'transcripts:updateSegments': async (id, segments) => toTranscript(await s.library.updateSegments(id, segments)),
     'transcripts:rename': async (id, title) => toSummary(await s.library.rename(id, title)),
@@ -183,6 +197,25 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
       };
     },
     'transcripts:mediaUrl': async (id) => hooks.mediaUrl(await s.library.get(id)),
+    'transcripts:reveal': async (id) => {
+      await s.library.get(id); // NOT_FOUND for a deleted one
+      const file =
+        (await s.exported.lastExportOf(id)) ?? path.join(dataPaths(hooks.dataHome).transcripts, `${id}.json`);
+      const shown = await s.exported.revealable(file);
+      await hooks.revealInFolder(shown);
+      return shown;
+    },
+    'exports:chooseFolder': async () => {
+      const folder = await hooks.pickFolder();
+      return folder ? { batch: s.exported.startBatch(folder), folder } : null;
+    },
+    'exports:write': async (batch, transcriptId, format) => {
+      const folder = s.exported.folderOf(batch);
+      const t = await s.library.get(transcriptId);
+      const file = await writeExport(t, format, s.settings.get().subtitles, folder);
+      await s.exported.record(file, transcriptId);
+      return file;
+    },
 
     'models:list': () => s.models.list(),
     'models:pull': (id, variant) => s.models.pull(id, variant, hooks.onModelProgress),
@@ -219,6 +252,7 @@ export function createDesktopHandlers(s: DesktopServices, hooks: DesktopHooks): 
     },
     'system:pickFiles': () => hooks.pickFiles(),
     'system:copyText': (text) => hooks.copyText(text),
+    'system:reveal': async (file) => hooks.revealInFolder(await s.exported.revealable(file)),
     'system:notices': async () => dataNotices(hooks.dataHome),
     'system:dismissNotice': async (id) => dismissDataNotice(id),
   };

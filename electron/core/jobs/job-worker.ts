@@ -4,6 +4,7 @@
  * The API server's model threads use the same entry with `load` and `samples` (already decoded audio).
  */
 import { parentPort } from 'node:worker_threads';
+import type { Segment } from '../asr/types.ts';
 import { toApiError } from '../errors.ts';
 import { disposeEngine, runJob } from './engine.ts';
 import { loadModelInfo, transcribeSamples } from './samples-job.ts';
@@ -45,7 +46,14 @@ port.on('message', async (msg: WorkerRequest) => {
     const controller = new AbortController();
     controllers.set(msg.jobId, controller);
     try {
-      const job = transcribeSamples(msg.request, controller.signal);
+      const jobId = msg.jobId;
+      const stream = msg.request.streamSegments
+        ? {
+            segment: (segment: Segment) => post({ type: 'segment', jobId, segment }),
+            progress: (fraction: number) => post({ type: 'stage', jobId, stage: 'transcribing', fraction }),
+          }
+        : undefined;
+      const job = transcribeSamples(msg.request, controller.signal, stream);
       running = job;
       post({ type: 'transcript', jobId: msg.jobId, result: await job });
     } catch (e) {

@@ -68,7 +68,7 @@ interface UnsavedResult extends Paid {
   pay?: () => Promise<Paid>;
 }
 
-export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string] }> {
+export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [string]; paused: [boolean] }> {
   private jobs: JobRecord[] = [];
   private running?: { id: string; controller: AbortController; promise: Promise<void> };
   private started = false;
@@ -231,7 +231,9 @@ export class JobQueue extends EventEmitter<{ update: [JobRecord]; removed: [stri
 
   /** Pausing lets the running job finish and holds the rest; resuming starts the next one. */
   setPaused(paused: boolean): boolean {
+    const changed = this.paused !== paused;
     this.paused = paused;
+    if (changed) this.emit('paused', paused);
     this.pump();
     return this.paused;
   }

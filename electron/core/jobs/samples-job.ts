@@ -4,7 +4,7 @@
  * on the server's event loop keeps /health, authentication, uploads and WebSocket frames answering while a window is
  * encoded (onnxruntime-node's session.run holds its thread until the window is done).
  */
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, Segment, SpeechModel, TranscriptResult } from '../asr/types.ts';
 import { ArraySource } from '../asr/pcm-source.ts';
 import { createDiarizer, diarizeSource, withSpeakers } from '../diarize/index.ts';
 import type { NeuralModels } from '../diarize/models/neural.ts';
@@ -18,7 +18,7 @@ export interface ModelLoadRequest {
 
 /** What the server needs to know of the model a worker holds (health, language checks, logs). */
 export interface LoadedModelInfo {
-  family: 'whisper' | 'ctc';
+  family: SpeechModel['family'];
   name: string;
   device: DeviceInfo;
   languages: string[];
@@ -30,6 +30,10 @@ export interface SamplesRequest extends ModelLoadRequest {
   /** Undefined: detect it. */
   language?: string;
   wordTimestamps: boolean;
+  /** Continue an interrupted run: skip the windows that end by then (seconds; TranscribeOptions.resumeAfter). */
+  resumeAfter?: number;
+  /** Post each segment as it finishes (`segment` messages) and the progress after each window (`stage`). */
+  streamSegments?: boolean;
   /** Label speakers (the neural models' folders, or undefined for the classical method). */
   diarization?: { numSpeakers?: number; models?: NeuralModels };
 }
@@ -40,12 +44,31 @@ export async function loadModelInfo(request: ModelLoadRequest): Promise<LoadedMo
   return { family, name, device, languages, ...(notice ? { notice } : {}) };
 }
 
-export async function transcribeSamples(request: SamplesRequest, signal: AbortSignal): Promise<TranscriptResult> {
+/**
+ * `stream` receives each segment as soon as it is recognised and the fraction done after each window (a cluster
+ * worker saves them as the job's checkpoint); with speakers there is none, as segments are labelled only once the
+ * whole recording is read.
+ */
+export async function transcribeSamples(
+  request: SamplesRequest,
+  signal: AbortSignal,
+  stream?: { segment(segment: Segment): void; progress(fraction: number): void },
+): Promise<TranscriptResult> {
   const model = await cachedModel(request.modelDir, request.device, request.threads);
   const { samples, language } = request;
   const pcm = { samples, sampleRate: 16000 as const };
   if (!request.diarization) {
-    return model.transcribe(pcm, { language, wordTimestamps: request.wordTimestamps, signal }).result();
+    const run = model.transcribe(pcm, {
+      language,
+      wordTimestamps: request.wordTimestamps,
+      signal,
+      resumeAfter: request.resumeAfter,
+      // Reported once the window's segments have reached `stream` (the iteration below runs on microtasks; the
+      // next window's inference ends on a later turn of the event loop), so each progress covers its segments.
+      onProgress: stream && ((fraction) => setImmediate(() => stream.progress(fraction))),
+    });
+    if (stream) for await (const segment of run) stream.segment(segment);
+    return run.result();
   }
   // Diarization reads the same samples after the transcription, reusing the regions its VAD found. Words are needed
   // to label (and split) segments, so they are always computed; the server shows them only on request.

@@ -57,10 +57,27 @@ interface IndexFile {
 
 type FileStat = { mtimeMs: number; size: number };
 
+/** A slice of History's list (TranscriptLibrary.page). */
+export interface SummaryPage {
+  total: number;
+  version: number;
+  offset: number;
+  items: TranscriptSummaryRecord[];
+  /** False: the list as last saved, before the folder was checked against it (while the library opens). */
+  checked: boolean;
+}
+
 export class TranscriptLibrary {
   private live = new Map<string, Entry>();
   private trash = new Map<string, Entry>();
   private sorted?: TranscriptSummaryRecord[];
+  /** Bumped on every change to what History lists, so a page read before a change is known to be stale. 0 is the
+   *  list as last saved, before the folder is checked at opening; every checked list is 1 or more. */
+  private version = 0;
+  /** While the library opens: History's list from the summaries index as last saved (not yet checked). */
+  private provisional?: TranscriptSummaryRecord[];
+  private indexRead?: Promise<void>;
+  private opened = false;
   private opening?: Promise<void>;
   private searchReady: Promise<void> = Promise.resolve();
   private locks = new Map<string, Promise<unknown>>();
@@ -103,9 +120,30 @@ export class TranscriptLibrary {
   }
 
   private async open(): Promise<void> {
+    let indexRead!: () => void;
+    this.indexRead = new Promise((r) => {
+      indexRead = r;
+    });
+    try {
+      await this.openChecked(indexRead);
+      this.opened = true;
+    } finally {
+      indexRead();
+      this.provisional = undefined;
+    }
+  }
+
+  private async openChecked(indexRead: () => void): Promise<void> {
     await fs.mkdir(this.docsDir, { recursive: true });
     await fs.mkdir(this.trashDir, { recursive: true });
     const saved = await this.readIndex();
+    // History can show the list as last saved at once; checking it against the folder (a stat per transcript) takes
+    // a while with thousands. Only when there is one: no index (first run, an upgrade) is not an empty History.
+    const known = Object.entries(saved.live)
+      .filter(([id, e]) => e?.summary?.id === id && typeof e.summary.createdAt === 'string')
+      .map(([, e]) => e.summary);
+    if (known.length) this.provisional = sortSummaries(known);
+    indexRead();
     const [liveFiles, trashFiles] = await Promise.all([statJsonFiles(this.dir), statJsonFiles(this.trashDir)]);
     const toRead: ReindexItem[] = [];
     let changed = false;
@@ -131,6 +169,8 @@ export class TranscriptLibrary {
     if (await this.purgeTrash()) changed = true;
     if (changed) await this.flush();
     await this.removeOrphanDocs();
+    // The checked list: a page read from the provisional one (version 0) is older than any page from now on.
+    this.changed();
     // Search loads in the background; a transcript whose side file is missing is read again for it.
     this.searchReady = this.searcher
       .load([...this.live.keys()])
@@ -160,7 +200,13 @@ export class TranscriptLibrary {
         recoverDataFile(items[i].file, 'A transcript', 'damaged', 'could not be shown in History');
       }
     });
+    this.changed();
+  }
+
+  /** What History lists changed: the sorted list is rebuilt on next read and pages carry a new version. */
+  private changed(): void {
     this.sorted = undefined;
+    this.version++;
   }
 
   private async readIndex(): Promise<IndexFile> {
@@ -176,7 +222,7 @@ export class TranscriptLibrary {
   }
 
   private scheduleFlush(): void {
-    this.sorted = undefined;
+    this.changed();
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
@@ -309,14 +355,49 @@ export class TranscriptLibrary {
     return structuredClone(await this.serial(id, () => this.commit(t)));
   }
 
-  /** Every transcript in History, newest first (summaries: no segments). */
+  /** Every transcript in History, newest first (summaries: no segments); equal times in id order. */
   async list(): Promise<TranscriptSummaryRecord[]> {
     await this.load();
-    this.sorted ??= [...this.live.values()]
-      .map((e) => e.summary)
-      // ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000).
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return this.sortedList();
+  }
+
+  private sortedList(): TranscriptSummaryRecord[] {
+    this.sorted ??= sortSummaries([...this.live.values()].map((e) => e.summary));
     return this.sorted;
+  }
+
+  /**
+   * `limit` summaries of History's list from `offset` (the order of `list`), with how many there are in all and the
+   * list's version: History asks only for the rows in view, and a page whose version differs from the one it holds
+   * tells it the list changed since (a transcript added, deleted or renamed), so rows kept from before are re-read.
+   * While the library opens, the page comes from the summaries index as last saved (`checked: false`, version 0)
+   * unless `checked` is asked for: History shows that at once and asks again for the checked one.
+   */
+  async page(offset: number, limit: number, checked = false): Promise<SummaryPage> {
+    const opening = this.load();
+    if (!checked && !this.opened) {
+      // Opening: the list as last saved, when there is one, rather than waiting for the folder to be checked.
+      await Promise.race([opening, this.indexRead]);
+      const saved = this.provisional;
+      if (saved && !this.opened) {
+        return { total: saved.length, version: 0, offset, items: saved.slice(offset, offset + limit), checked: false };
+      }
+    }
+    await opening;
+    const all = this.sortedList();
+    return {
+      total: all.length,
+      version: this.version,
+      offset,
+      items: all.slice(offset, offset + limit),
+      checked: true,
+    };
+  }
+
+  /** Those of `ids` that are in History, in the order given. */
+  async existing(ids: string[]): Promise<string[]> {
+    await this.load();
+    return ids.filter((id) => this.live.has(id));
   }
 
   async has(id: string): Promise<boolean> {
@@ -434,6 +515,14 @@ export class TranscriptLibrary {
     await this.searchReady;
     return this.searcher.search(query, limit);
   }
+}
+
+/** Newest first. ISO times in UTC sort as plain strings (localeCompare costs ~100 ms per 10,000). Ties are broken by
+ *  id so that the order is total: pages read one by one then never repeat or skip a transcript. */
+function sortSummaries(list: TranscriptSummaryRecord[]): TranscriptSummaryRecord[] {
+  return list.sort((a, b) =>
+    a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {

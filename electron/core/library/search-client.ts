@@ -21,12 +21,18 @@ function searchWorkerPath(): string {
   return bundled;
 }
 
+/**
+ * The index lives outside the worker's JS heap (search.ts), and what the heap sees is short-lived garbage (side files
+ * parsed one at a time): a small young generation is enough, where V8's default lets it grow to ~48 MB and keeps it.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 function startWorker(file: string, workerData: unknown): Worker {
-  if (!file.endsWith('.ts')) return new Worker(file, { workerData });
+  if (!file.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits: WORKER_LIMITS });
   // Loader hooks are per thread: a .ts worker registers tsx first.
   const url = pathToFileURL(file).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData, execArgv: [] });
+  return new Worker(boot, { eval: true, workerData, execArgv: [], resourceLimits: WORKER_LIMITS });
 }
 
 type Pending = { resolve(v: unknown): void; reject(e: Error): void };

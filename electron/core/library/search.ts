@@ -3,8 +3,9 @@
  * title), with a short snippet around the first match. It runs in the library's search worker (search-worker.ts),
  * never on the main thread.
  *
- * Memory: per transcript only its normalised text (one string), the segment offsets and a 2 KiB trigram filter are
- * kept; the original texts for snippets are read back from the side file of the few transcripts that matched. The
+ * Memory: per transcript only its normalised text (UTF-8 bytes in a Buffer, outside the JS heap: about 9 KB for ten
+ * minutes of speech, held exactly rather than in a garbage-collected heap that keeps room to grow), the segment
+ * offsets and a 2 KiB trigram filter are kept; the original texts for snippets are read back from the side file of the few transcripts that matched. The
  * trigram filter skips a transcript without scanning it when one of the query's trigrams never occurs in it, so a rare
  * query over 10,000 transcripts touches only a handful of them. Written here rather than taken from a full-text
  * library because those index words (no substring match) and hold a posting per word in memory, which is what the
@@ -32,9 +33,13 @@ interface Entry {
   id: string;
   createdAt: string;
   titleNorm: string;
-  /** Normalised segment texts joined by '\n' (queries never contain one, so a match never spans two segments). */
-  norm: string;
-  /** Where each segment starts in `norm`; one more entry marks the end. */
+  /**
+   * Normalised segment texts joined by '\n' (queries never contain one, so a match never spans two segments), as
+   * UTF-8: a match of the query's bytes is a match of its characters (UTF-8 never has one character's bytes inside
+   * another's).
+   */
+  norm: Buffer;
+  /** Where each segment starts in `norm` (in bytes); one more entry marks the end. */
   offsets: Int32Array;
   filter: Int32Array;
 }
@@ -77,7 +82,7 @@ export class SearchIndex {
     let at = 0;
     parts.forEach((p, i) => {
       offsets[i] = at;
-      at += p.length + 1;
+      at += Buffer.byteLength(p) + 1;
     });
     offsets[parts.length] = at;
     const norm = parts.join('\n');
@@ -85,7 +90,7 @@ export class SearchIndex {
       id: doc.id,
       createdAt: doc.createdAt,
       titleNorm: normalizeForSearch(doc.title),
-      norm,
+      norm: utf8Unpooled(norm),
       offsets,
       filter: buildFilter(norm),
     };
@@ -113,13 +118,14 @@ export class SearchIndex {
     if (!q) return [];
     const hashes: number[] = [];
     for (let i = 0; i + 2 < q.length; i++) hashes.push(trigramHash(q, i));
+    const needle = Buffer.from(q, 'utf8');
     const found: { entry: Entry; segment: number }[] = [];
     scan: for (const entry of this.entries) {
       let matched = false;
       if (mayContain(entry.filter, hashes)) {
         let from = 0;
         for (;;) {
-          const at = entry.norm.indexOf(q, from);
+          const at = entry.norm.indexOf(needle, from);
           if (at < 0) break;
           const segment = segmentAt(entry.offsets, at);
           found.push({ entry, segment });
@@ -155,6 +161,13 @@ export class SearchIndex {
     }
     return hits;
   }
+}
+
+/** Buffer.from would put a short text in its shared 8 KiB pool, and holding it would hold the whole slab. */
+function utf8Unpooled(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text, 'utf8');
+  return bytes;
 }
 
 function segmentAt(offsets: Int32Array, at: number): number {

@@ -14,6 +14,11 @@ export const CHUNK_SECONDS = 5;
 export const SEARCH_SECONDS = 1.5;
 /** New audio needed before another interim (not yet final) transcript is sent. */
 export const INTERIM_SECONDS = 1;
+/**
+ * Provisional transcripts twice a second in live faces that settle agreed words early (agreement.ts): a word is then
+ * final about a second after it is spoken instead of waiting for its chunk.
+ */
+export const LIVE_INTERIM_SECONDS = 0.5;
 /** Under a tenth of a second is not worth a model run (nor a license charge). */
 export const MIN_MODEL_SAMPLES = 1600;
 
@@ -42,7 +47,18 @@ export interface LiveChunk {
   to: number;
 }
 
+export interface LiveDeciderOptions {
+  /** New audio needed before another provisional transcript (default `INTERIM_SECONDS`). */
+  interimSeconds?: number;
+}
+
 export class LiveDecider {
+  private readonly interimSamples: number;
+
+  constructor(options: LiveDeciderOptions = {}) {
+    this.interimSamples = Math.round((options.interimSeconds ?? INTERIM_SECONDS) * LIVE_RATE);
+  }
+
   /** Audio at 16 kHz not yet decided. */
   private pending = new Float32Array(0);
   /** Samples decided so far (the offset of `pending` in the stream). */
@@ -80,9 +96,14 @@ export class LiveDecider {
     return this.take(this.pending.length);
   }
 
+  /** The first `count` undecided samples, decided now (their words settled before the chunk was due). */
+  takeFirst(count: number): LiveChunk {
+    return this.take(Math.max(0, Math.min(count, this.pending.length)));
+  }
+
   /** Whether enough new audio arrived since the last interim transcript for another one. */
   interimDue(): boolean {
-    return this.pending.length - this.interimAt >= INTERIM_SECONDS * LIVE_RATE;
+    return this.pending.length - this.interimAt >= this.interimSamples;
   }
 
   /** The undecided audio for a provisional transcript (a copy: pending keeps growing while the model runs). */

@@ -6,7 +6,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Segment, SpeechModel } from '../asr/types.ts';
 import { shiftSegment } from '../jobs/resume.ts';
-import { type LiveChunk, LiveDecider, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
+import { joinLivePieces, LocalAgreement, segmentsBefore } from './agreement.ts';
+import { type LiveChunk, LiveDecider, LIVE_INTERIM_SECONDS, LIVE_RATE, MIN_MODEL_SAMPLES } from './decider.ts';
 
 /**
  * A last word ending this close to a chunk's cut was probably cut through (the quietest 20 ms can be the closure of
@@ -45,7 +46,8 @@ export interface LiveResult {
 }
 
 export class LiveTranscription {
-  private readonly decider = new LiveDecider();
+  private readonly decider = new LiveDecider({ interimSeconds: LIVE_INTERIM_SECONDS });
+  private readonly agreement = new LocalAgreement();
   private readonly abort = new AbortController();
   private received = 0;
   private segments: Segment[] = [];
@@ -92,7 +94,12 @@ export class LiveTranscription {
     this.pump();
     await this.idle;
     if (this.failure) throw this.failure;
-    return { segments: this.segments, language: this.language, duration: this.received / LIVE_RATE };
+    return { segments: joinLivePieces(this.segments), language: this.language, duration: this.received / LIVE_RATE };
+  }
+
+  /** Resolves when the audio pushed so far has been worked through (what a paced caller waits for). */
+  settled(): Promise<void> {
+    return this.idle;
   }
 
   /** Stops at once (the session was abandoned): the running model call is aborted. */
@@ -138,14 +145,31 @@ export class LiveTranscription {
     const result = await this.model
       .transcribe(
         { samples: chunk.samples, sampleRate: 16000 },
-        { language: this.options.language, signal: this.abort.signal },
+        { language: this.options.language, wordTimestamps: true, signal: this.abort.signal },
       )
       .result();
-    const text = result.text.trim();
+    const settled = this.agreement.settle(this.decider, chunk, result.segments);
+    if (settled) {
+      const { decided } = settled;
+      this.language = result.language || this.language;
+      const segments = settled.segments
+        .filter((s) => s.text.trim())
+        .map((s, i) => shiftSegment({ ...s, id: i }, decided.from / LIVE_RATE, this.segments.length));
+      this.segments.push(...segments);
+      this.events.onFinal({
+        segments,
+        start: decided.from / LIVE_RATE,
+        end: decided.to / LIVE_RATE,
+        receivedAt: this.received / LIVE_RATE,
+        language: this.language,
+      });
+    }
+    const start = settled ? settled.decided.to : chunk.from;
+    const text = (settled ? settled.rest.map((s) => s.text).join('') : result.text).trim();
     if (!text) return;
     this.events.onInterim({
       text,
-      start: chunk.from / LIVE_RATE,
+      start: start / LIVE_RATE,
       end: chunk.to / LIVE_RATE,
       receivedAt: this.received / LIVE_RATE,
     });
@@ -169,7 +193,7 @@ export class LiveTranscription {
         const at = Math.round(cut * LIVE_RATE);
         this.decider.giveBack(chunk.samples.slice(at));
         end = chunk.from + at;
-        kept = wordsBefore(kept, cut);
+        kept = segmentsBefore(kept, cut);
       }
       const offset = chunk.from / LIVE_RATE;
       segments = kept
@@ -198,26 +222,4 @@ function cutWordGap(segments: Segment[], seconds: number): number | undefined {
   if (last.end < seconds - CUT_WORD_SECONDS) return undefined;
   const at = (words[words.length - 2].end + last.start) / 2;
   return at * LIVE_RATE >= MIN_MODEL_SAMPLES && at < seconds ? at : undefined;
-}
-
-/** The segments with only their words that end before `cut` (a segment left without words goes). */
-function wordsBefore(segments: Segment[], cut: number): Segment[] {
-  const out: Segment[] = [];
-  for (const s of segments) {
-    if (!s.words) {
-      if (s.end <= cut) out.push(s);
-      continue;
-    }
-    const words = s.words.filter((w) => w.end <= cut);
-    if (words.length === 0) continue;
-    if (words.length === s.words.length) out.push(s);
-    else
-      out.push({
-        ...s,
-        words,
-        end: words[words.length - 1].end,
-        text: ` ${words.map((w) => w.word.trim()).join(' ')}`,
-      });
-  }
-  return out;
 }

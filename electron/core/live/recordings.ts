@@ -15,6 +15,7 @@ import { EarshotError, isEarshotError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import type { StoredTranscript, TranscriptLibrary } from '../library/library.ts';
 import type { LiveModelChoice } from './live-protocol.ts';
+import { joinLivePieces } from './agreement.ts';
 import type { LiveFinal, LiveInterim, LiveResult } from './live-transcription.ts';
 import type { LiveListener, LiveWorkerClient } from './live-worker-client.ts';
 import { setWebmDuration } from './webm-duration.ts';
@@ -258,7 +259,7 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
       model: marker.model,
       mediaPath: marker.mediaPath,
       ...(device ? { device } : {}),
-      segments: marker.segments.map((s, i) => ({ ...s, id: i })),
+      segments: joinLivePieces(marker.segments),
     });
     await fs.rm(this.markerFile(marker.id), { force: true });
     return t;

@@ -7,77 +7,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  type CatalogFileSchema,
+  commonEntryFields as common,
+  downloadableEntryFields,
+  repoPath,
+} from '../asr/catalog-entry.ts';
+import { isSpeechFamily, SPEECH_FAMILIES, type SpeechFamilyId, speechFamily } from '../asr/families.ts';
+import type { ctcFamily } from '../asr/ctc/family.ts';
+import type { whisperFamily } from '../asr/whisper/family.ts';
 import { EarshotError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
 import { DIARIZATION_VARIANT_FILES, isDiarizationFamily } from '../diarize/models/folder.ts';
-import { WHISPER_JSON_FILES, WHISPER_VARIANT_SUFFIX } from './validate.ts';
 
-const repoPath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), 'must be a relative path');
+export { CatalogFileSchema } from '../asr/catalog-entry.ts';
 
-export const CatalogFileSchema = z.strictObject({
-  path: repoPath,
-  /**
-   * Bytes as the Hub shows them (exact from an LFS pointer, else the page's three significant digits); with
-   * sizeEstimated the figure is computed from the model's dimensions instead. Absent when unknown.
-   */
-  size: z.number().int().positive().optional(),
-  sizeEstimated: z.boolean().optional(),
-  /**
-   * Lower-case hex SHA-256 at the pinned revision; absent when no page showed it (the server's X-Linked-ETag is used
-   * instead). When present, a server that announces or sends anything else fails the download.
-   */
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
-});
-
-/** A repository and a commit id: what is downloaded can never change under the catalog. */
-const SourceSchema = z.strictObject({
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-  revision: z.string().regex(/^[0-9a-f]{40}$/, 'must be a pinned commit id (40 hex digits), not a branch'),
-});
-
-const AccuracySchema = z.strictObject({
-  metric: z.enum(['wer_librispeech_test_clean', 'wer_librispeech_test_other', 'wer_open_asr_average']),
-  value: z.number().nonnegative(),
-  source: z.string().min(1),
-  note: z.string().optional(),
-});
-
-const common = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-  name: z.string().min(1),
-  description: z.string().optional(),
-  notice: z.string().optional(),
-  licence: z.string().min(1),
-  /** Language codes, or the name of a list in languageSets. */
-  languages: z.union([z.array(z.string().min(2)).min(1), z.string().min(1)]),
-  accuracy: z.array(AccuracySchema),
-};
-
-const WhisperEntrySchema = z.strictObject({
-  ...common,
-  family: z.literal('whisper'),
-  parameters: z.number().int().positive(),
-  /** Encoder cost for one 30 s window (docs/performance-notes.md §4); scales a measured speed to other models. */
-  encoderGflopPer30s: z.number().positive().optional(),
-  /**
-   * How word times are found: 'aligned' when the decoder exports cross_attentions.* (the *_timestamped repositories)
-   * and generation_config names alignment heads; 'approximate' (proportional to characters) otherwise.
-   */
-  wordTiming: z.enum(['aligned', 'approximate']),
-  source: SourceSchema,
-  defaultVariant: z.enum(Object.keys(WHISPER_VARIANT_SUFFIX) as [string, ...string[]]),
-  sharedFiles: z.array(CatalogFileSchema),
-  variants: z.partialRecord(
-    z.enum(Object.keys(WHISPER_VARIANT_SUFFIX) as [string, ...string[]]),
-    z.strictObject({ files: z.array(CatalogFileSchema).min(2) }),
-  ),
-});
+/** Each registered speech family's downloadable entry schema (asr/<family>/family.ts), by family id. */
+const SPEECH_ENTRY_SCHEMAS = new Map<string, z.ZodType>(SPEECH_FAMILIES.map((f) => [f.id, f.catalogEntry]));
+const speechFamilyIds = SPEECH_FAMILIES.map((f) => f.id) as [SpeechFamilyId, ...SpeechFamilyId[]];
 
 /**
  * A downloadable model of another family (speaker segmentation, embeddings, ...): files per variant, verified and
@@ -91,38 +38,35 @@ const OtherFamilyEntrySchema = z.strictObject({
   family: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)
-    .refine((f) => f !== 'whisper' && f !== 'ctc', 'whisper and ctc entries have their own schema'),
+    .refine((f) => !isSpeechFamily(f), 'speech families have their own entry schema (asr/families.ts)'),
   parameters: z.number().int().positive().optional(),
-  source: SourceSchema,
-  defaultVariant: z.string().min(1),
-  sharedFiles: z.array(CatalogFileSchema).default([]),
-  variants: z.record(z.string().min(1), z.strictObject({ files: z.array(CatalogFileSchema).min(1) })),
+  ...downloadableEntryFields,
 });
 
 const BundledEntrySchema = z.strictObject({
   ...common,
-  family: z.enum(['ctc', 'whisper']),
+  family: z.enum(speechFamilyIds),
   bundled: z.literal(true),
   /** Folder relative to the app root (models/<id> in the repo). */
   path: repoPath,
 });
 
 /**
- * Each entry is checked against the one schema its shape names (bundled, family "whisper", or another family), so a
- * broken entry gets that schema's exact complaints instead of a bare "invalid input" from a union.
+ * Each entry is checked against the one schema its shape names (bundled, a registered speech family's, or another
+ * family's), so a broken entry gets that schema's exact complaints instead of a bare "invalid input" from a union.
  */
-const ENTRY_SCHEMAS = [WhisperEntrySchema, BundledEntrySchema, OtherFamilyEntrySchema] as const;
-type EntryOutput = z.output<(typeof ENTRY_SCHEMAS)[number]>;
+type SpeechEntry = z.output<(typeof SPEECH_FAMILIES)[number]['catalogEntry']>;
+type EntryOutput = SpeechEntry | z.output<typeof BundledEntrySchema> | z.output<typeof OtherFamilyEntrySchema>;
 
-function entrySchemaFor(value: unknown): (typeof ENTRY_SCHEMAS)[number] {
+function entrySchemaFor(value: unknown): z.ZodType {
   const v = (value ?? {}) as { bundled?: unknown; family?: unknown };
   if (v.bundled !== undefined) return BundledEntrySchema;
-  return v.family === 'whisper' ? WhisperEntrySchema : OtherFamilyEntrySchema;
+  return (typeof v.family === 'string' && SPEECH_ENTRY_SCHEMAS.get(v.family)) || OtherFamilyEntrySchema;
 }
 
 const EntrySchema = z.unknown().transform((value, ctx): EntryOutput => {
   const parsed = entrySchemaFor(value).safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return parsed.data as EntryOutput;
   for (const issue of parsed.error.issues) {
     ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
   }
@@ -147,34 +91,17 @@ export const CatalogSchema = catalogShape(EntrySchema).superRefine((catalog, ctx
     if (typeof m.languages === 'string' && !catalog.languageSets[m.languages]) {
       ctx.addIssue({ code: 'custom', message: `unknown language set ${m.languages}`, path: ['models', i] });
     }
-    if (isWhisperEntry(m)) checkWhisperFiles(m, i, ctx);
-    else if (isDownloadable(m) && !m.variants[m.defaultVariant]) {
+    const family = isDownloadable(m) ? speechFamily(m.family) : undefined;
+    if (family) {
+      family.checkCatalogEntry(m, (message, where = []) =>
+        ctx.addIssue({ code: 'custom', message, path: ['models', i, ...where] }),
+      );
+    } else if (isDownloadable(m) && !m.variants[m.defaultVariant]) {
       ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
     }
     if (isDownloadable(m) && isDiarizationFamily(m.family)) checkDiarizationFiles(m, i, ctx);
   });
 });
-
-/** The shared JSON files and each variant's encoder/decoder must be the ones validateModelFolder will look for. */
-function checkWhisperFiles(m: z.infer<typeof WhisperEntrySchema>, i: number, ctx: z.RefinementCtx): void {
-  const shared = new Set(m.sharedFiles.map((f) => f.path));
-  for (const name of WHISPER_JSON_FILES) {
-    if (!shared.has(name)) ctx.addIssue({ code: 'custom', message: `sharedFiles lacks ${name}`, path: ['models', i] });
-  }
-  if (!m.variants[m.defaultVariant]) {
-    ctx.addIssue({ code: 'custom', message: `defaultVariant ${m.defaultVariant} has no files`, path: ['models', i] });
-  }
-  for (const [variant, v] of Object.entries(m.variants)) {
-    const files = v?.files ?? [];
-    const suffix = WHISPER_VARIANT_SUFFIX[variant];
-    const paths = new Set(files.map((f) => f.path));
-    for (const need of [`onnx/encoder_model${suffix}.onnx`, `onnx/decoder_model_merged${suffix}.onnx`]) {
-      if (!paths.has(need)) {
-        ctx.addIssue({ code: 'custom', message: `variant ${variant} lacks ${need}`, path: ['models', i, 'variants'] });
-      }
-    }
-  }
-}
 
 /** The two configs, and each variant's one ONNX file under the name the loader looks for. */
 function checkDiarizationFiles(m: DownloadableCatalogEntry, i: number, ctx: z.RefinementCtx): void {
@@ -196,11 +123,12 @@ function checkDiarizationFiles(m: DownloadableCatalogEntry, i: number, ctx: z.Re
 
 export type Catalog = z.infer<typeof CatalogSchema>;
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
-export type WhisperCatalogEntry = z.infer<typeof WhisperEntrySchema>;
+export type WhisperCatalogEntry = z.infer<(typeof whisperFamily)['catalogEntry']>;
+export type CtcCatalogEntry = z.infer<(typeof ctcFamily)['catalogEntry']>;
 export type BundledCatalogEntry = z.infer<typeof BundledEntrySchema>;
 export type OtherFamilyCatalogEntry = z.infer<typeof OtherFamilyEntrySchema>;
 /** What can be pulled: a source repository and files per variant. */
-export type DownloadableCatalogEntry = WhisperCatalogEntry | OtherFamilyCatalogEntry;
+export type DownloadableCatalogEntry = SpeechEntry | OtherFamilyCatalogEntry;
 export type CatalogEntry = DownloadableCatalogEntry | BundledCatalogEntry;
 
 export function isBundled(entry: CatalogEntry): entry is BundledCatalogEntry {
@@ -267,6 +195,7 @@ export function variantSize(entry: DownloadableCatalogEntry, variant: string): {
 
 /** JSON Schema of the catalog for editors ($schema in catalog.json); cross-field rules live only in CatalogSchema. */
 export function catalogJsonSchema(): Record<string, unknown> {
-  const editorShape = catalogShape(z.union(ENTRY_SCHEMAS));
+  const entries = [...SPEECH_ENTRY_SCHEMAS.values(), BundledEntrySchema, OtherFamilyEntrySchema];
+  const editorShape = catalogShape(z.union(entries as [z.ZodType, z.ZodType, ...z.ZodType[]]));
   return z.toJSONSchema(editorShape, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

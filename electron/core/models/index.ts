@@ -11,6 +11,7 @@ import type { ModelDownloadProgress, ModelView } from './views.ts';
 import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError, isEarshotError, toApiError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { familyOfFolder, speechFamily } from '../asr/families.ts';
 import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
 import {
@@ -48,7 +49,6 @@ import {
   type ModelFamily,
   validateModelFolder,
   type WordTiming,
-  whisperVariantFiles,
 } from './validate.ts';
 import { planVariant } from './variant-plan.ts';
 
@@ -577,12 +577,10 @@ export function toEarshotError(e: unknown): EarshotError {
   return new EarshotError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
 }
 
-/** The ONNX file calibration runs: a Whisper encoder (preferred variant if installed) or the CTC model. */
+/** The ONNX file calibration runs: the family's probe file (a Whisper encoder, preferred variant if installed). */
 function calibrationFile(m: ModelInfo, prefer?: string): { path: string; variant?: string } | undefined {
-  if (!m.dir) return undefined;
-  if (m.family === 'ctc') return { path: path.join(m.dir, 'model.onnx') };
-  const variant = [prefer, 'quantized', ...m.variants].find((v) => v !== undefined && m.variants.includes(v));
-  return variant ? { path: path.join(m.dir, whisperVariantFiles(variant).encoder), variant } : undefined;
+  const probe = m.dir ? speechFamily(m.family)?.probeFile(m.variants, prefer) : undefined;
+  return m.dir && probe ? { path: path.join(m.dir, probe.file), variant: probe.variant } : undefined;
 }
 
 /** A folder name turned into a model id: lower case, [a-z0-9._-]. */
@@ -609,17 +607,10 @@ async function importedName(dir: string, id: string): Promise<string> {
   return typeof meta?.name === 'string' ? meta.name : id;
 }
 
-/** CTC: model.json's list. Whisper: English for `.en` exports, else Whisper's language set from the catalog. */
+/** The language list of an imported folder, as its family reads it (none for diarization models). */
 async function importedLanguages(dir: string, catalog: Catalog): Promise<string[]> {
-  const read = (f: string) =>
-    readJson<Record<string, unknown> | undefined>(path.join(dir, f), undefined).catch(() => undefined);
-  const ctc = await read('model.json');
-  if (ctc) return Array.isArray(ctc.languages) ? ctc.languages.filter((l) => typeof l === 'string') : [];
   if (diarizationFamilyOf(dir)) return [];
-  const gen = await read('generation_config.json');
-  if (gen?.is_multilingual === false) return ['en'];
-  const config = await read('config.json');
-  return catalog.languageSets[config?.num_mel_bins === 128 ? 'whisper-v3' : 'whisper'] ?? [];
+  return familyOfFolder(dir)?.family.importedLanguages(dir, catalog.languageSets) ?? [];
 }
 
 async function folderBytes(dir: string): Promise<number> {

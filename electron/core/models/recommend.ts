@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { createSession } from '../onnx/device.ts';
+import { createSession, SessionCreateError } from '../onnx/device.ts';
 import type { DeviceInfo } from '../onnx/types.ts';
 import {
   type Catalog,
@@ -177,8 +177,8 @@ export async function detectDevices(modelFile: string): Promise<{ devices: Devic
     await session.release();
     return { devices: [device.provider, 'cpu'], note: `${device.label} loads` };
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split('(')[0]?.trim() : String(e);
-    return { devices: ['cpu'], note: `no GPU provider loads (${reason})` };
+    if (!(e instanceof SessionCreateError)) throw e;
+    return { devices: ['cpu'], note: `no GPU provider loads (${e.attempts.map((a) => a.provider).join(', ')} tried)` };
   }
 }
 

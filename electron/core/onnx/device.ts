@@ -86,7 +86,7 @@ function missingProviderFiles(provider: Provider): string | undefined {
  */
 export async function createSession(model: string | Uint8Array, request: SessionRequest = {}): Promise<CreatedSession> {
   const threads = request.threads ?? defaultThreads();
-  const fallbacks: DeviceInfo['fallbacks'] = [];
+  const fallbacks: { provider: Provider; reason: string }[] = [];
   const candidates = candidateProviders(request.device);
   for (const provider of candidates) {
     const missing = missingProviderFiles(provider);
@@ -120,11 +120,37 @@ export async function createSession(model: string | Uint8Array, request: Session
       fallbacks.push({ provider, reason: conciseReason(e) });
     }
   }
-  const detail = fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ');
-  const message = `No execution provider could load the model (${detail})`;
-  // Only GPUs were asked for: the device is the problem (the user can choose CPU), not the model file.
-  if (!candidates.includes('cpu')) throw new EarshotError('DEVICE_UNAVAILABLE', message, { requested: request.device });
-  throw new Error(message);
+  throw new SessionCreateError(candidates.includes('cpu') ? 'MODEL_INVALID' : 'DEVICE_UNAVAILABLE', fallbacks, request);
+}
+
+/**
+ * No execution provider could open the model. `code` says whose problem it is: DEVICE_UNAVAILABLE when only GPUs were
+ * asked for (the user can choose CPU), MODEL_INVALID when CPU was among the candidates and failed too (the file is the
+ * problem). `attempts` holds each provider tried and onnxruntime's reason, so callers never parse the message.
+ */
+export class SessionCreateError extends EarshotError {
+  readonly attempts: readonly { provider: Provider; reason: string }[];
+
+  constructor(
+    code: 'MODEL_INVALID' | 'DEVICE_UNAVAILABLE',
+    attempts: { provider: Provider; reason: string }[],
+    request: SessionRequest,
+  ) {
+    const detail = attempts.map((f) => `${f.provider}: ${f.reason}`).join('; ');
+    super(
+      code,
+      `No execution provider could load the model (${detail})`,
+      code === 'DEVICE_UNAVAILABLE' ? { requested: request.device } : {},
+    );
+    this.name = 'SessionCreateError';
+    this.attempts = attempts;
+  }
+
+  /** onnxruntime's reason for `provider`, else for the last provider tried. */
+  reasonFor(provider?: Provider): string {
+    const hit = provider ? this.attempts.find((a) => a.provider === provider) : undefined;
+    return (hit ?? this.attempts[this.attempts.length - 1])?.reason ?? 'no provider was tried';
+  }
 }
 
 /** onnxruntime's messages start with a source path and a failed assertion; users need the sentence at the end. */

@@ -1,6 +1,7 @@
 /** What every route plugin receives: the config and the shared services, built once in app.ts. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthMode } from './auth.ts';
+import type { CallbackShape } from './callback-shape.ts';
 import type { ServerConfig } from './config.ts';
 import type { JobStore } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -26,6 +27,9 @@ export interface ClusterHooks {
   acceptCallback(
     request: FastifyRequest,
     audio: { input: AudioInput; options: ListenOptions; cleanup: () => Promise<void> },
+    shape: CallbackShape,
   ): Promise<{ job_id: string }>;
   jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
+  /** Throws the full queue's 503 when the cluster's backlog is at its cap (before an upload is read). */
+  refuseWhenFull(): Promise<void>;
 }

@@ -9,13 +9,13 @@
  * price (the README's sizing note says so).
  */
 import type { Worker } from 'node:worker_threads';
-import type { DeviceInfo, TranscriptResult } from '../asr/types.ts';
+import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
 import { EarshotError } from '../errors.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from '../jobs/samples-job.ts';
 import { jobWorkerPath, retireWorker, startWorker } from '../jobs/worker-pipeline.ts';
 import type { WorkerRequest, WorkerResponse } from '../jobs/worker-protocol.ts';
 
-export type SamplesOptions = Omit<SamplesRequest, keyof ModelLoadRequest | 'samples'>;
+export type SamplesOptions = Omit<SamplesRequest, keyof ModelLoadRequest | 'samples' | 'streamSegments'>;
 
 interface Slot {
   worker: Worker;
@@ -24,6 +24,12 @@ interface Slot {
 
 let nextRunId = 0;
 
+/** Receives a run's segments as they finish, and the fraction of the audio done after each window. */
+export interface SegmentListener {
+  segment(segment: Segment): void;
+  progress(fraction: number): void;
+}
+
 /** The server's view of its model: what it is, and a way to run samples through it off the event loop. */
 export interface ModelRunner {
   readonly family: LoadedModelInfo['family'];
@@ -31,7 +37,16 @@ export interface ModelRunner {
   readonly device: DeviceInfo;
   readonly languages: string[];
   readonly notice?: string;
-  run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult>;
+  /**
+   * `stream`: each segment as soon as it is recognised, and the fraction done after each window (not with speakers:
+   * they are labelled at the end).
+   */
+  run(
+    samples: Float32Array,
+    options: SamplesOptions,
+    signal: AbortSignal,
+    stream?: SegmentListener,
+  ): Promise<TranscriptResult>;
   dispose(): Promise<void>;
 }
 
@@ -75,7 +90,12 @@ export class ModelThreads implements ModelRunner {
   }
 
   /** Runs decoded 16 kHz samples through the model on a free thread (the samples' buffer is handed over). */
-  async run(samples: Float32Array, options: SamplesOptions, signal: AbortSignal): Promise<TranscriptResult> {
+  async run(
+    samples: Float32Array,
+    options: SamplesOptions,
+    signal: AbortSignal,
+    stream?: SegmentListener,
+  ): Promise<TranscriptResult> {
     if (signal.aborted) throw abortError(signal);
     const slot = await this.acquire(signal);
     // Aborted while a thread was being handed over: its 'abort' event has already fired.
@@ -84,7 +104,7 @@ export class ModelThreads implements ModelRunner {
       throw abortError(signal);
     }
     const jobId = `samples-${++nextRunId}`;
-    const request: SamplesRequest = { ...this.load, ...options, samples };
+    const request: SamplesRequest = { ...this.load, ...options, samples, streamSegments: !!stream };
     // Zero-copy when the samples own their whole buffer (a decoded file can be hundreds of MB).
     const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength;
     const transfer = whole && samples.buffer instanceof ArrayBuffer ? [samples.buffer] : [];
@@ -98,6 +118,12 @@ export class ModelThreads implements ModelRunner {
       };
       const onMessage = (m: WorkerResponse) => {
         if (!('jobId' in m) || m.jobId !== jobId) return;
+        if (m.type === 'segment' || m.type === 'stage') {
+          if (settled) return;
+          if (m.type === 'segment') stream?.segment(m.segment);
+          else stream?.progress(m.fraction);
+          return;
+        }
         if (m.type !== 'transcript' && m.type !== 'error') return;
         finish();
         if (m.type === 'transcript') settle(() => resolve(m.result));

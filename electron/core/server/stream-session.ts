@@ -15,9 +15,11 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Segment } from '../asr/types.ts';
 import type { WebSocket } from 'ws';
 import { EarshotError, isEarshotError } from '../errors.ts';
-import { type LiveChunk, LiveDecider, MIN_MODEL_SAMPLES } from '../live/decider.ts';
+import { LocalAgreement } from '../live/agreement.ts';
+import { type LiveChunk, LiveDecider, LIVE_INTERIM_SECONDS, MIN_MODEL_SAMPLES } from '../live/decider.ts';
 import type { RouteContext } from './context.ts';
 import type { LicenseLease, PcmResampler } from './services.ts';
 import { type ListenOptions, shapeWords, stripPunctuation } from './transcriber.ts';
@@ -63,7 +65,9 @@ export class StreamSession {
   /** A trailing odd byte (a frame may split a sample). */
   private carry = Buffer.alloc(0);
   /** Audio at 16 kHz not yet decided, and when to decide it. */
-  private readonly decider = new LiveDecider();
+  private readonly decider = new LiveDecider({ interimSeconds: LIVE_INTERIM_SECONDS });
+  /** Words two provisional transcripts agree on are final at once (the desktop's microphone does the same). */
+  private readonly agreement = new LocalAgreement();
   /** Samples charged to the license so far. */
   private chargedSamples = 0;
   private receivedSeconds = 0;
@@ -216,43 +220,66 @@ export class StreamSession {
   }
 
   /**
-   * A provisional transcript of the undecided audio (`is_final: false`), at most once per second of new audio and
-   * only while nobody waits for a worker: interim text is a courtesy, never a reason to delay other requests.
+   * A provisional transcript of the undecided audio (`is_final: false`), at most twice per second of new audio and
+   * only while nobody waits for a worker: interim text is a courtesy, never a reason to delay other requests. Words it
+   * agrees on with the previous one are sent as final at once (core/live/agreement.ts).
    */
   private async interim(): Promise<void> {
     const undecided = this.decider.takeInterim();
     await this.charge(undecided.to);
     const { options } = this.settings;
-    const result = await this.ctx.transcriber.transcribeSamples(undecided.samples, options, this.abort.signal);
-    const transcript = options.punctuate ? result.text.trim() : stripPunctuation(result.text);
+    // Word timings are what agreement compares, whether or not the client asked for them.
+    const result = await this.ctx.transcriber.transcribeSamples(
+      undecided.samples,
+      { ...options, timestamps: true },
+      this.abort.signal,
+    );
+    const settled = this.agreement.settle(this.decider, undecided, result.segments);
+    let from = undecided.from;
+    let text = result.text;
+    if (settled) {
+      const { decided } = settled;
+      const transcript = settled.segments.map((s) => s.text).join('');
+      this.sendFinal(settled.segments, transcript, result.language, decided.from, decided.to, false);
+      from = decided.to;
+      text = settled.rest.map((s) => s.text).join('');
+    }
+    const transcript = options.punctuate ? text.trim() : stripPunctuation(text);
     if (!transcript) return;
     this.send({
       session_id: this.sessionId,
       transcript,
       is_final: false,
       is_last: false,
-      start: round(undecided.from / RATE),
+      start: round(from / RATE),
       end: round(undecided.to / RATE),
     });
   }
 
   private async decide(chunk: LiveChunk, isLast: boolean, flushed = false): Promise<void> {
-    const offset = chunk.from / RATE;
     const { options } = this.settings;
-    let transcript = '';
-    let words: ReturnType<typeof shapeWords> = [];
-    let language = options.language;
-    if (chunk.samples.length >= MIN_MODEL_SAMPLES) {
-      await this.charge(chunk.to);
-      const result = await this.ctx.transcriber.transcribeSamples(chunk.samples, options, this.abort.signal);
-      transcript = options.punctuate ? result.text.trim() : stripPunctuation(result.text);
-      language = result.language;
-      words = shapeWords(result.segments, options.punctuate).map((w) => ({
-        ...w,
-        start: round(w.start + offset),
-        end: round(w.end + offset),
-      }));
+    if (chunk.samples.length < MIN_MODEL_SAMPLES) {
+      this.sendFinal([], '', options.language, chunk.from, chunk.to, isLast, flushed);
+      return;
     }
+    await this.charge(chunk.to);
+    const result = await this.ctx.transcriber.transcribeSamples(chunk.samples, options, this.abort.signal);
+    this.sendFinal(result.segments, result.text, result.language, chunk.from, chunk.to, isLast, flushed);
+  }
+
+  /** A final transcript of stream samples [from, to); `segments` are timed from `from`. */
+  private sendFinal(
+    segments: Segment[],
+    text: string,
+    language: string,
+    from: number,
+    to: number,
+    isLast: boolean,
+    flushed = false,
+  ): void {
+    const { options } = this.settings;
+    const offset = from / RATE;
+    const transcript = options.punctuate ? text.trim() : stripPunctuation(text);
     // A finalized turn always gets its final, even an empty one: the client waits for it.
     if (!transcript && !isLast && !flushed) return;
     const message: Record<string, unknown> = {
@@ -261,10 +288,16 @@ export class StreamSession {
       is_final: true,
       is_last: isLast,
       start: round(offset),
-      end: round(chunk.to / RATE),
+      end: round(to / RATE),
       language,
     };
-    if (options.timestamps) message.words = words;
+    if (options.timestamps) {
+      message.words = shapeWords(segments, options.punctuate).map((w) => ({
+        ...w,
+        start: round(w.start + offset),
+        end: round(w.end + offset),
+      }));
+    }
     this.send(message, flushed);
   }
 

@@ -8,10 +8,12 @@ import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
 import { type NeuralModels, speakerUtterances } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
+import { joinSegmentText } from '../asr/result-text.ts';
+import type { JobCheckpoint } from '../jobs/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { type ModelRunner, ModelThreads } from './model-threads.ts';
+import { type ModelRunner, ModelThreads, type SegmentListener } from './model-threads.ts';
 import type { ServerServices } from './services.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
@@ -57,6 +59,19 @@ export type RemoteTranscribe = (
   signal: AbortSignal,
 ) => Promise<Transcript>;
 
+/** What a run of a queued job had finished: the segments of its windows done, and where the last of them ended. */
+export interface RunCheckpoint extends JobCheckpoint {
+  through: number;
+}
+
+/** A queued job's checkpoint: what an earlier run finished, and where this run saves its own as windows finish. */
+export interface Checkpointing {
+  resume?: RunCheckpoint;
+  save(checkpoint: RunCheckpoint): void;
+  /** Told where the run continues (seconds) when it continues an earlier one. */
+  resumed?(fromSeconds: number): void;
+}
+
 export type ModelState =
   | { status: 'loading' }
   | { status: 'ready'; loaded: ServedModel }
@@ -83,6 +98,8 @@ export class Transcriber {
   private diarization?: NeuralModels;
   /** Set in cluster mode: requests go to the queue instead of this node's model. */
   remote?: RemoteTranscribe;
+  /** Set on a cluster API node (it holds no model): a live stream's windows run on a worker node through the queue. */
+  remoteSamples?: (samples: Float32Array, options: ListenOptions, signal: AbortSignal) => Promise<TranscriptResult>;
 
   constructor(
     private readonly config: ServerConfig,
@@ -160,13 +177,17 @@ export class Transcriber {
     return { kind: 'file', ...(await this.download(input.url, signal)) };
   }
 
-  /** The transcription on this node's model (cluster workers call it for queued jobs). */
+  /**
+   * The transcription on this node's model (cluster workers call it for queued jobs, with `checkpoint`: the
+   * segments an earlier run of the job finished, and where to save this run's as they finish).
+   */
   async transcribeHere(
     input: AudioInput,
     options: ListenOptions,
     signal: AbortSignal,
     onAudio?: (seconds: number) => Promise<void> | void,
     admitted = false,
+    checkpoint?: Checkpointing,
   ): Promise<Transcript> {
     const started = performance.now();
     if (!admitted && this.queue.full) throw this.queue.unavailable();
@@ -185,7 +206,7 @@ export class Transcriber {
           }
           // Charged before inference, as the license contract asks: a request over the day's quota does no work.
           await onAudio?.(audio.duration);
-          const result = await this.runModel(audio, options, signal);
+          const result = await this.runResumable(audio, options, signal, checkpoint);
           const processingSeconds = (performance.now() - started) / 1000;
           if (audio.duration > 0) {
             this.metrics.realTimeFactor.observe({}, processingSeconds / audio.duration);
@@ -218,16 +239,63 @@ export class Transcriber {
 
   /** Runs the model on samples already at 16 kHz (the streaming route), through the same queue. */
   transcribeSamples(samples: Float32Array, options: ListenOptions, signal: AbortSignal): Promise<TranscriptResult> {
+    if (this.remoteSamples) return this.remoteSamples(samples, options, signal);
     return this.queue.run(
       () => this.runModel({ samples, sampleRate: 16000, duration: samples.length / 16000 }, options, signal),
       signal,
     );
   }
 
+  /**
+   * Runs the model, saving the segments as each window finishes, and continuing where the checkpoint says an earlier
+   * run of the job got to when it was made by this model from this audio. Only a CTC model continues: its windows are
+   * planned over the whole recording again and those already done are skipped, so the text is the one an
+   * uninterrupted run gives. Whisper conditions each window on the text before it, and with speakers the labels come
+   * from the whole recording at the end: such a job starts over.
+   */
+  private async runResumable(
+    audio: { samples: Float32Array; sampleRate: 16000; duration: number },
+    options: ListenOptions,
+    signal: AbortSignal,
+    checkpoint?: Checkpointing,
+  ): Promise<TranscriptResult> {
+    if (!checkpoint || options.diarize) return this.runModel(audio, options, signal);
+    const { model } = this.readyModel();
+    const resume = checkpoint.resume;
+    const from =
+      model.family === 'ctc' &&
+      resume &&
+      resume.model === model.name &&
+      Math.abs(resume.duration - audio.duration) < 0.01 &&
+      resume.through > 0 &&
+      resume.through < audio.duration
+        ? resume.through
+        : 0;
+    const saved = from > 0 ? resume!.segments : [];
+    if (from > 0) checkpoint.resumed?.(from);
+    const segments = [...saved];
+    const stream = {
+      segment: (segment: Segment) => {
+        segments.push({ ...segment, id: segments.length });
+      },
+      // After each window: its segments and where it ended, as one checkpoint.
+      progress: (fraction: number) => {
+        const through = Math.min(audio.duration, fraction * audio.duration);
+        checkpoint.save({ model: model.name, duration: audio.duration, segments: [...segments], through });
+      },
+    };
+    const result = await this.runModel(audio, options, signal, stream, from > 0 ? from : undefined);
+    if (from === 0) return result;
+    const all = [...saved, ...result.segments.map((s, i) => ({ ...s, id: saved.length + i }))];
+    return { ...result, segments: all, text: joinSegmentText(all) };
+  }
+
   private async runModel(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
     options: ListenOptions,
     signal: AbortSignal,
+    stream?: SegmentListener,
+    resumeAfter?: number,
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
@@ -238,8 +306,10 @@ export class Transcriber {
         wordTimestamps: options.timestamps,
         // Speakers are labelled in the model's thread too (the diarization models are ONNX as well).
         diarization: options.diarize ? { numSpeakers: options.num_speakers, models: this.diarization } : undefined,
+        resumeAfter,
       },
       signal,
+      stream,
     );
   }
 }

@@ -8,7 +8,7 @@ import { Tensor } from 'onnxruntime-node';
 import { EarshotError, throwIfAborted } from '../../errors.ts';
 import { ArraySource, type PcmSource, StreamSource } from '../pcm-source.ts';
 import type { DeviceInfo, Pcm16k, Segment, SpeechModel, TranscribeOptions, TranscriptionRun } from '../types.ts';
-import { SegmentStream } from '../whisper/run.ts';
+import { SegmentStream } from '../segment-stream.ts';
 import { forceAlign } from './align.ts';
 import { beamSearch } from './beam.ts';
 import {
@@ -85,6 +85,10 @@ export class CtcSpeechModel implements SpeechModel {
       for await (const w of windows) {
         throwIfAborted(options.signal);
         const from = Math.max(0, Math.floor(w.start * SAMPLE_RATE));
+        if (options.resumeAfter !== undefined && w.end <= options.resumeAfter + 0.001) {
+          source.release(from);
+          continue;
+        }
         const audio = source.view(from, Math.ceil(w.end * SAMPLE_RATE));
         for (const s of await this.transcribeWindow(audio, from, w, options)) emit(s);
         source.release(from);

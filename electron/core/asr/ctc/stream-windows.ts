@@ -3,17 +3,20 @@
  * so that a multi-hour stream never has to be in memory: voice activity detection runs on blocks of a few minutes,
  * and a speech region that runs into a block's end is left whole for the next block.
  */
-import { detectSpeech } from '../../audio/index.ts';
-import { EarshotError } from '../../errors.ts';
 import type { PcmSource } from '../pcm-source.ts';
+import { speechBlocks, type VadSettings } from '../speech-blocks.ts';
 import type { TranscribeOptions } from '../types.ts';
 import { type CtcWindow, windowsFromRegions } from './windows.ts';
 
 const SAMPLE_RATE = 16000;
-/** Seconds of audio given to voice activity detection at a time (a block costs 4 bytes × 16,000 per second). */
-export const VAD_BLOCK_SECONDS = 240;
 /** Overlap of the fixed windows used without VAD; the middle of each overlap is the border between windows. */
 const OVERLAP_SECONDS = 2;
+
+/**
+ * CTC's voice activity detection (the family's default): wider padding than Whisper's, since a window is transcribed
+ * whole and a clipped onset costs a letter.
+ */
+export const CTC_VAD: VadSettings = { speechPadMs: 300, minSilenceMs: 300 };
 
 export interface PlanOptions {
   /** true: always cut at pauses; false: never (fixed overlapping windows); undefined: only audio longer than a window. */
@@ -42,39 +45,21 @@ export async function* planWindows(
     yield* fixedStream(source, 0, maxSeconds);
     return;
   }
-  const blockSamples = Math.round((options.blockSeconds ?? VAD_BLOCK_SECONDS) * SAMPLE_RATE);
-  let pos = 0;
-  while (true) {
-    // The caller is done with every window before `pos` (this generator is lazy), and blocks without speech
-    // yield none for it to release.
-    source.release(pos);
-    await source.fill(pos + blockSamples + maxSamples);
-    let end = Math.min(source.available, pos + blockSamples);
-    if (end <= pos) return;
-    const from = pos / SAMPLE_RATE;
-    let regions: { start: number; end: number }[];
-    try {
-      regions = (
-        await detectSpeech(source.view(pos, end), { speechPadMs: 300, minSilenceMs: 300, signal: options.signal })
-      ).map((r) => ({ start: r.start + from, end: r.end + from }));
-    } catch (e) {
-      if (e instanceof EarshotError && e.code === 'CANCELLED') throw e;
-      // Without VAD the rest of the recording still gets transcribed, in fixed windows.
-      yield* fixedStream(source, from, maxSeconds);
+  const blocks = speechBlocks(source, {
+    vad: CTC_VAD,
+    blockSeconds: options.blockSeconds,
+    lookaheadSamples: maxSamples,
+    continueWithoutVad: true,
+    signal: options.signal,
+    onSpeech: options.onSpeech,
+  });
+  for await (const block of blocks) {
+    // Without VAD the rest of the recording still gets transcribed, in fixed windows.
+    if (block.vadError !== undefined) {
+      yield* fixedStream(source, block.from, maxSeconds);
       return;
     }
-    const more = !source.ended || end < source.available;
-    const last = regions[regions.length - 1];
-    // Speech running into the block's end continues in the next block, whole. (A region that fills the entire
-    // block — minutes without a pause — is cut at the block's end.)
-    if (more && last && last.end >= end / SAMPLE_RATE - 0.05 && last.start > from) {
-      end = Math.round(last.start * SAMPLE_RATE);
-      regions = regions.slice(0, -1);
-    }
-    for (const r of regions) r.end = Math.min(r.end, end / SAMPLE_RATE);
-    options.onSpeech?.({ from, to: end / SAMPLE_RATE, regions: regions.map((r) => ({ ...r })) });
-    yield* windowsFromRegions(regions, maxSeconds);
-    pos = Math.max(end, pos + 1);
+    yield* windowsFromRegions(block.regions, maxSeconds);
   }
 }
 

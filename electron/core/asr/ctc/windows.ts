@@ -5,6 +5,7 @@
  * window's own part (the middle of each overlap is the border), so no word is lost or doubled at a cut.
  */
 import type { SpeechRegion } from '../../audio/index.ts';
+import { packRegionGroups } from '../region-packing.ts';
 
 export interface CtcWindow {
   /** Seconds: the audio given to the network. */
@@ -38,22 +39,11 @@ export function fixedWindows(start: number, end: number, maxSeconds: number, ove
  * region gets overlapping fixed windows. Silence between windows is never transcribed.
  */
 export function windowsFromRegions(regions: SpeechRegion[], maxSeconds: number): CtcWindow[] {
-  const windows: CtcWindow[] = [];
-  let open: CtcWindow | null = null;
-  for (const r of regions) {
-    if (r.end - r.start > maxSeconds) {
-      if (open) windows.push(open);
-      open = null;
-      windows.push(...fixedWindows(r.start, r.end, maxSeconds));
-      continue;
-    }
-    if (open && r.end - open.start <= maxSeconds) {
-      open.end = r.end;
-    } else {
-      if (open) windows.push(open);
-      open = { start: r.start, end: r.end, ownStart: -Infinity, ownEnd: Infinity };
-    }
-  }
-  if (open) windows.push(open);
-  return windows;
+  return packRegionGroups(regions, maxSeconds, 'timeline').flatMap((group) => {
+    const first = group[0];
+    const last = group[group.length - 1];
+    if (group.length === 1 && first.end - first.start > maxSeconds)
+      return fixedWindows(first.start, first.end, maxSeconds);
+    return [{ start: first.start, end: last.end, ownStart: -Infinity, ownEnd: Infinity }];
+  });
 }

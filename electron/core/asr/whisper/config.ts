@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EarshotError } from '../../errors.ts';
-import { validateModelFolder, whisperVariantFiles } from '../../models/validate.ts';
+import { validateWhisperFolder, whisperVariantFiles } from './folder.ts';
 import type { DeviceInfo } from '../types.ts';
 import type { WhisperTokenizer } from './tokenizer.ts';
 
@@ -57,8 +57,8 @@ function readJson(dir: string, name: string): Record<string, unknown> {
 /** Checks files and JSON (the model manager's validator) and lists the complete weight variants. */
 export async function checkWhisperFolder(dir: string): Promise<WeightVariant[]> {
   if (!existsSync(dir)) throw new EarshotError('MODEL_NOT_FOUND', `Model folder not found: ${dir}`);
-  const result = await validateModelFolder(dir, { checkOnnx: false });
-  if (!result.ok || result.family !== 'whisper') {
+  const result = await validateWhisperFolder(dir, { checkOnnx: false });
+  if (!result.ok) {
     throw new EarshotError('MODEL_INVALID', `${dir} is not a usable Whisper model: ${result.problems.join('; ')}`, {
       problems: result.problems,
     });

@@ -18,7 +18,7 @@ import {
 } from './config.ts';
 import { LogMel, SAMPLE_RATE } from './mel.ts';
 import { ArraySource, type PcmSource, StreamSource } from '../pcm-source.ts';
-import { SegmentStream } from './run.ts';
+import { SegmentStream } from '../segment-stream.ts';
 import { WhisperSessions } from './sessions.ts';
 import { WhisperTokenizer } from './tokenizer.ts';
 import { detectLanguage, type ModelContext, runBatched, runSequential, type WhisperRunOptions } from './transcriber.ts';

@@ -8,7 +8,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { EarshotError } from '../../errors.ts';
-import { createSession } from '../device.ts';
+import { createSession, SessionCreateError } from '../device.ts';
 import type { DeviceInfo, DeviceRequest } from '../types.ts';
 import type { WhisperDims } from './config.ts';
 
@@ -72,17 +72,20 @@ export class WhisperSessions {
         options: { enableMemPattern: false },
       });
     } catch (e) {
-      // When CPU was among the candidates and failed too, the file is the problem, not the device.
+      if (!(e instanceof SessionCreateError)) throw e;
+      // MODEL_INVALID: CPU was among the candidates and failed too, so the file is the problem, not the device.
       const device = options.device ?? 'auto';
-      const onCpu = device === 'auto' || device === 'cpu';
-      throw new EarshotError(
-        onCpu ? 'MODEL_INVALID' : 'DEVICE_UNAVAILABLE',
-        onCpu
-          ? `Cannot load ${files.encoder}: ${(e as Error).message}`
-          : `Device '${device}' is not available: ${(e as Error).message}`,
-        {},
-        { cause: e },
-      );
+      switch (e.code) {
+        case 'MODEL_INVALID':
+          throw new EarshotError('MODEL_INVALID', `Cannot load ${files.encoder}: ${e.message}`, {}, { cause: e });
+        default:
+          throw new EarshotError(
+            'DEVICE_UNAVAILABLE',
+            `Device '${device}' is not available: ${e.message}`,
+            {},
+            { cause: e },
+          );
+      }
     }
     try {
       const dec = await createSession(files.decoder, { device: enc.device.provider, threads: options.threads });

@@ -3,12 +3,17 @@
  * the audio module's Silero VAD. Padding is wider than the VAD's default because Whisper needs the onsets and
  * tails of words that a tight region clips.
  */
-import { detectSpeech, packRegions, type SpeechRegion } from '../../audio/vad.ts';
+import { detectSpeech, type SpeechRegion } from '../../audio/vad.ts';
+import { cutRegions, packRegionGroups } from '../region-packing.ts';
+import type { VadSettings } from '../speech-blocks.ts';
 
 export type Region = SpeechRegion;
 
+/** Whisper's voice activity detection (the family's default; CTC pads wider). */
+export const WHISPER_VAD: VadSettings = { speechPadMs: 200, minSilenceMs: 300 };
+
 export async function speechRegionsOf(samples: Float32Array, signal?: AbortSignal): Promise<Region[]> {
-  return detectSpeech(samples, { speechPadMs: 200, minSilenceMs: 300, signal });
+  return detectSpeech(samples, { ...WHISPER_VAD, signal });
 }
 
 /**
@@ -26,21 +31,13 @@ export interface PackedWindow {
 }
 
 export function packSpeech(regions: Region[], maxSeconds = 30): PackedWindow[] {
-  const pieces = packRegions(regions, maxSeconds).flatMap((w) => w.regions);
-  const windows: PackedWindow[] = [];
-  for (const piece of pieces) {
-    const length = piece.end - piece.start;
-    if (length <= 0) continue;
-    const current = windows[windows.length - 1];
-    if (current && current.duration + length <= maxSeconds) {
-      current.pieces.push(piece);
-      current.end = piece.end;
-      current.duration += length;
-    } else {
-      windows.push({ start: piece.start, end: piece.end, pieces: [piece], duration: length });
-    }
-  }
-  return windows;
+  const pieces = cutRegions(regions, maxSeconds).filter((p) => p.end > p.start);
+  return packRegionGroups(pieces, maxSeconds, 'speech').map((group) => ({
+    start: group[0].start,
+    end: group[group.length - 1].end,
+    pieces: group,
+    duration: group.reduce((sum, p) => sum + (p.end - p.start), 0),
+  }));
 }
 
 /** Maps a time inside a packed window (seconds from its start) back to the original timeline. */

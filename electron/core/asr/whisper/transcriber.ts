@@ -16,6 +16,7 @@ import { type LogMel, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES } from './mel.t
 import type { PcmSource } from '../pcm-source.ts';
 import type { WindowDecoding } from './search.ts';
 import type { WhisperSessions } from './sessions.ts';
+import { speechBlocks } from '../speech-blocks.ts';
 import {
   originalTime,
   type PackedWindow,
@@ -23,6 +24,7 @@ import {
   type Region,
   speechCoverage,
   speechRegionsOf,
+  WHISPER_VAD,
 } from './speech-regions.ts';
 import type { WhisperTokenizer } from './tokenizer.ts';
 import { FRAMES_PER_SECOND, splitWindow } from './windows.ts';
@@ -191,9 +193,6 @@ export async function runSequential(
   }
 }
 
-/** Audio is read in blocks of this many seconds for voice activity detection and packing. */
-const BATCH_BLOCK_SECONDS = 240;
-
 export async function runBatched(
   ctx: ModelContext,
   source: PcmSource,
@@ -204,24 +203,14 @@ export async function runBatched(
   const batchSize = Math.max(1, opts.batchSize ?? 8);
   const windowSize = ctx.mel.nMels * WINDOW_FRAMES;
   const features = new Float32Array(windowSize * batchSize);
-  let pos = 0;
-  while (true) {
-    throwIfAborted(opts.signal);
-    await source.fill(pos + (BATCH_BLOCK_SECONDS + 30) * SAMPLE_RATE);
-    let end = Math.min(source.available, pos + BATCH_BLOCK_SECONDS * SAMPLE_RATE);
-    if (end <= pos) break;
-    const from = pos / SAMPLE_RATE;
-    let regions = opts.speechRegions
-      ? clip(opts.speechRegions, from, end / SAMPLE_RATE)
-      : shift(await speechRegionsOf(source.view(pos, end), opts.signal), from);
-    // A region running into the block's end continues in the next block, whole.
-    const last = regions[regions.length - 1];
-    const more = !source.ended || end < source.available;
-    if (more && last && last.end >= end / SAMPLE_RATE - 0.05 && last.start > from) {
-      end = Math.round(last.start * SAMPLE_RATE);
-      regions = regions.slice(0, -1);
-    }
-    opts.onSpeech?.({ from, to: end / SAMPLE_RATE, regions: regions.map((r) => ({ ...r })) });
+  const blocks = speechBlocks(source, {
+    vad: WHISPER_VAD,
+    lookaheadSamples: 30 * SAMPLE_RATE,
+    regions: opts.speechRegions,
+    signal: opts.signal,
+    onSpeech: opts.onSpeech,
+  });
+  for await (const { from, end, regions } of blocks) {
     const windows = packSpeech(regions, 30);
     const joined = new Float32Array(WINDOW_SAMPLES);
     for (let i = 0; i < windows.length; i += batchSize) {
@@ -252,9 +241,7 @@ export async function runBatched(
       const done = Math.round((batch[batch.length - 1]?.end ?? from) * SAMPLE_RATE);
       state.progress(Math.min(1, done / Math.max(1, source.expected)));
     }
-    pos = Math.max(end, pos + 1);
-    source.release(pos);
-    state.progress(Math.min(1, pos / Math.max(1, source.expected)));
+    state.progress(Math.min(1, end / Math.max(1, source.expected)));
   }
 }
 
@@ -272,12 +259,6 @@ function concatPieces(source: PcmSource, w: PackedWindow, into: Float32Array): F
 
 function shift(regions: Region[], seconds: number): Region[] {
   return regions.map((r) => ({ start: r.start + seconds, end: r.end + seconds }));
-}
-
-function clip(regions: Region[], from: number, to: number): Region[] {
-  return regions
-    .filter((r) => r.end > from && r.start < to)
-    .map((r) => ({ start: Math.max(from, r.start), end: Math.min(to, r.end) }));
 }
 
 function emitSpan(

@@ -18,7 +18,7 @@ import type { ServerServices } from '../services.ts';
 import type { ClusterHooks } from '../context.ts';
 import type { ServerExtension } from '../index.ts';
 import type { ModelRunner } from '../model-threads.ts';
-import { JobDispatcher, startJobWorker } from './jobs.ts';
+import { JobDispatcher, startJobWorker, startLiveWorker } from './jobs.ts';
 import { type ClusterLease, ClusterLimits, clusterLicenseGate } from './limits.ts';
 import { assertNoEviction, blockingConnection, connected, redisUnavailable, requestConnection } from './redis.ts';
 import { syncRevocations } from './revocations.ts';
@@ -50,11 +50,8 @@ function remoteModel(info: WorkerInfo): ModelRunner {
   return {
     ...info,
     async run() {
-      throw new EarshotError(
-        'SERVICE_UNAVAILABLE',
-        'This API node holds no model: live streams are served by nodes started with --role all',
-        { retry_after: 60 },
-      );
+      // Never called: an API node sends requests and live windows to worker nodes through the queue.
+      throw new EarshotError('INTERNAL_ERROR', 'This API node holds no model');
     },
     async dispose() {},
   };
@@ -106,11 +103,12 @@ async function attachCluster(
   const revocations = syncRevocations(request, PREFIX, license, (m) => app.log.info(m));
   closers.push(() => revocations.close());
 
-  const webhooks = new Webhooks(request, PREFIX, {
+  const webhookOptions = {
     attempts: config.callbackAttempts,
     backoffMs: config.callbackBackoffMs,
     retentionSeconds: config.jobRetentionSeconds,
-  });
+  };
+  const webhooks = new Webhooks(request, PREFIX, webhookOptions);
   closers.push(() => webhooks.close());
 
   const works = cluster.role !== 'api';
@@ -120,7 +118,7 @@ async function attachCluster(
     connections.push(c);
     return c;
   };
-  const dispatcher = new JobDispatcher(request, connection(), PREFIX, cluster.blobDir, config);
+  const dispatcher = new JobDispatcher(request, connection, PREFIX, cluster.blobDir, config);
   closers.push(() => dispatcher.close());
 
   // Requests are served through the queue on every node (so limits, jobs and webhooks are the cluster's). The
@@ -133,8 +131,15 @@ async function attachCluster(
     if (!lease?.ticket) throw new EarshotError('INTERNAL_ERROR', 'No license lease for a queued request');
     return dispatcher.transcribe(input, options, lease.ticket, signal);
   };
+  // A node without a model serves live streams too: the socket stays here, each window runs on a worker node.
+  if (!works)
+    transcriber.remoteSamples = (samples, options, signal) => dispatcher.transcribeSamples(samples, options, signal);
+  const alive = async (): Promise<number> => {
+    const since = Date.now() - ALIVE_MS;
+    return request.zcount(`${PREFIX}workers`, since, '+inf');
+  };
   const hooks: ClusterHooks = {
-    async acceptCallback(req, audio) {
+    async acceptCallback(req, audio, shape) {
       const lease = req.lease as ClusterLease;
       try {
         // URL inputs are fetched here: the job carries a file in the blob folder, never the URL's own risks.
@@ -143,7 +148,7 @@ async function attachCluster(
           AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
         );
         try {
-          const jobId = await dispatcher.accept(file, audio.options, lease.ticket, req.licenseKey!);
+          const jobId = await dispatcher.accept(file, audio.options, lease.ticket, req.licenseKey!, shape);
           req.lease = undefined; // the worker that ends the job frees its slot
           return { job_id: jobId };
         } finally {
@@ -154,6 +159,7 @@ async function attachCluster(
       }
     },
     jobView: (id, key) => dispatcher.view(id, key, webhooks),
+    refuseWhenFull: () => dispatcher.refuseWhenFull(alive),
   };
   context.cluster = hooks;
   // For autoscaling workers: the cluster's backlog, not this node's.
@@ -171,10 +177,6 @@ async function attachCluster(
     });
   }
 
-  const alive = async (): Promise<number> => {
-    const since = Date.now() - ALIVE_MS;
-    return request.zcount(`${PREFIX}workers`, since, '+inf');
-  };
   // The reference's component probes.
   app.get('/health/redis', async (_req, reply) => {
     try {
@@ -240,16 +242,23 @@ async function attachCluster(
           const timer = setInterval(() => void checkIn().catch(() => {}), 1500);
           timer.unref();
           closers.push(() => clearInterval(timer));
+          // The job side's Redis commands wait for Redis while it is away (the request side's fail at once, as
+          // 503s): a job that was accepted must still charge, queue its webhook and complete once Redis is back.
+          const patient = connection();
+          const jobWebhooks = new Webhooks(patient, PREFIX, webhookOptions);
+          closers.push(() => jobWebhooks.close());
           const worker = startJobWorker({
             connection: connection(),
             prefix: PREFIX,
             blobDir: cluster.blobDir,
             config,
             transcriber,
-            limits,
-            webhooks,
+            limits: new ClusterLimits(patient, PREFIX),
+            webhooks: jobWebhooks,
             log: (f, m) => app.log.info(f, m),
           });
+          const live = startLiveWorker({ connection: connection(), prefix: PREFIX, config, transcriber });
+          closers.unshift(() => live.close());
           const delivery = webhooks.startDelivery(connection(), config.allowPrivateUrls, context.metrics, (f, m) =>
             app.log.info(f, m),
           );

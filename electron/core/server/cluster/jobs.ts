@@ -17,14 +17,27 @@ import {
   type AudioInput,
   type ListenOptions,
   listenResponse,
+  type RunCheckpoint,
   type Transcript,
   type Transcriber,
 } from '../transcriber.ts';
+import type { TranscriptResult } from '../../asr/types.ts';
+import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
 
 export const TRANSCRIBE_QUEUE = 'earshot-transcribe';
+/** A live stream's windows, from API nodes (which hold no model) to worker nodes: short, and first in line. */
+export const LIVE_QUEUE = 'earshot-live';
+/** The longest live window sent through Redis (float32 samples, base64: about 85 kB a second). */
+export const MAX_LIVE_SECONDS = 30;
+
+export interface LiveJobData {
+  /** 16 kHz float32 samples, base64. */
+  samples: string;
+  options: ListenOptions;
+}
 
 export interface TranscribeJobData {
   /** File name in the blob folder. */
@@ -36,6 +49,8 @@ export interface TranscribeJobData {
   /** Callback jobs: hash of the key that may poll the job, and where its outcome goes. */
   owner?: string;
   callbackUrl?: string;
+  /** Callback jobs: how the result is shaped (as the route that accepted it shapes it in single-process mode). */
+  shape?: CallbackShape;
 }
 
 export type TranscribeJobResult = { transcript: Transcript } | { body: unknown };
@@ -69,18 +84,79 @@ export function jobError(reason: string | undefined): EarshotError {
 export class JobDispatcher {
   readonly queue: Queue<TranscribeJobData, TranscribeJobResult>;
   private readonly events: QueueEvents;
+  private readonly live: Queue<LiveJobData, TranscriptResult>;
+  private liveEvents?: QueueEvents;
 
   constructor(
     request: Redis,
-    blocking: Redis,
-    prefix: string,
+    private readonly blocking: () => Redis,
+    private readonly prefix: string,
     private readonly blobDir: string,
     private readonly config: ServerConfig,
   ) {
     this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
-    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking, prefix: bullPrefix(prefix) });
+    this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking(), prefix: bullPrefix(prefix) });
     this.events.on('error', () => {});
+    this.live = new Queue(LIVE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
+    this.live.on('error', () => {});
+  }
+
+  /**
+   * The cluster's backlog cap (`--queue`, over all nodes): while that many jobs wait for a worker, new requests get
+   * the single-process server's full-queue answer, 503 SERVICE_UNAVAILABLE with `retry_after`. Checked before the
+   * upload is read, so two nodes at the same moment may each let one more in.
+   */
+  async refuseWhenFull(workersAlive: () => Promise<number>): Promise<void> {
+    let waiting: number;
+    try {
+      waiting = await this.queue.getWaitingCount();
+    } catch (e) {
+      throw redisUnavailable(e);
+    }
+    if (waiting === 0 || waiting < this.config.queueSize) return;
+    // Each worker node takes `workers` jobs at a time; a job of the bundled kind takes seconds, not minutes.
+    const nodes = await workersAlive().catch(() => 1);
+    const retryAfter = Math.min(30, Math.max(1, Math.ceil(waiting / Math.max(1, nodes * this.config.workers)) * 5));
+    throw new EarshotError('SERVICE_UNAVAILABLE', 'No ASR workers available, the queue is full', {
+      retry_after: retryAfter,
+    });
+  }
+
+  /**
+   * A live stream's window, run on some worker node (an API node holds no model). The samples ride in Redis: a
+   * window is a few seconds, and it is removed soon after its answer.
+   */
+  async transcribeSamples(
+    samples: Float32Array,
+    options: ListenOptions,
+    signal: AbortSignal,
+  ): Promise<TranscriptResult> {
+    if (samples.length > MAX_LIVE_SECONDS * 16000) {
+      throw new EarshotError('INVALID_PARAMETER', `A live window is at most ${MAX_LIVE_SECONDS} s`);
+    }
+    if (!this.liveEvents) {
+      this.liveEvents = new QueueEvents(LIVE_QUEUE, { connection: this.blocking(), prefix: bullPrefix(this.prefix) });
+      this.liveEvents.on('error', () => {});
+      await this.liveEvents.waitUntilReady().catch(() => {});
+    }
+    const bytes = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+    let job: Job<LiveJobData, TranscriptResult>;
+    try {
+      job = await this.live.add(
+        'window',
+        { samples: bytes.toString('base64'), options },
+        {
+          jobId: `live_${randomBytes(10).toString('hex')}`,
+          attempts: JOB_ATTEMPTS,
+          removeOnComplete: { age: 60 },
+          removeOnFail: { age: 60 },
+        },
+      );
+    } catch (e) {
+      throw redisUnavailable(e);
+    }
+    return this.outcome(job, signal, this.live, this.liveEvents);
   }
 
   /** Moves an upload (or a downloaded URL) into the blob folder under a fresh name. */
@@ -108,6 +184,9 @@ export class JobDispatcher {
         { ...data, blob },
         {
           jobId,
+          // A run that failed for a reason other than the job's own (its thread died, Redis went away) runs again.
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'fixed', delay: 1000 },
           // A synchronous answer is collected within the request budget; a callback job stays pollable.
           removeOnComplete: { age: data.kind === 'sync' ? 3600 : this.config.jobRetentionSeconds },
           removeOnFail: { age: this.config.jobRetentionSeconds },
@@ -138,7 +217,12 @@ export class JobDispatcher {
    * The job's outcome: from the event stream as soon as it is announced, or from the job itself (checked every
    * second, in case the announcement fell into a Redis restart).
    */
-  private async outcome(job: Job<TranscribeJobData, TranscribeJobResult>, signal: AbortSignal) {
+  private async outcome<D, R>(
+    job: Job<D, R>,
+    signal: AbortSignal,
+    queue: Queue<D, R> = this.queue as unknown as Queue<D, R>,
+    events: QueueEvents = this.events,
+  ): Promise<R> {
     const stop = new AbortController();
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => reject(signal.reason ?? new EarshotError('CANCELLED'));
@@ -147,14 +231,12 @@ export class JobDispatcher {
       stop.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort));
     });
     aborted.catch(() => {});
-    const polled = (async (): Promise<TranscribeJobResult> => {
+    const polled = (async (): Promise<R> => {
       while (!stop.signal.aborted) {
         await new Promise((r) => setTimeout(r, 1000));
         const state = await job.getState().catch(() => 'unknown');
         if (state === 'completed' || state === 'failed') {
-          const fresh = await Job.fromId<TranscribeJobData, TranscribeJobResult>(this.queue, job.id!).catch(
-            () => undefined,
-          );
+          const fresh = await Job.fromId<D, R>(queue, job.id!).catch(() => undefined);
           if (fresh && state === 'completed') return fresh.returnvalue;
           if (fresh) throw new Error(fresh.failedReason);
         }
@@ -162,7 +244,7 @@ export class JobDispatcher {
       return new Promise<never>(() => {});
     })();
     try {
-      return await Promise.race([job.waitUntilFinished(this.events), polled, aborted]);
+      return await Promise.race([job.waitUntilFinished(events) as Promise<R>, polled, aborted]);
     } catch (e) {
       if (signal.aborted) {
         // Nobody waits for it any more: drop it if no worker has taken it yet.
@@ -176,7 +258,13 @@ export class JobDispatcher {
   }
 
   /** Accepts a callback job; the worker that runs it delivers its webhook and frees its concurrency slot. */
-  async accept(input: AudioInput, options: ListenOptions, ticket: LicenseTicket, key: string): Promise<string> {
+  async accept(
+    input: AudioInput,
+    options: ListenOptions,
+    ticket: LicenseTicket,
+    key: string,
+    shape: CallbackShape = { kind: 'listen' },
+  ): Promise<string> {
     const jobId = `job_${ticket.leaseId}`;
     await this.enqueue(
       jobId,
@@ -187,6 +275,7 @@ export class JobDispatcher {
         kind: 'callback',
         owner: ownerOf(key),
         callbackUrl: options.callback_url,
+        shape,
       },
       input,
     );
@@ -221,11 +310,68 @@ export class JobDispatcher {
 
   async close(): Promise<void> {
     await this.events.close().catch(() => {});
+    await this.liveEvents?.close().catch(() => {});
     await this.queue.close().catch(() => {});
+    await this.live.close().catch(() => {});
   }
 }
 
-/** The worker side: runs queued jobs on this node's model threads, `config.workers` at a time. */
+/** Checkpoints are written at most this often (the last one of a run always is). */
+const CHECKPOINT_EVERY_MS = 250;
+
+/**
+ * Saves a job's checkpoint (its finished segments) in the job's progress field, one write at a time, the latest
+ * winning: a worker that dies loses at most the segments since the last write.
+ */
+function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
+  let latest: RunCheckpoint | undefined;
+  let writing: Promise<void> | undefined;
+  let last = 0;
+  const write = async (): Promise<void> => {
+    while (latest) {
+      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const checkpoint = latest;
+      latest = undefined;
+      last = Date.now();
+      // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
+      await job.updateProgress(checkpoint as unknown as object).catch(() => {});
+    }
+    writing = undefined;
+  };
+  return {
+    save(checkpoint: RunCheckpoint) {
+      latest = checkpoint;
+      writing ??= write();
+    },
+    async flush() {
+      await writing;
+    },
+  };
+}
+
+/** The checkpoint an earlier run of this job saved, if any. */
+function savedCheckpoint(job: Job<TranscribeJobData, TranscribeJobResult>): RunCheckpoint | undefined {
+  const p = job.progress as Partial<RunCheckpoint> | number | undefined;
+  if (!p || typeof p !== 'object' || !Array.isArray(p.segments) || typeof p.model !== 'string') return undefined;
+  if (typeof p.through !== 'number' || typeof p.duration !== 'number') return undefined;
+  return p as RunCheckpoint;
+}
+
+/** Attempts of a job whose run failed for a reason other than its input or license (a dead thread, Redis away). */
+export const JOB_ATTEMPTS = 3;
+
+/** Failures that running again would not change: the input's, the license's, the options'. */
+function isFinal(e: unknown): boolean {
+  return isEarshotError(e) && e.code !== 'SERVICE_UNAVAILABLE' && e.code !== 'INTERNAL_ERROR';
+}
+
+/**
+ * The worker side: runs queued jobs on this node's model threads, `config.workers` at a time. Its Redis connections
+ * wait for Redis when it is away (a job that finished while Redis restarted charges, queues its webhook and completes
+ * once Redis is back), and a job's blob is removed only once the job has really ended, never by a run that lost the
+ * job to another worker.
+ */
 export function startJobWorker(options: {
   connection: Redis;
   prefix: string;
@@ -246,6 +392,7 @@ export function startJobWorker(options: {
       const jobId = job.id!;
       options.onActive?.(1);
       options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
+      const saver = checkpointSaver(job);
       try {
         const t = await transcriber.transcribeHere(
           { kind: 'file', path: file, bytes: data.bytes },
@@ -255,13 +402,23 @@ export function startJobWorker(options: {
             await limits.charge(jobId, data.ticket, seconds);
           },
           true,
+          {
+            resume: savedCheckpoint(job),
+            save: (c) => saver.save(c),
+            resumed: (from) => options.log({ job_id: jobId, from_seconds: from }, 'cluster job resumed'),
+          },
         );
+        await saver.flush();
         options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
-        const body = listenResponse(jobId, t, data.options);
+        const body = shapeCallback(data.shape ?? { kind: 'listen' }, jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
         return { body };
       } catch (e) {
+        await saver.flush();
+        const final = isFinal(e) || job.attemptsStarted >= JOB_ATTEMPTS;
+        options.log({ job_id: jobId, final, error: e instanceof Error ? e.message : String(e) }, 'cluster job failed');
+        if (!final) throw new Error(failureReason(e));
         if (data.kind === 'callback') {
           const error = (isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR')).toJSON();
           await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'failed', error });
@@ -270,8 +427,54 @@ export function startJobWorker(options: {
         throw new UnrecoverableError(failureReason(e));
       } finally {
         options.onActive?.(-1);
-        if (data.kind === 'callback') await limits.release(data.ticket).catch(() => {});
-        await fs.rm(file, { force: true });
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: bullPrefix(options.prefix),
+      concurrency: config.workers,
+      ...lockTiming(),
+      maxStalledCount: 3,
+    },
+  );
+  // The job has ended for good (this worker still held it): its slot and its audio are no longer needed.
+  const ended = async (job: Job<TranscribeJobData, TranscribeJobResult> | undefined) => {
+    if (!job) return;
+    if (job.data.kind === 'callback') await limits.release(job.data.ticket).catch(() => {});
+    await fs.rm(path.join(blobDir, job.data.blob), { force: true });
+  };
+  worker.on('completed', (job) => void ended(job));
+  worker.on('failed', (job, e) => {
+    if (e instanceof UnrecoverableError || (job && job.attemptsMade >= (job.opts.attempts ?? 1))) void ended(job);
+  });
+  worker.on('error', () => {});
+  return worker;
+}
+
+/** The worker side of live streams served by API nodes: each window runs on this node's model threads. */
+export function startLiveWorker(options: {
+  connection: Redis;
+  prefix: string;
+  config: ServerConfig;
+  transcriber: Transcriber;
+}): Worker<LiveJobData, TranscriptResult> {
+  const { config, transcriber } = options;
+  const worker = new Worker<LiveJobData, TranscriptResult>(
+    LIVE_QUEUE,
+    async (job) => {
+      const bytes = Buffer.from(job.data.samples, 'base64');
+      // A copy that owns its buffer (it is handed over to the model's thread).
+      const samples = new Float32Array(bytes.byteLength / 4);
+      new Uint8Array(samples.buffer).set(bytes);
+      try {
+        return await transcriber.transcribeSamples(
+          samples,
+          job.data.options,
+          AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
+        );
+      } catch (e) {
+        if (isFinal(e)) throw new UnrecoverableError(failureReason(e));
+        throw new Error(failureReason(e));
       }
     },
     {

@@ -1,4 +1,5 @@
 /** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
+import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AudioRequest, readAudioRequest, requestBudget, timeoutAware } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
@@ -25,9 +26,7 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const lease = request.lease!;
 
       if (options.callback_url) {
-        const job = await acceptCallbackJob(request, ctx, { input, options, cleanup }, (jobId, t) =>
-          listenResponse(jobId, t, options),
-        );
+        const job = await acceptCallbackJob(request, ctx, { input, options, cleanup }, { kind: 'listen' });
         return { job_id: job.job_id, status: 'processing' };
       }
 
@@ -51,9 +50,9 @@ export async function acceptCallbackJob(
   request: FastifyRequest,
   ctx: RouteContext,
   audio: AudioRequest,
-  shape: (jobId: string, t: Transcript) => unknown,
+  shape: CallbackShape,
 ): Promise<Pick<Job, 'job_id'>> {
-  if (ctx.cluster) return ctx.cluster.acceptCallback(request, audio);
+  if (ctx.cluster) return ctx.cluster.acceptCallback(request, audio, shape);
   const { transcriber, jobs, config } = ctx;
   const { input, options, cleanup } = audio;
   const lease = request.lease!;
@@ -68,7 +67,7 @@ export async function acceptCallbackJob(
   const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s), true);
   jobs.start(job, async () => {
     try {
-      return shape(job.job_id, await work);
+      return shapeCallback(shape, job.job_id, await work, options);
     } catch (e) {
       throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
     } finally {
@@ -88,5 +87,6 @@ export function refuseWhenFull(ctx: RouteContext) {
   return async function refuseWhenQueueFull(): Promise<void> {
     ctx.transcriber.readyModel();
     if (ctx.transcriber.queue.full) throw ctx.transcriber.queue.unavailable();
+    await ctx.cluster?.refuseWhenFull();
   };
 }

@@ -10,7 +10,8 @@ import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestBudget } from '../audio-request.ts';
 import type { RouteContext } from '../context.ts';
 import { optionProperties, rejectNonStringJsonFields, resolveOptions } from '../listen-options.ts';
-import { pulseResponse, urlBodySchema } from './cloud-aliases.ts';
+import { pulseResponse } from '../cloud-response.ts';
+import { urlBodySchema } from './cloud-aliases.ts';
 import { acceptCallbackJob, refuseWhenFull } from './listen.ts';
 
 /** The vendor's language codes, including its auto-detecting `multi-*` groups (we detect the language for those). */
@@ -94,11 +95,11 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (query.webhook_url) {
       options.callback_url = query.webhook_url;
       const extra = query.webhook_extra;
-      const job = await acceptCallbackJob(request, ctx, audio, (jobId, t) => ({
-        ...pulseResponse(t, input, options, 'label'),
-        request_id: jobId,
-        ...(extra ? { webhook_extra: extra } : {}),
-      }));
+      const job = await acceptCallbackJob(request, ctx, audio, {
+        kind: 'waves',
+        ...(input.kind === 'url' ? { url: input.url } : {}),
+        ...(extra ? { extra } : {}),
+      });
       return { status: 'processing', request_id: job.job_id };
     }
     const lease = request.lease!;

@@ -1,8 +1,9 @@
 /**
  * Every transcript ever made: search across all of them, open, rename, delete (with undo; the Trash view keeps them a
- * week). The list is windowed (only the rows in view are in the page), so ten thousand transcripts open as fast as ten.
+ * week). The list is windowed (only the rows in view are in the page) and paged: the window asks the core only for
+ * the rows it shows (`transcripts.page`, 50 at a time), so ten thousand transcripts open as fast as ten.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SearchHit, TranscriptSummary } from '../../../../electron/contract/api.ts';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { useApp } from '../../shared/app-state.tsx';
@@ -11,21 +12,56 @@ import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';
 import { SpeakerChip, SpeakerNames } from '../speakers/SpeakerChip.tsx';
 import { VirtualList } from '../transcript/VirtualList.tsx';
+import { cleared, mergePage, PAGE_SIZE, type PagedRows, pageOf, withoutRow, withRow } from './paged-rows.ts';
+
+/** A row whose page has not arrived: asks for it once shown (again when the list changed since it asked). */
+function PendingRow({ index, version, need }: { index: number; version: number; need(page: number): void }) {
+  const page = pageOf(index);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version means the earlier answer was dropped
+  useEffect(() => need(page), [need, page, version]);
+  return (
+    <div className="history-row">
+      <div className="history-item" aria-busy="true" style={{ minHeight: 70 }}>
+        <span className="muted small">…</span>
+      </div>
+    </div>
+  );
+}
 
 export function HistoryView() {
   const { navigate } = useApp();
   const notify = useToast();
-  const [items, setItems] = useState<TranscriptSummary[]>();
+  const [list, setList] = useState<PagedRows>();
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[]>();
   const [renaming, setRenaming] = useState<string>();
   const [draft, setDraft] = useState('');
+  // Pages asked for and not answered yet, by the version they were asked under.
+  const asked = useRef(new Set<string>());
+  const version = useRef(-1);
+  version.current = list?.version ?? -1;
 
-  const load = () => call(earshot().transcripts.list()).then(setItems);
+  const need = useCallback(
+    (page: number) => {
+      const key = `${version.current}:${page}`;
+      if (asked.current.has(key)) return;
+      asked.current.add(key);
+      // While the app opens the core answers the list as last saved at once (shown), then the checked one.
+      const ask = (checked: boolean): Promise<void> =>
+        call(earshot().transcripts.page(page * PAGE_SIZE, PAGE_SIZE, checked)).then((p) => {
+          setList((held) => mergePage(held, p));
+          if (!p.checked) return ask(true);
+        });
+      void ask(false)
+        .catch((e) => notify(describeError(e), { tone: 'error' }))
+        .finally(() => asked.current.delete(key));
+    },
+    [notify],
+  );
+  // The first page on open; the others as they scroll into view.
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once on open
-  useEffect(() => {
-    void load();
-  }, []);
+  useEffect(() => need(0), []);
+  const reload = () => setList((held) => held && cleared(held));
   useEffect(() => {
     if (!query.trim()) {
       setHits(undefined);
@@ -49,11 +85,11 @@ export function HistoryView() {
   const remove = async (t: TranscriptSummary) => {
     try {
       await call(earshot().transcripts.remove(t.id));
-      setItems((list) => list?.filter((x) => x.id !== t.id));
+      setList((held) => held && withoutRow(held, t.id));
       notify(`Deleted “${t.title}”`, {
         action: {
           label: 'Undo',
-          run: () => void call(earshot().transcripts.restore(t.id)).then(load),
+          run: () => void call(earshot().transcripts.restore(t.id)).then(reload),
         },
       });
     } catch (e) {
@@ -67,7 +103,7 @@ export function HistoryView() {
     if (!title) return;
     try {
       const s = await call(earshot().transcripts.rename(id, title));
-      setItems((list) => list?.map((x) => (x.id === id ? { ...x, title: s.title } : x)));
+      setList((held) => held && withRow(held, id, { title: s.title }));
     } catch (e) {
       notify(describeError(e), { tone: 'error' });
     }
@@ -118,7 +154,7 @@ export function HistoryView() {
           </ul>
         </section>
       )}
-      {!hits && items && items.length === 0 && (
+      {!hits && list && list.total === 0 && (
         <div className="empty">
           <p className="empty-title">No transcripts yet</p>
           <p className="muted">Finished transcriptions appear here and stay until you delete them.</p>
@@ -127,14 +163,15 @@ export function HistoryView() {
           </button>
         </div>
       )}
-      {!hits && items && items.length > 0 && (
+      {!hits && list && list.total > 0 && (
         <VirtualList
           label="Transcripts"
-          count={items.length}
-          itemKey={(i) => items[i].id}
+          count={list.total}
+          itemKey={(i) => list.rows[i]?.id ?? `pending-${i}`}
           estimate={86}
           render={(i) => {
-            const t = items[i];
+            const t: TranscriptSummary | undefined = list.rows[i];
+            if (!t) return <PendingRow index={i} version={list.version} need={need} />;
             return (
               <div className="history-row">
                 <div className="history-item" data-testid="history-item">

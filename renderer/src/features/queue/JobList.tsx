@@ -161,6 +161,15 @@ export function JobRow({ job, transcriptGone = false }: { job: JobView; transcri
             Open transcript
           </button>
         )}
+        {job.stage === 'done' && job.transcriptId && !transcriptGone && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={act(() => call(earshot().transcripts.reveal(job.transcriptId!)))}
+          >
+            <Icon name="folder" size={14} /> Show in folder
+          </button>
+        )}
         {(running || job.stage === 'queued') && (
           <button type="button" className="btn btn-small" onClick={act(() => call(earshot().jobs.cancel(job.id)))}>
             <Icon name="x" size={14} /> Cancel
@@ -199,8 +208,9 @@ function useLiveTranscripts(jobs: JobView[]): Set<string> | undefined {
   // Re-read when the set of finished jobs changes.
   useEffect(() => {
     let live = true;
-    call(earshot().transcripts.list())
-      .then((list) => live && setRead({ key: finished, ids: new Set(list.map((t) => t.id)) }))
+    // Only these ids are asked about: the whole History would be thousands of summaries over IPC at every start.
+    call(earshot().transcripts.existing(finished ? finished.split(',') : []))
+      .then((ids) => live && setRead({ key: finished, ids: new Set(ids) }))
       .catch(() => {});
     return () => {
       live = false;

@@ -7,6 +7,7 @@ import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { LicenseBanner } from '../license/LicenseBanner.tsx';
 import { AddMedia } from './AddMedia.tsx';
+import { ExportAll } from './ExportAll.tsx';
 import { GpuNotice, JobList } from './JobList.tsx';
 
 export function QueueView() {
@@ -14,6 +15,7 @@ export function QueueView() {
   const notify = useToast();
   const [model, setModel] = useState<ModelView>();
   const [paused, setPaused] = useState(false);
+  const [exporting, setExporting] = useState(false);
   useEffect(() => {
     void call(earshot().models.list()).then((m) => setModel(m.find((x) => x.isDefault)));
     void call(earshot().jobs.isPaused()).then(setPaused);
@@ -79,11 +81,21 @@ export function QueueView() {
             <button type="button" className="btn btn-small" disabled={waiting.length === 0} onClick={cancelAll}>
               Cancel all
             </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={finished.length === 0}
+              aria-expanded={exporting}
+              onClick={() => setExporting((x) => !x)}
+            >
+              Export all…
+            </button>
             <button type="button" className="btn btn-small" disabled={finished.length === 0} onClick={clearFinished}>
               Clear finished
             </button>
           </div>
         </div>
+        {exporting && <ExportAll jobs={jobs} onClose={() => setExporting(false)} />}
         <GpuNotice jobs={jobs} />
         <JobList />
       </section>

@@ -1,8 +1,8 @@
 /**
- * A TranscriptionRun: segments are pushed as windows finish and can be consumed with `for await`, or collected by
- * `result()`. The work starts at once; iteration only observes it.
+ * A TranscriptionRun, shared by every model family: segments are pushed as windows finish and can be consumed with
+ * `for await`, or collected by `result()`. The work starts at once; iteration only observes it.
  */
-import type { Segment, TranscriptionRun, TranscriptResult } from '../types.ts';
+import type { Segment, TranscriptionRun, TranscriptResult } from './types.ts';
 
 export class SegmentStream implements TranscriptionRun {
   private readonly segments: Segment[] = [];
