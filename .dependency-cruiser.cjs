@@ -6,7 +6,7 @@
  * tools/check-layering.ts.
  */
 const UNITS = {
-  base: '^electron/core/((errors|paths|fs-atomic|random|data-notices|media-types|url-rule|file-lock)\\.ts$|format/)',
+  base: '^electron/core/((errors|paths|fs-atomic|random|data-notices|media-types|url-rule|file-lock|retry)\\.ts$|format/)',
   onnx: '^electron/core/onnx/',
   audio: '^electron/core/audio/',
   // The diarization model folders' format: what the model manager checks when it installs one.

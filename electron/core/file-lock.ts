@@ -5,7 +5,7 @@
  * ledger (waits its turn) and by model downloads (refused while another process downloads the same model).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -33,6 +33,7 @@ export function lockDirOf(target: string): string {
 /** Takes the lock on `target` (which need not exist); resolves with its release. */
 export async function lockFile(target: string, options: FileLockOptions = {}): Promise<() => Promise<void>> {
   const lockDir = lockDirOf(target);
+  mkdirSync(path.dirname(lockDir), { recursive: true });
   breakDeadLock(lockDir);
   const release = await lockfile.lock(target, {
     realpath: false,

@@ -247,7 +247,7 @@ test('not enough disk space fails before any byte is fetched', async () => {
   const e = await rejectsWith(
     manager({ freeSpace: async () => 10_000 }).pull('whisper-mini'),
     'DISK_FULL',
-    /needs .* but only 10\.0 KB is free/,
+    /needs .* but only 10\.0 kB is free/,
   );
   assert.equal(e.details.freeBytes, 10_000);
   assert.ok(

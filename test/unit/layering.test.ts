@@ -64,6 +64,21 @@ test('renderer may import types from the contract, but not its runtime values', 
   assert.equal(v[0].file, 'renderer/src/bad.ts');
 });
 
+test("renderer may run the contract's pure rules (contract/rules.ts), which may import nothing impure", () => {
+  const root = tree({
+    'renderer/src/ok.ts': "import { urlProblem } from '../../electron/contract/rules.ts';\n",
+    'electron/contract/rules.ts': "export { urlProblem } from '../core/url-rule.ts';\n",
+    'electron/core/url-rule.ts': "import { EarshotError } from './errors.ts';\nimport os from 'node:os';\n",
+    'electron/core/errors.ts': "import { z } from 'zod';\n",
+  });
+  assert.deepEqual(
+    findViolations(root)
+      .map((v) => `${v.file} ${v.specifier}`)
+      .sort(),
+    ['electron/core/errors.ts zod', 'electron/core/url-rule.ts node:os'],
+  );
+});
+
 test('the JavaScript client package imports only its own files: no Node built-ins, no packages, nothing of the app', () => {
   const root = tree({
     'clients/js/src/ok.ts': "import { a } from './errors.js';\nexport type { B } from './types.js';\n",

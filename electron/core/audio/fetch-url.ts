@@ -1,18 +1,20 @@
 /**
- * URL sources: streamed download to a temp file with a size cap, connect/read timeouts, a redirect limit, progress
- * and cancellation. Only http and https. When private targets are refused, the check runs on the address the socket
+ * URL sources: streamed download (undici, as the model downloader) to a temp file with a size cap, connect/read
+ * timeouts, a redirect limit, progress and cancellation. Only http and https. When private targets are refused, the check runs on the address the socket
  * actually connects to (inside DNS lookup), on every hop, so neither redirects nor DNS tricks get around it.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { STATUS_CODES } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import dns from 'node:dns';
 import os from 'node:os';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Agent, type Dispatcher, request } from 'undici';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { parseUserUrl } from '../url-rule.ts';
 import { isPrivateAddress } from './address-policy.ts';
@@ -92,9 +94,44 @@ export function guardedLookup(allowPrivate: boolean, resolve: Resolver = dns.loo
   };
 }
 
-function describeNetworkError(e: NodeJS.ErrnoException, url: URL): EarshotError {
+/** undici's and the socket's failures, as the download's errors. */
+function describeNetworkError(e: unknown, url: URL, opts: Settings): EarshotError {
   if (e instanceof EarshotError) return e;
+  const err = e as NodeJS.ErrnoException & { cause?: unknown };
+  if (err.cause instanceof EarshotError) return err.cause;
   const host = url.host;
+  switch (err.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${url.origin}: connect timed out after ${opts.connectTimeoutMs} ms`,
+        { reason: 'connect_timeout' },
+      );
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${url.origin}: no data received for ${opts.readTimeoutMs} ms (read timeout)`,
+        { reason: 'read_timeout' },
+      );
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${url.origin}: the transfer stalled (read timeout)`,
+        {
+          reason: 'read_timeout',
+        },
+      );
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+    case 'ERR_STREAM_PREMATURE_CLOSE':
+      return new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${url.origin}: the server closed the connection early`,
+        {
+          reason: 'incomplete',
+        },
+      );
+  }
   const reasons: Record<string, string> = {
     ENOTFOUND: `DNS lookup failed for ${url.hostname}`,
     EAI_AGAIN: `DNS lookup failed for ${url.hostname} (temporary failure)`,
@@ -104,107 +141,81 @@ function describeNetworkError(e: NodeJS.ErrnoException, url: URL): EarshotError 
     ENETUNREACH: `network unreachable for ${host}`,
     EPIPE: `connection to ${host} closed`,
   };
+  const message = err.message ?? String(e);
   const reason =
-    reasons[e.code ?? ''] ??
-    (/certificate|SSL|TLS/i.test(e.message) ? `TLS error with ${host}: ${e.message}` : e.message);
+    reasons[err.code ?? ''] ?? (/certificate|SSL|TLS/i.test(message) ? `TLS error with ${host}: ${message}` : message);
   // The whole address (not only the host): a user with several links needs to see which one failed.
   return new EarshotError('URL_FETCH_FAILED', `Could not download ${url.origin}${url.pathname}: ${reason}`, {
-    reason: e.code ?? 'network',
+    reason: err.code ?? 'network',
   });
 }
 
-interface Response {
-  res: http.IncomingMessage;
-  req: http.ClientRequest;
+/** Drops a response body we will not read (its abort error has nowhere to go). */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
-/** One request; resolves with the response headers or rejects with a specific error. */
-function request(
-  url: URL,
-  opts: Required<Pick<UrlFetchOptions, 'connectTimeoutMs' | 'readTimeoutMs' | 'allowPrivate'>>,
-  signal?: AbortSignal,
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (!opts.allowPrivate && isIP(literal) && isPrivateAddress(literal)) return reject(refusePrivate(literal));
-    const lib = url.protocol === 'https:' ? https : http;
-    const req = lib.request(url, {
-      method: 'GET',
-      agent: false,
-      lookup: guardedLookup(opts.allowPrivate),
-      headers: { 'user-agent': 'Earshot', accept: '*/*', 'accept-encoding': 'identity' },
-    });
-    let settled = false;
-    const finish = (error: unknown, value?: Response) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(connectTimer);
-      signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        req.destroy();
-        reject(error);
-      } else resolve(value!);
-    };
-    const connectTimer = setTimeout(() => {
-      finish(
-        new EarshotError(
-          'URL_FETCH_FAILED',
-          `Could not download ${url.origin}: connect timed out after ${opts.connectTimeoutMs} ms`,
-          { reason: 'connect_timeout' },
-        ),
-      );
-    }, opts.connectTimeoutMs);
-    const onAbort = () => finish(abortError(signal));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('socket', (socket) => {
-      const connected = () => {
-        clearTimeout(connectTimer);
-        // From here on, any silence longer than the read timeout fails the download.
-        socket.setTimeout(opts.readTimeoutMs);
-      };
-      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
-      socket.on('timeout', () => {
-        const error = new EarshotError(
-          'URL_FETCH_FAILED',
-          `Could not download ${url.origin}: no data received for ${opts.readTimeoutMs} ms (read timeout)`,
-          { reason: 'read_timeout' },
-        );
-        if (!settled) finish(error);
-        socket.destroy(error);
-      });
-    });
-    req.on('error', (e) => finish(describeNetworkError(e, url)));
-    req.on('response', (res) => finish(null, { res, req }));
-    req.end();
+type Settings = Required<Pick<UrlFetchOptions, 'connectTimeoutMs' | 'readTimeoutMs' | 'allowPrivate'>>;
+
+/**
+ * undici with the download's rules: connect timeout, read timeout for the headers and between body chunks, and the
+ * guarded lookup on every connection (so every redirect hop is checked on the address it connects to).
+ */
+function dispatcherFor(opts: Settings): Agent {
+  return new Agent({
+    connect: { timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.allowPrivate) },
+    headersTimeout: opts.readTimeoutMs,
+    bodyTimeout: opts.readTimeoutMs,
+    connections: 1,
+    pipelining: 0,
   });
 }
 
 export async function fetchToTempFile(rawUrl: string, opts: UrlFetchOptions = {}): Promise<FetchedFile> {
   const total = withTotalTimeout(rawUrl, opts);
-  try {
-    return await fetchWithin(rawUrl, { ...opts, signal: total.signal });
-  } finally {
-    total.dispose();
-  }
-}
-
-async function fetchWithin(rawUrl: string, opts: UrlFetchOptions): Promise<FetchedFile> {
-  const settings = {
+  const settings: Settings = {
     connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     readTimeoutMs: opts.readTimeoutMs ?? DEFAULTS.readTimeoutMs,
     allowPrivate: opts.allowPrivate ?? true,
   };
+  const dispatcher = dispatcherFor(settings);
+  try {
+    return await fetchWithin(rawUrl, { ...opts, signal: total.signal }, settings, dispatcher);
+  } finally {
+    total.dispose();
+    dispatcher.destroy().catch(() => {});
+  }
+}
+
+async function fetchWithin(
+  rawUrl: string,
+  opts: UrlFetchOptions,
+  settings: Settings,
+  dispatcher: Agent,
+): Promise<FetchedFile> {
   const maxRedirects = opts.maxRedirects ?? DEFAULTS.maxRedirects;
   if (opts.signal?.aborted) throw abortError(opts.signal);
   let url = parseAllowedUrl(rawUrl);
-  let response: Response;
   for (let hop = 0; ; hop++) {
-    response = await request(url, settings, opts.signal);
-    const { res } = response;
-    const status = res.statusCode ?? 0;
-    if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
-      response.req.destroy();
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (!settings.allowPrivate && isIP(literal) && isPrivateAddress(literal)) throw refusePrivate(literal);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        dispatcher,
+        method: 'GET',
+        headers: { 'user-agent': 'Earshot', accept: '*/*', 'accept-encoding': 'identity' },
+        signal: opts.signal,
+      });
+    } catch (e) {
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      throw describeNetworkError(e, url, settings);
+    }
+    const status = res.statusCode;
+    const location = res.headers.location;
+    if (status >= 300 && status < 400 && typeof location === 'string') {
+      discard(res.body);
       if (hop >= maxRedirects) {
         throw new EarshotError(
           'URL_FETCH_FAILED',
@@ -212,100 +223,63 @@ async function fetchWithin(rawUrl: string, opts: UrlFetchOptions): Promise<Fetch
           { reason: 'too_many_redirects' },
         );
       }
-      url = parseAllowedUrl(new URL(res.headers.location, url).href);
+      url = parseAllowedUrl(new URL(location, url).href);
       continue;
     }
     if (status < 200 || status >= 300) {
-      res.resume();
-      response.req.destroy();
+      discard(res.body);
+      const text = STATUS_CODES[status];
       throw new EarshotError(
         'URL_FETCH_FAILED',
-        `Could not download ${url.origin}${url.pathname}: HTTP status ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`,
+        `Could not download ${url.origin}${url.pathname}: HTTP status ${status}${text ? ` ${text}` : ''}`,
         { reason: 'http_status', status },
       );
     }
-    break;
+    return saveBody(res, url, opts, settings);
   }
-  return saveBody(response, url, opts);
 }
 
-async function saveBody({ res, req }: Response, url: URL, opts: UrlFetchOptions): Promise<FetchedFile> {
+async function saveBody(
+  res: Dispatcher.ResponseData,
+  url: URL,
+  opts: UrlFetchOptions,
+  settings: Settings,
+): Promise<FetchedFile> {
   const declared = Number(res.headers['content-length']);
   const total = Number.isFinite(declared) && declared >= 0 ? declared : undefined;
   if (opts.maxBytes !== undefined && total !== undefined && total > opts.maxBytes) {
-    req.destroy();
+    discard(res.body);
     throw tooLarge(opts.maxBytes);
   }
   // A bare file (no folder of its own), so a caller that simply deletes `path` leaves nothing behind either.
   const file = path.join(os.tmpdir(), `earshot-url-${randomUUID()}`);
   const cleanup = () => rm(file, { force: true });
   let received = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      received += chunk.length;
+      if (opts.maxBytes !== undefined && received > opts.maxBytes) return done(tooLarge(opts.maxBytes));
+      opts.onProgress?.(received, total);
+      done(null, chunk);
+    },
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
-      let failed = false;
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        opts.signal?.removeEventListener('abort', onAbort);
-        req.destroy();
-        res.destroy();
-        out.destroy();
-        out.once('close', () => reject(error));
-      };
-      const onAbort = () => fail(abortError(opts.signal));
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      // request() arms the socket's read timeout; name the failure here before the socket's teardown does.
-      res.socket.on('timeout', () =>
-        fail(
-          new EarshotError(
-            'URL_FETCH_FAILED',
-            `Could not download ${url.origin}: the transfer stalled (read timeout)`,
-            { reason: 'read_timeout' },
-          ),
-        ),
+    await pipeline(res.body, count, createWriteStream(file, { flags: 'wx', mode: 0o600 }), { signal: opts.signal });
+    if (total !== undefined && received < total) {
+      throw new EarshotError(
+        'URL_FETCH_FAILED',
+        `Could not download ${url.origin}: the server sent ${received} of ${total} bytes`,
+        { reason: 'incomplete' },
       );
-      res.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (opts.maxBytes !== undefined && received > opts.maxBytes) return fail(tooLarge(opts.maxBytes));
-        opts.onProgress?.(received, total);
-        if (!out.write(chunk)) {
-          res.pause();
-          out.once('drain', () => res.resume());
-        }
-      });
-      res.on('error', (e) => fail(describeNetworkError(e, url)));
-      res.on('aborted', () =>
-        fail(
-          new EarshotError(
-            'URL_FETCH_FAILED',
-            `Could not download ${url.origin}: the server closed the connection early`,
-            { reason: 'incomplete' },
-          ),
-        ),
-      );
-      res.on('end', () => {
-        if (failed) return;
-        if (total !== undefined && received < total) {
-          return fail(
-            new EarshotError(
-              'URL_FETCH_FAILED',
-              `Could not download ${url.origin}: the server sent ${received} of ${total} bytes`,
-              { reason: 'incomplete' },
-            ),
-          );
-        }
-        opts.signal?.removeEventListener('abort', onAbort);
-        out.end(() => resolve());
-      });
-      out.on('error', (e) => fail(e));
-    });
+    }
   } catch (e) {
+    discard(res.body);
     await cleanup();
-    throw e;
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    throw describeNetworkError(e, url, settings);
   }
-  const contentType = res.headers['content-type'];
-  return { path: file, bytes: received, contentType, cleanup };
+  const type = res.headers['content-type'];
+  return { path: file, bytes: received, contentType: Array.isArray(type) ? type[0] : type, cleanup };
 }
 
 function tooLarge(maxBytes: number): EarshotError {

@@ -5,6 +5,7 @@
 import type { ModelView } from '../../contract/api.ts';
 import { isDownloadable, variantSize } from '../models/catalog.ts';
 import type { ModelManager } from '../models/index.ts';
+import { sleep } from '../retry.ts';
 import type { DesktopModels } from './handlers.ts';
 
 export const DEMO_NOTICE = 'Demo model trained on synthetic voices: real recordings need a Whisper model.';
@@ -27,7 +28,7 @@ export function createManagedModels(manager: ModelManager): DesktopModels {
       // Progress reaches the window as events; the call returns once the download is running or failed to start.
       const done = manager.pull(id, { variant, onProgress: ({ file: _f, ...p }) => onProgress(p) });
       done.catch(() => {});
-      await Promise.race([done, new Promise((r) => setTimeout(r, 250))]);
+      await Promise.race([done, sleep(250)]);
     },
     async cancelPull(id) {
       manager.cancelPull(id);

@@ -3,7 +3,7 @@
  * which is exactly the seed's body; the precise internal `reason` (bad signature, unknown signer, revoked...) rides on
  * the error object for the UI and `earshot license inspect`, and is never part of `toJSON()`.
  */
-import { EarshotError, type ErrorCode } from '../errors.ts';
+import { type ApiError, EarshotError, type ErrorCode, toApiError } from '../errors.ts';
 
 export class LicenseError extends EarshotError {
   /** Why, in words, for the UI and `inspect`. Not sent by the API (toJSON omits it); never contains the key. */
@@ -18,6 +18,11 @@ export class LicenseError extends EarshotError {
     super(code, undefined, details);
     this.name = 'LicenseError';
     this.reason = reason;
+  }
+
+  /** The UI's error data (core/errors.ts `toApiError`), with the reason in its details. */
+  toApiError(): ApiError {
+    return { ...toApiError(this), details: { ...this.details, reason: this.reason } };
   }
 }
 

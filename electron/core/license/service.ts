@@ -213,7 +213,7 @@ export class LicenseService {
       const signed = state === 'invalid' ? undefined : parseKey(key).claims;
       return {
         state,
-        error: { code: e.code, message: e.message, details: { ...e.details, reason: e.reason } },
+        error: e.toApiError(),
         maskedKey,
         customer: signed?.customer,
         plan: signed?.plan,
@@ -236,7 +236,7 @@ export class LicenseService {
     if (usage.audioSeconds >= claims.limits.audioHoursPerDay * 3600) {
       const e = quotaExceeded(usage.audioSeconds, claims.limits.audioHoursPerDay * 3600, this.nowMs());
       status.state = 'quota_exceeded';
-      status.error = { code: e.code, message: e.message, details: { ...e.details, reason: e.reason } };
+      status.error = e.toApiError();
     }
     return status;
   }

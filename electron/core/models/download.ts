@@ -18,6 +18,7 @@ import path from 'node:path';
 import { type Dispatcher, EnvHttpProxyAgent, fetch } from 'undici';
 import { EarshotError, isEarshotError, throwIfAborted } from '../errors.ts';
 import { formatBytes } from '../format/sizes.ts';
+import { withRetries } from '../retry.ts';
 import { writeJsonAtomic } from '../fs-atomic.ts';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
@@ -218,15 +219,26 @@ async function downloadWithRetries(
   dispatcher: Dispatcher,
   meter: ProgressMeter,
 ): Promise<DownloadedFile> {
-  const retries = options.retries ?? 5;
-  const backoff = options.backoffMs ?? 1000;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await downloadOnce(url, file, options, dispatcher, meter);
-    } catch (e) {
-      if (!isRetryable(e) || attempt >= retries) throw finalError(e, url, attempt + 1);
-      await sleep(Math.min(backoff * 2 ** attempt, 30_000), options.signal);
-    }
+  let attempts = 0;
+  try {
+    return await withRetries(
+      () => {
+        attempts++;
+        return downloadOnce(url, file, options, dispatcher, meter);
+      },
+      {
+        retries: options.retries ?? 5,
+        baseMs: options.backoffMs ?? 1000,
+        maxMs: 30_000,
+        shouldRetry: isRetryable,
+        signal: options.signal,
+      },
+    );
+  } catch (e) {
+    // A cancel during the wait between attempts (the attempt itself says the same).
+    if (options.signal?.aborted && isEarshotError(e, 'CANCELLED'))
+      throw new EarshotError('CANCELLED', 'Download cancelled');
+    throw finalError(e, url, attempts);
   }
 }
 
@@ -495,21 +507,6 @@ function finalError(e: unknown, url: string, attempts: number): Error {
   }
   const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
   return new EarshotError('DOWNLOAD_FAILED', `Download failed ${tries}: ${url}: ${cause}`, {}, { cause: e });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new EarshotError('CANCELLED', 'Download cancelled'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new EarshotError('CANCELLED', 'Download cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Aborts its signal when `kick()` has not been called for `ms`. */

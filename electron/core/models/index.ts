@@ -7,7 +7,6 @@ import { existsSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiError } from '../errors.ts';
 import type { ModelDownloadProgress, ModelView } from './views.ts';
 import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError, isEarshotError, toApiError } from '../errors.ts';

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError, isEarshotError } from '../errors.ts';
+import { sleep } from '../retry.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { LicenseGate, LicenseLease } from './services.ts';
 
@@ -25,7 +26,7 @@ export function parseAuthorization(header: string | undefined): string | undefin
 
 /** Slows down an address that keeps failing (the license module decides how long). */
 function stall(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, Math.min(ms, 10_000))) : Promise.resolve();
+  return ms > 0 ? sleep(Math.min(ms, 10_000)) : Promise.resolve();
 }
 
 export function makeAuthHook(keys: readonly string[], license: LicenseGate, metrics: ServerMetrics) {

@@ -12,6 +12,7 @@ import { Agent, fetch } from 'undici';
 import { guardedLookup, type Resolver } from '../audio/fetch-url.ts';
 import { errorBody } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
+import { withRetries } from '../retry.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { parseHttpUrl } from './url-policy.ts';
 
@@ -185,47 +186,48 @@ export class JobStore {
         ? { job_id: job.job_id, status: job.status, result: job.result }
         : { job_id: job.job_id, status: job.status, error: job.error },
     );
-    let delay = this.options.callbackBackoffMs;
-    for (let attempt = 1; attempt <= this.options.callbackAttempts; attempt++) {
-      job.callback.attempts = attempt;
-      try {
-        const url = parseHttpUrl(job.callback.url, 'callback_url');
-        const res = await fetch(url, {
-          dispatcher: this.dispatcher,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'earshot-webhook/1',
-            'x-earshot-job-id': job.job_id,
-          },
-          body,
-          redirect: 'error',
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) {
-          job.callback.delivered = true;
-          this.persist(job);
-          this.metrics.webhooks.inc({ outcome: 'delivered' });
-          this.options.log({ job_id: job.job_id, attempt, status: res.status }, 'webhook delivered');
-          return;
+    const attempts = this.options.callbackAttempts;
+    const delivered = await withRetries(
+      async (attempt) => {
+        job.callback.attempts = attempt;
+        try {
+          const url = parseHttpUrl(job.callback.url, 'callback_url');
+          const res = await fetch(url, {
+            dispatcher: this.dispatcher,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': 'earshot-webhook/1',
+              'x-earshot-job-id': job.job_id,
+            },
+            body,
+            redirect: 'error',
+            signal: AbortSignal.timeout(10_000),
+          });
+          await res.arrayBuffer().catch(() => undefined);
+          if (res.ok) {
+            job.callback.delivered = true;
+            this.persist(job);
+            this.metrics.webhooks.inc({ outcome: 'delivered' });
+            this.options.log({ job_id: job.job_id, attempt, status: res.status }, 'webhook delivered');
+            return true;
+          }
+          job.callback.last_error = `HTTP ${res.status}`;
+        } catch (e) {
+          // fetch reports "fetch failed" and keeps the reason (refused, private address...) in `cause`.
+          const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+          job.callback.last_error = `${e instanceof Error ? e.message : String(e)}${cause}`;
         }
-        job.callback.last_error = `HTTP ${res.status}`;
-      } catch (e) {
-        // fetch reports "fetch failed" and keeps the reason (refused, private address...) in `cause`.
-        const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
-        job.callback.last_error = `${e instanceof Error ? e.message : String(e)}${cause}`;
-      }
-      this.metrics.webhooks.inc({ outcome: 'retry' });
-      this.options.log(
-        { job_id: job.job_id, attempt, error: job.callback.last_error },
-        attempt < this.options.callbackAttempts ? 'webhook failed, retrying' : 'webhook failed, giving up',
-      );
-      if (attempt < this.options.callbackAttempts) {
-        await new Promise((r) => setTimeout(r, delay));
-        delay *= 2;
-      }
-    }
+        this.metrics.webhooks.inc({ outcome: 'retry' });
+        this.options.log(
+          { job_id: job.job_id, attempt, error: job.callback.last_error },
+          attempt < attempts ? 'webhook failed, retrying' : 'webhook failed, giving up',
+        );
+        throw new Error(job.callback.last_error);
+      },
+      { retries: attempts - 1, baseMs: this.options.callbackBackoffMs },
+    ).catch(() => false);
+    if (delivered) return;
     this.persist(job);
     this.metrics.webhooks.inc({ outcome: 'failed' });
   }
