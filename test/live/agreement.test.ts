@@ -12,6 +12,7 @@ import { loadSpeechModel } from '../../electron/core/asr/load-model.ts';
 import type { Segment, SpeechModel, Word } from '../../electron/core/asr/types.ts';
 import {
   agreedWordCount,
+  agreedSilence,
   cutAfterAgreed,
   joinLivePieces,
   UNSETTLED_TAIL_SECONDS,
@@ -34,6 +35,13 @@ test('agreement: the common prefix of two transcripts, by text and place, clear 
   assert.equal(cutAfterAgreed(a, 2, 3), (0.7 + 0.75) / 2, 'cut in the gap to the next word');
   assert.equal(cutAfterAgreed(a, 4, 3), 1.65, 'nothing follows yet: a little after the last word');
   assert.equal(cutAfterAgreed(a, 4, 1.6), 1.55, '…but never past the middle of what is left');
+});
+
+test('agreed silence: the quiet both transcripts hear before their first word is decided once it is 1 s long', () => {
+  assert.equal(agreedSilence([], [], 0.9), undefined, 'too short to bother');
+  assert.equal(agreedSilence([], [], 2), 1.7, 'no words at all: all but the last 0.3 s');
+  assert.equal(agreedSilence([w('hi', 2.5, 2.8)], [w('hi', 2.4, 2.8)], 3), 2.1, 'up to the earlier first word');
+  assert.equal(agreedSilence([w('hi', 0.5, 0.8)], [], 3), undefined, 'one transcript heard a word early on');
 });
 
 const piece = (start: number, end: number, text: string, speaker?: string): Segment => ({

@@ -46,6 +46,30 @@ export function cutAfterAgreed(words: readonly Word[], count: number, heardSecon
   return Math.min(last.end + 0.15, (last.end + heardSeconds) / 2);
 }
 
+/** Silence both transcripts agree on is decided (as a chunk without text) once it is this long (seconds). */
+export const SILENCE_SECONDS = 1;
+/** …leaving this much before the first word (or the end of what was heard) undecided. */
+const SILENCE_MARGIN_SECONDS = 0.3;
+
+/**
+ * Where the silence both transcripts agree on ends (seconds from their start), when it is long enough to decide: so
+ * a pause (or the quiet before the first word) never fills the undecided audio until a chunk is forced through the
+ * next words. Undefined when there is none to decide.
+ */
+export function agreedSilence(
+  previous: readonly Word[],
+  current: readonly Word[],
+  heardSeconds: number,
+): number | undefined {
+  const quietUntil = Math.min(
+    previous[0] ? previous[0].start : Number.POSITIVE_INFINITY,
+    current[0] ? current[0].start : Number.POSITIVE_INFINITY,
+    heardSeconds,
+  );
+  const cut = quietUntil - SILENCE_MARGIN_SECONDS;
+  return cut >= SILENCE_SECONDS ? cut : undefined;
+}
+
 /** Pieces closer than this (seconds) belong to one phrase of the saved transcript. */
 const PHRASE_GAP_SECONDS = 0.5;
 /** A saved segment grows to at most this long (seconds), like a file transcript's. */
@@ -115,8 +139,8 @@ export class LocalAgreement {
     // Only while nothing was decided during the model run is the transcript still about the undecided audio's start.
     if (!previous || decider.decidedSamples !== chunk.from) return undefined;
     const agreed = agreedWordCount(previous, words, heard);
-    if (agreed === 0) return undefined;
-    const cut = cutAfterAgreed(words, agreed, heard);
+    const cut = agreed > 0 ? cutAfterAgreed(words, agreed, heard) : agreedSilence(previous, words, heard);
+    if (cut === undefined) return undefined;
     const decided = decider.takeFirst(Math.round(cut * LIVE_RATE));
     const rest = segmentsAfter(segments, decided.samples.length / LIVE_RATE);
     // What the model heard after the cut is the transcript the next one is compared with.
