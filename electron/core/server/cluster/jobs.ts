@@ -308,6 +308,11 @@ export class JobDispatcher {
     return view;
   }
 
+  /** Live windows waiting for a worker node, over the cluster. */
+  liveWaiting(): Promise<number> {
+    return this.live.getWaitingCount().catch(() => 0);
+  }
+
   async close(): Promise<void> {
     await this.events.close().catch(() => {});
     await this.liveEvents?.close().catch(() => {});
