@@ -3,13 +3,11 @@
  * vendor's TranscriptionResponse for POST /waves/v1/stt/ with webhook_url. A description rather than a function, so
  * that a cluster worker on another machine shapes the result exactly as the single-process server does.
  */
+import type { CallbackShape } from './context.ts';
 import { pulseResponse } from './routes/cloud-aliases.ts';
 import { type AudioInput, type ListenOptions, listenResponse, type Transcript } from './transcriber.ts';
 
-export type CallbackShape =
-  | { kind: 'listen' }
-  /** `url`: the request's audio URL, if it named one (the answer's metadata.filename comes from it). */
-  | { kind: 'waves'; url?: string; extra?: string };
+export type { CallbackShape };
 
 export function shapeCallback(shape: CallbackShape, jobId: string, t: Transcript, options: ListenOptions): unknown {
   if (shape.kind === 'listen') return listenResponse(jobId, t, options);

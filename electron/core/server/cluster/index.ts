@@ -96,7 +96,7 @@ async function attachCluster(
 ): Promise<ServerExtension> {
   const { app, context } = built;
   const { config, transcriber } = context;
-  const { request, limits } = redis;
+  const { request } = redis;
   const connections: Redis[] = [request];
   const closers: (() => Promise<void> | void)[] = [];
   const nodeId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;

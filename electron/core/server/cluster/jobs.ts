@@ -16,7 +16,6 @@ import { ownerOf } from '../jobs.ts';
 import {
   type AudioInput,
   type ListenOptions,
-  listenResponse,
   type RunCheckpoint,
   type Transcript,
   type Transcriber,
