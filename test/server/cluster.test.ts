@@ -182,7 +182,8 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     assert.equal(texts.size, 1, `one text for one input: ${[...texts].join(' | ')}`);
     assert.match(String([...texts][0]), /hello|world|test/i);
     for (const w of workers) assert.match(w.stdout(), /cluster job finished/, 'each worker ran some of the jobs');
-    assert.deepEqual(readdirSync(blobDir), [], 'every blob is removed when its job ends');
+    // A blob goes once its job has ended for good (the worker's 'completed', right after the answer is out).
+    await eventually(() => readdirSync(blobDir).length === 0, 10_000, 'every blob to be removed when its job ends');
   });
 
   test(
@@ -335,6 +336,9 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
         const third = await listen(capped, long, key, hookUrl);
         assert.equal(third.status, 200, third.body);
         jobs.push(String(json(third.body).job_id));
+        // What an autoscaler reads on any API node: the cluster's backlog, not the node's.
+        const scraped = await curl([`${apis[0].url}/metrics`, ...auth()]);
+        assert.match(scraped.body, /^asr_batch_queue_depth 1$/m);
         const refused = await listen(capped, speech);
         assert.equal(refused.status, 503, refused.body);
         assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
@@ -346,6 +350,31 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
       } finally {
         await capped.stop();
       }
+    },
+  );
+
+  test(
+    "/metrics: the reference workers' series (prom-client) next to ours, on API and worker nodes",
+    BOUNDED,
+    async () => {
+      const api = (await curl([`${apis[0].url}/metrics`, ...auth()])).body;
+      for (const series of [
+        /^asr_active_requests \d+$/m,
+        /^asr_batch_queue_depth \d+$/m,
+        /^asr_active_streams \d+$/m,
+        /^asr_stream_queue_depth \d+$/m,
+        /^asr_e2e_latency_seconds_count [1-9]\d*$/m,
+        /^total_requests_total [1-9]\d*$/m,
+        /^asr_total_requests [1-9]\d*$/m,
+        /^asr_errors_total \d+$/m,
+        /^process_cpu_user_seconds_total [\d.e+-]+$/m,
+        /^earshot_http_requests_total\{method="POST",route="\/v1\/listen",status="200"\} [1-9]\d*$/m,
+      ]) {
+        assert.match(api, series);
+      }
+      const worker = (await curl([`${workers[0].url}/metrics`, ...auth()])).body;
+      assert.match(worker, /^asr_real_time_factor_count [1-9]\d*$/m, 'the worker ran transcriptions');
+      assert.match(worker, /^asr_processing_duration_seconds_count\{language="en"\} [1-9]\d*$/m);
     },
   );
 

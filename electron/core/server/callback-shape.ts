@@ -4,12 +4,10 @@
  * that a cluster worker on another machine shapes the result exactly as the single-process server does.
  */
 import { pulseResponse } from './cloud-response.ts';
+import type { CallbackShape } from './context.ts';
 import { type AudioInput, type ListenOptions, listenResponse, type Transcript } from './transcriber.ts';
 
-export type CallbackShape =
-  | { kind: 'listen' }
-  /** `url`: the request's audio URL, if it named one (the answer's metadata.filename comes from it). */
-  | { kind: 'waves'; url?: string; extra?: string };
+export type { CallbackShape };
 
 export function shapeCallback(shape: CallbackShape, jobId: string, t: Transcript, options: ListenOptions): unknown {
   if (shape.kind === 'listen') return listenResponse(jobId, t, options);

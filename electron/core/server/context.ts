@@ -1,7 +1,6 @@
 /** What every route plugin receives: the config and the shared services, built once in app.ts. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthMode } from './auth.ts';
-import type { CallbackShape } from './callback-shape.ts';
 import type { ServerConfig } from './config.ts';
 import type { JobStore } from './jobs.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -22,6 +21,12 @@ export interface RouteContext {
   /** Cluster mode only (cluster/index.ts): callback jobs and their records live in Redis. */
   cluster?: ClusterHooks;
 }
+
+/**
+ * How a callback job's result is shaped (callback-shape.ts): /v1/listen's answer, or the vendor's for POST
+ * /waves/v1/stt/ (`url`: the request's audio URL, if it named one, for the answer's metadata.filename).
+ */
+export type CallbackShape = { kind: 'listen' } | { kind: 'waves'; url?: string; extra?: string };
 
 export interface ClusterHooks {
   acceptCallback(

@@ -4,7 +4,7 @@
  * served on /metrics after ours. Built on prom-client (the usual Prometheus client for Node); our own series stay in
  * metrics.ts.
  */
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ReferenceReaders {
   /** Transcriptions running on this node now. */
@@ -12,13 +12,32 @@ export interface ReferenceReaders {
   /** Requests waiting for a worker: this node's queue, or in cluster mode the cluster's queue. */
   queueDepth(): number | Promise<number>;
   activeStreams(): number;
+  /** Live windows waiting for the model: this node's, or in cluster mode the cluster's. */
+  streamQueueDepth(): number | Promise<number>;
 }
+
+/** The routes that transcribe (the reference's request counters and end-to-end latency count these). */
+const TRANSCRIPTION_ROUTES = new Set([
+  '/v1/listen',
+  '/waves/v1/stt/',
+  '/waves/v1/pulse/get_text',
+  '/api/v1/lightning/get_text',
+]);
 
 export class ReferenceMetrics {
   readonly registry = new Registry();
-  private readers: ReferenceReaders = { activeRequests: () => 0, queueDepth: () => 0, activeStreams: () => 0 };
+  private readers: ReferenceReaders = {
+    activeRequests: () => 0,
+    queueDepth: () => 0,
+    activeStreams: () => 0,
+    streamQueueDepth: () => 0,
+  };
   readonly realTimeFactor: Histogram;
   readonly processingSeconds: Histogram<'language'>;
+  private readonly e2eLatency: Histogram;
+  private readonly errors: Counter;
+  private readonly totalRequests: Counter;
+  private readonly asrTotalRequests: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -47,6 +66,37 @@ export class ReferenceMetrics {
         this.set(self.readers.activeStreams());
       },
     });
+    new Gauge({
+      name: 'asr_stream_queue_depth',
+      help: 'Live stream windows waiting for a worker',
+      registers,
+      async collect() {
+        this.set(await self.readers.streamQueueDepth());
+      },
+    });
+    this.e2eLatency = new Histogram({
+      name: 'asr_e2e_latency_seconds',
+      help: 'Seconds from receiving a transcription request to its answer, upload included',
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'asr_errors_total',
+      help: 'Transcription requests answered with a server error (5xx)',
+      registers,
+    });
+    this.totalRequests = new Counter({
+      name: 'total_requests_total',
+      help: 'Transcription requests answered',
+      registers,
+    });
+    this.asrTotalRequests = new Counter({
+      name: 'asr_total_requests',
+      help: 'Transcription requests answered (the same count, under the name DBG mentions)',
+      registers,
+    });
+    // The standard process_* and nodejs_* series the reference's workers export too.
+    collectDefaultMetrics({ register: this.registry });
     this.realTimeFactor = new Histogram({
       name: 'asr_real_time_factor',
       help: 'Processing seconds per second of audio',
@@ -60,6 +110,15 @@ export class ReferenceMetrics {
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });
+  }
+
+  /** Counts an answered request when its route transcribes (called for every response). */
+  answered(route: string, method: string, status: number, seconds: number): void {
+    if (method !== 'POST' || !TRANSCRIPTION_ROUTES.has(route)) return;
+    this.totalRequests.inc();
+    this.asrTotalRequests.inc();
+    this.e2eLatency.observe(seconds);
+    if (status >= 500) this.errors.inc();
   }
 
   read(readers: Partial<ReferenceReaders>): void {

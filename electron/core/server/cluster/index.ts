@@ -96,7 +96,7 @@ async function attachCluster(
 ): Promise<ServerExtension> {
   const { app, context } = built;
   const { config, transcriber } = context;
-  const { request, limits } = redis;
+  const { request } = redis;
   const connections: Redis[] = [request];
   const closers: (() => Promise<void> | void)[] = [];
   const nodeId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -163,7 +163,10 @@ async function attachCluster(
   };
   context.cluster = hooks;
   // For autoscaling workers: the cluster's backlog, not this node's.
-  context.metrics.reference.read({ queueDepth: () => dispatcher.queue.getWaitingCount().catch(() => 0) });
+  context.metrics.reference.read({
+    queueDepth: () => dispatcher.queue.getWaitingCount().catch(() => 0),
+    streamQueueDepth: () => dispatcher.liveWaiting(),
+  });
 
   if (cluster.role === 'worker') {
     // Worker nodes answer probes, metrics and live streams (they hold the model); requests go to API nodes.

@@ -13,14 +13,7 @@ import type { Redis } from 'ioredis';
 import { EarshotError, type ErrorCode, isEarshotError } from '../../errors.ts';
 import type { ServerConfig } from '../config.ts';
 import { ownerOf } from '../jobs.ts';
-import {
-  type AudioInput,
-  type ListenOptions,
-  listenResponse,
-  type RunCheckpoint,
-  type Transcript,
-  type Transcriber,
-} from '../transcriber.ts';
+import type { AudioInput, ListenOptions, RunCheckpoint, Transcript, Transcriber } from '../transcriber.ts';
 import type { TranscriptResult } from '../../asr/types.ts';
 import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
@@ -306,6 +299,11 @@ export class JobDispatcher {
     view.callback_delivered = delivery.delivered;
     view.callback_attempts = delivery.attempts;
     return view;
+  }
+
+  /** Live windows waiting for a worker node, over the cluster. */
+  liveWaiting(): Promise<number> {
+    return this.live.getWaitingCount().catch(() => 0);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,7 @@
 /** POST /v1/listen: synchronous transcription, or an async job when `callback_url` is given. */
-import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AudioRequest, readAudioRequest, requestBudget, timeoutAware } from '../audio-request.ts';
-import type { RouteContext } from '../context.ts';
+import type { CallbackShape, RouteContext } from '../context.ts';
 import type { Job } from '../jobs.ts';
 import { jsonBodySchema, optionsSchema, rejectNonStringJsonFields } from '../listen-options.ts';
 import { listenResponse, type Transcript } from '../transcriber.ts';
@@ -26,7 +25,9 @@ export function listenRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const lease = request.lease!;
 
       if (options.callback_url) {
-        const job = await acceptCallbackJob(request, ctx, { input, options, cleanup }, { kind: 'listen' });
+        const job = await acceptCallbackJob(request, ctx, { input, options, cleanup }, { kind: 'listen' }, (jobId, t) =>
+          listenResponse(jobId, t, options),
+        );
         return { job_id: job.job_id, status: 'processing' };
       }
 
@@ -50,7 +51,9 @@ export async function acceptCallbackJob(
   request: FastifyRequest,
   ctx: RouteContext,
   audio: AudioRequest,
+  /** How the result is shaped: described (for a cluster worker, callback-shape.ts), and here in this process. */
   shape: CallbackShape,
+  shapeHere: (jobId: string, t: Transcript) => unknown,
 ): Promise<Pick<Job, 'job_id'>> {
   if (ctx.cluster) return ctx.cluster.acceptCallback(request, audio, shape);
   const { transcriber, jobs, config } = ctx;
@@ -67,7 +70,7 @@ export async function acceptCallbackJob(
   const work = transcriber.transcribe(input, options, budget, (s) => lease.recordAudio(s), true);
   jobs.start(job, async () => {
     try {
-      return shapeCallback(shape, job.job_id, await work, options);
+      return shapeHere(job.job_id, await work);
     } catch (e) {
       throw timeoutAware(e, () => budget.aborted, config.requestTimeoutSeconds);
     } finally {

@@ -39,6 +39,6 @@ export function metricsRoutes(app: FastifyInstance, ctx: RouteContext): void {
       ctx.metrics.quotaLimit.set({ license: u.licenseId }, u.audioSecondsPerDay);
     }
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return `${ctx.metrics.render()}${await ctx.metrics.reference.render()}`;
+    return ctx.metrics.render();
   });
 }

@@ -8,7 +8,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError } from '../../errors.ts';
 import { readAudioRequest, requestBudget } from '../audio-request.ts';
-import type { RouteContext } from '../context.ts';
+import type { CallbackShape, RouteContext } from '../context.ts';
+import { shapeCallback } from '../callback-shape.ts';
 import { optionProperties, rejectNonStringJsonFields, resolveOptions } from '../listen-options.ts';
 import { pulseResponse } from '../cloud-response.ts';
 import { urlBodySchema } from './cloud-aliases.ts';
@@ -95,11 +96,14 @@ export function wavesSttRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (query.webhook_url) {
       options.callback_url = query.webhook_url;
       const extra = query.webhook_extra;
-      const job = await acceptCallbackJob(request, ctx, audio, {
+      const shape: CallbackShape = {
         kind: 'waves',
         ...(input.kind === 'url' ? { url: input.url } : {}),
         ...(extra ? { extra } : {}),
-      });
+      };
+      const job = await acceptCallbackJob(request, ctx, audio, shape, (jobId, t) =>
+        shapeCallback(shape, jobId, t, options),
+      );
       return { status: 'processing', request_id: job.job_id };
     }
     const lease = request.lease!;
