@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { DeviceInfo, Segment, TranscriptResult } from '../asr/types.ts';
-import { EarshotError } from '../errors.ts';
+import { EarshotError, fromApiError } from '../errors.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from '../jobs/samples-job.ts';
 import { jobWorkerPath, retireWorker, startWorker } from '../jobs/worker-pipeline.ts';
 import type { WorkerRequest, WorkerResponse } from '../jobs/worker-protocol.ts';
@@ -127,7 +127,7 @@ export class ModelThreads implements ModelRunner {
         if (m.type !== 'transcript' && m.type !== 'error') return;
         finish();
         if (m.type === 'transcript') settle(() => resolve(m.result));
-        else settle(() => reject(new EarshotError(m.error.code, m.error.message, m.error.details)));
+        else settle(() => reject(fromApiError(m.error)));
       };
       const onExit = (code: number) => {
         finish(true);
@@ -230,7 +230,7 @@ function loadedWorker(load: ModelLoadRequest): Promise<{ worker: Worker; info: L
       } else if (m.type === 'load-failed') {
         cleanup();
         void worker.terminate();
-        reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+        reject(fromApiError(m.error));
       }
     };
     const onError = (e: Error) => {

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { EarshotError, type ErrorCode, isEarshotError } from '../../errors.ts';
+import { EarshotError, fromApiError, isEarshotError, toApiError } from '../../errors.ts';
 import type { ServerConfig } from '../config.ts';
 import { ownerOf } from '../jobs.ts';
 import type { AudioInput, ListenOptions, RunCheckpoint, Transcript, Transcriber } from '../transcriber.ts';
@@ -54,23 +54,22 @@ export function lockTiming(env: NodeJS.ProcessEnv = process.env): { lockDuration
   return { lockDuration, stalledInterval: Math.max(500, Math.round(lockDuration / 3)) };
 }
 
+/** A job's failure as BullMQ stores it (a string): the error's data, INTERNAL_ERROR for anything not ours. */
 function failureReason(e: unknown): string {
-  const err = isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR', 'The transcription failed');
-  return JSON.stringify({ code: err.code, message: err.message, details: err.details });
+  return JSON.stringify(
+    toApiError(isEarshotError(e) ? e : new EarshotError('INTERNAL_ERROR', 'The transcription failed')),
+  );
 }
 
 /** The error a job failed with, as the EarshotError the API answers (same code, message and details). */
 export function jobError(reason: string | undefined): EarshotError {
   try {
-    const { code, message, details } = JSON.parse(reason ?? '') as {
-      code: ErrorCode;
-      message: string;
-      details: Record<string, unknown>;
-    };
-    return new EarshotError(code, message, details);
-  } catch {
-    return new EarshotError('INTERNAL_ERROR', 'The transcription failed');
-  }
+    const data = JSON.parse(reason ?? '') as unknown;
+    const error = toApiError(data);
+    if (error.code !== 'INTERNAL_ERROR' || (data as { code?: unknown }).code === 'INTERNAL_ERROR')
+      return fromApiError(error);
+  } catch {}
+  return new EarshotError('INTERNAL_ERROR', 'The transcription failed');
 }
 
 /** The API side: puts requests on the queue and waits for them, or reports callback jobs. */

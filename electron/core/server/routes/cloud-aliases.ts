@@ -9,7 +9,6 @@ import { readAudioRequest, requestBudget } from '../audio-request.ts';
 import { pulseResponse } from '../cloud-response.ts';
 import type { RouteContext } from '../context.ts';
 import { optionProperties, rejectNonStringJsonFields } from '../listen-options.ts';
-import { type AudioInput, type ListenOptions, shapeWords, stripPunctuation, type Transcript } from '../transcriber.ts';
 import { refuseWhenFull } from './listen.ts';
 
 const querySchema = {
