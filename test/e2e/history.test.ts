@@ -48,6 +48,62 @@ test('History with 400 transcripts is windowed: few rows in the page, all reacha
   });
 });
 
+test('History asks the core only for the rows in view (pages of 50), and stays right after a delete and scrolling', async () => {
+  await withApp(400, async (h) => {
+    const { page } = h;
+    // Record what the window asks the core for (window.earshot is read at each call).
+    await page.evaluate(() => {
+      const w = window as unknown as { earshot: Record<string, Record<string, unknown>>; __asked: unknown[][] };
+      w.__asked = [];
+      const t = w.earshot.transcripts;
+      for (const m of ['list', 'page']) {
+        const real = t[m] as (...a: unknown[]) => Promise<unknown>;
+        t[m] = (...a: unknown[]) => {
+          w.__asked.push([m, ...a]);
+          return real(...a);
+        };
+      }
+    });
+    await h.sendCommand({ type: 'navigate', view: 'history' });
+    const items = page.getByTestId('history-item');
+    await items.first().waitFor();
+    const asked = () => page.evaluate(() => (window as unknown as { __asked: [string, ...number[]][] }).__asked);
+    const first = await asked();
+    assert.ok(first.length > 0 && first.every(([m]) => m === 'page'), JSON.stringify(first));
+    assert.ok(
+      first.every(([, offset, limit]) => offset === 0 && limit === 50),
+      JSON.stringify(first),
+    );
+
+    await page.getByRole('button', { name: 'Delete Recording 398', exact: true }).click();
+    await items.filter({ hasText: 'Recording 398' }).waitFor({ state: 'detached' });
+    const titles = async () =>
+      (
+        await page
+          .getByRole('button', { name: /^Rename / })
+          .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+      ).map((l) => l?.replace(/^Rename /, ''));
+    assert.deepEqual((await titles()).slice(0, 3), ['Recording 399', 'Recording 397', 'Recording 396']);
+    // To the end: the last page is asked for (one of the newer list), Recording 0 shows once, nothing twice.
+    await page.locator('.vlist').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await page.getByRole('button', { name: 'Rename Recording 0', exact: true }).waitFor();
+    const end = await titles();
+    assert.equal(new Set(end).size, end.length, JSON.stringify(end));
+    assert.equal(end.at(-1), 'Recording 0');
+    assert.ok(!end.includes('Recording 398'));
+    const all = await asked();
+    assert.ok(
+      all.every(([m, , limit]) => m === 'page' && limit === 50),
+      JSON.stringify(all),
+    );
+    assert.ok(
+      all.some(([, offset]) => offset === 350),
+      'the last page',
+    );
+    assert.ok(all.length < 12, `${all.length} pages asked for`);
+  });
+});
+
 test('Trash: a deleted transcript is listed with its purge date, restored, deleted again and deleted forever', async () => {
   await withApp(3, async (h) => {
     const { page } = h;

@@ -27,6 +27,7 @@ import {
   searchDocOf,
   summarize,
   type TranscriptSummaryRecord,
+  TRANSCRIPT_ID_RE,
   type TrashedSummaryRecord,
 } from './records.ts';
 import { SearchClient } from './search-client.ts';
@@ -37,7 +38,6 @@ import type { SearchHit } from './search.ts';
 export type { StoredTranscript, TranscriptSummaryRecord, TrashedSummaryRecord } from './records.ts';
 
 export const TRASH_RETENTION_MS = 7 * 24 * 3600 * 1000;
-const ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 const INDEX_VERSION = 1;
 /** Edits in a burst are flushed to the summaries index once. */
 const FLUSH_DELAY_MS = 250;
@@ -103,7 +103,7 @@ export class TranscriptLibrary {
   }
 
   private file(id: string, trash = false): string {
-    if (!ID_RE.test(id)) throw new EarshotError('INVALID_PARAMETER', `Invalid transcript id: ${id}`);
+    if (!TRANSCRIPT_ID_RE.test(id)) throw new EarshotError('INVALID_PARAMETER', `Invalid transcript id: ${id}`);
     return path.join(trash ? this.trashDir : this.dir, `${id}.json`);
   }
 
@@ -144,7 +144,10 @@ export class TranscriptLibrary {
       .map(([, e]) => e.summary);
     if (known.length) this.provisional = sortSummaries(known);
     indexRead();
-    const [liveFiles, trashFiles] = await Promise.all([statJsonFiles(this.dir), statJsonFiles(this.trashDir)]);
+    // A stat per transcript: in the worker, so that thousands of them leave this thread free (IPC, the window).
+    const [liveFiles, trashFiles] = (await this.searcher.scan([this.dir, this.trashDir])).map(
+      (files) => new Map(files.map(([id, mtimeMs, size]): [string, FileStat] => [id, { mtimeMs, size }])),
+    );
     const toRead: ReindexItem[] = [];
     let changed = false;
     const adopt = (
@@ -530,19 +533,6 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** `<id>.json` files of a folder with their size and time (a few stats at a time, all in flight together). */
-async function statJsonFiles(dir: string): Promise<Map<string, FileStat>> {
-  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && ID_RE.test(n.slice(0, -5)));
-  const out = new Map<string, FileStat>();
-  await Promise.all(
-    names.map(async (name) => {
-      const st = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      if (st?.isFile()) out.set(name.slice(0, -5), { mtimeMs: st.mtimeMs, size: st.size });
-    }),
-  );
-  return out;
 }
 
 /** The index is read by this code only: no indentation (it is ~5 MB for 10,000 transcripts). */

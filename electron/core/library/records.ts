@@ -43,6 +43,9 @@ export interface SearchDoc {
   segments: SearchSegment[];
 }
 
+/** What a transcript id may be (it names the transcript's file). */
+export const TRANSCRIPT_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
+
 /** Titles may be as long as the contract allows (electron/contract/schemas.ts). */
 export const MAX_TITLE_LENGTH = 500;
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { appRoot } from '../paths.ts';
-import type { ReindexItem, ReindexResult, SearchRequest, SearchResponse } from './search-protocol.ts';
+import type { ReindexItem, ReindexResult, ScannedFile, SearchRequest, SearchResponse } from './search-protocol.ts';
 import type { SearchDoc } from './records.ts';
 import type { SearchHit } from './search.ts';
 
@@ -77,6 +77,11 @@ export class SearchClient {
       this.pending.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ ...body, reqId });
     });
+  }
+
+  /** The transcript files of each folder with their time and size. */
+  scan(dirs: string[]): Promise<ScannedFile[][]> {
+    return this.request({ type: 'scan', dirs });
   }
 
   reindex(items: ReindexItem[]): Promise<ReindexResult[]> {

@@ -18,7 +18,12 @@ export interface ReindexResult {
   gone?: boolean;
 }
 
+/** A transcript file in a folder: id, modification time, size. */
+export type ScannedFile = [id: string, mtimeMs: number, size: number];
+
 export type SearchRequest =
+  /** The transcript files of these folders with their time and size (a stat each: off the main thread). */
+  | { type: 'scan'; reqId: number; dirs: string[] }
   | { type: 'reindex'; reqId: number; items: ReindexItem[] }
   /** Load the search documents (side files) of these live transcripts. */
   | { type: 'load'; reqId: number; ids: string[] }
@@ -27,5 +32,5 @@ export type SearchRequest =
   | { type: 'search'; reqId: number; query: string; limit: number };
 
 export type SearchResponse =
-  | { reqId: number; ok: true; value: ReindexResult[] | SearchHit[] | string[] | null }
+  | { reqId: number; ok: true; value: ReindexResult[] | SearchHit[] | string[] | ScannedFile[][] | null }
   | { reqId: number; ok: false; message: string };

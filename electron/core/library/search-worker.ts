@@ -3,13 +3,13 @@
  * reads transcript files that the summaries index has to (re)learn, so parsing thousands of them never blocks the
  * window. Messages are handled one at a time, in order, so a search always sees every edit sent before it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeDerivedFile } from './derived-file.ts';
-import { isStoredTranscript, type SearchDoc, searchDocOf, summarize } from './records.ts';
-import type { ReindexResult, SearchRequest, SearchResponse } from './search-protocol.ts';
+import { isStoredTranscript, type SearchDoc, searchDocOf, summarize, TRANSCRIPT_ID_RE } from './records.ts';
+import type { ReindexResult, ScannedFile, SearchRequest, SearchResponse } from './search-protocol.ts';
 import { SearchIndex } from './search.ts';
 
 const { docsDir } = workerData as { docsDir: string };
@@ -48,6 +48,24 @@ async function reindex(items: { id: string; file: string; live: boolean }[]): Pr
   return out;
 }
 
+/** `<id>.json` files of each folder with their time and size (a folder that cannot be read fails the request). */
+function scan(dirs: string[]): ScannedFile[][] {
+  return dirs.map((dir) => {
+    const out: ScannedFile[] = [];
+    for (const name of readdirSync(dir)) {
+      const id = name.slice(0, -5);
+      if (!name.endsWith('.json') || !TRANSCRIPT_ID_RE.test(id)) continue;
+      try {
+        const st = statSync(path.join(dir, name));
+        if (st.isFile()) out.push([id, st.mtimeMs, st.size]);
+      } catch {
+        // Removed meanwhile: not there.
+      }
+    }
+    return out;
+  });
+}
+
 /** Loads the side files of these transcripts; answers the ids that have none. */
 function load(ids: string[]): string[] {
   const missing: string[] = [];
@@ -61,6 +79,8 @@ function load(ids: string[]): string[] {
 
 async function handle(m: SearchRequest): Promise<unknown> {
   switch (m.type) {
+    case 'scan':
+      return scan(m.dirs);
     case 'reindex':
       return reindex(m.items);
     case 'load':
