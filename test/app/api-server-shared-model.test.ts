@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { ServerStatus } from '../../electron/contract/api.ts';
@@ -17,6 +16,7 @@ import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { bundledModelsDir } from '../../electron/core/paths.ts';
 import { createDesktop, type Desktop } from '../../electron/core/services.ts';
 import { devKey, speechWav, tempHome, wordRecall } from './fixtures.ts';
+import { freePort } from '../server/harness.ts';
 
 /** The real worker pipeline, counting what the API server asks of it. */
 class CountingPipeline extends WorkerPipeline {
@@ -30,14 +30,6 @@ class CountingPipeline extends WorkerPipeline {
     this.sampleRuns++;
     return super.runSamples(request, signal);
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function finished(d: Desktop, id: string): Promise<JobRecord> {

@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,16 +14,9 @@ import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
 import { createDesktop, type Desktop } from '../../electron/core/services.ts';
+import { freePort } from '../../test/server/harness.ts';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, child: { type: 'string' } } });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function waitDone(d: Desktop, id: string): Promise<JobRecord> {
   return new Promise((resolve, reject) => {

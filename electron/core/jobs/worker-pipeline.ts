@@ -157,7 +157,7 @@ export class WorkerPipeline implements TranscriptionPipeline {
             resolve(m.model);
           } else if (m.type === 'load-failed') {
             done();
-            reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+            reject(fromApiError(m.error));
           }
         };
         const onExit = (code: number) => {
@@ -194,7 +194,7 @@ export class WorkerPipeline implements TranscriptionPipeline {
           resolve(m.result);
         } else if (m.type === 'error') {
           done();
-          reject(new EarshotError(m.error.code, m.error.message, m.error.details));
+          reject(fromApiError(m.error));
         }
       };
       const onExit = (code: number) => {
