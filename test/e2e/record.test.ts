@@ -110,6 +110,7 @@ test('the microphone choice is remembered across restarts of the window', () =>
 test('recording shows provisional then final text, and stopping saves the recording as a history item', () =>
   withRecorder(async () => {
     const { page } = h;
+    await nav('Record').click();
     await page.getByRole('button', { name: 'Start recording' }).click();
     // Provisional text comes and goes (a final replaces it): the core's events say it was sent, the page shows finals.
     await until(() => events.some((e) => e.type === 'interim'), 'provisional text');
