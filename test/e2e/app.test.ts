@@ -14,7 +14,7 @@ import { demoModelAvailable, devKey, speechWav, WHISPER_FIXTURE, wordRecall } fr
 import type { ModelDownloadProgress } from '../../electron/contract/api.ts';
 import type { Catalog } from '../../electron/core/models/index.ts';
 import { WHISPER_JSON_FILES } from '../../electron/core/models/validate.ts';
-import { axeViolations, type Harness, screenshot, transcribe, withHarness } from './harness.ts';
+import { axeViolations, type Harness, screenshot, setChecked, transcribe, withHarness } from './harness.ts';
 import { freePort } from '../server/harness.ts';
 
 const SENTENCE = 'the quick brown fox jumps over the lazy dog near the river bank';
@@ -572,7 +572,7 @@ test('settings are accessible and show license, models and the detected device',
     await page.getByText('Not running').waitFor();
     const port = await freePort();
     await page.getByLabel('Port').fill(String(port));
-    await page.getByLabel('Run the API server').check();
+    await setChecked(page.getByLabel('Run the API server'), true);
     await page.getByText(`Running at http://127.0.0.1:${port}`).waitFor({ timeout: 30_000 });
     await page.locator('.code-block').getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Example copied').waitFor();
@@ -580,7 +580,7 @@ test('settings are accessible and show license, models and the detected device',
     assert.equal((await fetch(`http://127.0.0.1:${port}/v1/listen`, { method: 'POST' })).status, 401);
     await page.locator('#settings-server').scrollIntoViewIfNeeded();
     await screenshot(page, '08b-settings-server');
-    await page.getByLabel('Run the API server').uncheck();
+    await setChecked(page.getByLabel('Run the API server'), false);
     await page.getByText('Not running').waitFor();
     await page.getByLabel('Theme').selectOption('dark');
     await h.sendCommand({ type: 'navigate', view: 'queue' });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { Segment } from '../../electron/contract/api.ts';
 import type { Desktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, type HarnessOptions, transcribe, withHarness } from './harness.ts';
+import { axeViolations, type Harness, type HarnessOptions, setChecked, transcribe, withHarness } from './harness.ts';
 import { freePort } from '../server/harness.ts';
 
 interface Fixes {
@@ -181,7 +181,7 @@ test('#1 #8 Retry uses the current settings; errors say what happened and one ne
     // GPU only on a machine where no GPU loads: the job fails with a plain sentence, and Retry is not offered until
     // the setting that caused it changes.
     await h.sendCommand({ type: 'navigate', view: 'settings' });
-    await page.getByLabel(/GPU only/).check();
+    await setChecked(page.getByLabel(/GPU only/), true);
     await h.sendCommand({ type: 'navigate', view: 'queue' });
     const gpuFile = speechWav(path.join(home, 'gpu.wav'), 'a file for the graphics card');
     await h.setDropPaths({ 'gpu.wav': gpuFile });
@@ -194,7 +194,7 @@ test('#1 #8 Retry uses the current settings; errors say what happened and one ne
     assert.doesNotMatch(said, /onnxruntime|CUDA download|cuDNN/);
     assert.equal(await job.getByRole('button', { name: /Retry/ }).count(), 0);
     await h.sendCommand({ type: 'navigate', view: 'settings' });
-    await page.getByLabel(/CPU only/).check();
+    await setChecked(page.getByLabel(/CPU only/), true);
     await h.sendCommand({ type: 'navigate', view: 'queue' });
     await job.getByRole('button', { name: 'Retry with CPU only' }).click();
     await page.locator('[data-testid=job][data-stage=done]', { hasText: 'gpu.wav' }).waitFor({ timeout: 120_000 });

@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/api.ts';
 import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
 import type { JobRecord, TranscriptionPipeline } from '../../electron/core/jobs/types.ts';
@@ -414,4 +414,13 @@ export async function transcribe(
     const now = d.jobs.get(id);
     if (now) check(now);
   });
+}
+
+/**
+ * Ticks (or clears) a checkbox or radio whose state the core answers: the control changes once the settings update
+ * has come back, which on a busy machine is later than Playwright's `check()` looks, so click and wait for the state.
+ */
+export async function setChecked(box: Locator, on: boolean): Promise<void> {
+  if ((await box.isChecked()) !== on) await box.click();
+  await box.and(box.page().locator(on ? ':checked' : ':not(:checked)')).waitFor();
 }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { ModelView, Result } from '../../electron/contract/api.ts';
 import type { Desktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, transcribe, withHarness } from './harness.ts';
+import { axeViolations, type Harness, screenshot, setChecked, transcribe, withHarness } from './harness.ts';
 
 interface QueueApp {
   h: Harness;
@@ -168,7 +168,7 @@ test('Settings → Watch folder: a recording copied into the folder is transcrib
     await h.sendCommand({ type: 'navigate', view: 'settings' });
     await page.getByRole('textbox', { name: 'Folder', exact: true }).fill(path.join(home, 'missing'));
     await page.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
-    await page.getByLabel('Transcribe new recordings that appear in a folder').check();
+    await setChecked(page.getByLabel('Transcribe new recordings that appear in a folder'), true);
     await page
       .getByTestId('watch-status')
       .getByText(/Not watching: .*does not exist/)
@@ -192,7 +192,7 @@ test('Settings → Watch folder: a recording copied into the folder is transcrib
     await page.locator('#settings-watch').scrollIntoViewIfNeeded();
     await screenshot(page, 'watch-folder');
     assert.deepEqual(await axeViolations(page), []);
-    await page.getByLabel('Transcribe new recordings that appear in a folder').uncheck();
+    await setChecked(page.getByLabel('Transcribe new recordings that appear in a folder'), false);
     await page
       .getByTestId('watch-status')
       .getByText(/^Off\./)

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import type { Segment } from '../../electron/contract/api.ts';
 import { buildConversation, writeWav } from '../../tools/diarize/conversation.ts';
 import { demoModelAvailable, devKey } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, withHarness } from './harness.ts';
+import { axeViolations, type Harness, screenshot, setChecked, withHarness } from './harness.ts';
 
 const chipsText = async (h: Harness) =>
   (await h.page.getByTestId('segment').getByTestId('speaker-chip').allTextContents()).sort();
@@ -94,7 +94,7 @@ test('"Label speakers" on a dropped conversation gives every segment a coloured 
       const { page } = h;
       await page.getByTestId('dropzone').waitFor();
       await h.setDropPaths({ 'meeting.wav': wav });
-      await page.getByTestId('job-diarize').check();
+      await setChecked(page.getByTestId('job-diarize'), true);
       await page.getByLabel('Number of speakers').selectOption('2');
       await h.drop(['meeting.wav']);
       const job = page.getByTestId('job').filter({ hasText: 'meeting.wav' });
