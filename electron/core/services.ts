@@ -200,7 +200,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
     },
     onTaskbarProgress: (listener) => watchQueueProgress(jobs, listener),
     async dispose() {
-      await apiServer.stop();
+      await apiServer.close();
       await watch.stop();
       await autoExport.stop();
       await live.dispose();

@@ -92,3 +92,27 @@ test('a removed or replaced license key stops working on the built-in API server
     await fs.rm(home, { recursive: true, force: true });
   }
 });
+
+test('closing the app while the API server is still starting leaves nothing listening', async () => {
+  const home = await tempHome('earshot-apiserver-close-');
+  const d = await createDesktop({
+    home,
+    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+    manageApiServer: true,
+  });
+  await d.license.set(await devKey());
+  const port = await freePort();
+  // Not awaited: the app closes while the server start is in flight.
+  const turnedOn = d.dispatch('settings:update', [{ server: { enabled: true, port } }]);
+  await d.dispose();
+  await turnedOn;
+  const connects = await new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+  assert.equal(connects, false, `port ${port} still answers after the app closed`);
+  await fs.rm(home, { recursive: true, force: true });
+});

@@ -44,6 +44,8 @@ export class DesktopApiServer {
   private running?: { server: RunningServer; key: string; host: string; port: number };
   private lastError?: EarshotError;
   private chain: Promise<void> = Promise.resolve();
+  /** Set by `close`: a start still in the chain must not leave a server listening after the app closed. */
+  private closed = false;
 
   constructor(
     /** The desktop's engine: the API server shares its licenses, quota and model manager. */
@@ -56,7 +58,14 @@ export class DesktopApiServer {
 
   /** Brings the server in line with the settings (serialised: toggles in quick succession apply in order). */
   apply(settings: SettingsRecord): Promise<void> {
-    this.chain = this.chain.then(() => this.reconcile(settings)).catch(() => {});
+    this.chain = this.chain.then(() => (this.closed ? undefined : this.reconcile(settings))).catch(() => {});
+    return this.chain;
+  }
+
+  /** Stops the server for good, after any start or restart already in progress (the app is closing). */
+  close(): Promise<void> {
+    this.closed = true;
+    this.chain = this.chain.then(() => this.stop()).catch(() => {});
     return this.chain;
   }
 
