@@ -443,7 +443,10 @@ export class ModelManager {
    */
 
   /** Resolves `idOrPath` (as resolveModel) and loads it: the one "which model, then open it" for every face. */
-  async load(idOrPath: string | undefined, options: LoadModelOptions = {}): Promise<{ id: string; model: SpeechModel }> {
+  async load(
+    idOrPath: string | undefined,
+    options: LoadModelOptions = {},
+  ): Promise<{ id: string; model: SpeechModel }> {
     const resolved = await this.resolveModel(idOrPath);
     return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
   }
