@@ -7,15 +7,7 @@ import { test } from 'node:test';
 import type { ServerStatus } from '../../electron/contract/api.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
-import { devKey, tempHome } from './fixtures.ts';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { devKey, freePort, tempHome } from './fixtures.ts';
 
 test('the API server follows the settings and needs the license key', async () => {
   const home = await tempHome('earshot-apiserver-');
