@@ -41,7 +41,7 @@ async function withQueue(
         // The model that runs these jobs: the demo when it can, else the fixture.
         await licenseAndRunner(desktop);
         models = ((await desktop.dispatch('models:list', [])) as { value: ModelView[] }).value.filter(
-          (m) => m.installed && (m.family === 'whisper' || m.family === 'ctc'),
+          (m) => m.installed && m.transcribes,
         );
         await beforeLoad?.(desktop, home);
       },

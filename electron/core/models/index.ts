@@ -194,6 +194,7 @@ export class ModelManager {
       id: m.id,
       name: m.name,
       family: m.family,
+      transcribes: isSpeechFamily(m.family),
       wordTiming: m.wordTiming,
       installed: m.installed,
       isDefault: m.isDefault,

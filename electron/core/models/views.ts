@@ -8,6 +8,8 @@ export interface ModelView {
   name: string;
   /** A transcription family (asr/families.ts) or a diarization one (pyannote segmentation, wespeaker embeddings). */
   family: SpeechFamilyId | DiarizationFamily;
+  /** A transcription model (a registered speech family), as opposed to a diarization one. */
+  transcribes: boolean;
   installed: boolean;
   isDefault: boolean;
   bundled: boolean;
