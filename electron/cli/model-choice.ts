@@ -1,4 +1,3 @@
-import { loadSpeechModel } from '../core/asr/load-model.ts';
 import type { SpeechModel } from '../core/asr/types.ts';
 import { deviceArg, intArg } from './args.ts';
 import { cliEngine } from './engine.ts';
@@ -19,5 +18,5 @@ export async function resolveModelDir(idOrPath: string | undefined): Promise<str
 export async function openModel(values: { model?: string; device?: string; threads?: string }): Promise<SpeechModel> {
   const device = deviceArg(values.device);
   const threads = intArg(values.threads, '--threads');
-  return loadSpeechModel(await resolveModelDir(values.model), { device, threads });
+  return (await cliEngine().models.load(values.model, { device, threads })).model;
 }

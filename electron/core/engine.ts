@@ -5,7 +5,6 @@
  * settings; the server's HTTP layer), so two faces over one folder see the same licenses, quota and models.
  */
 import type { SpeechModel } from './asr/types.ts';
-import { loadSpeechModel } from './asr/load-model.ts';
 import type { DeviceRequest } from './asr/types.ts';
 import { LicenseService, type LicenseServiceOptions } from './license/index.ts';
 import { ModelManager, type ModelManagerOptions } from './models/index.ts';
@@ -51,10 +50,7 @@ export function createEngine(config: EngineConfig = {}): Engine {
     home,
     licenses,
     models,
-    async loadModel(idOrPath, options = {}) {
-      const resolved = await models.resolveModel(idOrPath);
-      return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
-    },
+    loadModel: (idOrPath, options) => models.load(idOrPath, options),
     flush: () => licenses.flush(),
   };
 }

@@ -14,9 +14,8 @@ import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { WorkerPipeline } from '../../electron/core/jobs/worker-pipeline.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { bundledModelsDir } from '../../electron/core/paths.ts';
-import { createDesktop, type Desktop } from '../../electron/core/services.ts';
-import { devKey, speechWav, tempHome, wordRecall } from './fixtures.ts';
-import { freePort } from '../server/harness.ts';
+import { createDesktop } from '../../electron/core/services.ts';
+import { devKey, freePort, jobSettled, speechWav, tempHome, wordRecall } from './fixtures.ts';
 
 /** The real worker pipeline, counting what the API server asks of it. */
 class CountingPipeline extends WorkerPipeline {
@@ -30,17 +29,6 @@ class CountingPipeline extends WorkerPipeline {
     this.sampleRuns++;
     return super.runSamples(request, signal);
   }
-}
-
-function finished(d: Desktop, id: string): Promise<JobRecord> {
-  return new Promise((resolve) => {
-    const on = (job: JobRecord) => {
-      if (job.id !== id || !['done', 'failed', 'cancelled'].includes(job.stage)) return;
-      d.jobs.off('update', on);
-      resolve(job);
-    };
-    d.jobs.on('update', on);
-  });
 }
 
 test('the built-in API server answers with the desktop’s configured model, loaded once in the desktop’s worker', async () => {
@@ -63,7 +51,7 @@ test('the built-in API server answers with the desktop’s configured model, loa
     // The desktop's own job loads its model in its worker.
     const added = await d.dispatch('jobs:addFiles', [[wav]]);
     assert.ok(added.ok, JSON.stringify(added));
-    const job = await finished(d, (added.value as JobRecord[])[0].id);
+    const job = await jobSettled(d, (added.value as JobRecord[])[0].id);
     assert.equal(job.stage, 'done', JSON.stringify(job));
 
     const port = await freePort();

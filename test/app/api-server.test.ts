@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import type { ServerStatus } from '../../electron/contract/api.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
-import { devKey, tempHome } from './fixtures.ts';
-import { freePort } from '../server/harness.ts';
+import { devKey, freePort, tempHome } from './fixtures.ts';
 
 test('the API server follows the settings and needs the license key', async () => {
   const home = await tempHome('earshot-apiserver-');

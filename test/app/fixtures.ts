@@ -9,8 +9,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { detectModelFamily } from '../../electron/core/asr/load-model.ts';
+import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
 import { bundledModelsDir } from '../../electron/core/paths.ts';
+import type { Desktop } from '../../electron/core/services.ts';
+
+export { freePort } from '../server/harness.ts';
 
 export const WHISPER_FIXTURE = path.resolve('test/fixtures/models/whisper-tiny-random');
 
@@ -60,4 +64,20 @@ export function wordRecall(expected: string, recognised: string): number {
   const got = new Set(norm(recognised));
   const want = norm(expected);
   return want.filter((w) => got.has(w)).length / want.length;
+}
+
+/** The job once it has ended (done, failed or cancelled), as the desktop's queue reports it; rejects after `timeoutMs`. */
+export function jobSettled(d: Desktop, id: string, timeoutMs = 180_000): Promise<JobRecord> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`job ${id} never ended`)), timeoutMs);
+    const check = (job: JobRecord) => {
+      if (job.id !== id || !['done', 'failed', 'cancelled'].includes(job.stage)) return;
+      clearTimeout(timer);
+      d.jobs.off('update', check);
+      resolve(job);
+    };
+    d.jobs.on('update', check);
+    const now = d.jobs.list().find((j) => j.id === id);
+    if (now) check(now);
+  });
 }

@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
 import { createDesktop, type Desktop } from '../../electron/core/services.ts';
-import { demoModelAvailable, speechWav, tempHome, WHISPER_FIXTURE } from './fixtures.ts';
+import { demoModelAvailable, jobSettled, speechWav, tempHome, WHISPER_FIXTURE } from './fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let home: string;
@@ -34,21 +33,6 @@ async function open(dir: string): Promise<Desktop> {
   return d;
 }
 
-function settled(d: Desktop, id: string): Promise<JobRecord> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${id} never ended`)), 180_000);
-    const check = (job: JobRecord) => {
-      if (job.id !== id || !['done', 'failed', 'cancelled'].includes(job.stage)) return;
-      clearTimeout(timer);
-      d.jobs.off('update', check);
-      resolve(job);
-    };
-    d.jobs.on('update', check);
-    const now = d.jobs.list().find((j) => j.id === id);
-    if (now) check(now);
-  });
-}
-
 /** Today's charged audio seconds for the stored key's license. */
 async function usedSeconds(d: Desktop): Promise<number> {
   const status = await d.license.status();
@@ -68,7 +52,7 @@ test('a job longer than the quota left stops at the limit with QUOTA_EXCEEDED, k
     const quota = 20; // the file is about 34 s; its first segments end near 15 s and 19 s
     assert.equal((await d.license.set(await keyWithQuota(quota))).state, 'valid');
     const [job] = await d.jobs.add([{ kind: 'file', value: long, name: 'long.wav' }], { device: 'cpu' });
-    const end = await settled(d, job.id);
+    const end = await jobSettled(d, job.id);
 
     assert.equal(end.stage, 'failed', JSON.stringify(end));
     assert.equal(end.error?.code, 'QUOTA_EXCEEDED');
@@ -119,7 +103,7 @@ test('the app and a CLI run sharing a data folder together charge no more than t
     });
     const cliExit = new Promise<number | null>((resolve) => cli.on('close', resolve));
     const [job] = await d.jobs.add([{ kind: 'file', value: long, name: 'long.wav' }], { device: 'cpu' });
-    const [end, code] = await Promise.all([settled(d, job.id), cliExit]);
+    const [end, code] = await Promise.all([jobSettled(d, job.id), cliExit]);
 
     const used = await usedSeconds(d);
     assert.ok(used <= quota + 0.01, `charged ${used} s of a ${quota} s quota`);

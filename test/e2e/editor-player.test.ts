@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Segment } from '../../electron/contract/api.ts';
 import { devKey, speechWav } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, withHarness } from './harness.ts';
+import { axeViolations, type Harness, screenshot, seekPlayer, withHarness } from './harness.ts';
 
 const LOW = new Set(['4:1', '10:2']); // segment:word with low confidence
 
@@ -92,17 +92,7 @@ async function until(check: (s: Segment[]) => boolean): Promise<Segment[]> {
 
 const segmentRow = (i: number) => h.page.locator(`[data-testid=segment][data-index="${i}"]`);
 const playerTime = () => h.page.getByTestId('player').evaluate((el) => (el as HTMLMediaElement).currentTime);
-const setTime = (t: number) =>
-  h.page.getByTestId('player').evaluate(
-    (el, t) =>
-      new Promise<void>((resolve) => {
-        const m = el as HTMLMediaElement;
-        m.pause();
-        m.addEventListener('seeked', () => resolve(), { once: true });
-        m.currentTime = t;
-      }),
-    t,
-  );
+const setTime = (t: number) => seekPlayer(h.page, t);
 
 test('split a segment at the cursor: each half keeps its words and their times', () =>
   withEditor(async () => {

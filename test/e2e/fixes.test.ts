@@ -11,7 +11,15 @@ import { test } from 'node:test';
 import type { Segment } from '../../electron/contract/api.ts';
 import type { Desktop } from '../../electron/core/services.ts';
 import { demoModelAvailable, devKey, speechWav, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, type HarnessOptions, setChecked, transcribe, withHarness } from './harness.ts';
+import {
+  axeViolations,
+  type Harness,
+  type HarnessOptions,
+  seekPlayer,
+  setChecked,
+  transcribe,
+  withHarness,
+} from './harness.ts';
 import { freePort } from '../server/harness.ts';
 
 interface Fixes {
@@ -320,24 +328,13 @@ test('#7 the playing word stays lit in the pauses between words and segments', (
     const { page } = h;
     await openTranscript(h, /^Clocked recording/);
     await waitForMetadata(h);
-    const seekTo = (t: number) =>
-      page.getByTestId('player').evaluate(
-        (el, t) =>
-          new Promise<void>((resolve) => {
-            const m = el as HTMLMediaElement;
-            m.pause();
-            m.addEventListener('seeked', () => resolve(), { once: true });
-            m.currentTime = t;
-          }),
-        t,
-      );
     // 5.15 s: after "marker5x" (5.0–5.1), before "alpha" (5.3). 5.9 s: after segment 5 ended (5.8), before segment 6.
     for (const [t, expected] of [
       [5.15, 5],
       [5.45, 5.3],
       [5.9, 5.6],
     ] as const) {
-      await seekTo(t);
+      await seekPlayer(page, t);
       await page.waitForFunction(
         (want) => Math.abs(Number(document.querySelector('.word-active')?.getAttribute('data-start')) - want) < 1e-6,
         expected,

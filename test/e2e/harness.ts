@@ -13,11 +13,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import type { AppCommand, ModelDownloadProgress } from '../../electron/contract/api.ts';
+import type { AppCommand, ModelDownloadProgress, ModelView, Result } from '../../electron/contract/api.ts';
 import { EVENT_CHANNELS } from '../../electron/contract/api.ts';
 import type { JobRecord, TranscriptionPipeline } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
-import { tempHome } from '../app/fixtures.ts';
+import { demoModelAvailable, devKey, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
 import { WorkerPipeline } from '../../electron/core/jobs/worker-pipeline.ts';
 import { createDesktop, type Desktop, type DesktopConfig } from '../../electron/core/services.ts';
 import { PacedPipeline } from './paced-pipeline.ts';
@@ -423,4 +423,32 @@ export async function transcribe(
 export async function setChecked(box: Locator, on: boolean): Promise<void> {
   if ((await box.isChecked()) !== on) await box.click();
   await box.and(box.page().locator(on ? ':checked' : ':not(:checked)')).waitFor();
+}
+
+/**
+ * A licensed desktop whose default model runs the jobs: the bundled demo model when it can run, otherwise the imported
+ * random-weight Whisper fixture (imported either way, so both are listed).
+ */
+export async function licenseAndRunner(desktop: Desktop): Promise<void> {
+  await desktop.license.set(await devKey());
+  await desktop.modelManager.import(WHISPER_FIXTURE);
+  const list = (await desktop.dispatch('models:list', [])) as Result<ModelView[]>;
+  assert.ok(list.ok);
+  const runner = list.value.find((m) => (demoModelAvailable() ? m.bundled : !m.bundled));
+  assert.ok(runner, 'no model to run the jobs');
+  await desktop.modelManager.setDefault(runner.id);
+}
+
+/** Pauses the player and seeks it to `t` seconds, resolving once the media element has seeked. */
+export function seekPlayer(page: Page, t: number): Promise<void> {
+  return page.getByTestId('player').evaluate(
+    (el, t) =>
+      new Promise<void>((resolve) => {
+        const m = el as HTMLMediaElement;
+        m.pause();
+        m.addEventListener('seeked', () => resolve(), { once: true });
+        m.currentTime = t;
+      }),
+    t,
+  );
 }

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ModelView, Result } from '../../electron/contract/api.ts';
-import { demoModelAvailable, devKey, speechWav, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, startHarness } from './harness.ts';
+import type { Result } from '../../electron/contract/api.ts';
+import { speechWav, tempHome } from '../app/fixtures.ts';
+import { axeViolations, type Harness, licenseAndRunner, screenshot, startHarness } from './harness.ts';
 
 let h: Harness;
 let home: string;
@@ -46,12 +46,7 @@ before(async () => {
       },
     },
     beforeLoad: async (desktop) => {
-      await desktop.license.set(await devKey());
-      await desktop.modelManager.import(WHISPER_FIXTURE);
-      const list = (await desktop.dispatch('models:list', [])) as Result<ModelView[]>;
-      assert.ok(list.ok);
-      const runner = list.value.find((m) => (demoModelAvailable() ? m.bundled : !m.bundled))!;
-      await desktop.modelManager.setDefault(runner.id);
+      await licenseAndRunner(desktop);
     },
   });
   await h.page.getByTestId('dropzone').waitFor();

@@ -7,10 +7,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { ModelView, Result } from '../../electron/contract/api.ts';
+import type { ModelView } from '../../electron/contract/api.ts';
 import type { Desktop } from '../../electron/core/services.ts';
-import { demoModelAvailable, devKey, speechWav, WHISPER_FIXTURE } from '../app/fixtures.ts';
-import { axeViolations, type Harness, screenshot, setChecked, transcribe, withHarness } from './harness.ts';
+import { speechWav } from '../app/fixtures.ts';
+import {
+  axeViolations,
+  type Harness,
+  licenseAndRunner,
+  screenshot,
+  setChecked,
+  transcribe,
+  withHarness,
+} from './harness.ts';
 
 interface QueueApp {
   h: Harness;
@@ -38,15 +46,10 @@ async function withQueue(
       },
       desktop: { watchPollMs: 200 },
       beforeLoad: async (desktop) => {
-        await desktop.license.set(await devKey());
-        await desktop.modelManager.import(WHISPER_FIXTURE);
         // The model that runs these jobs: the demo when it can, else the fixture.
-        const list = (await desktop.dispatch('models:list', [])) as Result<ModelView[]>;
-        assert.ok(list.ok);
-        const runner = list.value.find((m) => (demoModelAvailable() ? m.bundled : !m.bundled))!;
-        await desktop.modelManager.setDefault(runner.id);
+        await licenseAndRunner(desktop);
         models = ((await desktop.dispatch('models:list', [])) as { value: ModelView[] }).value.filter(
-          (m) => m.installed && (m.family === 'whisper' || m.family === 'ctc'),
+          (m) => m.installed && m.transcribes,
         );
         await beforeLoad?.(desktop, home);
       },

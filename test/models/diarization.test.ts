@@ -120,11 +120,14 @@ test('import of both fixture folders; automatic choice picks them, and neither b
   assert.deepEqual(chooseDiarizationModels('auto', list), { segmentation: seg.dir, embedding: emb.dir });
   assert.equal(chooseDiarizationModels('classical', list), undefined);
   // Settings lists them beside the speech models, under their own families.
-  const views = (await m.views()).filter((v) => v.id.startsWith('my-')).map((v) => [v.id, v.family, v.languages]);
+  const all = await m.views();
+  const views = all.filter((v) => v.id.startsWith('my-')).map((v) => [v.id, v.family, v.languages, v.transcribes]);
   assert.deepEqual(views, [
-    ['my-emb', 'wespeaker', []],
-    ['my-seg', 'pyannote', []],
+    ['my-emb', 'wespeaker', [], false],
+    ['my-seg', 'pyannote', [], false],
   ]);
+  // The UI tells transcription models by `transcribes` (the family registry), not by a list of family names.
+  assert.ok(all.some((v) => v.family === 'ctc' && v.transcribes));
   // The transcription model is still the bundled one, and a diarization model cannot be made the default.
   assert.equal((await m.resolveModel()).family, 'ctc');
   const e = await failure(m.setDefault('my-seg'));

@@ -13,23 +13,10 @@ import { parseArgs } from 'node:util';
 import type { JobRecord } from '../../electron/core/jobs/types.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { developmentSigningKey, issueLicense } from '../../electron/core/license/sign.ts';
-import { createDesktop, type Desktop } from '../../electron/core/services.ts';
-import { freePort } from '../../test/server/harness.ts';
+import { createDesktop } from '../../electron/core/services.ts';
+import { freePort, jobSettled } from '../../test/app/fixtures.ts';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, child: { type: 'string' } } });
-
-function waitDone(d: Desktop, id: string): Promise<JobRecord> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('job did not finish')), 300_000);
-    const on = (job: JobRecord) => {
-      if (job.id !== id || !['done', 'failed', 'cancelled'].includes(job.stage)) return;
-      clearTimeout(timer);
-      d.jobs.off('update', on);
-      resolve(job);
-    };
-    d.jobs.on('update', on);
-  });
-}
 
 async function child(serverOn: boolean): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'earshot-rss-'));
@@ -51,7 +38,7 @@ async function child(serverOn: boolean): Promise<void> {
     await d.license.set(key);
     const added = await d.dispatch('jobs:addFiles', [[wav]]);
     if (!added.ok) throw new Error(JSON.stringify(added));
-    const job = await waitDone(d, (added.value as JobRecord[])[0].id);
+    const job = await jobSettled(d, (added.value as JobRecord[])[0].id);
     if (job.stage !== 'done') throw new Error(`job ${job.stage}`);
     if (serverOn) {
       const port = await freePort();

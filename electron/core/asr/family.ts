@@ -30,6 +30,18 @@ export interface SpeechFamily<Id extends string = string, Entry extends z.ZodTyp
   checkCatalogEntry(entry: z.output<Entry>, problem: EntryProblem): void;
   /** The ONNX file device probing and calibration open, among the installed variants (preferring `prefer`). */
   probeFile(variants: readonly string[], prefer?: string): { file: string; variant?: string } | undefined;
+  /** Files only, cheap: the variants whose weights are in `dir` (probing a folder that was not validated). */
+  variantsIn(dir: string): string[];
+  /**
+   * How calibration shapes zero-valued input for the probe file: the size of a symbolic dimension after the batch one
+   * (`rank`: the input's rank), the value of integer (length) inputs, and the audio seconds one run covers when an
+   * input's fixed shape says so (else 30).
+   */
+  readonly calibration: {
+    symbolicDim(rank: number): number;
+    lengthValue: number;
+    audioSeconds?(shape: readonly (number | string)[]): number | undefined;
+  };
   /** Languages of a folder imported without a catalog entry (`languageSets` from the catalog). */
   importedLanguages(dir: string, languageSets: Record<string, string[]>): string[];
   readonly defaults: {

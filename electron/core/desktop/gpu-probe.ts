@@ -3,8 +3,8 @@
  * session on the default model (onnxruntime throws rather than falling back), with the reason when it does not load.
  * Done once per run; the result only changes when drivers or runtime libraries change.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { familyOfFolder } from '../asr/families.ts';
 import { createSession, gpuProvidersForPlatform, SessionCreateError } from '../onnx/device.ts';
 
 export interface GpuProbe {
@@ -13,13 +13,11 @@ export interface GpuProbe {
   reason?: string;
 }
 
+/** The family's probe file among the weights present (fp32 first: the plainest graph). */
 function probeFile(modelDir: string): string | undefined {
-  const ctc = path.join(modelDir, 'model.onnx');
-  if (existsSync(ctc)) return ctc;
-  const onnxDir = path.join(modelDir, 'onnx');
-  if (!existsSync(onnxDir)) return undefined;
-  const files = readdirSync(onnxDir).filter((f) => f.startsWith('encoder_model') && f.endsWith('.onnx'));
-  return files.length ? path.join(onnxDir, files.sort((a, b) => a.length - b.length)[0]) : undefined;
+  const family = familyOfFolder(modelDir)?.family;
+  const probe = family?.probeFile(family.variantsIn(modelDir), 'fp32');
+  return probe ? path.join(modelDir, probe.file) : undefined;
 }
 
 export async function probeGpus(modelDir: string | undefined): Promise<GpuProbe[]> {

@@ -10,7 +10,7 @@ import { EarshotError, fromApiError } from '../errors.ts';
 import { appRoot } from '../paths.ts';
 import type { TranscriptResult } from '../asr/types.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from './samples-job.ts';
-import type { PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
+import type { JobError, PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const CANCEL_GRACE_MS = 2000;
@@ -146,28 +146,12 @@ export class WorkerPipeline implements TranscriptionPipeline {
   loadModel(request: ModelLoadRequest): Promise<LoadedModelInfo> {
     const load = this.loading.then(() => {
       const worker = this.ensureWorker();
-      return new Promise<LoadedModelInfo>((resolve, reject) => {
-        const done = () => {
-          worker.off('message', onMessage);
-          worker.off('exit', onExit);
-        };
-        const onMessage = (m: WorkerResponse) => {
-          if (m.type === 'loaded') {
-            done();
-            resolve(m.model);
-          } else if (m.type === 'load-failed') {
-            done();
-            reject(fromApiError(m.error));
-          }
-        };
-        const onExit = (code: number) => {
-          done();
-          reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped while loading (exit ${code})`));
-        };
-        worker.on('message', onMessage);
-        worker.on('exit', onExit);
-        worker.postMessage({ type: 'load', request } satisfies WorkerRequest);
-      });
+      return workerReply<LoadedModelInfo>(
+        worker,
+        (m) => (m.type === 'loaded' ? { ok: m.model } : m.type === 'load-failed' ? { error: m.error } : undefined),
+        'The transcription worker stopped while loading',
+        () => worker.postMessage({ type: 'load', request } satisfies WorkerRequest),
+      );
     });
     this.loading = load.catch(() => {});
     return load;
@@ -181,37 +165,21 @@ export class WorkerPipeline implements TranscriptionPipeline {
     const { samples } = request;
     const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength;
     const transfer = whole && samples.buffer instanceof ArrayBuffer ? [samples.buffer] : [];
-    return new Promise<TranscriptResult>((resolve, reject) => {
-      const done = () => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onMessage = (m: WorkerResponse) => {
-        if (!('jobId' in m) || m.jobId !== jobId) return;
-        if (m.type === 'transcript') {
-          done();
-          resolve(m.result);
-        } else if (m.type === 'error') {
-          done();
-          reject(fromApiError(m.error));
-        }
-      };
-      const onExit = (code: number) => {
-        done();
-        reject(new EarshotError('INTERNAL_ERROR', `The transcription worker stopped unexpectedly (exit ${code})`));
-      };
+    return workerReply<TranscriptResult>(
+      worker,
+      (m) =>
+        !('jobId' in m) || m.jobId !== jobId
+          ? undefined
+          : m.type === 'transcript'
+            ? { ok: m.result }
+            : m.type === 'error'
+              ? { error: m.error }
+              : undefined,
+      'The transcription worker stopped unexpectedly',
+      () => worker.postMessage({ type: 'samples', jobId, request } satisfies WorkerRequest, transfer),
       // The caller gets its answer at once; the worker stops the run at its next safe point.
-      const onAbort = () => {
-        worker.postMessage({ type: 'cancel', jobId } satisfies WorkerRequest);
-        done();
-        reject(abortReason(signal));
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
-      signal.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ type: 'samples', jobId, request } satisfies WorkerRequest, transfer);
-    });
+      { signal, onAbort: () => worker.postMessage({ type: 'cancel', jobId } satisfies WorkerRequest) },
+    );
   }
 
   async dispose(): Promise<void> {
@@ -220,6 +188,47 @@ export class WorkerPipeline implements TranscriptionPipeline {
     this.draining.clear();
     await Promise.all(workers.map((w) => this.retire(w)));
   }
+}
+
+/**
+ * One request's answer from the worker: `answer` says which message is it (the result, or the error the worker
+ * sent) and passes over the rest; the worker exiting first rejects with INTERNAL_ERROR ("`stopped` (exit N)");
+ * `abort` gives the wait up at once, after telling the worker.
+ */
+function workerReply<T>(
+  worker: Worker,
+  answer: (m: WorkerResponse) => { ok: T } | { error: JobError } | undefined,
+  stopped: string,
+  send: () => void,
+  abort?: { signal: AbortSignal; onAbort: () => void },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      abort?.signal.removeEventListener('abort', onAbort);
+    };
+    const onMessage = (m: WorkerResponse) => {
+      const a = answer(m);
+      if (!a) return;
+      done();
+      if ('ok' in a) resolve(a.ok);
+      else reject(fromApiError(a.error));
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new EarshotError('INTERNAL_ERROR', `${stopped} (exit ${code})`));
+    };
+    const onAbort = () => {
+      abort?.onAbort();
+      done();
+      reject(abort ? abortReason(abort.signal) : new Error('aborted'));
+    };
+    worker.on('message', onMessage);
+    worker.on('exit', onExit);
+    abort?.signal.addEventListener('abort', onAbort, { once: true });
+    send();
+  });
 }
 
 function abortReason(signal: AbortSignal): Error {

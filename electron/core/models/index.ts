@@ -12,6 +12,8 @@ import { recoverDataFile } from '../data-notices.ts';
 import { EarshotError, isEarshotError, toApiError } from '../errors.ts';
 import { readJson, writeJsonAtomic } from '../fs-atomic.ts';
 import { familyOfFolder, speechFamily } from '../asr/families.ts';
+import { type LoadModelOptions, loadSpeechModel } from '../asr/load-model.ts';
+import type { SpeechModel } from '../asr/types.ts';
 import { diarizationFamilyOf, isDiarizationFamily } from '../diarize/models/folder.ts';
 import { bundledModelsDir, dataPaths } from '../paths.ts';
 import {
@@ -192,6 +194,7 @@ export class ModelManager {
       id: m.id,
       name: m.name,
       family: m.family,
+      transcribes: isSpeechFamily(m.family),
       wordTiming: m.wordTiming,
       installed: m.installed,
       isDefault: m.isDefault,
@@ -439,6 +442,16 @@ export class ModelManager {
    * An installed model by id only, never a folder path: what the desktop runs for a job's `modelId` (a bare id that
    * happened to name a folder in the working directory used to run that folder).
    */
+
+  /** Resolves `idOrPath` (as resolveModel) and loads it: the one "which model, then open it" for every face. */
+  async load(
+    idOrPath: string | undefined,
+    options: LoadModelOptions = {},
+  ): Promise<{ id: string; model: SpeechModel }> {
+    const resolved = await this.resolveModel(idOrPath);
+    return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
+  }
+
   async resolveModelId(id: string): Promise<ResolvedModel> {
     if (!MODEL_ID_RE.test(id)) throw new EarshotError('MODEL_NOT_FOUND', `Unknown model '${id}'`);
     return this.resolveInstalled(id);

@@ -9,6 +9,8 @@
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { speechFamily } from '../asr/families.ts';
+import type { SpeechFamily } from '../asr/family.ts';
 import { createSession, SessionCreateError } from '../onnx/device.ts';
 import type { DeviceInfo } from '../onnx/types.ts';
 import {
@@ -19,7 +21,7 @@ import {
   variantSize,
   type WhisperCatalogEntry,
 } from './catalog.ts';
-import { whisperVariantFiles } from './validate.ts';
+import type { ModelFamily } from './validate.ts';
 
 export interface MachineFacts {
   memoryBytes: number;
@@ -101,13 +103,16 @@ export interface Calibration {
  */
 export async function calibrate(
   dir: string,
-  family: 'whisper' | 'ctc',
+  familyId: ModelFamily,
   options: { variant?: string; seconds?: number; threads?: number; signal?: AbortSignal } = {},
 ): Promise<Calibration> {
-  const file = family === 'whisper' ? whisperVariantFiles(options.variant ?? 'quantized').encoder : 'model.onnx';
+  const family = speechFamily(familyId);
+  const variant = options.variant ?? 'quantized';
+  const file = family?.probeFile([variant], variant)?.file;
+  if (!family || !file) throw new Error(`no ${familyId} file to calibrate for variant '${variant}'`);
   const { session, device } = await createSession(`${dir}/${file}`, { device: 'cpu', threads: options.threads });
   try {
-    const { feeds, audioSeconds } = syntheticFeeds(session, family);
+    const { feeds, audioSeconds } = syntheticFeeds(session, family.calibration);
     await session.run(feeds); // warm-up: first run pays for allocations
     const times: number[] = [];
     const budgetMs = (options.seconds ?? 2) * 1000;
@@ -133,10 +138,10 @@ export async function calibrate(
   }
 }
 
-/** Zero-valued inputs shaped like 30 s of audio: symbolic dimensions become 1 (batch) or the 30 s frame count. */
+/** Zero-valued inputs shaped like 30 s of audio: symbolic dimensions become 1 (batch) or the family's 30 s size. */
 function syntheticFeeds(
   session: ort.InferenceSession,
-  family: 'whisper' | 'ctc',
+  shape: SpeechFamily['calibration'],
 ): { feeds: Record<string, ort.Tensor>; audioSeconds: number } {
   const feeds: Record<string, ort.Tensor> = {};
   let audioSeconds = 30;
@@ -145,19 +150,16 @@ function syntheticFeeds(
     const rank = meta.shape.length;
     const dims = meta.shape.map((d, i) => {
       if (typeof d === 'number' && d > 0) return d;
-      if (i === 0) return 1;
-      // CTC: [batch, samples] raw audio, or [batch, frames, features] at 10 ms a frame.
-      if (family === 'ctc') return rank === 2 ? 480_000 : 3000;
-      return 3000;
+      return i === 0 ? 1 : shape.symbolicDim(rank);
     });
-    if (family === 'ctc' && rank === 3 && typeof meta.shape[1] === 'number') audioSeconds = meta.shape[1] / 100;
+    audioSeconds = shape.audioSeconds?.(meta.shape) ?? audioSeconds;
     const size = dims.reduce((a, b) => a * b, 1);
     feeds[meta.name] =
       meta.type === 'float16'
         ? new ort.Tensor('float16', new Uint16Array(size), dims)
         : meta.type === 'int64'
           ? // Integer inputs are lengths (frames or samples): say the whole window is valid.
-            new ort.Tensor('int64', new BigInt64Array(size).fill(BigInt(family === 'ctc' ? 3000 : 1)), dims)
+            new ort.Tensor('int64', new BigInt64Array(size).fill(BigInt(shape.lengthValue)), dims)
           : new ort.Tensor('float32', new Float32Array(size), dims);
   }
   return { feeds, audioSeconds };

@@ -1,11 +1,15 @@
 /** The model manager's views for the UI (the contract re-exports them). */
+import type { SpeechFamilyId } from '../asr/families.ts';
+import type { DiarizationFamily } from '../diarize/models/folder.ts';
 import type { ApiError } from '../errors.ts';
 
 export interface ModelView {
   id: string;
   name: string;
-  /** Transcription (whisper, ctc) or diarization (pyannote segmentation, wespeaker speaker embeddings). */
-  family: 'whisper' | 'ctc' | 'pyannote' | 'wespeaker';
+  /** A transcription family (asr/families.ts) or a diarization one (pyannote segmentation, wespeaker embeddings). */
+  family: SpeechFamilyId | DiarizationFamily;
+  /** A transcription model (a registered speech family), as opposed to a diarization one. */
+  transcribes: boolean;
   installed: boolean;
   isDefault: boolean;
   bundled: boolean;

@@ -5,7 +5,6 @@
 import { decodeToPcm16k, fetchToTempFile, SUPPORTED_FORMATS } from '../audio/index.ts';
 import { createStreamResampler } from '../audio/stream-resampler.ts';
 import { findTruncation } from '../audio/truncation.ts';
-import { loadSpeechModel } from '../asr/load-model.ts';
 import { EarshotError, isEarshotError } from '../errors.ts';
 import { constantTimeEqual, type LicenseService, redactKey } from '../license/index.ts';
 import { chooseDiarizationModels } from '../diarize/models/resolve.ts';
@@ -82,10 +81,7 @@ export function modelProvider(manager = new ModelManager()): ModelProvider {
       const { id, dir } = await manager.resolveModel(idOrPath);
       return { id, dir };
     },
-    async load(idOrPath, options) {
-      const resolved = await manager.resolveModel(idOrPath);
-      return { id: resolved.id, model: await loadSpeechModel(resolved.dir, options) };
-    },
+    load: (idOrPath, options) => manager.load(idOrPath, options),
     async diarizationModels(choice) {
       return chooseDiarizationModels(choice, await manager.list());
     },

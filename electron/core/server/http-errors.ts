@@ -3,7 +3,8 @@
  * plus the headers clients rely on: Retry-After on 429/503. Framework errors (bad JSON, wrong content type, body too
  * large, schema violations) are mapped onto the same codes so that clients see one vocabulary.
  */
-import { ERROR_TABLE, EarshotError, type ErrorCode } from '../errors.ts';
+import { STATUS_CODES } from 'node:http';
+import { ERROR_TABLE, EarshotError, type ErrorCode, errorBody } from '../errors.ts';
 
 export interface HttpError {
   status: number;
@@ -51,15 +52,9 @@ export function clientErrorResponse(err: { code?: string }, requestTimeoutSecond
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? new EarshotError('HEADERS_TOO_LARGE', 'Request headers too large (at most 16 KB)')
         : new EarshotError('INVALID_PARAMETER', 'Malformed HTTP request');
-  const body = JSON.stringify(e.toJSON());
-  return `HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const body = JSON.stringify(errorBody(e));
+  return `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  431: 'Request Header Fields Too Large',
-  504: 'Gateway Timeout',
-};
 
 export interface ErrorContext {
   requestId: string;
@@ -139,7 +134,7 @@ export function toHttpError(error: unknown, ctx: ErrorContext): HttpError {
       ? error
       : (fromFramework(error as FrameworkError, ctx) ??
         new EarshotError('INTERNAL_ERROR', ERROR_TABLE.INTERNAL_ERROR.message, {}, { cause: error }));
-  let body = e.toJSON();
+  let body = errorBody(e);
   const headers: Record<string, string> = {};
   const code: ErrorCode = e.code;
   if (code === 'UNSUPPORTED_FORMAT' && !('supported_formats' in body)) body.supported_formats = ctx.supportedFormats;

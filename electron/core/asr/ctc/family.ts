@@ -39,7 +39,14 @@ export const ctcFamily: SpeechFamily<'ctc', typeof CtcEntrySchema> = {
       for (const need of PACK_FILES) if (!paths.has(need)) problem(`variant ${variant} lacks ${need}`, ['variants']);
     }
   },
-  probeFile: () => ({ file: 'model.onnx' }),
+  probeFile: (variants) => (variants.length ? { file: 'model.onnx' } : undefined),
+  variantsIn: (dir) => (existsSync(path.join(dir, 'model.onnx')) ? ['fp32'] : []),
+  /** [batch, samples] raw audio (30 s at 16 kHz), or [batch, frames, features] at 10 ms a frame. */
+  calibration: {
+    symbolicDim: (rank) => (rank === 2 ? 480_000 : 3000),
+    lengthValue: 3000,
+    audioSeconds: (shape) => (shape.length === 3 && typeof shape[1] === 'number' ? shape[1] / 100 : undefined),
+  },
   importedLanguages(dir) {
     const languages = peekJson(dir, 'model.json')?.languages;
     return Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string') : [];

@@ -56,6 +56,10 @@ export const whisperFamily: SpeechFamily<'whisper', typeof WhisperEntrySchema> =
     const variant = [prefer, 'quantized', ...variants].find((v) => v !== undefined && variants.includes(v));
     return variant ? { file: whisperVariantFiles(variant).encoder, variant } : undefined;
   },
+  variantsIn: (dir) =>
+    Object.keys(WHISPER_VARIANT_SUFFIX).filter((v) => existsSync(path.join(dir, whisperVariantFiles(v).encoder))),
+  /** The encoder: 3000 mel frames (30 s); integer inputs are a batch size of one. */
+  calibration: { symbolicDim: () => 3000, lengthValue: 1 },
   /** English for `.en` exports, else Whisper's language set (large-v3's with 128 mel bins). */
   importedLanguages(dir, languageSets) {
     if (peekJson(dir, 'generation_config.json')?.is_multilingual === false) return ['en'];

@@ -86,7 +86,7 @@ export function ModelsSection() {
               {p?.state === 'failed' && p.error && <p className="field-error small">{describeError(p.error)}</p>}
             </div>
             <div className="row-actions">
-              {m.installed && !m.isDefault && (m.family === 'whisper' || m.family === 'ctc') && (
+              {m.installed && !m.isDefault && m.transcribes && (
                 <button
                   type="button"
                   className="btn btn-small"

@@ -10,7 +10,6 @@ import { call, earshot } from '../../shared/api.ts';
 export type DropChoices = Pick<JobSettings, 'modelId' | 'language' | 'task'>;
 
 const KEY = 'earshot.dropChoices';
-const SPEECH = new Set(['whisper', 'ctc']);
 
 function remembered(): DropChoices {
   try {
@@ -40,7 +39,7 @@ export function useDropChoices() {
   const [choices, setChoices] = useState<DropChoices>(remembered);
   useEffect(() => {
     void call(earshot().models.list())
-      .then((m) => setModels(m.filter((x) => x.installed && SPEECH.has(x.family))))
+      .then((m) => setModels(m.filter((x) => x.installed && x.transcribes)))
       .catch(() => {});
   }, []);
   const update = (next: DropChoices) => {

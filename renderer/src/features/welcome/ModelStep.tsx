@@ -33,7 +33,7 @@ export function ModelStep() {
     });
   }, []);
 
-  const demo = models?.find((m) => m.bundled && (m.family === 'ctc' || m.family === 'whisper'));
+  const demo = models?.find((m) => m.bundled && m.transcribes);
   const ready = rec && (rec.installed || models?.some((m) => m.id === rec.id && m.installed));
   const realDefault = models?.find((m) => m.isDefault && !m.bundled);
   const downloading = progress && (progress.state === 'downloading' || progress.state === 'verifying');
