@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { after } from 'node:test';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import type { AppCommand, ModelDownloadProgress, ModelView, Result } from '../../electron/contract/api.ts';
@@ -158,11 +159,23 @@ function sharedPipeline(): TranscriptionPipeline {
       workerIdle = setTimeout(() => {
         if (workerUsers > 0 || sharedWorker !== inner) return;
         sharedWorker = undefined;
-        void inner.dispose();
+        retiring.push(inner.dispose());
       }, 1000);
     },
   };
 }
+/** Workers being retired: the file's end waits for them (a thread ended inside a model load aborts the process). */
+const retiring: Promise<void>[] = [];
+
+/** Retires the shared worker now and waits for every retirement (a file's end; a bench's end). */
+export async function retireSharedWorker(): Promise<void> {
+  clearTimeout(workerIdle);
+  if (sharedWorker) retiring.push(sharedWorker.dispose());
+  sharedWorker = undefined;
+  await Promise.allSettled(retiring);
+}
+// Under node's test runner (which sets NODE_TEST_CONTEXT for each file) the file's end waits for it.
+if (process.env.NODE_TEST_CONTEXT) after(retireSharedWorker);
 
 export interface Harness {
   page: Page;

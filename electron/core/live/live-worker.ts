@@ -23,13 +23,21 @@ interface Session {
   loading: Promise<void>;
 }
 const sessions = new Map<string, Session>();
+/** Model loads and model runs in flight: `dispose` waits for them, since ending the thread inside one aborts it. */
+let inFlight: Promise<unknown> = Promise.resolve();
+const track = <T>(work: Promise<T>): Promise<T> => {
+  inFlight = Promise.allSettled([inFlight, work]);
+  return work;
+};
 
 async function modelFor(choice: LiveModelChoice): Promise<SpeechModel> {
   const key = JSON.stringify([choice.modelDir, choice.device, choice.threads ?? 0]);
   if (cached?.key === key) return cached.model;
   await cached?.model.dispose().catch(() => {});
   cached = undefined;
-  const model = await loadSpeechModel(choice.modelDir, { device: choice.device, threads: choice.threads || undefined });
+  const model = await track(
+    loadSpeechModel(choice.modelDir, { device: choice.device, threads: choice.threads || undefined }),
+  );
   cached = { key, model };
   return model;
 }
@@ -104,8 +112,13 @@ port.on('message', async (msg: LiveRequest) => {
       sessions.delete(msg.id);
       return;
     case 'dispose':
-      for (const s of sessions.values()) s.live?.cancel();
+      for (const s of sessions.values()) {
+        s.live?.cancel();
+        track(s.loading);
+        if (s.live) track(s.live.settled());
+      }
       sessions.clear();
+      await inFlight;
       await cached?.model.dispose().catch(() => {});
       cached = undefined;
       post({ type: 'disposed' });
