@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EarshotError } from './errors.ts';
@@ -75,4 +76,24 @@ async function fsyncDir(dir: string): Promise<void> {
   if (!h) return;
   await h.sync().catch(() => {});
   await h.close();
+}
+
+/**
+ * A model folder's JSON file as an object, for validation: a missing file, bad JSON or a non-object adds a problem
+ * (named by file) instead of throwing, so a folder check lists every problem at once.
+ */
+export function readJsonObjectSync(dir: string, name: string, problems: string[]): Record<string, unknown> | undefined {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) {
+    problems.push(`missing ${name}`);
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    problems.push(`${name}: expected a JSON object`);
+  } catch (e) {
+    problems.push(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  return undefined;
 }

@@ -3,9 +3,9 @@
  * its JSON files with a problem per defect, and opening an ONNX file with a real onnxruntime session (CPU, one thread,
  * no graph optimisation: only the signature matters) that is released straight away.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSession, SessionCreateError } from '../onnx/device.ts';
+import { readJsonObjectSync } from '../fs-atomic.ts';
 
 /** 'aligned': cross-attention outputs and alignment heads, so word times come from the audio; else 'approximate'. */
 export type WordTiming = 'aligned' | 'approximate';
@@ -62,21 +62,8 @@ export async function checkSession(
   }
 }
 
-export function readJsonFile(dir: string, name: string, problems: string[]): Record<string, unknown> | undefined {
-  const file = path.join(dir, name);
-  if (!existsSync(file)) {
-    problems.push(`missing ${name}`);
-    return undefined;
-  }
-  try {
-    const value = JSON.parse(readFileSync(file, 'utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    problems.push(`${name}: expected a JSON object`);
-  } catch (e) {
-    problems.push(`${name}: not valid JSON (${(e as Error).message})`);
-  }
-  return undefined;
-}
+/** Model folders' JSON files are read by the one reader in core (diarization model folders use it too). */
+export const readJsonFile = readJsonObjectSync;
 
 /** A JSON file's object, or undefined when it is missing or not an object (no problems recorded). */
 export function peekJson(dir: string, name: string): Record<string, unknown> | undefined {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { createSession } from '../../onnx/device.ts';
 import { EarshotError } from '../../errors.ts';
+import { readJsonObjectSync } from '../../fs-atomic.ts';
 
 export type DiarizationFamily = 'pyannote' | 'wespeaker';
 
@@ -66,14 +67,14 @@ export function diarizationFamilyOf(dir: string): DiarizationFamily | undefined 
 
 export function checkDiarizationFolder(dir: string): FolderCheck {
   const problems: string[] = [];
-  const config = readJson(dir, 'config.json', problems);
+  const config = readJsonObjectSync(dir, 'config.json', problems);
   const family = config ? MODEL_TYPES[String(config.model_type)] : undefined;
   if (config && !family) {
     problems.push(
       `config.json: model_type must be "pyannote" or "wespeaker-resnet" (found ${JSON.stringify(config.model_type)})`,
     );
   }
-  const pre = readJson(dir, 'preprocessor_config.json', problems);
+  const pre = readJsonObjectSync(dir, 'preprocessor_config.json', problems);
   const variants = Object.entries(DIARIZATION_VARIANT_FILES)
     .filter(([, file]) => existsSync(path.join(dir, file)))
     .map(([v]) => v);
@@ -147,20 +148,4 @@ const FAMILY_NAMES: Record<DiarizationFamily, string> = {
 export function weightsFile(dir: string, variants: string[], prefer?: string): string {
   const order = [prefer, 'fp32', 'quantized', 'fp16'].filter((v): v is string => !!v && variants.includes(v));
   return path.join(dir, DIARIZATION_VARIANT_FILES[order[0] ?? 'fp32']);
-}
-
-function readJson(dir: string, name: string, problems: string[]): Record<string, unknown> | undefined {
-  const file = path.join(dir, name);
-  if (!existsSync(file)) {
-    problems.push(`missing ${name}`);
-    return undefined;
-  }
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8'));
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-    problems.push(`${name}: expected a JSON object`);
-  } catch (e) {
-    problems.push(`${name}: not valid JSON (${(e as Error).message})`);
-  }
-  return undefined;
 }
