@@ -9,13 +9,18 @@ import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
 import { devKey, freePort, tempHome } from './fixtures.ts';
 
-test('the API server follows the settings and needs the license key', async () => {
-  const home = await tempHome('earshot-apiserver-');
-  const d = await createDesktop({
+/** A desktop on `home` that manages its built-in API server from its settings, as the app does. */
+function desktopWithServer(home: string) {
+  return createDesktop({
     home,
     secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
     manageApiServer: true,
   });
+}
+
+test('the API server follows the settings and needs the license key', async () => {
+  const home = await tempHome('earshot-apiserver-');
+  const d = await desktopWithServer(home);
   const status = async () => {
     const r = await d.dispatch('server:status', []);
     assert.ok(r.ok);
@@ -57,11 +62,7 @@ test('the API server follows the settings and needs the license key', async () =
 
 test('a removed or replaced license key stops working on the built-in API server at once', async () => {
   const home = await tempHome('earshot-apiserver-key-');
-  const d = await createDesktop({
-    home,
-    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
-    manageApiServer: true,
-  });
+  const d = await desktopWithServer(home);
   try {
     const first = await devKey({ customer: 'First' });
     const second = await devKey({ customer: 'Second' });
@@ -94,11 +95,7 @@ test('a removed or replaced license key stops working on the built-in API server
 
 test('closing the app while the API server is still starting leaves nothing listening', async () => {
   const home = await tempHome('earshot-apiserver-close-');
-  const d = await createDesktop({
-    home,
-    secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
-    manageApiServer: true,
-  });
+  const d = await desktopWithServer(home);
   await d.license.set(await devKey());
   const port = await freePort();
   // Not awaited: the app closes while the server start is in flight.
