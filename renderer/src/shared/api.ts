@@ -1,5 +1,6 @@
 /** The thin layer between components and `window.earshot`: unwraps Results into values or a thrown ApiFailure. */
 import type { ApiError, EarshotApi, Result } from '../../../electron/contract/api.ts';
+import { formatDate } from './format.ts';
 
 export class ApiFailure extends Error {
   constructor(readonly error: ApiError) {
@@ -34,10 +35,4 @@ export function describeError(e: unknown): string {
 /** ISO-8601 timestamps inside a message, shown as local dates. */
 function humanDates(text: string): string {
   return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})/g, (iso) => formatDate(iso));
-}
-
-export function formatDate(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }

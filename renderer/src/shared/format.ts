@@ -20,13 +20,23 @@ export function eta(seconds: number | undefined): string {
 /** Byte sizes as the CLI and core write them (decimal units: core/format/sizes.ts). */
 export const bytes = formatBytes;
 
+// One formatter for every date shown: `toLocaleDateString` with options builds a new Intl formatter on each call,
+// which is what History's rows spent most of their first render on.
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+
+/** A date as the user's locale writes it (year, short month, day); text that is not a date comes back unchanged. */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dayFormat.format(d);
+}
+
 export function relativeDate(iso: string): string {
   const d = new Date(iso);
   const diff = (Date.now() - d.getTime()) / 1000;
   if (diff < 60) return 'just now';
   if (diff < 3600) return `${Math.floor(diff / 60)} min ago`;
   if (diff < 86400) return `${Math.floor(diff / 3600)} h ago`;
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return formatDate(iso);
 }
 
 export const LANGUAGES: [string, string][] = [

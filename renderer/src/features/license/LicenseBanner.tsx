@@ -1,4 +1,5 @@
-import { describeError, formatDate } from '../../shared/api.ts';
+import { describeError } from '../../shared/api.ts';
+import { formatDate } from '../../shared/format.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 

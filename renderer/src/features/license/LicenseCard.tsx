@@ -4,7 +4,8 @@
  */
 import { useRef, useState } from 'react';
 import type { LicenseStatus } from '../../../../electron/contract/api.ts';
-import { call, describeError, earshot, formatDate } from '../../shared/api.ts';
+import { call, describeError, earshot } from '../../shared/api.ts';
+import { formatDate } from '../../shared/format.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { Icon } from '../../shared/icons.tsx';
 import { useToast } from '../../shared/toast.tsx';

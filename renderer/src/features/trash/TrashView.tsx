@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from 'react';
 import type { TrashedTranscript } from '../../../../electron/contract/api.ts';
-import { call, describeError, earshot, formatDate } from '../../shared/api.ts';
+import { call, describeError, earshot } from '../../shared/api.ts';
+import { formatDate } from '../../shared/format.ts';
 import { useApp } from '../../shared/app-state.tsx';
 import { clock, relativeDate } from '../../shared/format.ts';
 import { Icon } from '../../shared/icons.tsx';
