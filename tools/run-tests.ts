@@ -4,7 +4,8 @@
  * Flags are handed to node's runner, e.g. `--test-name-pattern='^cancel a long job$'` runs one test alone.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 function findTests(target: string): string[] {
@@ -28,9 +29,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Per-file times go to a second reporter's file; the slowest files are listed before the final line.
+const timingDir = mkdtempSync(path.join(os.tmpdir(), 'earshot-test-times-'));
+const timingFile = path.join(timingDir, 'times.jsonl');
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${path.join(import.meta.dirname, 'test-timing-reporter.mjs')}`,
+  `--test-reporter-destination=${timingFile}`,
+];
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...flags, ...files],
+  ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=1', ...flags, ...files],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
 let passed = 0;
@@ -56,6 +66,27 @@ function count(line: string) {
 child.on('close', (code) => {
   count(buffer);
   failed += cancelled;
+  printSlowest();
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 });
+
+function printSlowest(): void {
+  let times: { file: string; ms: number; tests: number }[] = [];
+  try {
+    times = readFileSync(timingFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  } catch {
+    return; // no file: the run ended before any test
+  } finally {
+    rmSync(timingDir, { recursive: true, force: true });
+  }
+  if (times.length < 2) return;
+  const total = times.reduce((s, t) => s + t.ms, 0);
+  console.log(`\nslowest test files (of ${times.length}, ${(total / 60_000).toFixed(1)} min of tests in all):`);
+  for (const t of times.sort((a, b) => b.ms - a.ms).slice(0, 15)) {
+    console.log(`  ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.file} (${t.tests})`);
+  }
+}
