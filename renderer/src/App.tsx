@@ -107,7 +107,12 @@ function useFocusHeadingOnNavigate(view: View) {
     }
     let frames = 0;
     let raf = 0;
+    // The heading may appear frames later (a transcript loads first); if by then the user has put the focus somewhere
+    // (opened a menu, clicked a field), it stays there — the heading never takes it back.
+    const before = document.activeElement;
     const tryFocus = () => {
+      const now = document.activeElement;
+      if (now !== before && now !== document.body && now !== null) return;
       const h1 = document.querySelector<HTMLElement>('#main h1');
       if (h1) {
         h1.tabIndex = -1;

@@ -35,6 +35,7 @@ async function withApp(
   options: {
     licensed?: boolean;
     viewport?: HarnessOptions['viewport'];
+    slowChannels?: HarnessOptions['slowChannels'];
     beforeLoad?: (d: Desktop, home: string) => Promise<void>;
   },
   run: (app: Fixes) => Promise<void>,
@@ -43,6 +44,7 @@ async function withApp(
   const spec: HarnessOptions & { prefix: string; prepare: (dir: string) => void } = {
     prefix: 'earshot-fixes-',
     viewport: options.viewport,
+    slowChannels: options.slowChannels,
     prepare: (dir) => {
       home = dir;
     },
@@ -393,6 +395,33 @@ test('#6 Replace all changes whole words only, match case is an option, the curr
     },
   );
 });
+
+test('a screen whose heading shows late never takes back the focus the user moved meanwhile', () =>
+  withApp(
+    { slowChannels: { 'transcripts:get': 1500 }, beforeLoad: (d, home) => createClocked(d, home).then(() => {}) },
+    async ({ h }) => {
+      const { page } = h;
+      await h.sendCommand({ type: 'navigate', view: 'history' });
+      await page.getByTestId('history-item').first().click();
+      await page.getByText('Loading transcript…').waitFor();
+      // While the transcript loads, the user goes to the sidebar (the heading does not exist yet).
+      const settings = page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /Settings/ });
+      await settings.focus();
+      await page.getByTestId('segment').first().waitFor();
+      // The heading's focus is tried once per frame: a few frames after it exists.
+      await page.evaluate(
+        () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))),
+      );
+      assert.equal(
+        await settings.evaluate((el) => document.activeElement === el),
+        true,
+        `the focus stayed on the sidebar, not on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80))}`,
+      );
+      // Without such a move, a navigation still puts the focus on the new screen's heading.
+      await h.sendCommand({ type: 'navigate', view: 'history' });
+      await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    },
+  ));
 
 test('#5 Undo after a delete is reachable by keyboard: focus moves to it, and Ctrl+Z works too', () =>
   withApp(

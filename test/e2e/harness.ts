@@ -210,6 +210,8 @@ export interface HarnessOptions {
   permissions?: string[];
   /** The window size (default 1200×800). */
   viewport?: { width: number; height: number };
+  /** Channels the core answers this many ms late (a slow disk, a big transcript): for races the app must survive. */
+  slowChannels?: Record<string, number>;
 }
 
 export async function startHarness(home: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -289,7 +291,8 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
   // The media address always answers after the transcript itself, as it can in the app: the player then mounts late,
   // and the transcript view must still follow its clock (a race that once made the playback test flaky).
   await page.exposeBinding('__earshotInvoke', async (_source, channel: string, args: unknown[]) => {
-    if (channel === 'transcripts:mediaUrl') await new Promise((r) => setTimeout(r, 300));
+    const late = channel === 'transcripts:mediaUrl' ? 300 : (options.slowChannels?.[channel] ?? 0);
+    if (late) await new Promise((r) => setTimeout(r, late));
     return d.dispatch(channel, args);
   });
   await page.addInitScript({ content: await bridgeScript() });

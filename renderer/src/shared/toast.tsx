@@ -4,7 +4,16 @@
  * action is reachable from the keyboard: when the click that caused it removed the focused element (a deleted row),
  * focus moves to the action; and Ctrl/Cmd+Z runs the newest Undo unless the screen handled the key itself.
  */
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 
 interface Toast {
   id: number;
@@ -46,9 +55,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
 
-  // A new action toast takes the focus only when the focus was lost (its element was removed), never from a field.
+  // A new action toast takes the focus only when the focus was lost (its element was removed), never from a field;
+  // before it is painted (a layout effect), so a key pressed as soon as the toast shows reaches its button.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of the list, once its buttons exist
-  useEffect(() => {
+  useLayoutEffect(() => {
     const id = newestAction.current;
     if (id === undefined) return;
     const button = actionButtons.current.get(id);

@@ -1,5 +1,5 @@
 /** Export in every format (edits included — exports are built from the saved segments) and copy as text. */
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { ExportFormat } from '../../../../electron/contract/api.ts';
 import { call, describeError, earshot } from '../../shared/api.ts';
 import { Icon } from '../../shared/icons.tsx';
@@ -19,7 +19,9 @@ export function ExportMenu({ id, beforeExport }: { id: string; beforeExport: () 
   const notify = useToast();
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect, so the first item has the focus before the menu is painted: with a plain effect the open menu
+  // was on screen a moment with the focus still on the Export button, and an arrow key pressed then went nowhere.
+  useLayoutEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => !root.current?.contains(e.target as Node) && setOpen(false);
     document.addEventListener('mousedown', close);

@@ -2,7 +2,7 @@
  * Find (highlights every match, the current one distinctly, jumps between them) and replace (one or all, undoable
  * like any edit). Whole words is on by default so that replacing "in" never rewrites "Printing".
  */
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { Icon } from '../../shared/icons.tsx';
 
 interface Props {
@@ -24,7 +24,8 @@ interface Props {
 
 export function FindBar(p: Props) {
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
+  // Before the bar is painted, so the first keys typed after Ctrl+F land in the field (a layout effect, not an effect).
+  useLayoutEffect(() => input.current?.focus(), []);
   return (
     <search className="findbar" aria-label="Find and replace">
       <input
