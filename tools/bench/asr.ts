@@ -12,7 +12,8 @@
  * rotates) so that load from other processes falls on all of them alike; the table shows medians over rounds and
  * ratios to whisper.cpp f16 from the same run. Methods per engine: tools/bench/asr-engines.ts. Models:
  * tools/bench/asr-models.ts (generated once into the temp folder). The 10-minute throughput comparison with
- * transformers.js' pipeline is `npm run bench:asr-throughput`.
+ * transformers.js' pipeline is `npm run bench:asr-throughput`; where one decoder step's time and the process's memory
+ * go: tools/bench/asr-step.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
