@@ -12,7 +12,8 @@
  * rotates) so that load from other processes falls on all of them alike; the table shows medians over rounds and
  * ratios to whisper.cpp f16 from the same run. Methods per engine: tools/bench/asr-engines.ts. Models:
  * tools/bench/asr-models.ts (generated once into the temp folder). The 10-minute throughput comparison with
- * transformers.js' pipeline is `npm run bench:asr-throughput`.
+ * transformers.js' pipeline is `npm run bench:asr-throughput`; where one decoder step's time and the process's memory
+ * go: tools/bench/asr-step.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,17 @@ const CONFIGS: Config[] = [
 function speechWindow(): string {
   const file = path.join(WORK, 'speech-30s.f32');
   if (existsSync(file)) return file;
+  // What a fresh machine may lack, said before anything runs (the models' Python needs: asr-models.ts).
+  const missing = [
+    spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error
+      ? 'ffmpeg (decodes the speech clips): apt-get install -y --no-install-recommends ffmpeg'
+      : '',
+    existsSync(SPEECH) ? '' : `the test speech clips in ${SPEECH} (see ../shared/data/MANIFEST.md)`,
+  ].filter(Boolean);
+  if (missing.length) {
+    console.error(`bench:asr needs:\n  ${missing.join('\n  ')}`);
+    process.exit(2);
+  }
   const out = new Float32Array(30 * 16000);
   let at = 0;
   for (const dir of ['librivox', 'ljspeech', 'misc']) {

@@ -15,6 +15,8 @@ import type { WhisperDims } from './config.ts';
 export interface WhisperSessionOptions {
   device?: DeviceRequest;
   threads?: number;
+  /** Extra onnxruntime options for the decoder session (tools/bench/asr-step.ts turns on its profiler). */
+  decoderOptions?: ort.InferenceSession.SessionOptions;
 }
 
 export interface DecoderCache {
@@ -88,7 +90,11 @@ export class WhisperSessions {
       }
     }
     try {
-      const dec = await createSession(files.decoder, { device: enc.device.provider, threads: options.threads });
+      const dec = await createSession(files.decoder, {
+        device: enc.device.provider,
+        threads: options.threads,
+        options: options.decoderOptions,
+      });
       return new WhisperSessions(enc.session, dec.session, enc.device, dims);
     } catch (e) {
       await enc.session.release();
