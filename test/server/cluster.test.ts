@@ -355,6 +355,56 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   );
 
   test(
+    'the backlog cap is exact across two API nodes: a burst of requests, exactly --queue accepted',
+    BOUNDED,
+    async () => {
+      // A Redis of its own with no worker node: queued jobs stay queued, so the count does not depend on timing. The
+      // API nodes only need to know which model the workers would hold (they are ready once some worker said so).
+      const port = await freePort();
+      const lone = await startRedis(port, tempDir('backlog-redis'));
+      const store = new Redis(`redis://127.0.0.1:${port}`);
+      const capped: Serve[] = [];
+      try {
+        const main = new Redis(redisUrl);
+        await store.set('earshot:model', (await main.get('earshot:model'))!);
+        main.disconnect();
+        const args = nodeArgs('api').map((a) => (a === redisUrl ? `redis://127.0.0.1:${port}` : a));
+        capped.push(
+          ...(await Promise.all([0, 1].map(() => startServe({ keys: allKeys(), args: [...args, '--queue', '2'] })))),
+        );
+        // Requests that end without queueing a job give their slot back: these do not count afterwards.
+        for (let i = 0; i < 3; i++) {
+          const empty = await curl([
+            '-X',
+            'POST',
+            `${capped[i % 2].url}/v1/listen`,
+            ...auth(),
+            '-H',
+            'Content-Type: audio/wav',
+          ]);
+          assert.equal(empty.status, 400, empty.body);
+        }
+        const hookUrl = `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`;
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => listen(capped[i % 2], speech, key, hookUrl)),
+        );
+        const statuses = burst.map((a) => a.status).sort();
+        assert.deepEqual(statuses, [200, 200, 503, 503, 503, 503, 503, 503], burst.map((a) => a.body).join('\n'));
+        for (const refused of burst.filter((a) => a.status === 503)) {
+          assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
+          assert.match(String(json(refused.body).error), /queue is full/);
+        }
+        assert.equal(await store.zcard('earshot:backlog'), 2, 'the two waiting jobs hold the two slots');
+        assert.equal(await store.llen('earshot:earshot-transcribe:wait'), 2);
+      } finally {
+        store.disconnect();
+        await Promise.all(capped.map((s) => s.stop()));
+        await lone.stop();
+      }
+    },
+  );
+
+  test(
     "/metrics: the reference workers' series (prom-client) next to ours, on API and worker nodes",
     BOUNDED,
     async () => {

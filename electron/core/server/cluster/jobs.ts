@@ -16,6 +16,7 @@ import { ownerOf } from '../jobs.ts';
 import type { AudioInput, ListenOptions, RunCheckpoint, Transcript, Transcriber } from '../transcriber.ts';
 import type { TranscriptResult } from '../../asr/types.ts';
 import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
+import { Backlog } from './backlog.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -44,6 +45,8 @@ export interface TranscribeJobData {
   callbackUrl?: string;
   /** Callback jobs: how the result is shaped (as the route that accepted it shapes it in single-process mode). */
   shape?: CallbackShape;
+  /** The request's backlog slot (backlog.ts), given back when a worker takes the job. */
+  slot?: string;
 }
 
 export type TranscribeJobResult = { transcript: Transcript } | { body: unknown };
@@ -78,6 +81,7 @@ export class JobDispatcher {
   private readonly events: QueueEvents;
   private readonly live: Queue<LiveJobData, TranscriptResult>;
   private liveEvents?: QueueEvents;
+  readonly backlog: Backlog;
 
   constructor(
     request: Redis,
@@ -86,6 +90,7 @@ export class JobDispatcher {
     private readonly blobDir: string,
     private readonly config: ServerConfig,
   ) {
+    this.backlog = new Backlog(request, prefix);
     this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
     this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking(), prefix: bullPrefix(prefix) });
@@ -95,21 +100,18 @@ export class JobDispatcher {
   }
 
   /**
-   * The cluster's backlog cap (`--queue`, over all nodes): while that many jobs wait for a worker, new requests get
-   * the single-process server's full-queue answer, 503 SERVICE_UNAVAILABLE with `retry_after`. Checked before the
-   * upload is read, so two nodes at the same moment may each let one more in.
+   * The cluster's backlog cap (`--queue`, over all nodes, exact: backlog.ts): takes `slot` for a request that may
+   * queue a job (without one, only checks). At the cap, the single-process server's full-queue answer: 503
+   * SERVICE_UNAVAILABLE with `retry_after`.
    */
-  async refuseWhenFull(workersAlive: () => Promise<number>): Promise<void> {
-    let waiting: number;
-    try {
-      waiting = await this.queue.getWaitingCount();
-    } catch (e) {
-      throw redisUnavailable(e);
-    }
-    if (waiting === 0 || waiting < this.config.queueSize) return;
+  async admit(slot: string | undefined, workersAlive: () => Promise<number>): Promise<void> {
+    const cap = Math.max(1, this.config.queueSize);
+    const ttlMs = this.config.requestTimeoutSeconds * 1000 + 60_000;
+    const { taken, held } = await this.backlog.take(cap, slot, ttlMs);
+    if (taken || (!slot && held < cap)) return;
     // Each worker node takes `workers` jobs at a time; a job of the bundled kind takes seconds, not minutes.
     const nodes = await workersAlive().catch(() => 1);
-    const retryAfter = Math.min(30, Math.max(1, Math.ceil(waiting / Math.max(1, nodes * this.config.workers)) * 5));
+    const retryAfter = Math.min(30, Math.max(1, Math.ceil(held / Math.max(1, nodes * this.config.workers)) * 5));
     throw new EarshotError('SERVICE_UNAVAILABLE', 'No ASR workers available, the queue is full', {
       retry_after: retryAfter,
     });
@@ -170,8 +172,9 @@ export class JobDispatcher {
     if (input.kind !== 'file') throw new EarshotError('INTERNAL_ERROR', 'URL inputs are downloaded before queueing');
     const blob = `${jobId}.audio`;
     await this.toBlob(input, blob);
+    let job: Job<TranscribeJobData, TranscribeJobResult>;
     try {
-      return await this.queue.add(
+      job = await this.queue.add(
         'transcribe',
         { ...data, blob },
         {
@@ -188,6 +191,10 @@ export class JobDispatcher {
       await fs.rm(path.join(this.blobDir, blob), { force: true });
       throw redisUnavailable(e);
     }
+    // The slot, no longer subject to expiry, lasts until a worker takes the job (or, for a synchronous one, until its
+    // request ends: by then its job has been taken, or removed with the request).
+    if (data.slot) await this.backlog.queued(data.slot).catch(() => {});
+    return job;
   }
 
   /** Runs a synchronous request on some worker and waits for its transcript (or its error, unchanged). */
@@ -196,9 +203,10 @@ export class JobDispatcher {
     options: ListenOptions,
     ticket: LicenseTicket,
     signal: AbortSignal,
+    slot?: string,
   ): Promise<Transcript> {
     const jobId = `sync_${randomBytes(10).toString('hex')}`;
-    const data = { bytes: input.kind === 'file' ? input.bytes : 0, options, ticket, kind: 'sync' as const };
+    const data = { bytes: input.kind === 'file' ? input.bytes : 0, options, ticket, kind: 'sync' as const, slot };
     const job = await this.enqueue(jobId, data, input);
     const outcome = await this.outcome(job, signal);
     if ('transcript' in outcome) return outcome.transcript;
@@ -256,6 +264,7 @@ export class JobDispatcher {
     ticket: LicenseTicket,
     key: string,
     shape: CallbackShape = { kind: 'listen' },
+    slot?: string,
   ): Promise<string> {
     const jobId = `job_${ticket.leaseId}`;
     await this.enqueue(
@@ -268,6 +277,7 @@ export class JobDispatcher {
         owner: ownerOf(key),
         callbackUrl: options.callback_url,
         shape,
+        slot,
       },
       input,
     );
@@ -376,6 +386,7 @@ export function startJobWorker(options: {
   config: ServerConfig;
   transcriber: Transcriber;
   limits: ClusterLimits;
+  backlog: Backlog;
   webhooks: Webhooks;
   onActive?: (delta: number) => void;
   log: (fields: Record<string, unknown>, message: string) => void;
@@ -387,6 +398,8 @@ export function startJobWorker(options: {
       const data = job.data;
       const file = path.join(blobDir, data.blob);
       const jobId = job.id!;
+      // Taken: the job no longer counts against the backlog cap.
+      if (data.slot) await options.backlog.release(data.slot).catch(() => {});
       options.onActive?.(1);
       options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
       const saver = checkpointSaver(job);
