@@ -327,31 +327,41 @@ export class JobDispatcher {
 const CHECKPOINT_EVERY_MS = 250;
 
 /**
- * Saves a job's checkpoint (its finished segments) in the job's progress field, one write at a time, the latest
- * winning: a worker that dies loses at most the segments since the last write.
+ * Saves a job's checkpoint (its finished segments) in the job's progress field, at most every CHECKPOINT_EVERY_MS,
+ * one write at a time, the latest winning: a worker that dies loses at most the segments since the last write. When
+ * the run ends, the latest is written at once if the job will run again, and dropped if it finished: a finished job
+ * needs no checkpoint, and waiting out the interval would hold its worker idle (up to 250 ms a job).
  */
 function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
   let latest: RunCheckpoint | undefined;
-  let writing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<unknown> = Promise.resolve();
   let last = 0;
-  const write = async (): Promise<void> => {
-    while (latest) {
-      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const checkpoint = latest;
-      latest = undefined;
-      last = Date.now();
-      // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
-      await job.updateProgress(checkpoint as unknown as object).catch(() => {});
-    }
-    writing = undefined;
+  let ended = false;
+  const writeNow = () => {
+    timer = undefined;
+    const checkpoint = latest;
+    latest = undefined;
+    if (!checkpoint) return;
+    last = Date.now();
+    // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
+    writing = writing.then(() => job.updateProgress(checkpoint as unknown as object).catch(() => {}));
   };
   return {
     save(checkpoint: RunCheckpoint) {
+      if (ended) return;
       latest = checkpoint;
-      writing ??= write();
+      if (timer) return;
+      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
+      if (wait <= 0) writeNow();
+      else timer = setTimeout(writeNow, wait);
     },
-    async flush() {
+    /** The run is over: `keep` (it will run again) writes the latest now, otherwise it is dropped. */
+    async end(keep: boolean) {
+      ended = true;
+      clearTimeout(timer);
+      if (keep) writeNow();
+      latest = undefined;
       await writing;
     },
   };
@@ -418,14 +428,14 @@ export function startJobWorker(options: {
             resumed: (from) => options.log({ job_id: jobId, from_seconds: from }, 'cluster job resumed'),
           },
         );
-        await saver.flush();
+        await saver.end(false);
         options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
         const body = shapeCallback(data.shape ?? { kind: 'listen' }, jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
         return { body };
       } catch (e) {
-        await saver.flush();
+        await saver.end(true);
         const final = isFinal(e) || job.attemptsStarted >= JOB_ATTEMPTS;
         options.log({ job_id: jobId, final, error: e instanceof Error ? e.message : String(e) }, 'cluster job failed');
         if (!final) throw new Error(failureReason(e));
