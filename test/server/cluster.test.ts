@@ -140,6 +140,7 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
     keys.quota = await issueKey({ audioHoursPerDay: 3.5 / 3600, customer: 'cluster-quota' });
     keys.revocable = await issueKey({ customer: 'cluster-revocable' });
     keys.charged = await issueKey({ customer: 'cluster-charged' });
+    keys.syncKilled = await issueKey({ customer: 'cluster-sync-killed' });
     speech = synthesize(dir, 'hello', 'hello world, this is a test');
     // Half a minute of speech: long enough to kill its worker in the middle.
     long = path.join(dir, 'long.wav');
@@ -354,6 +355,56 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
   );
 
   test(
+    'the backlog cap is exact across two API nodes: a burst of requests, exactly --queue accepted',
+    BOUNDED,
+    async () => {
+      // A Redis of its own with no worker node: queued jobs stay queued, so the count does not depend on timing. The
+      // API nodes only need to know which model the workers would hold (they are ready once some worker said so).
+      const port = await freePort();
+      const lone = await startRedis(port, tempDir('backlog-redis'));
+      const store = new Redis(`redis://127.0.0.1:${port}`);
+      const capped: Serve[] = [];
+      try {
+        const main = new Redis(redisUrl);
+        await store.set('earshot:model', (await main.get('earshot:model'))!);
+        main.disconnect();
+        const args = nodeArgs('api').map((a) => (a === redisUrl ? `redis://127.0.0.1:${port}` : a));
+        capped.push(
+          ...(await Promise.all([0, 1].map(() => startServe({ keys: allKeys(), args: [...args, '--queue', '2'] })))),
+        );
+        // Requests that end without queueing a job give their slot back: these do not count afterwards.
+        for (let i = 0; i < 3; i++) {
+          const empty = await curl([
+            '-X',
+            'POST',
+            `${capped[i % 2].url}/v1/listen`,
+            ...auth(),
+            '-H',
+            'Content-Type: audio/wav',
+          ]);
+          assert.equal(empty.status, 400, empty.body);
+        }
+        const hookUrl = `?callback_url=${encodeURIComponent(`${hook.url}/hook`)}`;
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => listen(capped[i % 2], speech, key, hookUrl)),
+        );
+        const statuses = burst.map((a) => a.status).sort();
+        assert.deepEqual(statuses, [200, 200, 503, 503, 503, 503, 503, 503], burst.map((a) => a.body).join('\n'));
+        for (const refused of burst.filter((a) => a.status === 503)) {
+          assert.equal(json(refused.body).code, 'SERVICE_UNAVAILABLE');
+          assert.match(String(json(refused.body).error), /queue is full/);
+        }
+        assert.equal(await store.zcard('earshot:backlog'), 2, 'the two waiting jobs hold the two slots');
+        assert.equal(await store.llen('earshot:earshot-transcribe:wait'), 2);
+      } finally {
+        store.disconnect();
+        await Promise.all(capped.map((s) => s.stop()));
+        await lone.stop();
+      }
+    },
+  );
+
+  test(
     "/metrics: the reference workers' series (prom-client) next to ours, on API and worker nodes",
     BOUNDED,
     async () => {
@@ -453,6 +504,61 @@ describe('cluster mode: API and worker nodes on a real Redis', { skip: model ? f
       const used = new RegExp(`earshot_quota_audio_seconds_used\\{license="${id}"\\} ([\\d.]+)`).exec(metrics.body);
       assert.ok(used, metrics.body);
       assert.equal(Math.round(Number(used[1])), 2 * Math.round(Number(json(answer.body).duration)));
+      await victim.stop();
+      workers.push(await startWorker());
+    },
+  );
+
+  test(
+    'a synchronous request whose worker is killed mid-job still answers: same text, charged once',
+    BOUNDED,
+    async () => {
+      // Two synchronous requests of the same audio, one on each worker; worker 0 dies once its job has a
+      // checkpoint. Its client must still get the uninterrupted run's answer (from the other worker), not an error.
+      const jobsOf = (w: Serve) =>
+        [
+          ...w
+            .stdout()
+            .matchAll(/"job_id":"(sync_[0-9a-f]+)","kind":"sync","attempt":\d+,"msg":"cluster job started"/g),
+        ].map((m) => m[1]);
+      const before = workers.map((w) => jobsOf(w).length);
+      const answers = [listen(apis[0], long, keys.syncKilled), listen(apis[1], long, keys.syncKilled)];
+      await eventually(
+        () => workers.every((w, i) => jobsOf(w).length > before[i]),
+        60_000,
+        'both workers to start a job',
+      );
+      const [victim, survivor] = workers;
+      const jobId = jobsOf(victim).at(-1)!;
+      const store = new Redis(redisUrl);
+      try {
+        await eventually(
+          async () => {
+            const progress = await store.hget(`earshot:earshot-transcribe:${jobId}`, 'progress');
+            return progress?.startsWith('{') === true && Number(JSON.parse(progress).through) > 0;
+          },
+          60_000,
+          'the job to save a checkpoint',
+        );
+      } finally {
+        store.disconnect();
+      }
+      victim.child.kill('SIGKILL');
+      workers.splice(workers.indexOf(victim), 1);
+      const [a, b] = await Promise.all(answers);
+      assert.equal(a.status, 200, `the request whose worker died answers: ${a.body}`);
+      assert.equal(b.status, 200, b.body);
+      assert.equal(json(a.body).text, json(b.body).text, 'the interrupted run gives the uninterrupted text');
+      assert.match(
+        survivor.stdout(),
+        new RegExp(`"job_id":"${jobId}","from_seconds":[\\d.]+,"msg":"cluster job resumed"`),
+      );
+      // Charged once per job: twice the recording's length, not three times.
+      const metrics = await curl([`${apis[0].url}/metrics`, ...auth()]);
+      const id = new LicenseService({ dataDir: apis[0].home }).verify(keys.syncKilled).id;
+      const used = new RegExp(`earshot_quota_audio_seconds_used\\{license="${id}"\\} ([\\d.]+)`).exec(metrics.body);
+      assert.ok(used, metrics.body);
+      assert.equal(Math.round(Number(used[1])), 2 * Math.round(Number(json(a.body).duration)));
       await victim.stop();
       workers.push(await startWorker());
     },

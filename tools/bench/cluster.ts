@@ -10,8 +10,13 @@
  * 3. Recovery: a callback job of ~90 s of speech; its worker is killed (SIGKILL) once the job has started; reported:
  *    the seconds until another worker starts it again (target < 45 s with the default 15 s lock).
  *
- * Options: --jobs N --probes N --model <dir> --json. Figures on a loaded machine are loaded figures: the load average
- * is printed with them.
+ * Where the time goes: for each throughput run, the CPU milliseconds per job of each process (API node, Redis, each
+ * worker node, of which its main thread (`_event_loop`), the ffmpeg decoders it ran (`_ffmpeg`), this client), and
+ * how busy the machine's cores were (/proc/stat): with every core busy, what the API node, Redis and the client take
+ * is what the workers lack.
+ *
+ * Options: --jobs N --job-seconds S (audio per job, default 10) --probes N (0: no latency runs) --no-recovery
+ * --model <dir> --json. Figures on a loaded machine are loaded figures: the load average is printed with them.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,11 +30,66 @@ import { freePort } from '../../test/server/harness.ts';
 const { values } = parseArgs({
   options: {
     jobs: { type: 'string', default: '16' },
+    'job-seconds': { type: 'string', default: '10' },
+    'no-recovery': { type: 'boolean', default: false },
     probes: { type: 'string', default: '30' },
     model: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
+
+/** CPU seconds a process has used, itself and its waited-for children (ffmpeg decoders), from /proc/PID/stat. */
+function cpuOf(pid: number): { self: number; main: number; children: number } {
+  const stat = (file: string) => {
+    // Fields after the command name: state is 3rd, utime 14th, stime 15th, cutime 16th, cstime 17th (clock ticks).
+    const f = readFileSync(file, 'utf8').split(') ').at(-1)!.split(' ');
+    return (i: number) => Number(f[i - 3]) / 100; // CLK_TCK is 100 on Linux
+  };
+  const all = stat(`/proc/${pid}/stat`);
+  // The main thread (its id is the process's): the event loop. The rest: model threads, libuv's pool, V8's helpers.
+  const main = stat(`/proc/${pid}/task/${pid}/stat`);
+  return { self: all(14) + all(15), main: main(14) + main(15), children: all(16) + all(17) };
+}
+
+/** The machine's CPU time so far (all cores): busy and total seconds, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = v.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = n[3] + n[4];
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/**
+ * Runs `work` and reports, per job, the CPU seconds of each named process (and of this client), and how busy the
+ * machine's cores were meanwhile.
+ */
+async function profiled(
+  processes: Record<string, number>,
+  jobs: number,
+  work: () => Promise<number>,
+): Promise<{ seconds: number; cpu_ms_per_job: Record<string, number>; cores_busy: number }> {
+  const before = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpuOf(pid)]));
+  const client0 = process.cpuUsage();
+  const machine0 = machineCpu();
+  const seconds = await work();
+  const machine1 = machineCpu();
+  const client = process.cpuUsage(client0);
+  const perJob: Record<string, number> = {};
+  for (const [k, pid] of Object.entries(processes)) {
+    const now = cpuOf(pid);
+    perJob[k] = round(((now.self - before[k].self) * 1000) / jobs);
+    if (k.startsWith('worker') || k === 'single') {
+      perJob[`${k}_event_loop`] = round(((now.main - before[k].main) * 1000) / jobs);
+    }
+    if (now.children > before[k].children) {
+      perJob[`${k}_ffmpeg`] = round(((now.children - before[k].children) * 1000) / jobs);
+    }
+  }
+  perJob.bench_client = round((client.user + client.system) / 1000 / jobs);
+  const busy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total);
+  return { seconds, cpu_ms_per_job: perJob, cores_busy: round(busy * os.cpus().length) };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,8 +169,20 @@ async function main() {
   const key = await benchKey('cluster-bench', { requestsPerMinute: 1_000_000, concurrentRequests: 1000 });
   const shortWav = path.join(home, 'short.wav');
   execFileSync('espeak-ng', ['-w', shortWav, 'hello, this is a short test'], { stdio: 'ignore' });
+  const jobSeconds = Number(values['job-seconds']);
   const tenWav = path.join(home, 'ten.wav');
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-stream_loop', '8', '-i', shortWav, '-t', '10', tenWav]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-stream_loop',
+    '-1',
+    '-i',
+    shortWav,
+    '-t',
+    String(jobSeconds),
+    tenWav,
+  ]);
   const longWav = path.join(home, 'long.wav');
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-stream_loop', '60', '-i', shortWav, '-t', '90', longWav]);
   const [short, ten, long] = [shortWav, tenWav, longWav].map((f) => readFileSync(f));
@@ -150,63 +222,84 @@ async function main() {
 
   try {
     // Single process: the baseline.
+    const probes = Number(values.probes);
     const single = await start('single', [...common, '--quiet']);
-    const singleLatency = latencySummary(await latencies(agent, single.url, key, short, Number(values.probes)));
+    const singleLatency =
+      probes > 0 ? latencySummary(await latencies(agent, single.url, key, short, probes)) : undefined;
     note('short_request_ms_single', singleLatency);
-    const singleSeconds = await throughput(agent, single.url, key, ten, jobs);
-    note('single_process_seconds', singleSeconds);
+    await post(agent, single.url, key, ten); // its first job outside the figure, as for the workers below
+    const singleRun = await profiled({ single: single.child.pid! }, jobs, () =>
+      throughput(agent, single.url, key, ten, jobs),
+    );
+    note('single_process', singleRun);
     await single.stop();
 
     const worker1 = await start('worker1', cluster('worker'));
     const api = await start('api', [...cluster('api'), '--quiet']);
-    const clusterLatency = latencySummary(await latencies(agent, api.url, key, short, Number(values.probes)));
+    const clusterLatency = probes > 0 ? latencySummary(await latencies(agent, api.url, key, short, probes)) : undefined;
     note('short_request_ms_cluster', clusterLatency);
-    const oneWorker = await throughput(agent, api.url, key, ten, jobs);
-    note('cluster_1_worker_seconds', oneWorker);
+    // Every node's first job (which pays one-off warm-ups) is outside the throughput figures.
+    await post(agent, api.url, key, ten);
+    const processes = { api: api.child.pid!, redis: redis.pid!, worker1: worker1.child.pid! };
+    const oneRun = await profiled(processes, jobs, () => throughput(agent, api.url, key, ten, jobs));
+    note('cluster_1_worker', oneRun);
     const worker2 = await start('worker2', cluster('worker'));
-    const twoWorkers = await throughput(agent, api.url, key, ten, jobs);
-    note('cluster_2_workers_seconds', twoWorkers);
+    // Both workers warm: of four requests at once, each worker takes some (each takes one job at a time).
+    await Promise.all(Array.from({ length: 4 }, () => post(agent, api.url, key, ten)));
+    const twoRun = await profiled({ ...processes, worker2: worker2.child.pid! }, jobs, () =>
+      throughput(agent, api.url, key, ten, jobs),
+    );
+    note('cluster_2_workers', twoRun);
+    const [singleSeconds, oneWorker, twoWorkers] = [singleRun.seconds, oneRun.seconds, twoRun.seconds];
 
     // Recovery: kill the worker that runs a long job; time until the other one starts it again.
-    const accepted = (await post(
-      agent,
-      api.url,
-      key,
-      long,
-      `?callback_url=${encodeURIComponent('http://127.0.0.1:9/')}`,
-    )) as {
-      job_id: string;
-    };
-    const started = (w: Node) =>
-      w
-        .log()
-        .split('\n')
-        .filter((l) => l.includes(accepted.job_id) && l.includes('cluster job started')).length;
-    let victim: Node | undefined;
-    while (!victim) {
-      victim = [worker1, worker2].find((w) => started(w) > 0);
-      await sleep(20);
+    const recoverySeconds = values['no-recovery'] ? undefined : await recovery(worker1, worker2);
+    async function recovery(worker1: Node, worker2: Node): Promise<number> {
+      const accepted = (await post(
+        agent,
+        api.url,
+        key,
+        long,
+        `?callback_url=${encodeURIComponent('http://127.0.0.1:9/')}`,
+      )) as {
+        job_id: string;
+      };
+      const started = (w: Node) =>
+        w
+          .log()
+          .split('\n')
+          .filter((l) => l.includes(accepted.job_id) && l.includes('cluster job started')).length;
+      let victim: Node | undefined;
+      while (!victim) {
+        victim = [worker1, worker2].find((w) => started(w) > 0);
+        await sleep(20);
+      }
+      const survivor = victim === worker1 ? worker2 : worker1;
+      victim.child.kill('SIGKILL');
+      const killedAt = performance.now();
+      while (started(survivor) === 0) await sleep(50);
+      return (performance.now() - killedAt) / 1000;
     }
-    const survivor = victim === worker1 ? worker2 : worker1;
-    victim.child.kill('SIGKILL');
-    const killedAt = performance.now();
-    while (started(survivor) === 0) await sleep(50);
-    const recoverySeconds = (performance.now() - killedAt) / 1000;
 
     const figures = {
       model: path.basename(model),
       loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
       cpus: os.cpus().length,
       jobs,
-      job_audio_seconds: 10,
+      job_audio_seconds: jobSeconds,
       single_process_jobs_per_second: round(jobs / singleSeconds),
       cluster_1_worker_jobs_per_second: round(jobs / oneWorker),
       cluster_2_workers_jobs_per_second: round(jobs / twoWorkers),
       scaling_2_to_1: round(oneWorker / twoWorkers),
       short_request_ms_single: singleLatency,
       short_request_ms_cluster: clusterLatency,
-      dispatch_overhead_p95_ms: round(clusterLatency.p95 - singleLatency.p95),
-      killed_job_running_again_after_s: round(recoverySeconds),
+      dispatch_overhead_p95_ms:
+        clusterLatency && singleLatency ? round(clusterLatency.p95 - singleLatency.p95) : undefined,
+      killed_job_running_again_after_s: recoverySeconds === undefined ? undefined : round(recoverySeconds),
+      cpu_ms_per_job_single: singleRun.cpu_ms_per_job,
+      cpu_ms_per_job_1_worker: oneRun.cpu_ms_per_job,
+      cpu_ms_per_job_2_workers: twoRun.cpu_ms_per_job,
+      cores_busy: { single: singleRun.cores_busy, one_worker: oneRun.cores_busy, two_workers: twoRun.cores_busy },
     };
     if (values.json) console.log(JSON.stringify(figures, null, 2));
     else

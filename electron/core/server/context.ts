@@ -35,6 +35,9 @@ export interface ClusterHooks {
     shape: CallbackShape,
   ): Promise<{ job_id: string }>;
   jobView(id: string, key: string): Promise<Record<string, unknown> | undefined>;
-  /** Throws the full queue's 503 when the cluster's backlog is at its cap (before an upload is read). */
-  refuseWhenFull(): Promise<void>;
+  /**
+   * Throws the full queue's 503 when the cluster's backlog is at its cap (before an upload is read); otherwise the
+   * request holds a backlog slot until its job is taken or the request ends.
+   */
+  refuseWhenFull(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }

@@ -250,8 +250,10 @@ export class Transcriber {
    * Runs the model, saving the segments as each window finishes, and continuing where the checkpoint says an earlier
    * run of the job got to when it was made by this model from this audio. Only a CTC model continues: its windows are
    * planned over the whole recording again and those already done are skipped, so the text is the one an
-   * uninterrupted run gives. Whisper conditions each window on the text before it, and with speakers the labels come
-   * from the whole recording at the end: such a job starts over.
+   * uninterrupted run gives. A Whisper job starts over: its model has no way to skip windows (resumeAfter) yet, and
+   * its temperature fallback samples from one seeded random stream over the whole run, so windows after a resume
+   * could sample differently. With speakers, the labels come from the whole recording at the end: such a job starts
+   * over too.
    */
   private async runResumable(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },

@@ -18,6 +18,7 @@ import type { ServerServices } from '../services.ts';
 import type { ClusterHooks } from '../context.ts';
 import type { ServerExtension } from '../index.ts';
 import type { ModelRunner } from '../model-threads.ts';
+import { Backlog } from './backlog.ts';
 import { JobDispatcher, startJobWorker, startLiveWorker } from './jobs.ts';
 import { type ClusterLease, ClusterLimits, clusterLicenseGate } from './limits.ts';
 import { assertNoEviction, blockingConnection, connected, redisUnavailable, requestConnection } from './redis.ts';
@@ -31,6 +32,13 @@ export interface ClusterOptions {
   role: ClusterRole;
   /** Folder shared by every node (a shared volume) where uploads wait for their worker. */
   blobDir: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's slot in the cluster's backlog (backlog.ts). */
+    backlogSlot?: string;
+  }
 }
 
 const PREFIX = 'earshot:';
@@ -129,7 +137,7 @@ async function attachCluster(
   transcriber.remote = (input, options, signal) => {
     const lease = requests.getStore()?.lease as ClusterLease | undefined;
     if (!lease?.ticket) throw new EarshotError('INTERNAL_ERROR', 'No license lease for a queued request');
-    return dispatcher.transcribe(input, options, lease.ticket, signal);
+    return dispatcher.transcribe(input, options, lease.ticket, signal, requests.getStore()?.backlogSlot);
   };
   // A node without a model serves live streams too: the socket stays here, each window runs on a worker node.
   if (!works)
@@ -148,8 +156,16 @@ async function attachCluster(
           AbortSignal.timeout(config.requestTimeoutSeconds * 1000),
         );
         try {
-          const jobId = await dispatcher.accept(file, audio.options, lease.ticket, req.licenseKey!, shape);
+          const jobId = await dispatcher.accept(
+            file,
+            audio.options,
+            lease.ticket,
+            req.licenseKey!,
+            shape,
+            req.backlogSlot,
+          );
           req.lease = undefined; // the worker that ends the job frees its slot
+          req.backlogSlot = undefined; // and the worker that takes it, its backlog slot
           return { job_id: jobId };
         } finally {
           if (audio.input.kind === 'url') await fs.rm(file.path, { force: true });
@@ -159,7 +175,17 @@ async function attachCluster(
       }
     },
     jobView: (id, key) => dispatcher.view(id, key, webhooks),
-    refuseWhenFull: () => dispatcher.refuseWhenFull(alive),
+    async refuseWhenFull(req, reply) {
+      // A live stream queues no job: it is only refused while the backlog is full.
+      if (req.headers.upgrade?.toLowerCase() === 'websocket') return dispatcher.admit(undefined, alive);
+      const slot = randomBytes(10).toString('hex');
+      await dispatcher.admit(slot, alive);
+      req.backlogSlot = slot;
+      // 'close' fires whether the response finished or the client went away; a callback job takes the slot over.
+      reply.raw.once('close', () => {
+        if (req.backlogSlot === slot) dispatcher.backlog.release(slot).catch(() => {});
+      });
+    },
   };
   context.cluster = hooks;
   // For autoscaling workers: the cluster's backlog, not this node's.
@@ -257,6 +283,7 @@ async function attachCluster(
             config,
             transcriber,
             limits: new ClusterLimits(patient, PREFIX),
+            backlog: new Backlog(patient, PREFIX),
             webhooks: jobWebhooks,
             log: (f, m) => app.log.info(f, m),
           });

@@ -16,6 +16,7 @@ import { ownerOf } from '../jobs.ts';
 import type { AudioInput, ListenOptions, RunCheckpoint, Transcript, Transcriber } from '../transcriber.ts';
 import type { TranscriptResult } from '../../asr/types.ts';
 import { type CallbackShape, shapeCallback } from '../callback-shape.ts';
+import { Backlog } from './backlog.ts';
 import type { ClusterLimits, LicenseTicket } from './limits.ts';
 import { bullPrefix, redisUnavailable } from './redis.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -44,6 +45,8 @@ export interface TranscribeJobData {
   callbackUrl?: string;
   /** Callback jobs: how the result is shaped (as the route that accepted it shapes it in single-process mode). */
   shape?: CallbackShape;
+  /** The request's backlog slot (backlog.ts), given back when a worker takes the job. */
+  slot?: string;
 }
 
 export type TranscribeJobResult = { transcript: Transcript } | { body: unknown };
@@ -78,6 +81,7 @@ export class JobDispatcher {
   private readonly events: QueueEvents;
   private readonly live: Queue<LiveJobData, TranscriptResult>;
   private liveEvents?: QueueEvents;
+  readonly backlog: Backlog;
 
   constructor(
     request: Redis,
@@ -86,6 +90,7 @@ export class JobDispatcher {
     private readonly blobDir: string,
     private readonly config: ServerConfig,
   ) {
+    this.backlog = new Backlog(request, prefix);
     this.queue = new Queue(TRANSCRIBE_QUEUE, { connection: request, prefix: bullPrefix(prefix) });
     this.queue.on('error', () => {});
     this.events = new QueueEvents(TRANSCRIBE_QUEUE, { connection: blocking(), prefix: bullPrefix(prefix) });
@@ -95,21 +100,18 @@ export class JobDispatcher {
   }
 
   /**
-   * The cluster's backlog cap (`--queue`, over all nodes): while that many jobs wait for a worker, new requests get
-   * the single-process server's full-queue answer, 503 SERVICE_UNAVAILABLE with `retry_after`. Checked before the
-   * upload is read, so two nodes at the same moment may each let one more in.
+   * The cluster's backlog cap (`--queue`, over all nodes, exact: backlog.ts): takes `slot` for a request that may
+   * queue a job (without one, only checks). At the cap, the single-process server's full-queue answer: 503
+   * SERVICE_UNAVAILABLE with `retry_after`.
    */
-  async refuseWhenFull(workersAlive: () => Promise<number>): Promise<void> {
-    let waiting: number;
-    try {
-      waiting = await this.queue.getWaitingCount();
-    } catch (e) {
-      throw redisUnavailable(e);
-    }
-    if (waiting === 0 || waiting < this.config.queueSize) return;
+  async admit(slot: string | undefined, workersAlive: () => Promise<number>): Promise<void> {
+    const cap = Math.max(1, this.config.queueSize);
+    const ttlMs = this.config.requestTimeoutSeconds * 1000 + 60_000;
+    const { taken, held } = await this.backlog.take(cap, slot, ttlMs);
+    if (taken || (!slot && held < cap)) return;
     // Each worker node takes `workers` jobs at a time; a job of the bundled kind takes seconds, not minutes.
     const nodes = await workersAlive().catch(() => 1);
-    const retryAfter = Math.min(30, Math.max(1, Math.ceil(waiting / Math.max(1, nodes * this.config.workers)) * 5));
+    const retryAfter = Math.min(30, Math.max(1, Math.ceil(held / Math.max(1, nodes * this.config.workers)) * 5));
     throw new EarshotError('SERVICE_UNAVAILABLE', 'No ASR workers available, the queue is full', {
       retry_after: retryAfter,
     });
@@ -170,8 +172,9 @@ export class JobDispatcher {
     if (input.kind !== 'file') throw new EarshotError('INTERNAL_ERROR', 'URL inputs are downloaded before queueing');
     const blob = `${jobId}.audio`;
     await this.toBlob(input, blob);
+    let job: Job<TranscribeJobData, TranscribeJobResult>;
     try {
-      return await this.queue.add(
+      job = await this.queue.add(
         'transcribe',
         { ...data, blob },
         {
@@ -188,6 +191,10 @@ export class JobDispatcher {
       await fs.rm(path.join(this.blobDir, blob), { force: true });
       throw redisUnavailable(e);
     }
+    // The slot, no longer subject to expiry, lasts until a worker takes the job (or, for a synchronous one, until its
+    // request ends: by then its job has been taken, or removed with the request).
+    if (data.slot) await this.backlog.queued(data.slot).catch(() => {});
+    return job;
   }
 
   /** Runs a synchronous request on some worker and waits for its transcript (or its error, unchanged). */
@@ -196,9 +203,10 @@ export class JobDispatcher {
     options: ListenOptions,
     ticket: LicenseTicket,
     signal: AbortSignal,
+    slot?: string,
   ): Promise<Transcript> {
     const jobId = `sync_${randomBytes(10).toString('hex')}`;
-    const data = { bytes: input.kind === 'file' ? input.bytes : 0, options, ticket, kind: 'sync' as const };
+    const data = { bytes: input.kind === 'file' ? input.bytes : 0, options, ticket, kind: 'sync' as const, slot };
     const job = await this.enqueue(jobId, data, input);
     const outcome = await this.outcome(job, signal);
     if ('transcript' in outcome) return outcome.transcript;
@@ -256,6 +264,7 @@ export class JobDispatcher {
     ticket: LicenseTicket,
     key: string,
     shape: CallbackShape = { kind: 'listen' },
+    slot?: string,
   ): Promise<string> {
     const jobId = `job_${ticket.leaseId}`;
     await this.enqueue(
@@ -268,6 +277,7 @@ export class JobDispatcher {
         owner: ownerOf(key),
         callbackUrl: options.callback_url,
         shape,
+        slot,
       },
       input,
     );
@@ -317,31 +327,41 @@ export class JobDispatcher {
 const CHECKPOINT_EVERY_MS = 250;
 
 /**
- * Saves a job's checkpoint (its finished segments) in the job's progress field, one write at a time, the latest
- * winning: a worker that dies loses at most the segments since the last write.
+ * Saves a job's checkpoint (its finished segments) in the job's progress field, at most every CHECKPOINT_EVERY_MS,
+ * one write at a time, the latest winning: a worker that dies loses at most the segments since the last write. When
+ * the run ends, the latest is written at once if the job will run again, and dropped if it finished: a finished job
+ * needs no checkpoint, and waiting out the interval would hold its worker idle (up to 250 ms a job).
  */
 function checkpointSaver(job: Job<TranscribeJobData, TranscribeJobResult>) {
   let latest: RunCheckpoint | undefined;
-  let writing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<unknown> = Promise.resolve();
   let last = 0;
-  const write = async (): Promise<void> => {
-    while (latest) {
-      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const checkpoint = latest;
-      latest = undefined;
-      last = Date.now();
-      // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
-      await job.updateProgress(checkpoint as unknown as object).catch(() => {});
-    }
-    writing = undefined;
+  let ended = false;
+  const writeNow = () => {
+    timer = undefined;
+    const checkpoint = latest;
+    latest = undefined;
+    if (!checkpoint) return;
+    last = Date.now();
+    // Best effort: a checkpoint that cannot be written only makes a re-run start earlier.
+    writing = writing.then(() => job.updateProgress(checkpoint as unknown as object).catch(() => {}));
   };
   return {
     save(checkpoint: RunCheckpoint) {
+      if (ended) return;
       latest = checkpoint;
-      writing ??= write();
+      if (timer) return;
+      const wait = last + CHECKPOINT_EVERY_MS - Date.now();
+      if (wait <= 0) writeNow();
+      else timer = setTimeout(writeNow, wait);
     },
-    async flush() {
+    /** The run is over: `keep` (it will run again) writes the latest now, otherwise it is dropped. */
+    async end(keep: boolean) {
+      ended = true;
+      clearTimeout(timer);
+      if (keep) writeNow();
+      latest = undefined;
       await writing;
     },
   };
@@ -376,6 +396,7 @@ export function startJobWorker(options: {
   config: ServerConfig;
   transcriber: Transcriber;
   limits: ClusterLimits;
+  backlog: Backlog;
   webhooks: Webhooks;
   onActive?: (delta: number) => void;
   log: (fields: Record<string, unknown>, message: string) => void;
@@ -387,6 +408,8 @@ export function startJobWorker(options: {
       const data = job.data;
       const file = path.join(blobDir, data.blob);
       const jobId = job.id!;
+      // Taken: the job no longer counts against the backlog cap.
+      if (data.slot) await options.backlog.release(data.slot).catch(() => {});
       options.onActive?.(1);
       options.log({ job_id: jobId, kind: data.kind, attempt: job.attemptsStarted }, 'cluster job started');
       const saver = checkpointSaver(job);
@@ -405,14 +428,14 @@ export function startJobWorker(options: {
             resumed: (from) => options.log({ job_id: jobId, from_seconds: from }, 'cluster job resumed'),
           },
         );
-        await saver.flush();
+        await saver.end(false);
         options.log({ job_id: jobId, duration: t.duration }, 'cluster job finished');
         if (data.kind === 'sync') return { transcript: t };
         const body = shapeCallback(data.shape ?? { kind: 'listen' }, jobId, t, data.options);
         await webhooks.enqueue(jobId, data.callbackUrl!, { job_id: jobId, status: 'completed', result: body });
         return { body };
       } catch (e) {
-        await saver.flush();
+        await saver.end(true);
         const final = isFinal(e) || job.attemptsStarted >= JOB_ATTEMPTS;
         options.log({ job_id: jobId, final, error: e instanceof Error ? e.message : String(e) }, 'cluster job failed');
         if (!final) throw new Error(failureReason(e));

@@ -87,9 +87,9 @@ export async function acceptCallbackJob(
 
 /** Sheds load before an upload is read: a full queue answers 503 at once. */
 export function refuseWhenFull(ctx: RouteContext) {
-  return async function refuseWhenQueueFull(): Promise<void> {
+  return async function refuseWhenQueueFull(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     ctx.transcriber.readyModel();
     if (ctx.transcriber.queue.full) throw ctx.transcriber.queue.unavailable();
-    await ctx.cluster?.refuseWhenFull();
+    await ctx.cluster?.refuseWhenFull(request, reply);
   };
 }
