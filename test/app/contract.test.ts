@@ -42,7 +42,10 @@ test('the bridge exposes exactly one function per channel, plus event subscripti
   const pcm = new ArrayBuffer(4);
   api.live.audio('rec', pcm);
   assert.equal(calls.length, before);
-  assert.deepEqual(frames.slice(-2), [['end', 'a'], ['send', 'rec', pcm]]);
+  assert.deepEqual(frames.slice(-2), [
+    ['end', 'a'],
+    ['send', 'rec', pcm],
+  ]);
   assert.deepEqual(Object.keys(REQUEST_SCHEMAS).sort(), [...INVOKE_CHANNELS].sort());
 });
 

@@ -102,7 +102,12 @@ test('frames on the port are transcribed; the seconds accepted are reported; the
   assert.ok(Math.abs(result.duration - samples.length / 16000) < 0.001, `${result.duration}`);
   const heard = of('rec-ok', 'heard').reduce((sum, h) => sum + h.seconds, 0);
   assert.ok(Math.abs(heard - samples.length / 16000) < 0.001, `heard ${heard}`);
-  assert.ok(of('rec-ok', 'heard').slice(0, -1).every((h) => h.seconds >= 1), 'reported a second or more at a time');
+  assert.ok(
+    of('rec-ok', 'heard')
+      .slice(0, -1)
+      .every((h) => h.seconds >= 1),
+    'reported a second or more at a time',
+  );
   const text = result.segments.map((s) => s.text).join(' ');
   if (demoModelAvailable()) assert.ok(wordRecall(SENTENCE, text) >= 0.8, text);
   window.close();

@@ -92,7 +92,10 @@ export function runLiveHost(control: LiveControlPort): void {
   }
 
   function onFrame(id: string, session: Session, data: unknown): void {
-    if (data === LIVE_FRAMES_END) return session.endFrames();
+    if (data === LIVE_FRAMES_END) {
+      session.endFrames();
+      return;
+    }
     if (session.held || sessions.get(id) !== session) return;
     const pcm = pcmOf(data);
     if (!pcm) {
