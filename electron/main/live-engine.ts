@@ -22,6 +22,7 @@ export function utilityLiveEngine(
 ): SpawnLiveEngine {
   return () => {
     const child = utilityProcess.fork(enginePath(distDir), [], { serviceName: 'Earshot live transcription' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return {
       post(message) {
         if (message.type !== 'start') return child.postMessage(message);
@@ -34,12 +35,10 @@ export function utilityLiveEngine(
         child.on('error', (type, location) => listener(`${type} at ${location}`));
         child.on('exit', (code) => listener(`exit ${code}`));
       },
+      // After `disposed` (nothing native is running); a process that never started is not waited for long.
       kill: async () => {
-        if (child.pid === undefined) return;
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill();
-        });
+        child.kill();
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       },
     };
   };
