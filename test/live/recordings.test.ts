@@ -213,7 +213,7 @@ test('a full disk stops the recording with a clear message, and what was decided
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-test('refused: no license, unknown or malformed recordings, oversized frames', async () => {
+test('refused: no license, unknown or malformed recordings, a frame that is not 16-bit PCM', async () => {
   const dir = await tempHome('earshot-live-refused-');
   const d = await createDesktop({
     home: dir,
