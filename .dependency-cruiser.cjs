@@ -31,6 +31,8 @@ const UNITS = {
   cli: '^electron/(cli/|cli\\.ts$)',
   main: '^electron/main/',
   preload: '^electron/preload/',
+  // The live engine's Electron utility-process entry (the live host on process.parentPort).
+  utility: '^electron/utility/',
 };
 
 /** What each unit may import. */
@@ -64,8 +66,10 @@ const MAY_IMPORT = {
     'contract', 'live',
   ],
   cli: ['base', 'onnx', 'audio', 'asr', 'diarize', 'models', 'license', 'export', 'server', 'engine'],
-  main: ['base', 'contract', 'services', 'library', 'license', 'settings'],
+  // main opens the live engine's utility process and its frames channels (live/live-protocol.ts's types).
+  main: ['base', 'contract', 'services', 'library', 'license', 'settings', 'live'],
   preload: ['contract'],
+  utility: ['live'],
 };
 
 const layerRules = Object.entries(MAY_IMPORT).map(([unit, allowed]) => ({

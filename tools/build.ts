@@ -90,7 +90,15 @@ export async function buildAll(options: { release?: boolean } = {}): Promise<voi
       outfile: 'dist/workers/search-worker.js',
       format: 'esm',
     }),
-    // Live microphone transcription runs in this worker thread; electron/core/live/live-worker-client.ts finds it.
+    // Live microphone transcription: in the app it runs in this Electron utility process (ESM entries are supported
+    // since Electron 28), which electron/main/live-engine.ts forks; the windows' frames ports lead straight to it.
+    build({
+      ...common,
+      entryPoints: ['electron/utility/live-engine.ts'],
+      outfile: 'dist/workers/live-engine.js',
+      format: 'esm',
+    }),
+    // ...and outside Electron in this worker thread; electron/core/live/live-thread.ts finds it.
     build({
       ...common,
       entryPoints: ['electron/core/live/live-worker.ts'],

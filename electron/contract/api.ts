@@ -217,8 +217,12 @@ export interface EarshotApi {
     /** Loads the model ahead of a recording (the Record screen opened). */
     prepare(options?: LiveStartOptions): Promise<Result<void>>;
     start(options?: LiveStartOptions): Promise<Result<LiveSession>>;
-    /** One frame of 16-bit little-endian mono PCM at 16 kHz, base64. */
-    audio(id: string, pcm: string): Promise<Result<void>>;
+    /**
+     * One frame of 16-bit little-endian mono PCM at 16 kHz. Posted on the recording's own port straight to the live
+     * engine, not through the main process: no answer; a frame the engine refuses stops the recording (an `error`
+     * event).
+     */
+    audio(id: string, pcm: ArrayBuffer): void;
     /** The next piece of the compressed recording (MediaRecorder's Opus/WebM), base64. */
     media(id: string, chunk: string): Promise<Result<void>>;
     /** Decides the text said so far (the user paused). */

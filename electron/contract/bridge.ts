@@ -4,11 +4,14 @@
  */
 import type { EarshotApi } from './api.ts';
 import { EVENT_SUBSCRIPTIONS, INVOKE_CHANNELS } from './channels.ts';
+import type { LiveFramesSender } from './live-frames.ts';
 
 export interface BridgeTransport {
   invoke(channel: string, args: unknown[]): Promise<unknown>;
   subscribe(channel: string, listener: (payload: unknown) => void): () => void;
   pathForFile(file: File): string;
+  /** Recordings' frames ports (live-frames.ts): microphone audio does not go through `invoke`. */
+  liveFrames: Pick<LiveFramesSender, 'send' | 'end'>;
 }
 
 export function buildEarshotApi(transport: BridgeTransport): EarshotApi {
@@ -25,5 +28,12 @@ export function buildEarshotApi(transport: BridgeTransport): EarshotApi {
     service(name)[method] = (listener: (payload: unknown) => void) => transport.subscribe(channel, listener);
   }
   service('system').pathForFile = (file: File) => transport.pathForFile(file);
+  const live = service('live');
+  live.audio = (id: string, pcm: ArrayBuffer) => transport.liveFrames.send(id, pcm);
+  // The end marker goes first, on the frames port: the engine decides the rest once it has every frame.
+  live.stop = (...args: unknown[]) => {
+    if (typeof args[0] === 'string') transport.liveFrames.end(args[0]);
+    return transport.invoke('live:stop', args);
+  };
   return api as unknown as EarshotApi;
 }

@@ -50,12 +50,14 @@ export const INVOKE_CHANNELS = [
   'system:dismissNotice',
   'live:prepare',
   'live:start',
-  'live:audio',
   'live:media',
   'live:pause',
   'live:stop',
   'live:retranscribe',
 ] as const;
+
+/** Main → preload: a recording's frames port (`{ id }` with the port in the message's ports). */
+export const LIVE_FRAMES_CHANNEL = 'live:frames';
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

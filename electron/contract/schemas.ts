@@ -92,7 +92,6 @@ export const REQUEST_SCHEMAS = {
   'live:prepare': z.tuple([liveOptions.optional()]),
   'live:start': z.tuple([liveOptions.optional()]),
   // 10 s of 16 kHz 16-bit PCM; a MediaRecorder piece (one per second) is far below 4 MB.
-  'live:audio': z.tuple([recordingId, base64(320_000)]),
   'live:media': z.tuple([recordingId, base64(4_000_000)]),
   'live:pause': z.tuple([recordingId]),
   'live:stop': z.tuple([recordingId, z.enum(['user', 'device-lost']).optional()]),

@@ -21,6 +21,8 @@ import type { TranscriptionPipeline } from './jobs/types.ts';
 import { WorkerPipeline } from './jobs/worker-pipeline.ts';
 import { TranscriptLibrary } from './library/library.ts';
 import { createLiveHandlers } from './live/live-handlers.ts';
+import type { SpawnLiveEngine } from './live/live-protocol.ts';
+import { threadLiveEngine } from './live/live-thread.ts';
 import { LiveWorkerClient } from './live/live-worker-client.ts';
 import { LiveRecordings, type LiveRecordingsOptions } from './live/recordings.ts';
 import type { ModelManager, ModelManagerOptions } from './models/index.ts';
@@ -61,6 +63,12 @@ export interface DesktopConfig {
   manageApiServer?: boolean;
   /** Where a recording's audio goes (default: media/<id>.webm). */
   recordingPathFor?: LiveRecordingsOptions['mediaPathFor'];
+  /**
+   * Where live transcription runs and how each recording's frames port reaches the window: the app passes an
+   * Electron utility process (electron/main/live-engine.ts); the default is a worker thread whose frames ports go
+   * nowhere (tests pass `threadLiveEngine(deliver)` to play the window).
+   */
+  liveEngine?: SpawnLiveEngine;
 }
 
 export interface Desktop extends DesktopServices {
@@ -174,7 +182,7 @@ export async function createDesktop(config: DesktopConfig): Promise<Desktop> {
   await jobs.start();
   await watch.start();
 
-  const liveWorker = new LiveWorkerClient();
+  const liveWorker = new LiveWorkerClient(config.liveEngine ?? threadLiveEngine());
   const live = new LiveRecordings({
     home: config.home,
     mediaDir,

@@ -3,15 +3,17 @@
  * electron/core, built by the one composition root (createDesktop) that the tests use too.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, globalShortcut, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, globalShortcut, type MessagePortMain, session, shell } from 'electron';
 import { isAppPageUrl } from './app-url.ts';
 import type { AppCommand } from '../contract/api.ts';
 import { EVENT_CHANNELS } from '../contract/api.ts';
+import { LIVE_FRAMES_CHANNEL } from '../contract/channels.ts';
 import { dialogExtensions, isMediaName } from '../core/media-types.ts';
 import { dataHome } from '../core/paths.ts';
 import { createDesktop, type Desktop } from '../core/services.ts';
 import { registerIpc } from './ipc.ts';
 import { handleMediaProtocol, mediaUrlFor, registerMediaScheme } from './media-protocol.ts';
+import { utilityLiveEngine } from './live-engine.ts';
 import { installMenu } from './menu.ts';
 import { SafeStorageSecretStore } from './secret-store.ts';
 import { hardenSession } from './security.ts';
@@ -31,6 +33,13 @@ const pendingPaths: string[] = [];
 
 function send(channel: string, payload: unknown): void {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
+}
+
+/** A recording's frames port goes to our own page only; the preload posts the microphone's frames on it. */
+function deliverLiveFrames(id: string, port: MessagePortMain): void {
+  const contents = mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : undefined;
+  if (contents && isAppPageUrl(contents.getURL(), indexHtml)) contents.postMessage(LIVE_FRAMES_CHANNEL, { id }, [port]);
+  else port.close();
 }
 
 function command(cmd: AppCommand): void {
@@ -85,6 +94,8 @@ function startDesktop(home: string): Promise<Desktop> {
     // Core has checked the path (data folder or exported by the app: desktop/exported-files.ts).
     revealInFolder: async (file) => shell.showItemInFolder(file),
     manageApiServer: true,
+    // Live transcription in a utility process, fed by the window over per-recording ports (live-engine.ts).
+    liveEngine: utilityLiveEngine(distDir, deliverLiveFrames),
   });
 }
 

@@ -16,8 +16,9 @@ import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
 import { tempHome } from './fixtures.ts';
 
-test('the bridge exposes exactly one function per channel, plus event subscriptions and pathForFile', async () => {
+test('the bridge exposes exactly one function per channel, plus event subscriptions, pathForFile and live audio', async () => {
   const calls: [string, unknown[]][] = [];
+  const frames: unknown[][] = [];
   const api = buildEarshotApi({
     invoke: async (channel, args) => {
       calls.push([channel, args]);
@@ -25,6 +26,7 @@ test('the bridge exposes exactly one function per channel, plus event subscripti
     },
     subscribe: () => () => {},
     pathForFile: () => '/x',
+    liveFrames: { send: (id, pcm) => void frames.push(['send', id, pcm]), end: (id) => void frames.push(['end', id]) },
   }) as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   for (const channel of INVOKE_CHANNELS) {
     const [service, method] = channel.split(':');
@@ -34,7 +36,16 @@ test('the bridge exposes exactly one function per channel, plus event subscripti
   }
   for (const e of EVENT_SUBSCRIPTIONS) assert.equal(typeof api[e.service][e.method], 'function');
   const exposed = Object.entries(api).flatMap(([s, m]) => Object.keys(m).map((k) => `${s}:${k}`));
-  assert.equal(exposed.length, INVOKE_CHANNELS.length + EVENT_SUBSCRIPTIONS.length + 1);
+  assert.equal(exposed.length, INVOKE_CHANNELS.length + EVENT_SUBSCRIPTIONS.length + 2);
+  // Audio frames go to the recording's port, never through invoke; stopping ends the port's frames first.
+  const before = calls.length;
+  const pcm = new ArrayBuffer(4);
+  api.live.audio('rec', pcm);
+  assert.equal(calls.length, before);
+  assert.deepEqual(frames.slice(-2), [
+    ['end', 'a'],
+    ['send', 'rec', pcm],
+  ]);
   assert.deepEqual(Object.keys(REQUEST_SCHEMAS).sort(), [...INVOKE_CHANNELS].sort());
 });
 

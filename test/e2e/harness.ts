@@ -3,7 +3,9 @@
  * process — the same thing Electron's preload does, through the same code: the page gets `buildEarshotApi` from
  * electron/contract/bridge.ts (bundled by esbuild), with a Playwright binding as its transport instead of ipcRenderer,
  * and every call goes through the same validating dispatcher that main registers on ipcMain. Events the main process
- * would `webContents.send` are pushed with page.evaluate.
+ * would `webContents.send` are pushed with page.evaluate. Microphone frames take the app's path too, not the
+ * dispatcher: the page's `live.audio` goes through a binding of its own to the contract's LiveFramesSender, which
+ * posts them on the recording's frames port straight to the live worker thread (the app: preload → utility process).
  */
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
@@ -21,6 +23,8 @@ import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { demoModelAvailable, devKey, tempHome, WHISPER_FIXTURE } from '../app/fixtures.ts';
 import { WorkerPipeline } from '../../electron/core/jobs/worker-pipeline.ts';
 import { createDesktop, type Desktop, type DesktopConfig } from '../../electron/core/services.ts';
+import { LiveFramesSender } from '../../electron/contract/live-frames.ts';
+import { threadLiveEngine } from '../../electron/core/live/live-thread.ts';
 import { PacedPipeline } from './paced-pipeline.ts';
 
 const RENDERER_DIR = path.resolve('dist/renderer');
@@ -43,6 +47,15 @@ async function bridgeScript(): Promise<string> {
             return () => listeners.get(channel).delete(listener);
           },
           pathForFile: (file) => window.__earshotFilePaths[file.name] ?? '',
+          liveFrames: {
+            send(id, pcm) {
+              let text = '';
+              const bytes = new Uint8Array(pcm);
+              for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+              void window.__earshotFrame(id, btoa(text));
+            },
+            end: (id) => void window.__earshotFrame(id, null),
+          },
         });`,
       resolveDir: process.cwd(),
       loader: 'ts',
@@ -259,8 +272,11 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
 
   const clipboard: string[] = [];
   const pipeline = new PacedPipeline(sharedPipeline());
+  // The window's ends of the recordings' frames ports (the preload holds them in the app).
+  const liveFrames = new LiveFramesSender();
   desktop = await createDesktop({
     pipeline,
+    liveEngine: threadLiveEngine((id, port) => liveFrames.attach(id, port)),
     modelEndpoint: `${baseUrl}/hf`,
     manageApiServer: true,
     ...options.desktop,
@@ -294,6 +310,12 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     const late = channel === 'transcripts:mediaUrl' ? 300 : (options.slowChannels?.[channel] ?? 0);
     if (late) await new Promise((r) => setTimeout(r, late));
     return d.dispatch(channel, args);
+  });
+  // Frames, in the order the page sent them, onto the recording's port (null: the recording's end marker).
+  await page.exposeBinding('__earshotFrame', (_source, id: string, base64: string | null) => {
+    if (base64 === null) return liveFrames.end(id);
+    const bytes = Buffer.from(base64, 'base64');
+    liveFrames.send(id, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   });
   await page.addInitScript({ content: await bridgeScript() });
 

@@ -9,10 +9,18 @@ import path from 'node:path';
 import { decodeToPcm16k } from '../../electron/core/audio/index.ts';
 import { FileSecretStore } from '../../electron/core/license/index.ts';
 import { createDesktop } from '../../electron/core/services.ts';
-import { pcm16Base64 } from './pcm.ts';
+import type { MessagePort } from 'node:worker_threads';
+import { threadLiveEngine } from '../../electron/core/live/live-thread.ts';
+import { pcm16 } from './pcm.ts';
 
 const [home, wav] = process.argv.slice(2);
-const desktop = await createDesktop({ home, secretStore: new FileSecretStore(path.join(home, 'license', 'key')) });
+// This process plays the window too: it posts the frames on the recording's port, straight to the live worker.
+const ports = new Map<string, MessagePort>();
+const desktop = await createDesktop({
+  home,
+  secretStore: new FileSecretStore(path.join(home, 'license', 'key')),
+  liveEngine: threadLiveEngine((id, port) => ports.set(id, port)),
+});
 async function killOnceMarkerHoldsText(): Promise<never> {
   const dir = path.join(home, 'recordings');
   for (;;) {
@@ -40,7 +48,7 @@ const { id } = started.value as { id: string };
 await desktop.dispatch('live:media', [id, (await fs.readFile(wav)).toString('base64')]);
 const { samples } = await decodeToPcm16k(wav);
 for (let at = 0; at < samples.length; at += 1600) {
-  await desktop.dispatch('live:audio', [id, pcm16Base64(samples.subarray(at, at + 1600))]);
+  ports.get(id)!.postMessage(pcm16(samples.subarray(at, at + 1600)));
   await new Promise((r) => setTimeout(r, 5));
 }
 // Never reached in a passing run: the first final kills the process.

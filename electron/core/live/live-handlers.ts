@@ -32,7 +32,6 @@ export function createLiveHandlers(s: DesktopServices, recordings: LiveRecording
       const { id, startedAt } = await recordings.start(choice);
       return { id, startedAt, model: choice.modelName };
     },
-    'live:audio': async (id, pcm) => recordings.audio(id, fromBase64(pcm)),
     'live:media': (id, chunk) => recordings.media(id, fromBase64(chunk)),
     'live:pause': async (id) => recordings.pause(id),
     'live:stop': async (id, reason) => {

@@ -1,56 +1,45 @@
 /**
- * The main-process side of the live worker: starts it on first use (the model then stays warm), relays frames to it
- * as transferred buffers (no copy, no decoding here) and routes its answers to the recording they belong to.
+ * The main-process side of the live engine (live-host.ts): starts it on first use (the model then stays warm), sends
+ * it requests and routes its answers to the recording they belong to. Audio frames do not come through here: each
+ * recording's frames go from the window straight to the engine over their own port, which the engine link opens at
+ * `start` (live-thread.ts in Node, electron/main/live-engine.ts in the app).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 import type { DeviceInfo } from '../asr/types.ts';
 import { EarshotError, fromApiError } from '../errors.ts';
-import { startWorker } from '../jobs/worker-pipeline.ts';
-import { appRoot } from '../paths.ts';
-import type { LiveModelChoice, LiveRequest, LiveResponse } from './live-protocol.ts';
+import type { LiveEngine, LiveModelChoice, LiveRequest, LiveResponse, SpawnLiveEngine } from './live-protocol.ts';
 import type { LiveFinal, LiveInterim, LiveResult } from './live-transcription.ts';
-
-/** The worker script: the .ts source when running from sources (tsx), the bundled .js in a build. */
-function liveWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'live-worker.ts');
-  const bundled = path.join(appRoot(), 'dist', 'workers', 'live-worker.js');
-  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
-  if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
-  return bundled;
-}
 
 export interface LiveListener {
   onReady(model: string, device: DeviceInfo): void;
   onInterim(interim: LiveInterim): void;
   onFinal(final: LiveFinal): void;
+  /** Seconds of audio the engine accepted (charged to the license). */
+  onHeard(seconds: number): void;
+  /** The window sent something that is not audio; the engine takes no more frames for this recording. */
+  onRefused(error: EarshotError): void;
   onStopped(result: LiveResult): void;
   onError(error: EarshotError): void;
 }
 
 export class LiveWorkerClient {
-  private worker?: Worker;
+  private engine?: LiveEngine;
   private readonly listeners = new Map<string, LiveListener>();
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = startWorker(liveWorkerPath());
-    worker.unref();
-    worker.on('message', (m: LiveResponse) => this.route(m));
-    const lost = (reason: string) => {
-      if (this.worker === worker) this.worker = undefined;
+  constructor(private readonly spawn: SpawnLiveEngine) {}
+
+  private ensureEngine(): LiveEngine {
+    if (this.engine) return this.engine;
+    const engine = this.spawn();
+    engine.onMessage((m) => this.route(m));
+    engine.onExit((reason) => {
+      if (this.engine === engine) this.engine = undefined;
       for (const [id, l] of this.listeners) {
         this.listeners.delete(id);
-        l.onError(new EarshotError('INTERNAL_ERROR', `The live transcription worker stopped: ${reason}`));
+        l.onError(new EarshotError('INTERNAL_ERROR', `The live transcription engine stopped: ${reason}`));
       }
-    };
-    worker.on('error', (e) => lost(e.message));
-    worker.on('exit', (code) => lost(`exit ${code}`));
-    this.worker = worker;
-    return worker;
+    });
+    this.engine = engine;
+    return engine;
   }
 
   private route(m: LiveResponse): void {
@@ -67,6 +56,12 @@ export class LiveWorkerClient {
       case 'final':
         l.onFinal(m.final);
         break;
+      case 'heard':
+        l.onHeard(m.seconds);
+        break;
+      case 'refused':
+        l.onRefused(fromApiError(m.error));
+        break;
       case 'stopped':
         this.listeners.delete(m.id);
         l.onStopped(m.result);
@@ -78,32 +73,32 @@ export class LiveWorkerClient {
     }
   }
 
-  private send(m: LiveRequest, transfer: ArrayBuffer[] = []): void {
-    this.ensureWorker().postMessage(m, transfer);
+  private send(m: LiveRequest): void {
+    this.ensureEngine().post(m);
   }
 
   prepare(model: LiveModelChoice): void {
     this.send({ type: 'prepare', model });
   }
 
+  /** Starts a recording; its frames port's window end goes out through the engine link. */
   start(id: string, model: LiveModelChoice, listener: LiveListener): void {
     this.listeners.set(id, listener);
     this.send({ type: 'start', id, model });
-  }
-
-  /** 16-bit PCM at 16 kHz; `pcm` must not be used by the caller afterwards (its buffer moves to the worker). */
-  audio(id: string, pcm: Uint8Array): void {
-    if (!this.listeners.has(id)) return;
-    const own = pcm.byteOffset === 0 && pcm.byteLength === pcm.buffer.byteLength ? pcm : pcm.slice();
-    this.send({ type: 'audio', id, pcm: own.buffer as ArrayBuffer }, [own.buffer as ArrayBuffer]);
   }
 
   flush(id: string): void {
     if (this.listeners.has(id)) this.send({ type: 'flush', id });
   }
 
-  stop(id: string): void {
-    if (this.listeners.has(id)) this.send({ type: 'stop', id });
+  /** The engine takes no more frames for this recording (what it has is still transcribed at the stop). */
+  hold(id: string): void {
+    if (this.listeners.has(id)) this.send({ type: 'hold', id });
+  }
+
+  /** `waitMs`: how long the engine waits for the window's last frames (see LiveRequest). */
+  stop(id: string, waitMs: number): void {
+    if (this.listeners.has(id)) this.send({ type: 'stop', id, waitMs });
   }
 
   cancel(id: string): void {
@@ -111,20 +106,20 @@ export class LiveWorkerClient {
     this.send({ type: 'cancel', id });
   }
 
-  /** Releases the model and ends the worker (never inside a native call: it disposes first, then exits). */
+  /** Releases the model and ends the engine (never inside a native call: it disposes first, then exits). */
   async dispose(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    this.worker = undefined;
+    const engine = this.engine;
+    if (!engine) return;
+    this.engine = undefined;
     this.listeners.clear();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, 30_000);
       function done() {
         clearTimeout(timer);
-        void worker!.terminate().then(() => resolve());
+        void engine!.kill().then(() => resolve());
       }
-      worker.on('message', (m: LiveResponse) => m.type === 'disposed' && done());
-      worker.postMessage({ type: 'dispose' } satisfies LiveRequest);
+      engine.onMessage((m) => m.type === 'disposed' && done());
+      engine.post({ type: 'dispose' });
     });
   }
 }

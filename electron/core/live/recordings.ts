@@ -1,7 +1,8 @@
 /**
- * Microphone recordings in the desktop app. The renderer sends two things while recording: 16 kHz PCM frames (for the
- * live worker, which transcribes them) and the compressed recording itself (Opus/WebM from MediaRecorder), which is
- * appended to the data folder's media/ as it arrives. A marker file in recordings/ says a recording is in progress and
+ * Microphone recordings in the desktop app. The renderer sends two things while recording: 16 kHz PCM frames, straight
+ * to the live engine over the recording's own port (live-host.ts validates and transcribes them; they never come
+ * here), and the compressed recording itself (Opus/WebM from MediaRecorder), which the contract's `live:media` appends
+ * to the data folder's media/ as it arrives. A marker file in recordings/ says a recording is in progress and
  * keeps its final segments so far; when stopped, the recording becomes a history item like any other and the marker
  * goes. A marker found at start-up is a recording cut short by a crash or a quit: it becomes an "interrupted" history
  * item with the audio and the text decided before the interruption, which can be transcribed again from the audio.
@@ -57,6 +58,9 @@ interface Active {
   stopping?: Promise<StoredTranscript | null>;
   /** Set when the recording stopped by itself; stop() then reports this. */
   failure?: EarshotError;
+  /** Set when writing the recording failed (disk full): later pieces are refused. Other failures keep the audio coming
+   * until the window stops, so the recording file holds everything the microphone gave. */
+  writeFailure?: EarshotError;
   /** Resolves with the worker's whole transcript once asked to stop. */
   result: Promise<LiveResult>;
   settle: { resolve(r: LiveResult): void; reject(e: EarshotError): void };
@@ -67,7 +71,7 @@ export interface LiveRecordingsOptions {
   mediaDir: string;
   library: TranscriptLibrary;
   worker: LiveWorkerClient;
-  /** Throws the license's error when work is refused; charges audio as it is heard. */
+  /** Throws the license's error when work is refused; charges audio as the engine hears it (may throw QUOTA_EXCEEDED). */
   authorize(): Promise<void>;
   recordAudio(seconds: number): Promise<void>;
   /** Where a recording's audio goes (default media/<id>.webm); tests name /dev/full to meet a real full disk. */
@@ -75,14 +79,13 @@ export interface LiveRecordingsOptions {
 }
 
 const ID_RE = /^rec_[a-f0-9]{20}$/;
-/** 200 ms of 16-bit PCM at 16 kHz is 6400 bytes; a frame over 10 s is not from our worklet. */
-const MAX_FRAME_BYTES = 16000 * 2 * 10;
+/** How long the engine waits at a stop for the window's last frames (they come on their own port). */
+const STOP_FRAMES_WAIT_MS = 5_000;
+const QUIT_FRAMES_WAIT_MS = 1_000;
 
 export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
   private readonly active = new Map<string, Active>();
   private readonly dir: string;
-  /** Audio not yet charged to the license, in seconds (charged per whole second). */
-  private uncharged = 0;
 
   constructor(private readonly o: LiveRecordingsOptions) {
     super();
@@ -155,6 +158,15 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
           .catch((e) => this.failed(rec, diskError(e)));
         this.emit('event', { type: 'final', id, ...final });
       },
+      // Audio is charged as the engine hears it; once the quota is used up the recording stops taking audio, and what
+      // was heard (and paid) is still transcribed and saved.
+      onHeard: (seconds) => {
+        void this.o.recordAudio(seconds).catch((e) => {
+          this.o.worker.hold(id);
+          this.failed(rec, asEarshot(e));
+        });
+      },
+      onRefused: (error) => this.failed(rec, error),
       onStopped: (result) => rec.settle.resolve(result),
       onError: (error) => {
         rec.settle.reject(error);
@@ -163,37 +175,22 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     };
   }
 
-  /** One frame of 16-bit little-endian mono PCM at 16 kHz. */
-  audio(id: string, pcm: Uint8Array): void {
-    const rec = this.get(id);
-    if (rec.stopping || rec.failure) return;
-    if (pcm.length > MAX_FRAME_BYTES || pcm.length % 2) {
-      throw new EarshotError('INVALID_PARAMETER', 'Audio frames must be 16-bit PCM of at most 10 s');
-    }
-    this.o.worker.audio(id, pcm);
-    this.uncharged += pcm.length / 2 / 16000;
-    if (this.uncharged >= 1) {
-      const seconds = this.uncharged;
-      this.uncharged = 0;
-      void this.o.recordAudio(seconds).catch((e) => this.failed(rec, asEarshot(e)));
-    }
-  }
-
   /** Appends the next piece of the compressed recording to its file in the data folder. */
   media(id: string, bytes: Uint8Array): Promise<void> {
     const rec = this.get(id);
-    if (rec.failure) throw rec.failure;
+    if (rec.writeFailure) throw rec.writeFailure;
     rec.writes = rec.writes.then(async () => {
-      if (rec.failure) return;
+      if (rec.writeFailure) return;
       try {
         await rec.file.write(bytes);
         rec.mediaBytes += bytes.length;
       } catch (e) {
-        this.failed(rec, diskError(e));
+        rec.writeFailure = diskError(e);
+        this.failed(rec, rec.writeFailure);
       }
     });
     return rec.writes.then(() => {
-      if (rec.failure) throw rec.failure;
+      if (rec.writeFailure) throw rec.writeFailure;
     });
   }
 
@@ -214,7 +211,8 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
 
   private async finish(rec: Active, reason: LiveStopReason): Promise<StoredTranscript | null> {
     const { id } = rec.marker;
-    this.o.worker.stop(id);
+    // The window sends its frames' end marker right before stopping; on quit it may be going away without one.
+    this.o.worker.stop(id, reason === 'quit' ? QUIT_FRAMES_WAIT_MS : STOP_FRAMES_WAIT_MS);
     let result: LiveResult | undefined;
     try {
       result = await rec.result;
@@ -233,7 +231,7 @@ export class LiveRecordings extends EventEmitter<{ event: [LiveEvent] }> {
     }
     const seconds = result?.duration ?? rec.marker.duration;
     // Players can show the length and seek once the file says how long it is; a failure only costs that.
-    if (!rec.failure) await setWebmDuration(rec.marker.mediaPath, seconds).catch(() => false);
+    if (!rec.writeFailure) await setWebmDuration(rec.marker.mediaPath, seconds).catch(() => false);
     if (result?.language) rec.marker.language = result.language;
     const interrupted = reason !== 'user' || rec.failure !== undefined;
     const title = interrupted ? `${rec.marker.title} (interrupted)` : rec.marker.title;

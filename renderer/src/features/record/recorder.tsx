@@ -42,9 +42,8 @@ interface Capture {
   context: AudioContext;
   node: AudioWorkletNode;
   recorder: MediaRecorder;
-  /** Media pieces are appended in order; audio frames may overlap. */
+  /** Media pieces are appended in order (audio frames go over their own port: live-frames.ts). */
   mediaWrites: Promise<unknown>;
-  audioSends: Set<Promise<unknown>>;
   off: () => void;
 }
 
@@ -87,7 +86,6 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
       }
       for (const t of c.stream.getTracks()) t.stop();
       await c.mediaWrites.catch(() => {});
-      await Promise.allSettled([...c.audioSends]);
       void c.context.close().catch(() => {});
       try {
         const t = await call(earshot().live.stop(c.id, reason));
@@ -159,7 +157,6 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
         node,
         recorder,
         mediaWrites: Promise.resolve(),
-        audioSends: new Set(),
         off: offEvents,
       };
       capture.current = c;
@@ -169,9 +166,8 @@ export function RecorderProvider({ children }: { children: ReactNode }) {
         samples += m.data.pcm.byteLength / 2;
         setElapsed(samples / 16000);
         setLevel(m.data.peak);
-        const sent = earshot().live.audio(c.id, toBase64(new Uint8Array(m.data.pcm)));
-        c.audioSends.add(sent);
-        void sent.finally(() => c.audioSends.delete(sent));
+        // Straight to the live engine over the recording's own port (not through the main process).
+        earshot().live.audio(c.id, m.data.pcm);
       };
       recorder.ondataavailable = (m) => {
         if (m.data.size === 0) return;
