@@ -15,6 +15,7 @@ import {
   agreedSilence,
   cutAfterAgreed,
   joinLivePieces,
+  OVERDUE_SECONDS,
   UNSETTLED_TAIL_SECONDS,
 } from '../../electron/core/live/agreement.ts';
 import { type LiveFinal, type LiveInterim, LiveTranscription } from '../../electron/core/live/live-transcription.ts';
@@ -27,7 +28,10 @@ const w = (word: string, start: number, end: number): Word => ({ word, start, en
 test('agreement: the common prefix of two transcripts, by text and place, clear of the end of the audio', () => {
   const a = [w(' The', 0.1, 0.3), w(' quick', 0.35, 0.7), w(' brown', 0.75, 1.1), w(' fox', 1.2, 1.5)];
   const b = [w('the', 0.12, 0.31), w(' quick,', 0.36, 0.72), w(' brawn', 0.75, 1.1), w(' fox', 1.2, 1.5)];
-  assert.equal(agreedWordCount(a, b, 3), 2, 'case and punctuation do not matter; a revised word ends agreement');
+  assert.equal(agreedWordCount(a, b, 2), 2, 'case and punctuation do not matter; a revised word ends agreement');
+  // …until it is overdue: a word both place alike but the model keeps respelling no longer holds back the rest.
+  assert.equal(agreedWordCount(a, b, 1.1 + OVERDUE_SECONDS - 0.01), 2, 'respelled, not yet overdue');
+  assert.equal(agreedWordCount(a, b, 1.1 + OVERDUE_SECONDS + 0.01), 4, 'respelled and overdue: settled, and the rest');
   const moved = [w(' the', 0.1, 0.3), w(' quick', 0.8, 1.1)];
   assert.equal(agreedWordCount(a, moved, 3), 1, 'the same word in another place is another word');
   assert.equal(agreedWordCount(a, a, 1.1 + UNSETTLED_TAIL_SECONDS - 0.01), 2, 'a word at the edge of the audio waits');

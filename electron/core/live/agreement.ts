@@ -11,6 +11,12 @@ import { type LiveChunk, type LiveDecider, LIVE_RATE } from './decider.ts';
 export const UNSETTLED_TAIL_SECONDS = 0.4;
 /** Two transcripts place the same word this close (seconds) when they agree on it. */
 const SAME_PLACE_SECONDS = 0.25;
+/**
+ * A word both transcripts place alike but spell differently ("shore", then "sure", then "shore") is settled as the
+ * newer transcript has it once it ends this long (seconds) before the end of what was heard: otherwise one word the
+ * model keeps flipping holds back every word after it (seen in the e2e recording: 3.7 s for a whole sentence).
+ */
+export const OVERDUE_SECONDS = 1;
 
 const normalize = (word: string) =>
   word
@@ -19,16 +25,17 @@ const normalize = (word: string) =>
     .replace(/[^\p{L}\p{N}']/gu, '');
 
 /**
- * How many leading words of `current` the `previous` transcript of the same audio (same start) agrees on: same text,
- * about the same place, and ending clear of the end of what `current` heard (`heardSeconds`).
+ * How many leading words of `current` the `previous` transcript of the same audio (same start) agrees on: same text
+ * (or, once overdue, only the same place), about the same place, and ending clear of the end of what `current` heard
+ * (`heardSeconds`).
  */
 export function agreedWordCount(previous: readonly Word[], current: readonly Word[], heardSeconds: number): number {
   let n = 0;
   while (n < previous.length && n < current.length) {
     const a = previous[n];
     const b = current[n];
-    if (normalize(a.word) !== normalize(b.word)) break;
     if (Math.abs(a.start - b.start) > SAME_PLACE_SECONDS || Math.abs(a.end - b.end) > SAME_PLACE_SECONDS) break;
+    if (normalize(a.word) !== normalize(b.word) && b.end > heardSeconds - OVERDUE_SECONDS) break;
     if (b.end > heardSeconds - UNSETTLED_TAIL_SECONDS) break;
     n++;
   }
