@@ -8,12 +8,11 @@ import fs from 'node:fs/promises';
 import type { Segment, TranscriptResult, Word } from '../asr/types.ts';
 import { type NeuralModels, speakerUtterances } from '../diarize/index.ts';
 import { EarshotError } from '../errors.ts';
-import { joinSegmentText } from '../asr/result-text.ts';
-import type { JobCheckpoint } from '../jobs/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { InferenceQueue } from './inference-queue.ts';
 import type { ServerMetrics } from './metrics.ts';
-import { type ModelRunner, ModelThreads, type SegmentListener } from './model-threads.ts';
+import { type ModelRunner, ModelThreads } from './model-threads.ts';
+import { type Checkpointing, runFromCheckpoint } from './resumable-run.ts';
 import type { ServerServices } from './services.ts';
 import { assertReachableUrl, parseHttpUrl } from './url-policy.ts';
 
@@ -59,18 +58,7 @@ export type RemoteTranscribe = (
   signal: AbortSignal,
 ) => Promise<Transcript>;
 
-/** What a run of a queued job had finished: the segments of its windows done, and where the last of them ended. */
-export interface RunCheckpoint extends JobCheckpoint {
-  through: number;
-}
-
-/** A queued job's checkpoint: what an earlier run finished, and where this run saves its own as windows finish. */
-export interface Checkpointing {
-  resume?: RunCheckpoint;
-  save(checkpoint: RunCheckpoint): void;
-  /** Told where the run continues (seconds) when it continues an earlier one. */
-  resumed?(fromSeconds: number): void;
-}
+export type { Checkpointing, RunCheckpoint } from './resumable-run.ts';
 
 export type ModelState =
   | { status: 'loading' }
@@ -247,13 +235,10 @@ export class Transcriber {
   }
 
   /**
-   * Runs the model, saving the segments as each window finishes, and continuing where the checkpoint says an earlier
-   * run of the job got to when it was made by this model from this audio. Only a CTC model continues: its windows are
-   * planned over the whole recording again and those already done are skipped, so the text is the one an
-   * uninterrupted run gives. A Whisper job starts over: its model has no way to skip windows (resumeAfter) yet, and
-   * its temperature fallback samples from one seeded random stream over the whole run, so windows after a resume
-   * could sample differently. With speakers, the labels come from the whole recording at the end: such a job starts
-   * over too.
+   * Runs the model; a queued job's run saves its checkpoint as it goes and continues where an earlier run of the job
+   * got to (resumable-run.ts: CTC skips the windows done, Whisper continues after the last saved segment). With
+   * speakers a job starts over: the server labels them from the speech regions its transcription found over the whole
+   * recording, which a continued run would not have for the part already done.
    */
   private async runResumable(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
@@ -263,41 +248,14 @@ export class Transcriber {
   ): Promise<TranscriptResult> {
     if (!checkpoint || options.diarize) return this.runModel(audio, options, signal);
     const { model } = this.readyModel();
-    const resume = checkpoint.resume;
-    const from =
-      model.family === 'ctc' &&
-      resume &&
-      resume.model === model.name &&
-      Math.abs(resume.duration - audio.duration) < 0.01 &&
-      resume.through > 0 &&
-      resume.through < audio.duration
-        ? resume.through
-        : 0;
-    const saved = from > 0 ? resume!.segments : [];
-    if (from > 0) checkpoint.resumed?.(from);
-    const segments = [...saved];
-    const stream = {
-      segment: (segment: Segment) => {
-        segments.push({ ...segment, id: segments.length });
-      },
-      // After each window: its segments and where it ended, as one checkpoint.
-      progress: (fraction: number) => {
-        const through = Math.min(audio.duration, fraction * audio.duration);
-        checkpoint.save({ model: model.name, duration: audio.duration, segments: [...segments], through });
-      },
-    };
-    const result = await this.runModel(audio, options, signal, stream, from > 0 ? from : undefined);
-    if (from === 0) return result;
-    const all = [...saved, ...result.segments.map((s, i) => ({ ...s, id: saved.length + i }))];
-    return { ...result, segments: all, text: joinSegmentText(all) };
+    const language = modelLanguage(options.language, model.languages) ?? undefined;
+    return runFromCheckpoint(model, audio, { language, wordTimestamps: options.timestamps }, signal, checkpoint);
   }
 
   private async runModel(
     audio: { samples: Float32Array; sampleRate: 16000; duration: number },
     options: ListenOptions,
     signal: AbortSignal,
-    stream?: SegmentListener,
-    resumeAfter?: number,
   ): Promise<TranscriptResult> {
     const { model } = this.readyModel();
     const language = modelLanguage(options.language, model.languages) ?? undefined;
@@ -308,10 +266,8 @@ export class Transcriber {
         wordTimestamps: options.timestamps,
         // Speakers are labelled in the model's thread too (the diarization models are ONNX as well).
         diarization: options.diarize ? { numSpeakers: options.num_speakers, models: this.diarization } : undefined,
-        resumeAfter,
       },
       signal,
-      stream,
     );
   }
 }
