@@ -229,18 +229,22 @@ test('an explicit decoder choice is honoured for a plain WAV', async () => {
 test('cancelling stops the in-process read with CANCELLED', async () => {
   const controller = new AbortController();
   const stream = await decodeStream(media.path('long.wav'), { signal: controller.signal });
-  assert.equal(stream.meta.decoder, 'wav');
-  let chunks = 0;
-  await assert.rejects(
-    (async () => {
-      for await (const _chunk of stream) {
-        chunks++;
-        if (chunks === 2) controller.abort();
-      }
-    })(),
-    (e: unknown) => isEarshotError(e, 'CANCELLED'),
-  );
-  assert.equal(chunks, 2);
+  try {
+    assert.equal(stream.meta.decoder, 'wav');
+    let chunks = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _chunk of stream) {
+          chunks++;
+          if (chunks === 2) controller.abort();
+        }
+      })(),
+      (e: unknown) => isEarshotError(e, 'CANCELLED'),
+    );
+    assert.equal(chunks, 2);
+  } finally {
+    await stream.close(); // a failed assertion must not leave a decoder running
+  }
 });
 
 test('the duration limit applies before any sample is read', async () => {
