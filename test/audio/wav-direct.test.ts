@@ -47,8 +47,13 @@ function extensible(pcm: Buffer, channels: number, bits: number, subformat: numb
     head.writeUInt32LE(body.length, 4);
     return Buffer.concat([head, body, Buffer.alloc(body.length % 2)]);
   };
-  const body = Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), chunk('JUNK', Buffer.alloc(28)), chunk('data', pcm)]);
-  return Buffer.concat([chunk('RIFF', body)]);
+  const body = Buffer.concat([
+    Buffer.from('WAVE'),
+    chunk('fmt ', fmt),
+    chunk('JUNK', Buffer.alloc(28)),
+    chunk('data', pcm),
+  ]);
+  return chunk('RIFF', body);
 }
 
 before(() => {
