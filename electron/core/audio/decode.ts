@@ -1,7 +1,8 @@
 /**
  * The entry points: any media file, bytes or URL → 16 kHz mono float32, streamed (`decodeStream`) or whole
  * (`decodeToPcm16k`). Inputs are sniffed from their bytes, checked against the caller's limits, then decoded by the
- * native ffmpeg when available or by the built-in WebAssembly ffmpeg. Temp files are always removed.
+ * native ffmpeg when available or by the built-in WebAssembly ffmpeg; a plain 16 kHz PCM WAV is read directly, without
+ * ffmpeg (wav-direct.ts). Temp files are always removed.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import {
   TARGET_SAMPLE_RATE,
 } from './types.ts';
 import { startWasmDecoder } from './wasm.ts';
+import { probePlainWav, startWavDecoder } from './wav-direct.ts';
 
 /** A decode in progress: iterate it for 16 kHz mono chunks; `meta.duration` becomes exact when iteration ends. */
 export interface AudioStream extends AsyncIterable<Float32Array> {
@@ -112,16 +114,25 @@ export async function decodeStream(source: AudioSource, opts: DecodeOptions = {}
     if (input.bytes === 0) throw new EarshotError('EMPTY_AUDIO', 'The file is empty (0 bytes)');
     const format = await sniffFile(input.path);
     if (!format) throw unsupported(`Not a supported audio or video file (supported: ${SUPPORTED_FORMATS.join(', ')})`);
-    const decoder = await chooseDecoder(opts);
     const started = { path: input.path, recognised: true, signal: opts.signal };
-    let kind = decoder.kind;
-    producer = kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : await startWasmDecoder(started);
+    const auto = (opts.decoder ?? 'auto') === 'auto';
+    // A plain 16 kHz PCM WAV is read in-process ('auto' only: an explicit decoder choice is honoured).
+    const plainWav = auto && format.container === 'wav' ? await probePlainWav(input.path, input.bytes) : null;
+    let kind: AudioMeta['decoder'];
+    if (plainWav) {
+      kind = 'wav';
+      producer = startWavDecoder(plainWav, started);
+    } else {
+      const decoder = await chooseDecoder(opts);
+      kind = decoder.kind;
+      producer = kind === 'native' ? startNativeDecoder(decoder.ffmpeg!, started) : await startWasmDecoder(started);
+    }
     let header: StreamHeader;
     try {
       header = await producer.header;
     } catch (e) {
       // A system ffmpeg that cannot run (broken install, missing libraries) must not stop 'auto': use the built-in one.
-      if (!(kind === 'native' && (opts.decoder ?? 'auto') === 'auto' && isEarshotError(e, 'INTERNAL_ERROR'))) throw e;
+      if (!(kind === 'native' && auto && isEarshotError(e, 'INTERNAL_ERROR'))) throw e;
       producer.close();
       kind = 'wasm';
       producer = await startWasmDecoder(started);

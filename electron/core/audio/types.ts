@@ -2,6 +2,7 @@
 
 export const TARGET_SAMPLE_RATE = 16000;
 
+/** The decoders a caller can choose: the system's ffmpeg ('native') or the built-in WebAssembly ffmpeg. */
 export type DecoderKind = 'native' | 'wasm';
 
 export interface AudioMeta {
@@ -13,7 +14,8 @@ export interface AudioMeta {
   codec: string;
   originalSampleRate: number;
   channels: number;
-  decoder: DecoderKind;
+  /** Which decoder ran; 'wav': a plain 16 kHz PCM WAV read in-process, without ffmpeg (decoder 'auto' only). */
+  decoder: DecoderKind | 'wav';
   /** Size of the input in bytes. */
   bytes: number;
   /** Seconds the container's header declares (NaN when it does not say); unlike `duration`, never replaced. */
