@@ -4,8 +4,7 @@
  * actually connects to (inside DNS lookup), on every hop, so neither redirects nor DNS tricks get around it.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
@@ -264,7 +263,10 @@ async function saveBody(
     },
   });
   try {
-    await pipeline(res.body, count, createWriteStream(file, { flags: 'wx', mode: 0o600 }), { signal: opts.signal });
+    // The file exists before any byte can fail the download: a write stream opening it itself could finish opening
+    // after a refusal had already deleted it, and the new empty file stayed in the temp folder.
+    const handle = await open(file, 'wx', 0o600);
+    await pipeline(res.body, count, handle.createWriteStream(), { signal: opts.signal });
     if (total !== undefined && received < total) {
       throw new EarshotError(
         'URL_FETCH_FAILED',
