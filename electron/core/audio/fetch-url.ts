@@ -4,7 +4,9 @@
  * actually connects to (inside DNS lookup), on every hop, so neither redirects nor DNS tricks get around it.
  */
 import { randomUUID } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
@@ -262,11 +264,10 @@ async function saveBody(
       done(null, chunk);
     },
   });
+  // Piped at once (no await before): undici fails an assertion when the server ends a body nobody reads yet.
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
   try {
-    // The file exists before any byte can fail the download: a write stream opening it itself could finish opening
-    // after a refusal had already deleted it, and the new empty file stayed in the temp folder.
-    const handle = await open(file, 'wx', 0o600);
-    await pipeline(res.body, count, handle.createWriteStream(), { signal: opts.signal });
+    await pipeline(res.body, count, out, { signal: opts.signal });
     if (total !== undefined && received < total) {
       throw new EarshotError(
         'URL_FETCH_FAILED',
@@ -276,6 +277,9 @@ async function saveBody(
     }
   } catch (e) {
     discard(res.body);
+    // A write stream still opening its file when the download failed creates it afterwards: delete it only once the
+    // stream has closed, or the new empty file stays in the temp folder.
+    if (!out.closed) await once(out, 'close').catch(() => {});
     await cleanup();
     if (opts.signal?.aborted) throw abortError(opts.signal);
     throw describeNetworkError(e, url, settings);
