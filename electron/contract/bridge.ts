@@ -11,7 +11,7 @@ export interface BridgeTransport {
   subscribe(channel: string, listener: (payload: unknown) => void): () => void;
   pathForFile(file: File): string;
   /** Recordings' frames ports (live-frames.ts): microphone audio does not go through `invoke`. */
-  liveFrames: Pick<LiveFramesSender, 'send' | 'end'>;
+  liveFrames: Pick<LiveFramesSender, 'send' | 'flush' | 'end'>;
 }
 
 export function buildEarshotApi(transport: BridgeTransport): EarshotApi {
@@ -31,6 +31,11 @@ export function buildEarshotApi(transport: BridgeTransport): EarshotApi {
   const live = service('live');
   live.audio = (id: string, pcm: ArrayBuffer) => transport.liveFrames.send(id, pcm);
   // The end marker goes first, on the frames port: the engine decides the rest once it has every frame.
+  // Likewise a pause: its marker on the port, so the frames sent before it are decided by it.
+  live.pause = (...args: unknown[]) => {
+    if (typeof args[0] === 'string') transport.liveFrames.flush(args[0]);
+    return transport.invoke('live:pause', args);
+  };
   live.stop = (...args: unknown[]) => {
     if (typeof args[0] === 'string') transport.liveFrames.end(args[0]);
     return transport.invoke('live:stop', args);

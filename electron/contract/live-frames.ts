@@ -4,7 +4,7 @@
  * `live:start` answers (a separate message, not ordered with the answer), so frames sent before it arrives wait here,
  * a bounded few. Used by the preload with Electron's MessagePort and by the e2e harness with a page binding.
  */
-import { LIVE_FRAMES_END } from '../core/live/live-protocol.ts';
+import { LIVE_FRAMES_END, LIVE_FRAMES_FLUSH } from '../core/live/live-protocol.ts';
 
 /** What is needed of a port: the DOM's MessagePort fits. */
 export interface FramesPortEnd {
@@ -32,6 +32,11 @@ export class LiveFramesSender {
     this.post(id, pcm);
   }
 
+  /** The frames so far are to be decided (called right before `live:pause`). */
+  flush(id: string): void {
+    this.post(id, LIVE_FRAMES_FLUSH);
+  }
+
   /** The last frame was sent: the engine may decide the rest (called right before `live:stop`). */
   end(id: string): void {
     this.post(id, LIVE_FRAMES_END);
@@ -41,7 +46,7 @@ export class LiveFramesSender {
     const port = this.ports.get(id);
     if (!port) {
       const queue = this.waiting.get(id) ?? [];
-      if (queue.length < MAX_WAITING || data === LIVE_FRAMES_END) queue.push(data);
+      if (queue.length < MAX_WAITING || typeof data === 'string') queue.push(data); // markers are never dropped
       this.waiting.set(id, queue);
       return;
     }

@@ -26,7 +26,11 @@ test('the bridge exposes exactly one function per channel, plus event subscripti
     },
     subscribe: () => () => {},
     pathForFile: () => '/x',
-    liveFrames: { send: (id, pcm) => void frames.push(['send', id, pcm]), end: (id) => void frames.push(['end', id]) },
+    liveFrames: {
+      send: (id, pcm) => void frames.push(['send', id, pcm]),
+      flush: (id) => void frames.push(['flush', id]),
+      end: (id) => void frames.push(['end', id]),
+    },
   }) as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>;
   for (const channel of INVOKE_CHANNELS) {
     const [service, method] = channel.split(':');
@@ -37,6 +41,11 @@ test('the bridge exposes exactly one function per channel, plus event subscripti
   for (const e of EVENT_SUBSCRIPTIONS) assert.equal(typeof api[e.service][e.method], 'function');
   const exposed = Object.entries(api).flatMap(([s, m]) => Object.keys(m).map((k) => `${s}:${k}`));
   assert.equal(exposed.length, INVOKE_CHANNELS.length + EVENT_SUBSCRIPTIONS.length + 2);
+  // Pausing and stopping put their marker on the port before they invoke (the port is not ordered with invoke).
+  assert.deepEqual(
+    frames.map((f) => f[0]),
+    ['flush', 'end'],
+  );
   // Audio frames go to the recording's port, never through invoke; stopping ends the port's frames first.
   const before = calls.length;
   const pcm = new ArrayBuffer(4);

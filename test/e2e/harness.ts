@@ -54,6 +54,7 @@ async function bridgeScript(): Promise<string> {
               for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
               void window.__earshotFrame(id, btoa(text));
             },
+            flush: (id) => void window.__earshotFrame(id, false),
             end: (id) => void window.__earshotFrame(id, null),
           },
         });`,
@@ -311,9 +312,10 @@ export async function startHarness(home: string, options: HarnessOptions = {}): 
     if (late) await new Promise((r) => setTimeout(r, late));
     return d.dispatch(channel, args);
   });
-  // Frames, in the order the page sent them, onto the recording's port (null: the recording's end marker).
-  await page.exposeBinding('__earshotFrame', (_source, id: string, base64: string | null) => {
+  // Frames, in the order the page sent them, onto the recording's port (null: the end marker; false: a pause's).
+  await page.exposeBinding('__earshotFrame', (_source, id: string, base64: string | null | false) => {
     if (base64 === null) return liveFrames.end(id);
+    if (base64 === false) return liveFrames.flush(id);
     const bytes = Buffer.from(base64, 'base64');
     liveFrames.send(id, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   });

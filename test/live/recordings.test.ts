@@ -138,6 +138,7 @@ test('pausing decides the text said so far', async () => {
   const session = await ok<LiveSession>(d, 'live:start');
   const events = eventsOf(d, session.id);
   sendAudio(session.id, 0, 48000);
+  frames.flush(session.id); // as the bridge pauses: its marker on the port, then `live:pause`
   await ok(d, 'live:pause', session.id);
   await until(() => events.some((e) => e.type === 'final'), 'the final after a pause');
   const final = events.find((e) => e.type === 'final')!;

@@ -10,6 +10,7 @@ import type { SpeechModel } from '../asr/types.ts';
 import { EarshotError, toApiError } from '../errors.ts';
 import {
   LIVE_FRAMES_END,
+  LIVE_FRAMES_FLUSH,
   type LiveControlPort,
   type LiveFramesPort,
   type LiveModelChoice,
@@ -32,7 +33,13 @@ interface Session {
   endFrames(): void;
   /** Accepted audio not yet reported as heard, in bytes. */
   unreported: number;
+  /** Pause markers from the port whose `flush` on the control link has not come yet, and the reverse. */
+  markersAhead: number;
+  flushesAhead: number;
 }
+
+/** How long a pause waits for its marker on the frames port before deciding without it (a window that sends none). */
+const FLUSH_MARKER_WAIT_MS = 1000;
 
 /** A frame's bytes, or undefined when `data` is not 16-bit PCM of a sensible size. */
 function pcmOf(data: unknown): Uint8Array | undefined {
@@ -80,6 +87,8 @@ export function runLiveHost(control: LiveControlPort): void {
       framesEnded,
       endFrames,
       unreported: 0,
+      markersAhead: 0,
+      flushesAhead: 0,
     };
     sessions.set(id, session);
     if (frames) {
@@ -94,6 +103,13 @@ export function runLiveHost(control: LiveControlPort): void {
   function onFrame(id: string, session: Session, data: unknown): void {
     if (data === LIVE_FRAMES_END) {
       session.endFrames();
+      return;
+    }
+    if (data === LIVE_FRAMES_FLUSH) {
+      // In order with the frames: the pause decides everything sent before it.
+      if (session.flushesAhead > 0) session.flushesAhead--;
+      else session.markersAhead++;
+      flush(session);
       return;
     }
     if (session.held || sessions.get(id) !== session) return;
@@ -136,6 +152,26 @@ export function runLiveHost(control: LiveControlPort): void {
       end(id, session);
       post({ type: 'error', id, error: toApiError(e) });
     }
+  }
+
+  function flush(session: Session): void {
+    if (session.live) session.live.flush();
+    else session.flush = true;
+  }
+
+  /** `flush` from the control link: decided by the port's marker when there is a port (waiting for it, briefly). */
+  function flushRequested(session: Session): void {
+    if (!session.frames) return flush(session);
+    if (session.markersAhead > 0) {
+      session.markersAhead--; // the marker came first and has decided already
+      return;
+    }
+    session.flushesAhead++;
+    setTimeout(() => {
+      if (session.flushesAhead === 0) return;
+      session.flushesAhead--;
+      flush(session);
+    }, FLUSH_MARKER_WAIT_MS).unref?.();
   }
 
   function end(id: string, session: Session): void {
@@ -182,8 +218,7 @@ export function runLiveHost(control: LiveControlPort): void {
         return void modelFor(msg.model).catch(() => {});
       case 'flush': {
         const session = sessions.get(msg.id);
-        if (session?.live) session.live.flush();
-        else if (session) session.flush = true;
+        if (session) flushRequested(session);
         return;
       }
       case 'hold': {

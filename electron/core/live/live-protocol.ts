@@ -50,6 +50,11 @@ export type LiveResponse =
  * view of one), then `LIVE_FRAMES_END` once the recording stops, so the host knows it has every frame.
  */
 export const LIVE_FRAMES_END = 'end';
+/**
+ * Posted on the frames port right before `live:pause`: the pause decides the text of every frame sent before it. The
+ * pause itself travels on the control link, which is not ordered with the port.
+ */
+export const LIVE_FRAMES_FLUSH = 'flush';
 
 /** 200 ms of 16-bit PCM at 16 kHz is 6400 bytes; a frame over 10 s is not from our worklet. */
 export const MAX_FRAME_BYTES = 16000 * 2 * 10;
