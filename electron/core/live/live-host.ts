@@ -161,7 +161,10 @@ export function runLiveHost(control: LiveControlPort): void {
 
   /** `flush` from the control link: decided by the port's marker when there is a port (waiting for it, briefly). */
   function flushRequested(session: Session): void {
-    if (!session.frames) return flush(session);
+    if (!session.frames) {
+      flush(session);
+      return;
+    }
     if (session.markersAhead > 0) {
       session.markersAhead--; // the marker came first and has decided already
       return;
