@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const APP_NAME = 'Earshot';
 
@@ -51,6 +52,25 @@ export function appRoot(): string {
     if (up === dir) return process.cwd();
     dir = up;
   }
+}
+
+/**
+ * A bundled worker script, `<dist>/workers/<name>.js`. Packaged apps unpack workers next to the asar archive
+ * (electron-builder asarUnpack), and a thread or process must be started from there.
+ */
+export function bundledWorkerPath(name: string, distDir = path.join(appRoot(), 'dist')): string {
+  const bundled = path.join(distDir, 'workers', `${name}.js`);
+  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+  return unpacked !== bundled && existsSync(unpacked) ? unpacked : bundled;
+}
+
+/**
+ * A worker script of the module at `moduleUrl` (its `import.meta.url`): the `<name>.ts` source beside it when running
+ * from sources (tsx), the bundled one in a build.
+ */
+export function workerScriptPath(moduleUrl: string, name: string): string {
+  const here = fileURLToPath(moduleUrl);
+  return here.endsWith('.ts') ? path.join(path.dirname(here), `${name}.ts`) : bundledWorkerPath(name);
 }
 
 /** The bundled models folder (`models/` in the repo, extraResources in a packaged app). */

@@ -1,19 +1,6 @@
-/**
- * The live engine in an Electron utility process (electron/utility/live-engine.ts). For each recording, main opens a
- * MessageChannelMain: one end goes to the utility process with the `start` request, the other to the window (the
- * preload), so microphone frames go renderer → utility process without passing this process's event loop. Main only
- * sees the control messages (start, stop, the text coming back).
- */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { MessageChannelMain, type MessagePortMain, utilityProcess } from 'electron';
 import type { LiveResponse, SpawnLiveEngine } from '../core/live/live-protocol.ts';
-
-function enginePath(distDir: string): string {
-  const bundled = path.join(distDir, 'workers', 'live-engine.js');
-  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
-  return unpacked !== bundled && existsSync(unpacked) ? unpacked : bundled;
-}
+import { bundledWorkerPath } from '../core/paths.ts';
 
 /** `deliverFrames` hands a recording's window end to the window (or closes it when there is none). */
 export function utilityLiveEngine(
@@ -21,7 +8,9 @@ export function utilityLiveEngine(
   deliverFrames: (id: string, port: MessagePortMain) => void,
 ): SpawnLiveEngine {
   return () => {
-    const child = utilityProcess.fork(enginePath(distDir), [], { serviceName: 'Earshot live transcription' });
+    const child = utilityProcess.fork(bundledWorkerPath('live-engine', distDir), [], {
+      serviceName: 'Earshot live transcription',
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return {
       post(message) {

@@ -4,10 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EarshotError, fromApiError } from '../errors.ts';
-import { appRoot } from '../paths.ts';
+import { workerScriptPath } from '../paths.ts';
 import type { TranscriptResult } from '../asr/types.ts';
 import type { LoadedModelInfo, ModelLoadRequest, SamplesRequest } from './samples-job.ts';
 import type { JobError, PipelineCallbacks, PipelineInput, PipelineOutput, TranscriptionPipeline } from './types.ts';
@@ -17,14 +17,9 @@ const CANCEL_GRACE_MS = 2000;
 
 /** The worker script: the .ts source when running from sources (tsx), the bundled .js in a build. */
 export function jobWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'job-worker.ts');
-  // Packaged apps unpack workers next to the asar archive (electron-builder asarUnpack).
-  const bundled = path.join(appRoot(), 'dist', 'workers', 'job-worker.js');
-  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
-  if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
-  if (existsSync(bundled)) return bundled;
-  return path.join(path.dirname(here), 'job-worker.js');
+  const script = workerScriptPath(import.meta.url, 'job-worker');
+  if (script.endsWith('.ts') || existsSync(script)) return script;
+  return path.join(import.meta.dirname, 'job-worker.js');
 }
 
 /**

@@ -1,25 +1,9 @@
-/**
- * The main thread's handle on the search worker: request/response over postMessage. The worker is unref'd (it never
- * keeps a process alive) and started on first use.
- */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { appRoot } from '../paths.ts';
+import { workerScriptPath } from '../paths.ts';
 import type { ReindexItem, ReindexResult, ScannedFile, SearchRequest, SearchResponse } from './search-protocol.ts';
 import type { SearchDoc } from './records.ts';
 import type { SearchHit } from './search.ts';
-
-/** The .ts source when running from sources (tsx), the bundled dist/workers/search-worker.js in a build. */
-function searchWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'search-worker.ts');
-  const bundled = path.join(appRoot(), 'dist', 'workers', 'search-worker.js');
-  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
-  if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
-  return bundled;
-}
 
 /**
  * The index lives outside the worker's JS heap (search.ts), and what the heap sees is short-lived garbage (side files
@@ -47,7 +31,7 @@ export class SearchClient {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(searchWorkerPath(), { docsDir: this.docsDir });
+    const worker = startWorker(workerScriptPath(import.meta.url, 'search-worker'), { docsDir: this.docsDir });
     worker.on('message', (m: SearchResponse) => {
       const p = this.pending.get(m.reqId);
       if (!p) return;

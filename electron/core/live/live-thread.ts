@@ -1,31 +1,12 @@
-/**
- * The live engine in a Node worker thread, over worker_threads ports (the tests and non-Electron hosts). A `start`
- * opens a MessageChannel: one end goes to the thread with the request, the other to `deliverFrames`, which hands it
- * to whatever plays the window (a test, or the e2e harness's page binding). Frames posted on that end reach the
- * thread directly, not through the owner's event loop.
- */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { startWorker } from '../jobs/worker-pipeline.ts';
-import { appRoot } from '../paths.ts';
+import { workerScriptPath } from '../paths.ts';
 import type { LiveControlPort, LiveFramesPort, LiveRequest, LiveResponse, SpawnLiveEngine } from './live-protocol.ts';
 
 /** Control messages travel as an envelope, since worker_threads sends transferred ports inside the message. */
 interface Envelope {
   message: LiveRequest;
   frames?: MessagePort;
-}
-
-/** The worker script: the .ts source when running from sources (tsx), the bundled .js in a build. */
-function liveWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'live-worker.ts');
-  const bundled = path.join(appRoot(), 'dist', 'workers', 'live-worker.js');
-  const unpacked = bundled.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
-  if (unpacked !== bundled && existsSync(unpacked)) return unpacked;
-  return bundled;
 }
 
 export function threadFramesPort(port: MessagePort): LiveFramesPort {
@@ -53,7 +34,7 @@ export function threadLiveEngine(
   deliverFrames: (id: string, port: MessagePort) => void = (_id, port) => port.close(),
 ): SpawnLiveEngine {
   return () => {
-    const worker = startWorker(liveWorkerPath());
+    const worker = startWorker(workerScriptPath(import.meta.url, 'live-worker'));
     worker.unref();
     return {
       post(message) {
