@@ -7,16 +7,11 @@
  * leaks nothing; once its job is queued, the slot lasts until a worker takes the job.
  */
 import type { Redis } from 'ioredis';
+import { CLOCK } from './limits.ts';
 import { redisUnavailable } from './redis.ts';
 
-// Redis TIME in ms: every node counts expiries on the same clock.
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
 /** KEYS: backlog set. ARGV: cap, slot ('' = only count), ttlMs → {taken (1|0), slots held before}. */
-const TAKE = `${NOW}
+const TAKE = `${CLOCK}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local held = redis.call('ZCARD', KEYS[1])
 if held >= tonumber(ARGV[1]) or ARGV[2] == '' then return {0, held} end

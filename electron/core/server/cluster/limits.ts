@@ -19,8 +19,9 @@ const SLOT_MARGIN_MS = 60_000;
 /** A charge is remembered (against a second charge of the same job) for longer than any job lives. */
 const CHARGE_MEMORY_SECONDS = 3 * 86_400;
 
-// Redis TIME → ms and UTC day number. Keys are built inside the scripts from the day: one Redis, not Redis Cluster.
-const CLOCK = `
+// Redis TIME → ms (`now`) and UTC day number (`day`), the one clock of every node's scripts (backlog.ts too). Keys are
+// built inside the scripts from the day: one Redis, not Redis Cluster.
+export const CLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local day = math.floor(tonumber(t[1]) / 86400)
