@@ -13,7 +13,6 @@
 import type { Segment, TranscriptResult } from '../asr/types.ts';
 import { joinResumed, resumePoint, shiftSegment } from '../jobs/resume.ts';
 import type { JobCheckpoint } from '../jobs/types.ts';
-import { joinSegmentText } from '../asr/result-text.ts';
 import type { ModelRunner, SamplesOptions, SegmentListener } from './model-threads.ts';
 
 /** What a run of a queued job had finished: the segments of its windows done, and where the last of them ended. */
@@ -80,9 +79,8 @@ async function continueCtc(
   };
   const resumeAfter = from > 0 ? from : undefined;
   const result = await model.run(audio.samples, { ...options, resumeAfter }, signal, stream);
-  if (from === 0) return result;
-  const all = [...saved, ...result.segments.map((s, i) => ({ ...s, id: saved.length + i }))];
-  return { ...result, segments: all, text: joinSegmentText(all) };
+  // The run's segments are on the recording's timeline already (offset 0); only their ids follow the saved ones.
+  return from > 0 ? joinResumed(saved, result, 0, result.duration) : result;
 }
 
 /** Whisper (any family that cannot skip windows): the audio after the last saved segment, as the desktop resumes. */
